@@ -1,0 +1,54 @@
+//! Backends: where a job runs. Each can change its thread count while tasks
+//! flow, without losing or repeating a task.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::spec::BackendKind;
+
+pub mod channel_pool;
+pub mod inline;
+pub mod rayon_pool;
+pub mod resizable_semaphore;
+pub mod spawn_blocking;
+
+/// A unit of work, already instrumented: it records its own outcome.
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
+
+pub trait Backend: Send + Sync + 'static {
+    fn kind(&self) -> BackendKind;
+
+    /// Worker threads (for inline: app workers that jobs may occupy at once).
+    fn threads(&self) -> usize;
+
+    /// Resizes live; returns the thread count actually applied (clamped to >= 1).
+    fn set_threads(&self, threads: usize) -> usize;
+
+    /// Hands a job over. The future resolves once the backend has accepted the
+    /// job (for inline: once it has run, on the calling tokio worker).
+    fn submit(&self, job: Job) -> BoxFuture<'static, ()>;
+}
+
+/// Builds a backend. `app` is the app runtime (inline and spawn-blocking live on it).
+pub fn build(
+    kind: BackendKind,
+    threads: usize,
+    runtime_workers: usize,
+) -> std::io::Result<Arc<dyn Backend>> {
+    Ok(match kind {
+        BackendKind::Inline => Arc::new(inline::InlineBackend::new(threads, runtime_workers)),
+        BackendKind::SpawnBlocking => Arc::new(spawn_blocking::SpawnBlockingBackend::new(threads)),
+        BackendKind::Rayon => Arc::new(rayon_pool::RayonBackend::new(threads)?),
+        BackendKind::Channel => Arc::new(channel_pool::ChannelBackend::new(threads)?),
+    })
+}
+
+/// Runs a job, containing a panic so the worker thread keeps serving. Jobs built
+/// by the engine catch their own panics (to count them as failed); this is the
+/// backstop for any other job.
+pub(crate) fn run_contained(job: Job) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+        tracing::error!("a job panicked outside the engine's task wrapper");
+    }
+}

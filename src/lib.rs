@@ -1,0 +1,13 @@
+//! loadlab: run real CPU work on a swappable backend next to an async runtime,
+//! and measure every thread, the throughput, the latencies and the runtime's health.
+//!
+//! The engine (backend, workload, metrics, probe) does not depend on the UI.
+
+pub mod backend;
+pub mod engine;
+pub mod metrics;
+pub mod probe;
+pub mod report;
+pub mod spec;
+pub mod ui;
+pub mod workload;

@@ -1,0 +1,238 @@
+//! `Snapshot`: plain data describing the whole process at one instant, produced
+//! by the sampler thread. The dashboard, `--record` and the reports render from it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{BackendKind, LoadMode, WorkloadSpec};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Increments with every snapshot the sampler sends.
+    pub seq: u64,
+    /// Seconds since the engine started.
+    pub elapsed_s: f64,
+    /// Seconds covered by the window fields (rates, window percentiles).
+    pub window_s: f64,
+    /// Seconds since the statistics were last reset (cumulative fields cover this).
+    pub since_reset_s: f64,
+    pub config: ConfigView,
+    pub tasks: TaskCounts,
+    /// Over the last window.
+    pub throughput: Throughput,
+    pub latency: LatencyView,
+    pub heartbeat: ProbeView,
+    pub echo: ProbeView,
+    pub health: Health,
+    pub runtime: RuntimeView,
+    /// Every thread of the process, grouped by pool (sorted by pool, then name).
+    pub threads: Vec<ThreadView>,
+    pub system: SystemView,
+}
+
+/// What is running right now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigView {
+    pub backend: BackendKind,
+    /// Worker threads of the backend (for inline: app workers jobs may occupy).
+    pub threads: usize,
+    pub runtime_workers: usize,
+    pub workload: WorkloadSpec,
+    pub load: LoadMode,
+    /// Arrivals paused (space).
+    pub paused: bool,
+    /// A driver is submitting tasks (false after stop, or when a bounded run ended).
+    pub running: bool,
+    /// Increments whenever backend, threads or workload change: a chart marker.
+    pub generation: u64,
+}
+
+impl Default for ConfigView {
+    fn default() -> Self {
+        ConfigView {
+            backend: BackendKind::Rayon,
+            threads: 2,
+            runtime_workers: 2,
+            workload: WorkloadSpec::default(),
+            load: LoadMode::Closed { inflight: 4 },
+            paused: false,
+            running: false,
+            generation: 0,
+        }
+    }
+}
+
+/// Every submitted task ends exactly once: `submitted == completed + failed +
+/// cancelled + inflight` (inflight is zero once a run has drained).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskCounts {
+    pub submitted: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    /// Submitted and not yet ended (queued or running).
+    pub inflight: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    pub tasks_per_s: f64,
+    /// Input bytes processed per second (file kernels and `hash`).
+    pub bytes_per_s: f64,
+}
+
+/// Percentiles of a latency distribution, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+    /// Number of samples behind the figures.
+    pub count: u64,
+}
+
+/// Queue wait (submit to start), service (start to end) and total (submit to end).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySet {
+    pub queue: Percentiles,
+    pub service: Percentiles,
+    pub total: Percentiles,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyView {
+    /// Tasks that ended during the last window.
+    pub window: LatencySet,
+    /// Every task since the last reset.
+    pub cumulative: LatencySet,
+}
+
+/// A probe on the app runtime: heartbeat lateness or TCP echo round trip, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProbeView {
+    pub window: Percentiles,
+    pub cumulative: Percentiles,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthState {
+    #[default]
+    Healthy,
+    Starved,
+}
+
+/// Is the app runtime starving? Decided from the heartbeat p99 over the window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// Starved when the window's heartbeat p99 exceeds this many microseconds.
+    pub threshold_us: f64,
+    /// Times the heartbeat was blocked longer than the detector's threshold.
+    pub blocked_events: u64,
+    pub last_block: Option<BlockEvent>,
+}
+
+/// One detection: the app runtime failed to run the heartbeat for `blocked_ms`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockEvent {
+    pub at_s: f64,
+    pub blocked_ms: f64,
+    pub backend: BackendKind,
+    pub kernel: String,
+}
+
+/// tokio's stable RuntimeMetrics of the app runtime.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeView {
+    pub workers: usize,
+    pub alive_tasks: usize,
+    pub global_queue_depth: usize,
+    /// Per worker: share of the window it spent busy (0..1).
+    pub worker_busy_ratio: Vec<f64>,
+    /// Per worker: times it parked during the window.
+    pub worker_parks: Vec<u64>,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PoolKind {
+    /// The app runtime's workers (`app-N`).
+    App,
+    /// tokio's blocking threads (spawn-blocking backend).
+    Blocking,
+    /// rayon workers (`rayon-N`).
+    Rayon,
+    /// channel-pool workers (`pool-N`).
+    Pool,
+    /// The dashboard (`ui`) and the sampler (`sampler`).
+    Tool,
+    /// Any other thread (main, runtime helpers).
+    #[default]
+    Other,
+}
+
+impl PoolKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PoolKind::App => "app",
+            PoolKind::Blocking => "blocking",
+            PoolKind::Rayon => "rayon",
+            PoolKind::Pool => "pool",
+            PoolKind::Tool => "ui/sampler",
+            PoolKind::Other => "other",
+        }
+    }
+
+    /// Classifies a thread by the name it was given (see the contract's thread names).
+    pub fn from_thread_name(name: &str) -> PoolKind {
+        if name.starts_with("app-") {
+            PoolKind::App
+        } else if name.starts_with("blocking") {
+            PoolKind::Blocking
+        } else if name.starts_with("rayon-") {
+            PoolKind::Rayon
+        } else if name.starts_with("pool-") {
+            PoolKind::Pool
+        } else if name == "ui" || name == "sampler" {
+            PoolKind::Tool
+        } else {
+            PoolKind::Other
+        }
+    }
+}
+
+/// One OS thread of the process.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreadView {
+    pub tid: i32,
+    pub name: String,
+    pub pool: PoolKind,
+    /// OS CPU time over the window, percent of one core (what the thread cost).
+    pub cpu_pct: f64,
+    /// Time inside jobs over the window, percent (what the pool did).
+    pub busy_pct: f64,
+    /// Tasks this thread ended during the window, per second.
+    pub tasks_per_s: f64,
+    /// Tasks ended since the last reset.
+    pub tasks: u64,
+    /// Seconds inside jobs since the last reset.
+    pub busy_s: f64,
+    /// OS CPU seconds since the thread started.
+    pub cpu_s: f64,
+    /// False once the thread has exited (shown fading for a few seconds).
+    pub alive: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SystemView {
+    pub cores: usize,
+    /// Per-core CPU percent from sysinfo (all processes).
+    pub core_cpu_pct: Vec<f64>,
+    pub rss_bytes: u64,
+    pub process_threads: usize,
+    /// Backend threads plus app workers exceed the cores.
+    pub oversubscribed: bool,
+}
