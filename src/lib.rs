@@ -4,10 +4,12 @@
 //! The engine (backend, workload, metrics, probe) does not depend on the UI.
 
 pub mod backend;
+pub mod cli;
 pub mod engine;
 pub mod metrics;
 pub mod probe;
 pub mod report;
+pub mod setup;
 pub mod spec;
 pub mod ui;
 pub mod workload;

@@ -1,4 +1,408 @@
-//! The engine: the app runtime, the live backend, the driver and the sampler.
+//! The engine: the app runtime (`app-N`), the live backend, the driver, the
+//! probes and the sampler thread. Usable without any UI.
 
 pub mod command;
 pub mod controller;
+pub mod driver;
+pub mod sampler;
+pub mod shared;
+pub mod task_job;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use tokio::sync::{Notify, watch};
+
+use crate::backend;
+use crate::metrics::atomic_histogram::AtomicHistogram;
+use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
+use crate::metrics::registry::Registry;
+use crate::metrics::snapshot::Snapshot;
+use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use command::Command;
+use controller::Controller;
+use sampler::Sampler;
+use shared::{CurrentBackend, ErrorLog, Shared, TaskError};
+
+/// Everything a run needs to know before it starts.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub backend: BackendKind,
+    pub threads: usize,
+    pub runtime_workers: usize,
+    pub workload: WorkloadSpec,
+    pub load: LoadMode,
+    pub limit: RunLimit,
+    /// How often the sampler produces a Snapshot.
+    pub sample_interval: Duration,
+    /// What the Snapshot's window fields cover.
+    pub window: Duration,
+    pub heartbeat_period: Duration,
+    /// The blocking detector fires when a heartbeat tick is this late.
+    pub block_threshold: Duration,
+    /// Health turns "starved" when the window's heartbeat p99 exceeds this.
+    pub starved_threshold: Duration,
+    /// TCP echo pings per second (0: no echo probe).
+    pub echo_pings_per_s: u32,
+    /// Fault injection: every n-th task panics (0: never).
+    pub panic_every: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        let cores = cores();
+        EngineConfig {
+            backend: BackendKind::Rayon,
+            threads: cores,
+            runtime_workers: 2,
+            workload: WorkloadSpec::default(),
+            load: LoadMode::Closed {
+                inflight: 4 * cores,
+            },
+            limit: RunLimit::Unbounded,
+            sample_interval: Duration::from_millis(100),
+            window: Duration::from_secs(1),
+            heartbeat_period: Duration::from_millis(10),
+            block_threshold: Duration::from_millis(10),
+            starved_threshold: Duration::from_millis(10),
+            echo_pings_per_s: 100,
+            panic_every: 0,
+        }
+    }
+}
+
+/// The machine's cores as the process may use them.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A finished run: totals and what went wrong.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    pub totals: RunTotals,
+    pub elapsed: Duration,
+    pub errors: Vec<TaskError>,
+    pub errors_dropped: u64,
+    pub arrivals_dropped: u64,
+    pub backend: BackendKind,
+    pub threads: usize,
+    pub runtime_workers: usize,
+    pub workload: WorkloadSpec,
+    pub blocked_events: u64,
+    pub last_snapshot: Arc<Snapshot>,
+}
+
+pub struct Engine {
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
+    handle: tokio::runtime::Handle,
+    shared: Arc<Shared>,
+    sampler: Mutex<Option<Sampler>>,
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    driver: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    run_started: Instant,
+}
+
+fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let spawned = Arc::new(AtomicUsize::new(0));
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        // tokio names workers and blocking threads with one function; the
+        // workers are spawned first, when the runtime is built.
+        .thread_name_fn(move || {
+            let n = spawned.fetch_add(1, Ordering::Relaxed);
+            if n < workers {
+                format!("app-{n}")
+            } else {
+                format!("blocking-{}", n - workers)
+            }
+        })
+        .enable_all()
+        .build()
+}
+
+impl Engine {
+    /// Builds the runtime and backend, starts the probes, the sampler and (unless
+    /// `start_paused`) the driver.
+    pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
+        config.workload.validate().map_err(anyhow::Error::msg)?;
+        let runtime_workers = config.runtime_workers.max(1);
+        let runtime = build_runtime(runtime_workers)?;
+        let backend = backend::build(config.backend, config.threads.max(1), runtime_workers)?;
+        let shared = Arc::new(Shared {
+            started: Instant::now(),
+            runtime_workers,
+            registry: Registry::default(),
+            current: ArcSwap::from_pointee(CurrentBackend { backend }),
+            workload: ArcSwap::from_pointee(config.workload.clone()),
+            load: ArcSwap::from_pointee(config.load),
+            paused: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            running: AtomicBool::new(false),
+            cancel_epoch: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
+            outstanding: AtomicU64::new(0),
+            wake_driver: Notify::new(),
+            refill_at: AtomicU64::new(0),
+            panic_every: config.panic_every,
+            errors: Mutex::new(ErrorLog::default()),
+            heartbeat: AtomicHistogram::default(),
+            echo: AtomicHistogram::default(),
+            blocked_events: AtomicU64::new(0),
+            last_block: Mutex::new(None),
+            shutting_down: AtomicBool::new(false),
+            arrivals_dropped: AtomicU64::new(0),
+            reset_requested: AtomicBool::new(false),
+        });
+
+        runtime.spawn(crate::probe::heartbeat::run(
+            shared.clone(),
+            config.heartbeat_period,
+            config.block_threshold,
+        ));
+        if config.echo_pings_per_s > 0 {
+            let echo_shared = shared.clone();
+            let pings = config.echo_pings_per_s;
+            runtime.spawn(async move {
+                if let Err(error) = crate::probe::echo::run(echo_shared, pings).await {
+                    tracing::warn!("echo probe on 127.0.0.1 stopped: {error}");
+                }
+            });
+        }
+        let collector = Collector::new(
+            shared.clone(),
+            runtime.handle().clone(),
+            CollectorConfig {
+                window: config.window,
+                starved_threshold: config.starved_threshold,
+            },
+        );
+        let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
+        let driver = runtime.spawn(driver::drive(shared.clone(), config.limit));
+        tracing::info!(
+            "started: backend {} with {} threads, {} app workers, workload {}",
+            config.backend,
+            shared.current.load().backend.threads(),
+            runtime_workers,
+            config.workload.label()
+        );
+        Ok(Engine {
+            handle: runtime.handle().clone(),
+            runtime: Mutex::new(Some(runtime)),
+            shared,
+            sampler: Mutex::new(Some(sampler)),
+            snapshots,
+            driver: Mutex::new(Some(driver)),
+            run_started: Instant::now(),
+        })
+    }
+
+    /// Blocks until the driver has finished its bounded run and every task ended.
+    pub fn wait_for_run(&self) {
+        let handle = self
+            .driver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = handle {
+            let _ = self.handle.block_on(handle);
+        }
+    }
+
+    /// Stops the sampler and returns the run's totals (call after `wait_for_run`).
+    pub fn finish(&self) -> RunOutcome {
+        let elapsed = self.run_started.elapsed();
+        let sampler = self
+            .sampler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let (totals, last_snapshot) = match sampler {
+            Some(sampler) => sampler.finish(),
+            // Finished twice: the sampler's totals were already taken.
+            None => (RunTotals::default(), self.snapshots.borrow().clone()),
+        };
+        let log = self
+            .shared
+            .errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let current = self.shared.current.load();
+        RunOutcome {
+            totals,
+            elapsed,
+            errors: log.kept.clone(),
+            errors_dropped: log.dropped,
+            arrivals_dropped: self.shared.arrivals_dropped.load(Ordering::Relaxed),
+            backend: current.backend.kind(),
+            threads: current.backend.threads(),
+            runtime_workers: self.shared.runtime_workers,
+            workload: (**self.shared.workload.load()).clone(),
+            blocked_events: self.shared.blocked_events.load(Ordering::Relaxed),
+            last_snapshot,
+        }
+    }
+
+    /// The app runtime (probes and drivers of demos run on it).
+    pub fn runtime_handle(&self) -> &tokio::runtime::Handle {
+        &self.handle
+    }
+
+    /// The shared state (for tests and benchmarks that look inside).
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Stops arrivals, cancels queued tasks, waits up to `grace` for running
+    /// ones, and shuts the runtime down.
+    pub fn shutdown(&self, grace: Duration) {
+        self.shared.shutting_down.store(true, Ordering::Release);
+        self.shared.stopped.store(true, Ordering::Release);
+        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        self.shared.wake_driver.notify_one();
+        let deadline = Instant::now() + grace;
+        while self.shared.outstanding.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Some(sampler) = self
+            .sampler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            sampler.finish();
+        }
+        self.stop_runtime();
+    }
+
+    fn stop_runtime(&self) {
+        let runtime = self
+            .runtime
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(runtime) = runtime {
+            // Workers blocked by inline jobs are not waited for past this.
+            runtime.shutdown_timeout(Duration::from_millis(200));
+        }
+    }
+
+    fn set_backend(&self, kind: BackendKind) -> Result<(), String> {
+        let old = self.shared.current.load_full();
+        if old.backend.kind() == kind {
+            return Ok(());
+        }
+        let threads = old.backend.threads();
+        let backend = backend::build(kind, threads, self.shared.runtime_workers)
+            .map_err(|e| format!("backend {kind}: {e}"))?;
+        let applied = backend.threads();
+        // In-flight tasks keep their Arc to the old backend and finish there.
+        self.shared
+            .current
+            .store(Arc::new(CurrentBackend { backend }));
+        self.shared.bump_generation();
+        tracing::info!(
+            "backend swapped: {} -> {kind} ({applied} threads)",
+            old.backend.kind()
+        );
+        Ok(())
+    }
+
+    fn set_threads(&self, threads: usize) -> Result<(), String> {
+        if threads == 0 {
+            return Err("threads: must be at least 1".into());
+        }
+        let current = self.shared.current.load_full();
+        let before = current.backend.threads();
+        let applied = current.backend.set_threads(threads);
+        if applied != before {
+            self.shared.bump_generation();
+            tracing::info!(
+                "{} pool resized: {before} -> {applied} threads",
+                current.backend.kind()
+            );
+        }
+        if applied != threads {
+            return Err(format!(
+                "threads: {} runs on at most {} app workers (--runtime-workers)",
+                current.backend.kind(),
+                applied
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Controller for Engine {
+    fn apply(&self, command: Command) -> Result<(), String> {
+        let shared = &self.shared;
+        match command {
+            Command::SetBackend { backend } => self.set_backend(backend)?,
+            Command::SetThreads { threads } => self.set_threads(threads)?,
+            Command::SetLoad { load } => {
+                match load {
+                    LoadMode::Closed { inflight: 0 } => {
+                        return Err("inflight: must be at least 1".into());
+                    }
+                    LoadMode::Open { rate } if !(rate.is_finite() && rate > 0.0) => {
+                        return Err(format!("rate: {rate} is not a positive number"));
+                    }
+                    _ => {}
+                }
+                shared.load.store(Arc::new(load));
+                tracing::info!("load set to {load:?}");
+            }
+            Command::SetWorkload { workload } => {
+                workload.validate()?;
+                if let Some(path) = &workload.path {
+                    crate::workload::files::check_root(path)?;
+                }
+                tracing::info!("workload set to {}", workload.label());
+                shared.workload.store(Arc::new(workload));
+                shared.stopped.store(false, Ordering::Release);
+                shared.bump_generation();
+            }
+            Command::Pause { paused } => {
+                shared.paused.store(paused, Ordering::Release);
+                tracing::info!(
+                    "{}",
+                    if paused {
+                        "arrivals paused"
+                    } else {
+                        "arrivals resumed"
+                    }
+                );
+            }
+            Command::Stop => {
+                shared.stopped.store(true, Ordering::Release);
+                shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+                tracing::info!("stopped: queued tasks cancelled, running ones finish");
+            }
+            Command::Start => {
+                shared.stopped.store(false, Ordering::Release);
+                shared.paused.store(false, Ordering::Release);
+                tracing::info!("started again");
+            }
+            Command::ResetStats => {
+                shared.reset_requested.store(true, Ordering::Release);
+                tracing::info!("statistics reset");
+            }
+        }
+        shared.wake_driver.notify_one();
+        Ok(())
+    }
+
+    fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.snapshots.clone()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shared.shutting_down.store(true, Ordering::Release);
+        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        self.shared.wake_driver.notify_one();
+        self.stop_runtime();
+    }
+}

@@ -1,7 +1,10 @@
 //! Lock-free per-thread counters and histograms, OS thread CPU, and the Snapshot.
 
 pub mod atomic_histogram;
+pub mod collector;
 pub mod os_threads;
+pub mod percentiles;
 pub mod registry;
 pub mod snapshot;
+pub mod system;
 pub mod thread_stats;

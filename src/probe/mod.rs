@@ -1,1 +1,4 @@
-//! Probes on the app runtime.
+//! Probes on the app runtime: the "service" whose health loadlab reports.
+
+pub mod echo;
+pub mod heartbeat;

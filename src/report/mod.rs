@@ -1,1 +1,3 @@
-//! Report renderers.
+//! Report renderers: run, demo, sweep.
+
+pub mod run;

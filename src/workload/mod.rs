@@ -29,3 +29,14 @@ pub struct TaskOutput {
     /// Input bytes processed (0 for kernels that read none).
     pub bytes_in: u64,
 }
+
+/// Runs one task of `spec` (temporary until the files branch lands).
+pub fn run_task(spec: &crate::spec::WorkloadSpec, input: &TaskInput) -> Result<TaskOutput, String> {
+    match input {
+        TaskInput::Synthetic { index, size } => {
+            kernels::run_synthetic(spec.kernel, *size, spec.seed, *index)
+        }
+        TaskInput::File { .. } => Err("file kernels not built yet".into()),
+        TaskInput::Invalid { error, .. } => Err(error.clone()),
+    }
+}

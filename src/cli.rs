@@ -1,0 +1,226 @@
+//! Command-line definitions (clap). Names and flags follow the contract.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::spec::{BackendKind, Dist, Kernel};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loadlab",
+    version,
+    about = "Run real CPU work on inline / spawn-blocking / rayon / channel backends next to an \
+             async runtime, and watch threads, throughput, latency and runtime health.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    /// Dashboard frames per second.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub fps: u32,
+    /// Write one summary line per second (JSON lines) to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
+    /// Play a scenario file (a timeline of workload, backend and thread changes).
+    #[arg(long, value_name = "FILE.toml")]
+    pub scenario: Option<PathBuf>,
+    /// Where `e` writes exported Snapshots.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub export_dir: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// One headless run; a report on stdout.
+    Run(RunArgs),
+    /// Demonstrations; `demo starvation` runs the same workload on every backend.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Throughput and latency over a grid of backends x thread counts.
+    Sweep(SweepArgs),
+    /// Kernels (with the unit of --size), backends and distributions.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Inline starves the app runtime; offloading keeps it healthy.
+    Starvation(DemoArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BackendArgs {
+    /// Where the work runs.
+    #[arg(long, value_enum, default_value_t = BackendKind::Rayon)]
+    pub backend: BackendKind,
+    /// Worker threads of the backend (for inline: the app runtime's workers). Default: cores.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Worker threads of the app runtime.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub runtime_workers: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WorkloadArgs {
+    /// The kernel each task runs (`loadlab list` shows them).
+    #[arg(long, value_enum, value_name = "K", default_value_t = Kernel::Sumsq)]
+    pub workload: Kernel,
+    /// A task's size in the kernel's unit. Default: about a millisecond of work.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub size: Option<u64>,
+    /// How task sizes spread around --size.
+    #[arg(long, value_enum, value_name = "D", default_value_t = Dist::Fixed)]
+    pub dist: Dist,
+    /// Seed for sizes and generated data.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub seed: u64,
+    /// File workload: a file or a directory, walked recursively.
+    #[arg(long, value_name = "P")]
+    pub path: Option<PathBuf>,
+    /// Open loop: task arrivals per second (default: closed loop).
+    #[arg(long, value_name = "R", value_parser = positive_rate)]
+    pub rate: Option<f64>,
+    /// Closed loop: most tasks submitted and unfinished at once. Default: 4 x threads.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub inflight: Option<u64>,
+    /// Fault injection: every N-th task panics (it is caught and counted as failed).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub panic_every: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Closed run of N tasks (default 400; with --path: every file once).
+    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    pub tasks: Option<u64>,
+    /// Run for this many seconds (with --path: loop over the tree).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub duration: Option<f64>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProbeArgs {
+    /// Warn when the app runtime misses its heartbeat by this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = positive_seconds)]
+    pub block_threshold_ms: f64,
+    /// Call the runtime starved when the heartbeat lag p99 over 1 s exceeds this (ms).
+    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = positive_seconds)]
+    pub starved_threshold_ms: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub limit: LimitArgs,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    /// Report format: text or json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write one summary line per second (JSON lines) to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
+    /// Play a scenario file; the run lasts until its end.
+    #[arg(long, value_name = "FILE.toml")]
+    pub scenario: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Kernel for the demo (default: sumsq tasks of about 20 ms).
+    #[arg(long, value_enum, value_name = "K")]
+    pub workload: Option<Kernel>,
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub size: Option<u64>,
+    #[arg(long, value_enum, value_name = "D", default_value_t = Dist::Fixed)]
+    pub dist: Dist,
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub seed: u64,
+    /// Backend threads for the offload backends. Default: cores.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub runtime_workers: u64,
+    /// Seconds on each backend.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_seconds)]
+    pub duration: f64,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub inflight: Option<u64>,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Backends to measure: a list like rayon,channel, or all.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "spawn-blocking,rayon,channel"
+    )]
+    pub backends: String,
+    /// Thread counts: a list like 1,2,4,8 or a range like 1-4. Default: 1 to 2 x cores.
+    #[arg(long, value_name = "LIST")]
+    pub threads: Option<String>,
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub runtime_workers: u64,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    /// Seconds of warm-up per cell (not measured).
+    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = non_negative_seconds)]
+    pub warmup: f64,
+    /// Seconds measured per cell.
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = positive_seconds)]
+    pub duration: f64,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    /// Report format: text, json, csv or md.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{text:?} is not a positive number")),
+    }
+}
+
+fn non_negative_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{text:?} is not a number >= 0")),
+    }
+}
+
+fn positive_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 10_000_000.0 => Ok(v),
+        _ => Err(format!(
+            "{text:?} is not a rate between 0 and 10000000 per second"
+        )),
+    }
+}

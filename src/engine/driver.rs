@@ -1,0 +1,214 @@
+//! The driver: an async task on the app runtime that turns the workload into
+//! tasks and feeds them to the current backend, closed loop (keep N in flight)
+//! or open loop (R arrivals per second), until its limit or a stop.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::shared::Shared;
+use super::task_job::TaskJob;
+use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::workload::{TaskInput, dist, files};
+
+/// Open loop: most tasks outstanding before arrivals are dropped (and counted).
+pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
+/// The walker stays at most this many files ahead of the workers.
+const WALK_AHEAD: usize = 256;
+/// Safety net: re-check state at least this often while waiting.
+const IDLE_RECHECK: Duration = Duration::from_millis(50);
+
+/// Where task inputs come from.
+enum Source {
+    Synthetic {
+        spec: Arc<WorkloadSpec>,
+        next: u64,
+    },
+    Files {
+        entries: mpsc::Receiver<TaskInput>,
+        next: u64,
+    },
+}
+
+impl Source {
+    fn new(spec: Arc<WorkloadSpec>, repeat: bool) -> Source {
+        match &spec.path {
+            None => Source::Synthetic { spec, next: 0 },
+            Some(root) => {
+                let (tx, entries) = mpsc::channel(WALK_AHEAD);
+                if let Err(error) = files::spawn_walker(root.clone(), repeat, tx) {
+                    tracing::error!("walker for {} not started: {error}", root.display());
+                }
+                Source::Files { entries, next: 0 }
+            }
+        }
+    }
+
+    /// The next task, or None when a finite source is exhausted.
+    async fn next(&mut self) -> Option<(u64, TaskInput)> {
+        match self {
+            Source::Synthetic { spec, next } => {
+                let index = *next;
+                *next += 1;
+                let size = dist::task_size(spec.dist, spec.size, spec.seed, index);
+                Some((index, TaskInput::Synthetic { index, size }))
+            }
+            Source::Files { entries, next } => {
+                let input = entries.recv().await?;
+                let index = *next;
+                *next += 1;
+                Some((index, input))
+            }
+        }
+    }
+}
+
+pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
+    let deadline = match limit {
+        RunLimit::Duration(d) => Some(Instant::now() + d),
+        _ => None,
+    };
+    let repeat = !matches!(limit, RunLimit::Tasks(_));
+    let mut spec = shared.workload.load_full();
+    let mut source = Source::new(spec.clone(), repeat);
+    let mut submitted: u64 = 0;
+    let mut open_loop: Option<(Instant, u64)> = None;
+    shared.running.store(true, Ordering::Release);
+
+    loop {
+        if shared.shutting_down.load(Ordering::Acquire)
+            || deadline.is_some_and(|d| Instant::now() >= d)
+        {
+            break;
+        }
+        if let RunLimit::Tasks(n) = limit
+            && submitted >= n
+        {
+            break;
+        }
+        let latest = shared.workload.load_full();
+        if !Arc::ptr_eq(&latest, &spec) {
+            spec = latest;
+            source = Source::new(spec.clone(), repeat);
+            shared.running.store(true, Ordering::Release);
+        }
+        let stopped = shared.stopped.load(Ordering::Acquire);
+        if stopped && !matches!(limit, RunLimit::Unbounded) {
+            // A bounded run that is stopped (Ctrl-C) ends; the dashboard waits for Start.
+            break;
+        }
+        if stopped || shared.paused.load(Ordering::Acquire) {
+            open_loop = None;
+            wait(&shared, deadline, None).await;
+            continue;
+        }
+        let want = match **shared.load.load() {
+            LoadMode::Closed { inflight } => {
+                open_loop = None;
+                let inflight = inflight.max(1) as u64;
+                let batch = (inflight / 4).max(1);
+                // Store the wake-up mark before reading outstanding (both SeqCst),
+                // so a task ending in between either sees the mark or is seen.
+                shared.refill_at.store(inflight - batch, Ordering::SeqCst);
+                let outstanding = shared.outstanding.load(Ordering::SeqCst);
+                if outstanding >= inflight {
+                    wait(&shared, deadline, None).await;
+                    continue;
+                }
+                inflight - outstanding
+            }
+            LoadMode::Open { rate } => {
+                shared.refill_at.store(0, Ordering::SeqCst);
+                let (start, arrived) = *open_loop.get_or_insert((Instant::now(), 0));
+                let rate = rate.max(0.001);
+                let due_total = (start.elapsed().as_secs_f64() * rate) as u64;
+                let due = due_total.saturating_sub(arrived);
+                if due == 0 {
+                    let next_at = start + Duration::from_secs_f64((arrived + 1) as f64 / rate);
+                    wait(&shared, deadline, Some(next_at)).await;
+                    continue;
+                }
+                open_loop = Some((start, arrived + due));
+                let room = OPEN_LOOP_MAX_OUTSTANDING
+                    .saturating_sub(shared.outstanding.load(Ordering::Acquire));
+                if due > room {
+                    shared
+                        .arrivals_dropped
+                        .fetch_add(due - room, Ordering::Relaxed);
+                }
+                due.min(room)
+            }
+        };
+        let want = match limit {
+            RunLimit::Tasks(n) => want.min(n - submitted),
+            _ => want,
+        };
+        let backend = shared.current.load_full().backend.clone();
+        let mut exhausted = false;
+        for _ in 0..want {
+            let Some((index, input)) = source.next().await else {
+                exhausted = true;
+                break;
+            };
+            submit_one(&shared, &backend, &spec, index, input).await;
+            submitted += 1;
+        }
+        if exhausted {
+            if matches!(limit, RunLimit::Unbounded) {
+                // A dashboard keeps running: wait for a new workload or shutdown.
+                shared.running.store(false, Ordering::Release);
+                while Arc::ptr_eq(&shared.workload.load_full(), &spec)
+                    && !shared.shutting_down.load(Ordering::Acquire)
+                {
+                    wait(&shared, None, None).await;
+                }
+                continue;
+            }
+            break;
+        }
+    }
+
+    shared.running.store(false, Ordering::Release);
+    // Drain: every submitted task ends (completes, fails or is cancelled).
+    shared.refill_at.store(0, Ordering::SeqCst);
+    while shared.outstanding.load(Ordering::SeqCst) > 0 {
+        wait(&shared, None, None).await;
+    }
+}
+
+async fn submit_one(
+    shared: &Arc<Shared>,
+    backend: &Arc<dyn crate::backend::Backend>,
+    spec: &Arc<WorkloadSpec>,
+    index: u64,
+    input: TaskInput,
+) {
+    shared.outstanding.fetch_add(1, Ordering::AcqRel);
+    shared
+        .registry
+        .with_current(|stats| stats.record_submitted());
+    let job = TaskJob::new(shared.clone(), spec.clone(), input, index).into_job();
+    let mut handover = backend.submit(job);
+    if backend.kind() == BackendKind::Inline {
+        // The job must run in its own task so it blocks an app worker, not the driver.
+        tokio::spawn(handover);
+    } else if futures::poll!(&mut handover).is_pending() {
+        // Waiting for a permit or queue room: let it finish on its own.
+        tokio::spawn(handover);
+    }
+}
+
+/// Sleeps until woken, the deadline, `until`, or the recheck interval.
+async fn wait(shared: &Shared, deadline: Option<Instant>, until: Option<Instant>) {
+    let mut wake_at = Instant::now() + IDLE_RECHECK;
+    for limit in [deadline, until].into_iter().flatten() {
+        wake_at = wake_at.min(limit);
+    }
+    tokio::select! {
+        _ = shared.wake_driver.notified() => {}
+        _ = tokio::time::sleep_until(wake_at) => {}
+    }
+}

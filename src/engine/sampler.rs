@@ -1,0 +1,56 @@
+//! The sampler thread ("sampler"): takes a Snapshot every interval and
+//! publishes it. It is its own OS thread so a starved app runtime cannot starve it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Sender, bounded};
+use tokio::sync::watch;
+
+use crate::metrics::collector::{Collector, RunTotals};
+use crate::metrics::snapshot::Snapshot;
+
+pub struct Sampler {
+    stop: Sender<()>,
+    thread: std::thread::JoinHandle<(Collector, Arc<Snapshot>)>,
+}
+
+impl Sampler {
+    pub fn spawn(
+        mut collector: Collector,
+        interval: Duration,
+    ) -> std::io::Result<(Sampler, watch::Receiver<Arc<Snapshot>>)> {
+        let first = Arc::new(collector.sample());
+        let (publish, snapshots) = watch::channel(first.clone());
+        let (stop, stopped) = bounded::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sampler".into())
+            .spawn(move || {
+                let mut last = first;
+                // Stop (or a dropped sender) ends the loop; a timeout is a tick.
+                while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(interval)
+                {
+                    last = Arc::new(collector.sample());
+                    publish.send_replace(last.clone());
+                }
+                (collector, last)
+            })?;
+        Ok((Sampler { stop, thread }, snapshots))
+    }
+
+    /// Stops the thread; returns the run totals and a last Snapshot.
+    pub fn finish(self) -> (RunTotals, Arc<Snapshot>) {
+        let _ = self.stop.send(());
+        match self.thread.join() {
+            Ok((mut collector, _)) => {
+                let snapshot = Arc::new(collector.sample());
+                (collector.run_totals(), snapshot)
+            }
+            Err(_) => {
+                tracing::error!("the sampler thread panicked");
+                (RunTotals::default(), Arc::new(Snapshot::default()))
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! One task on its way through a backend: it times itself, runs its kernel
+//! with panics contained, records its outcome in its thread's stats, and ends
+//! exactly once: dropped without running, it counts itself cancelled.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use super::shared::Shared;
+use crate::backend::Job;
+use crate::metrics::thread_stats::TaskEnd;
+use crate::spec::WorkloadSpec;
+use crate::workload::{TaskInput, TaskOutput, checksum, run_task};
+
+pub struct TaskJob {
+    shared: Arc<Shared>,
+    workload: Arc<WorkloadSpec>,
+    input: TaskInput,
+    /// Position in the run; the checksum key of synthetic tasks.
+    index: u64,
+    submitted_at: Instant,
+    epoch: u64,
+    ended: bool,
+}
+
+impl TaskJob {
+    pub fn new(
+        shared: Arc<Shared>,
+        workload: Arc<WorkloadSpec>,
+        input: TaskInput,
+        index: u64,
+    ) -> TaskJob {
+        let epoch = shared.cancel_epoch.load(Ordering::Acquire);
+        TaskJob {
+            shared,
+            workload,
+            input,
+            index,
+            submitted_at: Instant::now(),
+            epoch,
+            ended: false,
+        }
+    }
+
+    pub fn into_job(self) -> Job {
+        Box::new(move || self.run())
+    }
+
+    fn run(mut self) {
+        let started = Instant::now();
+        if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire) {
+            return; // Drop counts it cancelled.
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
+        let finished = Instant::now();
+        let (end, output) = match outcome {
+            Ok(Ok(output)) => (TaskEnd::Completed, output),
+            Ok(Err(error)) => {
+                self.shared.record_error(self.label(), error);
+                (TaskEnd::Failed, TaskOutput::default())
+            }
+            Err(panic) => {
+                let error = format!("job panicked: {}", panic_message(&*panic));
+                self.shared.record_error(self.label(), error);
+                (TaskEnd::Failed, TaskOutput::default())
+            }
+        };
+        let checksum_term = match (end, &self.input) {
+            (TaskEnd::Completed, TaskInput::Synthetic { index, .. }) => {
+                checksum::task_term(*index, output.digest)
+            }
+            // A file's digest already covers its name.
+            (TaskEnd::Completed, _) => checksum::task_term(0, output.digest),
+            _ => 0,
+        };
+        let queue_ns = duration_ns(started - self.submitted_at);
+        let service_ns = duration_ns(finished - started);
+        self.shared.registry.with_current(|stats| {
+            stats.record_ran(end, queue_ns, service_ns, output.bytes_in, checksum_term)
+        });
+        self.ended = true;
+        self.shared.task_ended();
+    }
+
+    fn compute(&self) -> Result<TaskOutput, String> {
+        let _marker = InJob::enter();
+        let every = self.shared.panic_every;
+        if every > 0 && (self.index + 1) % every == 0 {
+            panic!(
+                "fault injected by --panic-every {every} (task {})",
+                self.index
+            );
+        }
+        run_task(&self.workload, &self.input)
+    }
+
+    fn label(&self) -> String {
+        match &self.input {
+            TaskInput::Synthetic { index, .. } => format!("task {index}"),
+            TaskInput::File { name, .. } | TaskInput::Invalid { name, .. } => name.clone(),
+        }
+    }
+}
+
+impl Drop for TaskJob {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            self.shared
+                .registry
+                .with_current(|stats| stats.record_cancelled());
+            self.shared.task_ended();
+        }
+    }
+}
+
+thread_local! {
+    static IN_JOB: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread runs a task's kernel. The panic hook uses it to tell
+/// a job's panic (caught, counted as failed) from a real crash.
+pub fn in_job() -> bool {
+    IN_JOB.with(|flag| flag.get())
+}
+
+struct InJob;
+
+impl InJob {
+    fn enter() -> InJob {
+        IN_JOB.with(|flag| flag.set(true));
+        InJob
+    }
+}
+
+impl Drop for InJob {
+    fn drop(&mut self) {
+        IN_JOB.with(|flag| flag.set(false));
+    }
+}
+
+fn duration_ns(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+/// Installs a panic hook that keeps a job's panic quiet (it is caught, counted
+/// as failed and listed in the report) and leaves every other panic to the
+/// previous hook. Install it before any hook that restores the terminal.
+pub fn quiet_job_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if in_job() {
+            tracing::debug!("job panicked: {info}");
+        } else {
+            previous(info);
+        }
+    }));
+}

@@ -1,0 +1,512 @@
+//! The sampler's bookkeeping: reads every thread's counters and histograms, the
+//! OS's per-thread CPU, tokio's runtime metrics and sysinfo, and turns them into
+//! Snapshots (a sliding window plus totals since the last reset).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::os_threads;
+use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
+use super::snapshot::{
+    ConfigView, Health, HealthState, LatencySet, LatencyView, PoolKind, ProbeView, RuntimeView,
+    Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
+};
+use super::system::SystemProbe;
+use super::thread_stats::{Counters, ThreadStats};
+use crate::engine::shared::Shared;
+
+/// How long an exited thread stays visible (dimmed) in snapshots.
+const FADE: Duration = Duration::from_secs(3);
+
+/// Cumulative totals at one instant: what windows and resets subtract.
+#[derive(Clone)]
+struct Totals {
+    at: Instant,
+    counters: Counters,
+    queue: Buckets,
+    service: Buckets,
+    total: Buckets,
+    heartbeat: Buckets,
+    echo: Buckets,
+}
+
+impl Totals {
+    fn zero(at: Instant) -> Totals {
+        Totals {
+            at,
+            counters: Counters::default(),
+            queue: empty_buckets(),
+            service: empty_buckets(),
+            total: empty_buckets(),
+            heartbeat: empty_buckets(),
+            echo: empty_buckets(),
+        }
+    }
+}
+
+/// A thread that ran tasks, for the run report's `threads_seen`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadSeen {
+    pub name: String,
+    pub tid: i32,
+    pub pool: PoolKind,
+    pub tasks: u64,
+    pub busy_s: f64,
+    pub cpu_s: f64,
+}
+
+/// Totals of a finished run, for its report.
+#[derive(Clone, Debug, Default)]
+pub struct RunTotals {
+    pub counters: Counters,
+    pub latency: LatencySet,
+    pub heartbeat: super::snapshot::Percentiles,
+    pub echo: super::snapshot::Percentiles,
+    pub threads_seen: Vec<ThreadSeen>,
+}
+
+pub struct CollectorConfig {
+    pub window: Duration,
+    /// Starved when the window's heartbeat p99 exceeds this.
+    pub starved_threshold: Duration,
+}
+
+pub struct Collector {
+    shared: Arc<Shared>,
+    runtime: tokio::runtime::Handle,
+    config: CollectorConfig,
+    system: Option<SystemProbe>,
+    /// Histograms and counters of exited threads, folded in so totals never drop.
+    retired: Totals,
+    retired_threads: Vec<ThreadSeen>,
+    /// Cumulative totals of recent ticks, oldest first: the window's start.
+    recent: VecDeque<Totals>,
+    baseline: Totals,
+    /// Per-thread counters at the last reset.
+    thread_baseline: HashMap<i32, Counters>,
+    /// Per-thread (cpu_ns, busy_ns, ended) at recent ticks, for window rates.
+    thread_recent: VecDeque<(Instant, HashMap<i32, (u64, u64, u64)>)>,
+    /// Last CPU reading of every thread, kept after it exits.
+    last_cpu_ns: HashMap<i32, u64>,
+    fading: HashMap<i32, (ThreadView, Instant)>,
+    runtime_recent: VecDeque<(Instant, Vec<(Duration, u64)>)>,
+    /// The previous tick's thread views (for fading exited threads).
+    last_views: Vec<ThreadView>,
+    seq: u64,
+}
+
+impl Collector {
+    pub fn new(
+        shared: Arc<Shared>,
+        runtime: tokio::runtime::Handle,
+        config: CollectorConfig,
+    ) -> Collector {
+        let now = Instant::now();
+        Collector {
+            shared,
+            runtime,
+            config,
+            system: SystemProbe::new(),
+            retired: Totals::zero(now),
+            retired_threads: Vec::new(),
+            recent: VecDeque::new(),
+            baseline: Totals::zero(now),
+            thread_baseline: HashMap::new(),
+            thread_recent: VecDeque::new(),
+            last_cpu_ns: HashMap::new(),
+            fading: HashMap::new(),
+            runtime_recent: VecDeque::new(),
+            last_views: Vec::new(),
+            seq: 0,
+        }
+    }
+
+    /// Zeroes the cumulative statistics (the `r` key).
+    pub fn reset(&mut self) {
+        self.baseline = self.totals(Instant::now());
+        self.thread_baseline = self
+            .shared
+            .registry
+            .all()
+            .iter()
+            .map(|s| (s.tid, s.counters()))
+            .collect();
+        self.retired_threads.clear();
+    }
+
+    fn fold_exited_threads(&mut self) {
+        for stats in self.shared.registry.take_exited() {
+            let counters = stats.counters();
+            self.retired.counters.add(&counters);
+            stats.queue.add_counts_to(&mut self.retired.queue);
+            stats.service.add_counts_to(&mut self.retired.service);
+            stats.total.add_counts_to(&mut self.retired.total);
+            let since =
+                counters.since(&self.thread_baseline.remove(&stats.tid).unwrap_or_default());
+            if since.ended() > 0 {
+                self.retired_threads.push(self.thread_seen(&stats, &since));
+            }
+        }
+    }
+
+    fn totals(&self, at: Instant) -> Totals {
+        let mut totals = self.retired.clone();
+        totals.at = at;
+        for stats in self.shared.registry.all() {
+            totals.counters.add(&stats.counters());
+            stats.queue.add_counts_to(&mut totals.queue);
+            stats.service.add_counts_to(&mut totals.service);
+            stats.total.add_counts_to(&mut totals.total);
+        }
+        self.shared.heartbeat.add_counts_to(&mut totals.heartbeat);
+        self.shared.echo.add_counts_to(&mut totals.echo);
+        totals
+    }
+
+    fn thread_seen(&self, stats: &ThreadStats, since: &Counters) -> ThreadSeen {
+        ThreadSeen {
+            name: stats.name.clone(),
+            tid: stats.tid,
+            pool: stats.pool,
+            tasks: since.ended(),
+            busy_s: since.busy_ns as f64 / 1e9,
+            cpu_s: self.last_cpu_ns.get(&stats.tid).copied().unwrap_or(0) as f64 / 1e9,
+        }
+    }
+
+    /// Takes one sample and builds the Snapshot.
+    pub fn sample(&mut self) -> Snapshot {
+        if self.shared.reset_requested.swap(false, Ordering::AcqRel) {
+            self.reset();
+        }
+        let now = Instant::now();
+        let os = os_threads::list();
+        for thread in &os {
+            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
+        }
+        self.fold_exited_threads();
+        let totals = self.totals(now);
+
+        // Window: from the oldest kept tick no older than the window.
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(t.at) > self.config.window)
+            && self.recent.len() > 1
+        {
+            self.recent.pop_front();
+        }
+        let start = self
+            .recent
+            .front()
+            .cloned()
+            .unwrap_or_else(|| self.baseline.clone());
+        let window_s = now.duration_since(start.at).as_secs_f64().max(1e-9);
+        let window = totals.counters.since(&start.counters);
+        let cumulative = totals.counters.since(&self.baseline.counters);
+
+        let latency = LatencyView {
+            window: latency_set(&totals, &start),
+            cumulative: latency_set(&totals, &self.baseline),
+        };
+        let heartbeat = ProbeView {
+            window: percentiles_us(&buckets_since(&totals.heartbeat, &start.heartbeat)),
+            cumulative: percentiles_us(&buckets_since(&totals.heartbeat, &self.baseline.heartbeat)),
+        };
+        let echo = ProbeView {
+            window: percentiles_us(&buckets_since(&totals.echo, &start.echo)),
+            cumulative: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
+        };
+        let threads = self.thread_views(now, &os);
+        let runtime = self.runtime_view(now);
+        let config = self.config_view();
+        let elapsed_s = self.shared.elapsed_s();
+        let health = self.health(&heartbeat, elapsed_s);
+        let system = self.system_view(&os, &config);
+
+        self.recent.push_back(totals);
+        self.seq += 1;
+        let submitted = cumulative.submitted;
+        Snapshot {
+            seq: self.seq,
+            elapsed_s,
+            window_s,
+            since_reset_s: now.duration_since(self.baseline.at).as_secs_f64(),
+            config,
+            tasks: TaskCounts {
+                submitted,
+                completed: cumulative.completed,
+                failed: cumulative.failed,
+                cancelled: cumulative.cancelled,
+                inflight: self.shared.outstanding.load(Ordering::Acquire),
+            },
+            throughput: Throughput {
+                tasks_per_s: window.ended() as f64 / window_s,
+                bytes_per_s: window.bytes_in as f64 / window_s,
+            },
+            latency,
+            heartbeat,
+            echo,
+            health,
+            runtime,
+            threads,
+            system,
+        }
+    }
+
+    fn config_view(&self) -> ConfigView {
+        let current = self.shared.current.load();
+        ConfigView {
+            backend: current.backend.kind(),
+            threads: current.backend.threads(),
+            runtime_workers: self.shared.runtime_workers,
+            workload: (**self.shared.workload.load()).clone(),
+            load: **self.shared.load.load(),
+            paused: self.shared.paused.load(Ordering::Acquire),
+            running: self.shared.running.load(Ordering::Acquire)
+                && !self.shared.stopped.load(Ordering::Acquire),
+            generation: self.shared.generation.load(Ordering::Acquire),
+        }
+    }
+
+    fn health(&self, heartbeat: &ProbeView, elapsed_s: f64) -> Health {
+        let threshold_us = self.config.starved_threshold.as_secs_f64() * 1e6;
+        // No tick at all over a full window also means the runtime is held.
+        let silent = heartbeat.window.count == 0 && elapsed_s > self.config.window.as_secs_f64();
+        let state = if heartbeat.window.p99 > threshold_us || silent {
+            HealthState::Starved
+        } else {
+            HealthState::Healthy
+        };
+        Health {
+            state,
+            threshold_us,
+            blocked_events: self.shared.blocked_events.load(Ordering::Relaxed),
+            last_block: self
+                .shared
+                .last_block
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        }
+    }
+
+    fn thread_views(&mut self, now: Instant, os: &[os_threads::OsThread]) -> Vec<ThreadView> {
+        let stats: HashMap<i32, Arc<ThreadStats>> = self
+            .shared
+            .registry
+            .all()
+            .into_iter()
+            .map(|s| (s.tid, s))
+            .collect();
+        let mut readings = HashMap::new();
+        for thread in os {
+            let counters = stats
+                .get(&thread.tid)
+                .map(|s| s.counters())
+                .unwrap_or_default();
+            readings.insert(
+                thread.tid,
+                (thread.cpu_ns, counters.busy_ns, counters.ended()),
+            );
+        }
+        while self
+            .thread_recent
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > self.config.window)
+            && self.thread_recent.len() > 1
+        {
+            self.thread_recent.pop_front();
+        }
+        let (start_at, start) = self
+            .thread_recent
+            .front()
+            .map(|(at, r)| (*at, r.clone()))
+            .unwrap_or((now, HashMap::new()));
+        let span_s = now.duration_since(start_at).as_secs_f64();
+        let mut views: Vec<ThreadView> = os
+            .iter()
+            .map(|thread| {
+                let (cpu_ns, busy_ns, ended) = readings[&thread.tid];
+                let (cpu0, busy0, ended0) = start
+                    .get(&thread.tid)
+                    .copied()
+                    .unwrap_or((cpu_ns, busy_ns, ended));
+                let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
+                let baseline = self
+                    .thread_baseline
+                    .get(&thread.tid)
+                    .copied()
+                    .unwrap_or_default();
+                let counters = stats
+                    .get(&thread.tid)
+                    .map(|s| s.counters())
+                    .unwrap_or_default();
+                let since = counters.since(&baseline);
+                ThreadView {
+                    tid: thread.tid,
+                    name: thread.name.clone(),
+                    pool: PoolKind::from_thread_name(&thread.name),
+                    cpu_pct: per_s(cpu_ns.saturating_sub(cpu0)) / 1e7,
+                    busy_pct: (per_s(busy_ns.saturating_sub(busy0)) / 1e7).min(100.0),
+                    tasks_per_s: per_s(ended.saturating_sub(ended0)),
+                    tasks: since.ended(),
+                    busy_s: since.busy_ns as f64 / 1e9,
+                    cpu_s: cpu_ns as f64 / 1e9,
+                    alive: true,
+                }
+            })
+            .collect();
+        // Threads that just exited stay, dimmed, for FADE.
+        let live: std::collections::HashSet<i32> = os.iter().map(|t| t.tid).collect();
+        if let Some((_, previous)) = self.thread_recent.back() {
+            for tid in previous.keys().filter(|tid| !live.contains(tid)) {
+                if let Some(view) = self.fading_candidate(*tid) {
+                    self.fading.insert(*tid, (view, now));
+                }
+            }
+        }
+        self.fading
+            .retain(|tid, (_, gone)| !live.contains(tid) && now.duration_since(*gone) < FADE);
+        views.extend(self.fading.values().map(|(view, _)| view.clone()));
+        views.sort_by(|a, b| {
+            (a.pool, natural_key(&a.name), a.tid).cmp(&(b.pool, natural_key(&b.name), b.tid))
+        });
+        self.last_views = views.clone();
+        self.thread_recent.push_back((now, readings));
+        views
+    }
+
+    fn fading_candidate(&self, tid: i32) -> Option<ThreadView> {
+        self.last_views
+            .iter()
+            .find(|v| v.tid == tid && v.alive)
+            .map(|v| ThreadView {
+                alive: false,
+                cpu_pct: 0.0,
+                busy_pct: 0.0,
+                tasks_per_s: 0.0,
+                ..v.clone()
+            })
+    }
+
+    fn runtime_view(&mut self, now: Instant) -> RuntimeView {
+        let metrics = self.runtime.metrics();
+        let workers = metrics.num_workers();
+        let reading: Vec<(Duration, u64)> = (0..workers)
+            .map(|w| {
+                (
+                    metrics.worker_total_busy_duration(w),
+                    metrics.worker_park_count(w),
+                )
+            })
+            .collect();
+        while self
+            .runtime_recent
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > self.config.window)
+            && self.runtime_recent.len() > 1
+        {
+            self.runtime_recent.pop_front();
+        }
+        let (start_at, start) = self
+            .runtime_recent
+            .front()
+            .cloned()
+            .unwrap_or((now, reading.clone()));
+        let span = now.duration_since(start_at).as_secs_f64();
+        let worker_busy_ratio = reading
+            .iter()
+            .zip(&start)
+            .map(|((busy, _), (busy0, _))| {
+                if span > 0.0 {
+                    (busy.saturating_sub(*busy0).as_secs_f64() / span).min(1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let worker_parks = reading
+            .iter()
+            .zip(&start)
+            .map(|((_, parks), (_, parks0))| parks.saturating_sub(*parks0))
+            .collect();
+        self.runtime_recent.push_back((now, reading));
+        RuntimeView {
+            workers,
+            alive_tasks: metrics.num_alive_tasks(),
+            global_queue_depth: metrics.global_queue_depth(),
+            worker_busy_ratio,
+            worker_parks,
+        }
+    }
+
+    fn system_view(&mut self, os: &[os_threads::OsThread], config: &ConfigView) -> SystemView {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let reading = self.system.as_mut().map(|probe| probe.read());
+        let backend_threads = if config.backend.offloads() {
+            config.threads
+        } else {
+            0
+        };
+        SystemView {
+            cores,
+            core_cpu_pct: reading
+                .as_ref()
+                .map(|r| r.core_cpu_pct.clone())
+                .unwrap_or_default(),
+            rss_bytes: reading.as_ref().map_or(0, |r| r.rss_bytes),
+            process_threads: os.len(),
+            oversubscribed: backend_threads + config.runtime_workers > cores,
+        }
+    }
+
+    /// Totals since the last reset, for a finished run's report.
+    pub fn run_totals(&mut self) -> RunTotals {
+        // A fresh OS reading so cpu_s covers the whole run.
+        for thread in os_threads::list() {
+            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
+        }
+        self.fold_exited_threads();
+        let totals = self.totals(Instant::now());
+        let mut threads_seen = self.retired_threads.clone();
+        for stats in self.shared.registry.all() {
+            let baseline = self
+                .thread_baseline
+                .get(&stats.tid)
+                .copied()
+                .unwrap_or_default();
+            let since = stats.counters().since(&baseline);
+            if since.ended() > 0 {
+                threads_seen.push(self.thread_seen(&stats, &since));
+            }
+        }
+        threads_seen.sort_by(|a, b| {
+            (a.pool, natural_key(&a.name), a.tid).cmp(&(b.pool, natural_key(&b.name), b.tid))
+        });
+        RunTotals {
+            counters: totals.counters.since(&self.baseline.counters),
+            latency: latency_set(&totals, &self.baseline),
+            heartbeat: percentiles_us(&buckets_since(&totals.heartbeat, &self.baseline.heartbeat)),
+            echo: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
+            threads_seen,
+        }
+    }
+}
+
+fn latency_set(now: &Totals, since: &Totals) -> LatencySet {
+    LatencySet {
+        queue: percentiles_us(&buckets_since(&now.queue, &since.queue)),
+        service: percentiles_us(&buckets_since(&now.service, &since.service)),
+        total: percentiles_us(&buckets_since(&now.total, &since.total)),
+    }
+}
+
+/// Sorts `rayon-10` after `rayon-9`.
+fn natural_key(name: &str) -> (String, u64) {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, number) = name.split_at(name.len() - digits);
+    (stem.to_string(), number.parse().unwrap_or(0))
+}

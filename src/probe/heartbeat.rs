@@ -1,0 +1,49 @@
+//! The heartbeat: a periodic timer task on the app runtime. How late each tick
+//! runs (scheduled instant to actual wake-up) says whether the runtime is free
+//! to serve; a tick later than the detector's threshold means something held
+//! every worker, and is reported with the backend and kernel that ran then.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::engine::shared::Shared;
+use crate::metrics::snapshot::BlockEvent;
+
+pub async fn run(shared: Arc<Shared>, period: Duration, block_threshold: Duration) {
+    let mut ticks = tokio::time::interval(period);
+    // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        let scheduled = ticks.tick().await;
+        let late = Instant::now().saturating_duration_since(scheduled);
+        let late_ns = u64::try_from(late.as_nanos()).unwrap_or(u64::MAX);
+        shared.heartbeat.record_shared(late_ns);
+        if late >= block_threshold {
+            report_block(&shared, late);
+        }
+    }
+}
+
+fn report_block(shared: &Shared, blocked: Duration) {
+    let backend = shared.current.load().backend.kind();
+    let kernel = shared.workload.load().kernel.to_string();
+    let blocked_ms = blocked.as_secs_f64() * 1e3;
+    tracing::warn!(
+        "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): \
+         CPU work is running on the async workers"
+    );
+    shared.blocked_events.fetch_add(1, Ordering::Relaxed);
+    let event = BlockEvent {
+        at_s: shared.elapsed_s(),
+        blocked_ms,
+        backend,
+        kernel,
+    };
+    *shared
+        .last_block
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(event);
+}

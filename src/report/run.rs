@@ -1,0 +1,317 @@
+//! The report of one headless run (`loadlab run`): JSON per the contract, and text.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::engine::RunOutcome;
+use crate::metrics::snapshot::{Percentiles, PoolKind};
+use crate::spec::{BackendKind, Dist, Kernel, LoadMode};
+use crate::workload::checksum::format_checksum;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub backend: BackendKind,
+    pub threads: usize,
+    pub runtime_workers: usize,
+    pub workload: WorkloadView,
+    pub load: LoadMode,
+    pub tasks: TasksView,
+    pub elapsed_s: f64,
+    pub throughput: ThroughputView,
+    pub latency_us: LatencyUs,
+    pub heartbeat_lag_us: ProbeUs,
+    pub echo_rtt_us: ProbeUs,
+    /// Heartbeat ticks later than the blocking detector's threshold.
+    pub blocked_events: u64,
+    pub threads_seen: Vec<ThreadSeenView>,
+    pub checksum: String,
+    pub errors: Vec<ErrorView>,
+    /// Failed tasks beyond the errors listed.
+    pub errors_not_listed: u64,
+    /// Open loop: arrivals not submitted because too many were outstanding.
+    pub arrivals_dropped: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkloadView {
+    pub kernel: Kernel,
+    pub size: u64,
+    pub dist: Dist,
+    pub seed: u64,
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TasksView {
+    pub submitted: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ThroughputView {
+    pub tasks_per_s: f64,
+    pub bytes_per_s: f64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct PercentilesUs {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl From<Percentiles> for PercentilesUs {
+    fn from(p: Percentiles) -> Self {
+        PercentilesUs {
+            p50: round2(p.p50),
+            p90: round2(p.p90),
+            p99: round2(p.p99),
+            max: round2(p.max),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LatencyUs {
+    pub queue: PercentilesUs,
+    pub service: PercentilesUs,
+    pub total: PercentilesUs,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ProbeUs {
+    pub p50: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub samples: u64,
+}
+
+impl From<Percentiles> for ProbeUs {
+    fn from(p: Percentiles) -> Self {
+        ProbeUs {
+            p50: round2(p.p50),
+            p99: round2(p.p99),
+            max: round2(p.max),
+            samples: p.count,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreadSeenView {
+    pub name: String,
+    pub tid: i32,
+    pub pool: PoolKind,
+    pub tasks: u64,
+    pub busy_s: f64,
+    pub cpu_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorView {
+    pub path: String,
+    pub error: String,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl RunReport {
+    pub fn from_outcome(outcome: &RunOutcome) -> RunReport {
+        let counters = &outcome.totals.counters;
+        let elapsed_s = outcome.elapsed.as_secs_f64().max(1e-9);
+        let latency = &outcome.totals.latency;
+        let snapshot_load = outcome.last_snapshot.config.load;
+        RunReport {
+            backend: outcome.backend,
+            threads: outcome.threads,
+            runtime_workers: outcome.runtime_workers,
+            workload: WorkloadView {
+                kernel: outcome.workload.kernel,
+                size: outcome.workload.size,
+                dist: outcome.workload.dist,
+                seed: outcome.workload.seed,
+                path: outcome
+                    .workload
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            },
+            load: snapshot_load,
+            tasks: TasksView {
+                submitted: counters.submitted,
+                completed: counters.completed,
+                failed: counters.failed,
+                cancelled: counters.cancelled,
+            },
+            elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
+            throughput: ThroughputView {
+                tasks_per_s: round2(counters.completed as f64 / elapsed_s),
+                bytes_per_s: round2(counters.bytes_in as f64 / elapsed_s),
+            },
+            latency_us: LatencyUs {
+                queue: latency.queue.into(),
+                service: latency.service.into(),
+                total: latency.total.into(),
+            },
+            heartbeat_lag_us: outcome.totals.heartbeat.into(),
+            echo_rtt_us: outcome.totals.echo.into(),
+            blocked_events: outcome.blocked_events,
+            threads_seen: outcome
+                .totals
+                .threads_seen
+                .iter()
+                .map(|t| ThreadSeenView {
+                    name: t.name.clone(),
+                    tid: t.tid,
+                    pool: t.pool,
+                    tasks: t.tasks,
+                    busy_s: (t.busy_s * 1000.0).round() / 1000.0,
+                    cpu_s: (t.cpu_s * 1000.0).round() / 1000.0,
+                })
+                .collect(),
+            checksum: format_checksum(counters.checksum),
+            errors: outcome
+                .errors
+                .iter()
+                .map(|e| ErrorView {
+                    path: e.path.clone(),
+                    error: e.error.clone(),
+                })
+                .collect(),
+            errors_not_listed: outcome.errors_dropped,
+            arrivals_dropped: outcome.arrivals_dropped,
+        }
+    }
+
+    /// 0: every task completed; 3: some failed.
+    pub fn exit_code(&self) -> i32 {
+        if self.tasks.failed > 0 { 3 } else { 0 }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let w = &self.workload;
+        let _ = writeln!(
+            out,
+            "loadlab run: {} backend, {} threads, {} app workers",
+            self.backend, self.threads, self.runtime_workers
+        );
+        let what = match &w.path {
+            Some(path) => format!("{} over files in {path}", w.kernel),
+            None => format!(
+                "{} size {} ({}), {} sizes, seed {}",
+                w.kernel,
+                w.size,
+                w.kernel.size_unit(),
+                w.dist,
+                w.seed
+            ),
+        };
+        let _ = writeln!(out, "workload    {what}");
+        let load = match self.load {
+            LoadMode::Closed { inflight } => format!("closed loop, {inflight} in flight"),
+            LoadMode::Open { rate } => format!("open loop, {rate} arrivals/s"),
+        };
+        let _ = writeln!(out, "load        {load}");
+        let t = &self.tasks;
+        let _ = writeln!(
+            out,
+            "tasks       {} submitted = {} completed + {} failed + {} cancelled",
+            t.submitted, t.completed, t.failed, t.cancelled
+        );
+        let _ = writeln!(
+            out,
+            "elapsed     {:.3} s\nthroughput  {:.1} tasks/s, {}/s",
+            self.elapsed_s,
+            self.throughput.tasks_per_s,
+            human_bytes(self.throughput.bytes_per_s)
+        );
+        let _ = writeln!(
+            out,
+            "\nlatency (us)        p50        p90        p99        max"
+        );
+        for (name, p) in [
+            ("queue wait", self.latency_us.queue),
+            ("service", self.latency_us.service),
+            ("total", self.latency_us.total),
+        ] {
+            let _ = writeln!(
+                out,
+                "  {name:<12} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+                p.p50, p.p90, p.p99, p.max
+            );
+        }
+        let h = self.heartbeat_lag_us;
+        let e = self.echo_rtt_us;
+        let _ = writeln!(
+            out,
+            "\napp runtime heartbeat lag (us): p50 {:.1}  p99 {:.1}  max {:.1}  ({} ticks, {} blocked > threshold)",
+            h.p50, h.p99, h.max, h.samples, self.blocked_events
+        );
+        let _ = writeln!(
+            out,
+            "app runtime TCP echo rtt (us):  p50 {:.1}  p99 {:.1}  max {:.1}  ({} pings)",
+            e.p50, e.p99, e.max, e.samples
+        );
+        let _ = writeln!(
+            out,
+            "\nthreads that ran tasks   tid        pool    tasks   busy s    cpu s"
+        );
+        for th in &self.threads_seen {
+            let _ = writeln!(
+                out,
+                "  {:<20} {:>7} {:>11} {:>8} {:>8.3} {:>8.3}",
+                th.name,
+                th.tid,
+                th.pool.name(),
+                th.tasks,
+                th.busy_s,
+                th.cpu_s
+            );
+        }
+        let _ = writeln!(out, "\nchecksum    {}", self.checksum);
+        if self.arrivals_dropped > 0 {
+            let _ = writeln!(
+                out,
+                "dropped     {} open-loop arrivals (too many outstanding)",
+                self.arrivals_dropped
+            );
+        }
+        if !self.errors.is_empty() {
+            let _ = writeln!(out, "\nerrors ({} failed tasks)", t.failed);
+            for e in &self.errors {
+                let _ = writeln!(out, "  {}: {}", e.path, e.error);
+            }
+            if self.errors_not_listed > 0 {
+                let _ = writeln!(out, "  ... and {} more", self.errors_not_listed);
+            }
+        }
+        out
+    }
+}
+
+/// 1536 -> "1.5 KiB".
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
