@@ -86,7 +86,7 @@ impl TaskJob {
     fn compute(&self) -> Result<TaskOutput, String> {
         let _marker = InJob::enter();
         let every = self.shared.panic_every;
-        if every > 0 && (self.index + 1) % every == 0 {
+        if every > 0 && (self.index + 1).is_multiple_of(every) {
             panic!(
                 "fault injected by --panic-every {every} (task {})",
                 self.index

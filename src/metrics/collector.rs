@@ -46,6 +46,9 @@ impl Totals {
     }
 }
 
+/// Per thread id: (OS cpu_ns, busy_ns in jobs, tasks ended) at one instant.
+type ThreadReadings = HashMap<i32, (u64, u64, u64)>;
+
 /// A thread that ran tasks, for the run report's `threads_seen`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThreadSeen {
@@ -87,7 +90,7 @@ pub struct Collector {
     /// Per-thread counters at the last reset.
     thread_baseline: HashMap<i32, Counters>,
     /// Per-thread (cpu_ns, busy_ns, ended) at recent ticks, for window rates.
-    thread_recent: VecDeque<(Instant, HashMap<i32, (u64, u64, u64)>)>,
+    thread_recent: VecDeque<(Instant, ThreadReadings)>,
     /// Last CPU reading of every thread, kept after it exits.
     last_cpu_ns: HashMap<i32, u64>,
     fading: HashMap<i32, (ThreadView, Instant)>,
