@@ -12,7 +12,8 @@ use crate::spec::{BackendKind, Dist, Kernel};
     version,
     about = "Run real CPU work on inline / spawn-blocking / rayon / channel backends next to an \
              async runtime, and watch threads, throughput, latency and runtime health.",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    allow_negative_numbers = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -126,6 +127,7 @@ pub enum Format {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct RunArgs {
     #[command(flatten)]
     pub backend: BackendArgs,
@@ -147,6 +149,7 @@ pub struct RunArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct DemoArgs {
     /// Kernel for the demo (default: sumsq tasks of about 20 ms).
     #[arg(long, value_enum, value_name = "K")]
@@ -174,6 +177,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SweepArgs {
     /// Backends to measure: a list like rayon,channel, or all.
     #[arg(

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             Err(Failure::Fatal("demo starvation: not wired yet".into()))
         }
         Some(Command::Sweep(_args)) => Err(Failure::Fatal("sweep: not wired yet".into())),
-        None => Err(Failure::Fatal("dashboard: not wired yet".into())),
+        None => dashboard(&cli),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
@@ -36,6 +36,17 @@ fn main() -> ExitCode {
             ExitCode::from(failure.exit_code() as u8)
         }
     }
+}
+
+fn dashboard(_cli: &Cli) -> Result<i32, Failure> {
+    use std::io::IsTerminal;
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        return Err(Failure::Usage(
+            "the dashboard needs a terminal; for a headless run use `loadlab run` (see `loadlab run --help`)"
+                .into(),
+        ));
+    }
+    Err(Failure::Fatal("dashboard: not wired yet".into()))
 }
 
 fn run(args: &RunArgs) -> Result<i32, Failure> {

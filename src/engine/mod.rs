@@ -48,6 +48,8 @@ pub struct EngineConfig {
     pub echo_pings_per_s: u32,
     /// Fault injection: every n-th task panics (0: never).
     pub panic_every: u64,
+    /// Start a driver with `limit` at once (false: wait for `run_to_limit`).
+    pub start_driver: bool,
 }
 
 impl Default for EngineConfig {
@@ -69,6 +71,7 @@ impl Default for EngineConfig {
             starved_threshold: Duration::from_millis(10),
             echo_pings_per_s: 100,
             panic_every: 0,
+            start_driver: true,
         }
     }
 }
@@ -179,7 +182,9 @@ impl Engine {
             },
         );
         let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
-        let driver = runtime.spawn(driver::drive(shared.clone(), config.limit));
+        let driver = config
+            .start_driver
+            .then(|| runtime.spawn(driver::drive(shared.clone(), config.limit)));
         tracing::info!(
             "started: backend {} with {} threads, {} app workers, workload {}",
             config.backend,
@@ -193,7 +198,7 @@ impl Engine {
             shared,
             sampler: Mutex::new(Some(sampler)),
             snapshots,
-            driver: Mutex::new(Some(driver)),
+            driver: Mutex::new(driver),
             run_started: Instant::now(),
         })
     }
@@ -208,6 +213,14 @@ impl Engine {
         if let Some(handle) = handle {
             let _ = self.handle.block_on(handle);
         }
+    }
+
+    /// Runs a new driver to `limit` on this engine and waits for it (benchmarks
+    /// and sweeps reuse one engine for many bounded runs).
+    pub fn run_to_limit(&self, limit: RunLimit) {
+        self.shared.stopped.store(false, Ordering::Release);
+        let driver = self.handle.spawn(driver::drive(self.shared.clone(), limit));
+        let _ = self.handle.block_on(driver);
     }
 
     /// Stops the sampler and returns the run's totals (call after `wait_for_run`).

@@ -1,0 +1,186 @@
+//! The binary as scripts use it: exit codes, one-line errors naming the flag,
+//! and the JSON report's contract keys.
+
+use std::process::{Command, Output};
+
+fn loadlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args(args)
+        .output()
+        .expect("run loadlab")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn bad_flags_exit_2_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--threads", "abc"], "--threads"),
+        (&["run", "--threads", "0"], "--threads"),
+        (&["run", "--backend", "fibers"], "--backend"),
+        (&["run", "--workload", "nope"], "--workload"),
+        (&["run", "--dist", "zipf"], "--dist"),
+        (&["run", "--rate", "-5"], "--rate"),
+        (&["run", "--duration", "0"], "--duration"),
+        (&["run", "--size", "0"], "--size"),
+        (&["run", "--workload", "count"], "--workload"),
+        (&["run", "--rate", "10", "--inflight", "4"], "--rate"),
+        (&["run", "--format", "csv"], "--format"),
+        (&["run", "--no-such-flag"], "--no-such-flag"),
+    ];
+    for (args, flag) in cases {
+        let out = loadlab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let first_line = stderr(&out).lines().next().unwrap_or_default().to_string();
+        assert!(
+            first_line.contains(flag),
+            "{args:?}: first line {first_line:?} should name {flag}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn a_missing_path_is_fatal_with_exit_1() {
+    let out = loadlab(&[
+        "run",
+        "--workload",
+        "hash",
+        "--path",
+        "/definitely/not/here",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("/definitely/not/here") && err.contains("No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_dashboard_on_a_non_tty_exits_2_and_points_at_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run loadlab");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("loadlab run"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_json_has_the_contract_keys_and_exact_accounting() {
+    let out = loadlab(&[
+        "run",
+        "--backend",
+        "channel",
+        "--threads",
+        "2",
+        "--workload",
+        "sumsq",
+        "--size",
+        "50000",
+        "--tasks",
+        "300",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    for key in [
+        "backend",
+        "threads",
+        "runtime_workers",
+        "workload",
+        "tasks",
+        "elapsed_s",
+        "throughput",
+        "latency_us",
+        "heartbeat_lag_us",
+        "threads_seen",
+        "checksum",
+        "errors",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(report["backend"], "channel");
+    assert_eq!(report["workload"]["kernel"], "sumsq");
+    assert_eq!(report["workload"]["path"], serde_json::Value::Null);
+    let tasks = &report["tasks"];
+    assert_eq!(tasks["submitted"], 300);
+    assert_eq!(tasks["completed"], 300);
+    for part in ["queue", "service", "total"] {
+        for p in ["p50", "p90", "p99", "max"] {
+            assert!(
+                report["latency_us"][part][p].is_number(),
+                "latency_us.{part}.{p}"
+            );
+        }
+    }
+    assert!(report["heartbeat_lag_us"]["samples"].as_u64().is_some());
+    let threads = report["threads_seen"].as_array().unwrap();
+    assert!(
+        threads
+            .iter()
+            .all(|t| t["name"].as_str().unwrap().starts_with("pool-")),
+        "{threads:?}"
+    );
+    let ran: u64 = threads.iter().map(|t| t["tasks"].as_u64().unwrap()).sum();
+    assert_eq!(ran, 300);
+    assert_eq!(report["checksum"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn failed_tasks_exit_3_and_are_listed() {
+    let out = loadlab(&[
+        "run",
+        "--tasks",
+        "50",
+        "--size",
+        "1000",
+        "--panic-every",
+        "10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tasks"]["failed"], 5);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 5);
+    assert!(
+        !stderr(&out).contains("panicked at"),
+        "job panics stay quiet: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn list_names_every_kernel_with_its_unit() {
+    let out = loadlab(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "spin",
+        "sumsq",
+        "hash",
+        "argon2",
+        "resize",
+        "count",
+        "compress",
+        "inline",
+        "spawn-blocking",
+        "rayon",
+        "channel",
+        "fixed",
+        "uniform",
+        "exp",
+        "pareto",
+    ] {
+        assert!(text.contains(name), "list lacks {name}");
+    }
+    assert!(text.contains("microseconds"));
+}
