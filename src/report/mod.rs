@@ -1,1 +1,5 @@
 //! Report renderers.
+
+pub mod demo;
+pub mod sweep;
+pub mod table;
