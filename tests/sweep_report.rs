@@ -146,7 +146,10 @@ fn text_marks_the_knee_and_the_recommendation() {
     assert!(rayon2.ends_with("<- knee <- recommended"), "{rayon2}");
     assert_eq!(text.matches("<- knee").count(), 1, "{text}");
     assert!(text.contains("knee: channel not reached"), "{text}");
-    assert!(text.contains("recommendation: rayon with 2 threads"), "{text}");
+    assert!(text.contains("knee: inline unknown (one thread count measured)"), "{text}");
+    let inline = text.lines().find(|l| l.starts_with("inline ")).unwrap_or_default();
+    assert!(inline.ends_with("(starves the runtime)"), "{inline}");
+    assert!(text.contains("recommendation: rayon with 2 threads: 196 tasks/s"), "{text}");
 }
 
 #[test]
@@ -160,7 +163,7 @@ fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
     let md = report.render(SweepFormat::Md);
     assert!(md.starts_with("| backend | threads |"), "{md}");
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 10, "{md}");
-    assert!(md.contains("- recommendation: rayon with 2 threads"), "{md}");
+    assert!(md.contains("- recommendation: rayon with 2 threads:"), "{md}");
 }
 
 #[test]

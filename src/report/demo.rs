@@ -203,11 +203,12 @@ impl DemoReport {
             ]);
         }
         format!(
-            "loadlab demo starvation: {} for {:.1} s per backend, app runtime with {} workers\n\
+            "loadlab demo starvation: {:.1} s per backend, app runtime with {} workers\n\
+             workload: {}\n\
              verdict: {}\n\n{}\n{}\n",
-            self.workload,
             self.duration_s,
             self.runtime_workers,
+            self.workload,
             self.threshold.rule(),
             t.render_text(),
             self.conclusion()

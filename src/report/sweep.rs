@@ -253,6 +253,9 @@ impl SweepReport {
             if self.is_recommended(row) {
                 marks.push("<- recommended");
             }
+            if row.heartbeat_lag_us.p99 > HEALTHY_HEARTBEAT_P99_US {
+                marks.push("(starves the runtime)");
+            }
             t.push(vec![
                 row.backend.to_string(),
                 row.threads.to_string(),
@@ -279,16 +282,18 @@ impl SweepReport {
                     "knee: {backend} at {t} threads (more threads add under {:.0}% throughput)\n",
                     GAIN_THRESHOLD * 100.0
                 )),
+                None if self.rows.iter().filter(|r| r.backend == backend).count() < 2 => {
+                    out.push_str(&format!(
+                        "knee: {backend} unknown (one thread count measured)\n"
+                    ))
+                }
                 None => out.push_str(&format!(
                     "knee: {backend} not reached (still scaling at its largest thread count)\n"
                 )),
             }
         }
         match &self.recommendation {
-            Some(r) => out.push_str(&format!(
-                "recommendation: {} with {} threads ({})\n",
-                r.backend, r.threads, r.why
-            )),
+            Some(r) => out.push_str(&format!("recommendation: {}\n", r.why)),
             None => out.push_str("recommendation: none (no cells measured)\n"),
         }
         out
