@@ -42,7 +42,11 @@ fn starvation_preset_goes_offload_inline_offload() {
     assert_eq!(s.name, "starvation");
     assert_eq!(
         backends(&s),
-        [BackendKind::Rayon, BackendKind::Inline, BackendKind::Channel]
+        [
+            BackendKind::Rayon,
+            BackendKind::Inline,
+            BackendKind::Channel
+        ]
     );
     assert_eq!(s.end, Duration::from_secs(30));
     assert!(s.steps.iter().all(|step| step.caption.is_some()));
@@ -149,9 +153,8 @@ caption = "hello"
 
 #[test]
 fn bad_backend_names_the_line_and_the_choices() {
-    let e = err(
-        "name = \"x\"\nduration = 10\n\n[[step]]\nat = 0.0\nthreads = 2\nbackend = \"rayn\"\n",
-    );
+    let e =
+        err("name = \"x\"\nduration = 10\n\n[[step]]\nat = 0.0\nthreads = 2\nbackend = \"rayn\"\n");
     assert_eq!(
         e,
         "scenarios/x.toml:7: unknown backend \"rayn\", expected one of inline, spawn-blocking, rayon, channel"
@@ -168,7 +171,9 @@ fn bad_type_names_the_line() {
 
 #[test]
 fn unsorted_steps_name_the_later_line() {
-    let e = err("duration = 20\n[[step]]\nat = 10.0\nbackend = \"rayon\"\n[[step]]\nat = 5.0\nbackend = \"inline\"\n");
+    let e = err(
+        "duration = 20\n[[step]]\nat = 10.0\nbackend = \"rayon\"\n[[step]]\nat = 5.0\nbackend = \"inline\"\n",
+    );
     assert!(e.starts_with("scenarios/x.toml:6: "), "{e}");
     assert!(e.contains("sorted by `at`"), "{e}");
 }
@@ -184,9 +189,17 @@ fn unknown_key_names_the_line_and_the_known_keys() {
 #[test]
 fn unknown_kernel_and_dist_inside_workload_name_the_line() {
     let e = err("duration = 20\n[[step]]\nat = 0.0\n\nworkload = { kernel = \"sumsquare\" }\n");
-    assert!(e.starts_with("scenarios/x.toml:5: unknown kernel \"sumsquare\", expected one of spin, sumsq"), "{e}");
+    assert!(
+        e.starts_with(
+            "scenarios/x.toml:5: unknown kernel \"sumsquare\", expected one of spin, sumsq"
+        ),
+        "{e}"
+    );
     let e = err("duration = 20\n[[step]]\nat = 0.0\nworkload = { dist = \"normal\" }\n");
-    assert!(e.starts_with("scenarios/x.toml:4: unknown dist \"normal\""), "{e}");
+    assert!(
+        e.starts_with("scenarios/x.toml:4: unknown dist \"normal\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -196,7 +209,10 @@ fn semantic_value_errors_name_the_line() {
     let e = err("duration = 20\n[[step]]\nat = -1.0\n");
     assert!(e.starts_with("scenarios/x.toml:3: at -1"), "{e}");
     let e = err("duration = 20\n[[step]]\nat = 0.0\ninflight = 4\nrate = 9.0\n");
-    assert!(e.starts_with("scenarios/x.toml:5: both `inflight` and `rate`"), "{e}");
+    assert!(
+        e.starts_with("scenarios/x.toml:5: both `inflight` and `rate`"),
+        "{e}"
+    );
     let e = err("duration = 20\n[[step]]\nat = 0.0\nworkload = { kernel = \"count\" }\n");
     assert!(e.starts_with("scenarios/x.toml:4: workload: "), "{e}");
     assert!(e.contains("needs --path") || e.contains("path"), "{e}");
@@ -207,7 +223,10 @@ fn end_rules_are_enforced() {
     let e = err("[[step]]\nat = 0.0\nbackend = \"rayon\"\n");
     assert!(e.starts_with("scenarios/x.toml: no end"), "{e}");
     let e = err("duration = 1\n[[step]]\nat = 0.0\n[[step]]\nat = 5.0\n");
-    assert!(e.starts_with("scenarios/x.toml:1: duration 1 ends before the last step"), "{e}");
+    assert!(
+        e.starts_with("scenarios/x.toml:1: duration 1 ends before the last step"),
+        "{e}"
+    );
     let e = err("[[step]]\nat = 9.0\nend = true\n[[step]]\nat = 10.0\n");
     assert!(e.starts_with("scenarios/x.toml:5: "), "{e}");
     assert!(e.contains("end = true"), "{e}");

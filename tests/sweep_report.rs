@@ -98,14 +98,21 @@ fn recommendation_prefers_fewer_threads_within_five_percent_and_skips_starved_ce
     // and beats channel x2 (190) on throughput.
     assert_eq!((r.backend, r.threads), (BackendKind::Rayon, 2));
     assert!(r.why.contains("196 tasks/s"), "{}", r.why);
-    assert!(r.why.contains("channel with 4 threads, 200 tasks/s"), "{}", r.why);
+    assert!(
+        r.why.contains("channel with 4 threads, 200 tasks/s"),
+        "{}",
+        r.why
+    );
     assert!(r.why.contains("fewer threads"), "{}", r.why);
 }
 
 #[test]
 fn recommendation_when_every_cell_starves_says_so() {
     use BackendKind::*;
-    let rows = vec![row(Inline, 1, 100.0, 90_000.0), row(Inline, 2, 150.0, 200_000.0)];
+    let rows = vec![
+        row(Inline, 1, 100.0, 90_000.0),
+        row(Inline, 2, 150.0, 200_000.0),
+    ];
     let r = recommend(&rows).unwrap_or_else(|| panic!("a recommendation"));
     assert_eq!(r.threads, 2);
     assert!(r.why.contains("highest throughput"), "{}", r.why);
@@ -132,7 +139,11 @@ fn json_has_the_contract_shape() {
     assert_eq!(rows[7]["backend"], "inline");
     assert_eq!(v["recommendation"]["backend"], "rayon");
     assert_eq!(v["recommendation"]["threads"], 2);
-    assert!(v["recommendation"]["why"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        v["recommendation"]["why"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
     assert_eq!(v["knees"]["rayon"], 2);
 }
 
@@ -146,10 +157,19 @@ fn text_marks_the_knee_and_the_recommendation() {
     assert!(rayon2.ends_with("<- knee <- recommended"), "{rayon2}");
     assert_eq!(text.matches("<- knee").count(), 1, "{text}");
     assert!(text.contains("knee: channel not reached"), "{text}");
-    assert!(text.contains("knee: inline unknown (one thread count measured)"), "{text}");
-    let inline = text.lines().find(|l| l.starts_with("inline ")).unwrap_or_default();
+    assert!(
+        text.contains("knee: inline unknown (one thread count measured)"),
+        "{text}"
+    );
+    let inline = text
+        .lines()
+        .find(|l| l.starts_with("inline "))
+        .unwrap_or_default();
     assert!(inline.ends_with("(starves the runtime)"), "{inline}");
-    assert!(text.contains("recommendation: rayon with 2 threads: 196 tasks/s"), "{text}");
+    assert!(
+        text.contains("recommendation: rayon with 2 threads: 196 tasks/s"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -162,8 +182,15 @@ fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
     assert_eq!(lines[2], "rayon,2,196,0.98,2000,4000,400,0.004,1,1");
     let md = report.render(SweepFormat::Md);
     assert!(md.starts_with("| backend | threads |"), "{md}");
-    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 10, "{md}");
-    assert!(md.contains("- recommendation: rayon with 2 threads:"), "{md}");
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| ")).count(),
+        10,
+        "{md}"
+    );
+    assert!(
+        md.contains("- recommendation: rayon with 2 threads:"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -203,7 +230,10 @@ fn backend_lists_parse_and_reject_unknown_names() {
         parse_backend_list("rayon, channel,rayon"),
         Ok(vec![Rayon, Channel])
     );
-    assert_eq!(parse_backend_list("spawn-blocking"), Ok(vec![SpawnBlocking]));
+    assert_eq!(
+        parse_backend_list("spawn-blocking"),
+        Ok(vec![SpawnBlocking])
+    );
     let e = parse_backend_list("rayon,rayn").err().unwrap_or_default();
     assert_eq!(
         e,

@@ -143,8 +143,13 @@ impl DemoReport {
             .iter()
             .filter(|r| r.backend.offloads())
             .min_by(|a, b| a.heartbeat_lag_us.p99.total_cmp(&b.heartbeat_lag_us.p99))?;
-        (best.heartbeat_lag_us.p99 > 0.0)
-            .then(|| (inline.heartbeat_lag_us.p99 / best.heartbeat_lag_us.p99, inline, best))
+        (best.heartbeat_lag_us.p99 > 0.0).then(|| {
+            (
+                inline.heartbeat_lag_us.p99 / best.heartbeat_lag_us.p99,
+                inline,
+                best,
+            )
+        })
     }
 
     /// One sentence: how much worse inline was, and which backends starved.
@@ -262,10 +267,38 @@ mod tests {
     fn report() -> DemoReport {
         let th = Threshold::default();
         let rows = vec![
-            DemoRow::new(BackendKind::Inline, 2, 380.0, spread(90_000.0, 312_000.0), spread(150_000.0, 400_000.0), &th),
-            DemoRow::new(BackendKind::SpawnBlocking, 2, 395.0, spread(200.0, 1_500.0), spread(300.0, 2_500.0), &th),
-            DemoRow::new(BackendKind::Rayon, 2, 400.0, spread(150.0, 1_000.0), spread(250.0, 2_000.0), &th),
-            DemoRow::new(BackendKind::Channel, 2, 401.0, spread(160.0, 1_200.0), spread(260.0, 2_100.0), &th),
+            DemoRow::new(
+                BackendKind::Inline,
+                2,
+                380.0,
+                spread(90_000.0, 312_000.0),
+                spread(150_000.0, 400_000.0),
+                &th,
+            ),
+            DemoRow::new(
+                BackendKind::SpawnBlocking,
+                2,
+                395.0,
+                spread(200.0, 1_500.0),
+                spread(300.0, 2_500.0),
+                &th,
+            ),
+            DemoRow::new(
+                BackendKind::Rayon,
+                2,
+                400.0,
+                spread(150.0, 1_000.0),
+                spread(250.0, 2_000.0),
+                &th,
+            ),
+            DemoRow::new(
+                BackendKind::Channel,
+                2,
+                401.0,
+                spread(160.0, 1_200.0),
+                spread(260.0, 2_100.0),
+                &th,
+            ),
         ];
         DemoReport {
             rows,
@@ -288,7 +321,9 @@ mod tests {
     #[test]
     fn conclusion_compares_inline_with_the_best_offload() {
         let r = report();
-        let (ratio, _, best) = r.inline_vs_best_offload().unwrap_or_else(|| panic!("ratio"));
+        let (ratio, _, best) = r
+            .inline_vs_best_offload()
+            .unwrap_or_else(|| panic!("ratio"));
         assert_eq!(ratio, 312.0);
         assert_eq!(best.backend, BackendKind::Rayon);
         assert_eq!(
@@ -319,8 +354,16 @@ mod tests {
     #[test]
     fn text_states_threshold_rows_and_conclusion() {
         let text = report().render_text();
-        assert!(text.contains("verdict: starved when heartbeat lag p99 > 10.0 ms or echo round-trip p99 > 20.0 ms"), "{text}");
-        let inline = text.lines().find(|l| l.starts_with("inline ")).unwrap_or_default();
+        assert!(
+            text.contains(
+                "verdict: starved when heartbeat lag p99 > 10.0 ms or echo round-trip p99 > 20.0 ms"
+            ),
+            "{text}"
+        );
+        let inline = text
+            .lines()
+            .find(|l| l.starts_with("inline "))
+            .unwrap_or_default();
         assert!(inline.ends_with("STARVED"), "{inline}");
         assert!(inline.contains(" 312 "), "{inline}");
         assert_eq!(text.matches("healthy").count(), 3, "{text}");

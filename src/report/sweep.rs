@@ -282,11 +282,10 @@ impl SweepReport {
                     "knee: {backend} at {t} threads (more threads add under {:.0}% throughput)\n",
                     GAIN_THRESHOLD * 100.0
                 )),
-                None if self.rows.iter().filter(|r| r.backend == backend).count() < 2 => {
-                    out.push_str(&format!(
+                None if self.rows.iter().filter(|r| r.backend == backend).count() < 2 => out
+                    .push_str(&format!(
                         "knee: {backend} unknown (one thread count measured)\n"
-                    ))
-                }
+                    )),
                 None => out.push_str(&format!(
                     "knee: {backend} not reached (still scaling at its largest thread count)\n"
                 )),
@@ -309,11 +308,7 @@ impl SweepReport {
     }
 
     pub fn render_markdown(&self) -> String {
-        let footer: String = self
-            .footer()
-            .lines()
-            .map(|l| format!("- {l}\n"))
-            .collect();
+        let footer: String = self.footer().lines().map(|l| format!("- {l}\n")).collect();
         format!("{}\n{footer}", self.table().render_markdown())
     }
 

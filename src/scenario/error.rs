@@ -41,7 +41,11 @@ impl fmt::Display for ScenarioError {
 /// The 1-based line holding byte `offset` of `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -61,6 +65,9 @@ mod tests {
     fn display_names_file_and_line() {
         let e = ScenarioError::at_offset("x.toml", "a\nb", 2, "bad");
         assert_eq!(e.to_string(), "x.toml:2: bad");
-        assert_eq!(ScenarioError::whole_file("x.toml", "empty").to_string(), "x.toml: empty");
+        assert_eq!(
+            ScenarioError::whole_file("x.toml", "empty").to_string(),
+            "x.toml: empty"
+        );
     }
 }

@@ -124,7 +124,9 @@ pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
         {
             return Err(src.error(
                 at_span,
-                format!("step at {at_s} comes after a step at {prev}; expected steps sorted by `at`"),
+                format!(
+                    "step at {at_s} comes after a step at {prev}; expected steps sorted by `at`"
+                ),
             ));
         }
         previous_at = Some(at_s);
@@ -333,16 +335,19 @@ fn parse_named<T: Copy>(
     name: fn(T) -> &'static str,
 ) -> Result<T, ScenarioError> {
     let given = value.get_ref().as_str();
-    all.iter().copied().find(|t| name(*t) == given).ok_or_else(|| {
-        let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
-        src.error(
-            value.span(),
-            format!(
-                "unknown {what} \"{given}\", expected one of {}",
-                names.join(", ")
-            ),
-        )
-    })
+    all.iter()
+        .copied()
+        .find(|t| name(*t) == given)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
+            src.error(
+                value.span(),
+                format!(
+                    "unknown {what} \"{given}\", expected one of {}",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
 fn positive(src: &Source<'_>, value: &Spanned<i64>, what: &str) -> Result<usize, ScenarioError> {

@@ -95,7 +95,12 @@ mod tests {
         Scenario {
             name: "t".into(),
             description: String::new(),
-            steps: vec![step(0, Some("a")), step(5, None), step(5, Some("b")), step(9, None)],
+            steps: vec![
+                step(0, Some("a")),
+                step(5, None),
+                step(5, Some("b")),
+                step(9, None),
+            ],
             end: Duration::from_secs(12),
         }
     }
