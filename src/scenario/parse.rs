@@ -131,26 +131,26 @@ pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
         }
         previous_at = Some(at_s);
 
-        if let Some(end) = &raw_step.end {
-            if *end.get_ref() {
-                if has_commands(&raw_step) {
-                    return Err(src.error(
-                        end.span(),
-                        "an `end = true` step ends the scenario; expected only `at` and `caption` beside it",
-                    ));
-                }
-                end_step = Some((at, src.line(step_span.clone())));
-                if raw_step.caption.is_some() {
-                    steps.push(Step {
-                        at,
-                        commands: Vec::new(),
-                        caption: raw_step.caption,
-                        pause: None,
-                        line: src.line(step_span),
-                    });
-                }
-                continue;
+        if let Some(end) = &raw_step.end
+            && *end.get_ref()
+        {
+            if has_commands(&raw_step) {
+                return Err(src.error(
+                    end.span(),
+                    "an `end = true` step ends the scenario; expected only `at` and `caption` beside it",
+                ));
             }
+            end_step = Some((at, src.line(step_span.clone())));
+            if raw_step.caption.is_some() {
+                steps.push(Step {
+                    at,
+                    commands: Vec::new(),
+                    caption: raw_step.caption,
+                    pause: None,
+                    line: src.line(step_span),
+                });
+            }
+            continue;
         }
 
         let step = build_step(&src, raw_step, at, step_span, &mut workload)?;
