@@ -1,9 +1,10 @@
 //! Sweep report: JSON shape, efficiency arithmetic, knee, recommendation,
 //! renderers and the `--threads` / `--backends` parsers.
 
+use loadlab::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
 use loadlab::report::sweep::{
     HeartbeatP99, P50P99, SweepFormat, SweepLatency, SweepReport, SweepRow, efficiency, knee,
-    parse_backend_list, parse_thread_list, recommend,
+    parse_backend_list, parse_thread_list, pool_cpu_s, recommend,
 };
 use loadlab::spec::BackendKind;
 
@@ -239,4 +240,62 @@ fn backend_lists_parse_and_reject_unknown_names() {
         e,
         "--backends \"rayon,rayn\": unknown backend \"rayn\", expected all or a list of inline, spawn-blocking, rayon, channel"
     );
+}
+
+fn snap(elapsed_s: f64, completed: u64, threads: &[(i32, &str, f64)]) -> Snapshot {
+    let mut s = Snapshot {
+        elapsed_s,
+        ..Snapshot::default()
+    };
+    s.config.backend = BackendKind::Rayon;
+    s.config.threads = 2;
+    s.tasks.completed = completed;
+    s.latency.cumulative.total.p50 = 4000.0;
+    s.latency.cumulative.total.p99 = 9000.0;
+    s.heartbeat.cumulative.p99 = 350.0;
+    s.threads = threads
+        .iter()
+        .map(|(tid, name, cpu_s)| ThreadView {
+            tid: *tid,
+            name: name.to_string(),
+            pool: PoolKind::from_thread_name(name),
+            cpu_s: *cpu_s,
+            alive: true,
+            ..ThreadView::default()
+        })
+        .collect();
+    s
+}
+
+#[test]
+fn a_cell_is_measured_from_two_snapshots() {
+    let start = snap(
+        2.0,
+        100,
+        &[
+            (10, "rayon-0", 1.0),
+            (11, "rayon-1", 1.0),
+            (5, "app-0", 3.0),
+        ],
+    );
+    let end = snap(
+        6.0,
+        900,
+        &[
+            (10, "rayon-0", 4.0),
+            (11, "rayon-1", 4.2),
+            (12, "rayon-2", 0.8), // born during the cell
+            (5, "app-0", 9.0),    // not the backend's pool
+        ],
+    );
+    assert!((pool_cpu_s(&start, &end, PoolKind::Rayon) - 7.0).abs() < 1e-9);
+    let row = SweepRow::measure(&start, &end);
+    assert_eq!((row.backend, row.threads), (BackendKind::Rayon, 2));
+    assert_eq!(row.tasks_per_s, 200.0);
+    assert!((row.cpu_s_per_task - 7.0 / 800.0).abs() < 1e-12);
+    assert_eq!(row.latency_us.total.p99, 9000.0);
+    assert_eq!(row.heartbeat_lag_us.p99, 350.0);
+    // No time or no tasks: zeros, not NaN.
+    let idle = SweepRow::measure(&end, &end);
+    assert_eq!((idle.tasks_per_s, idle.cpu_s_per_task), (0.0, 0.0));
 }

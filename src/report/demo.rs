@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
-use crate::metrics::snapshot::Percentiles;
+use crate::metrics::snapshot::{Percentiles, Snapshot};
 use crate::spec::BackendKind;
 
 /// p50 / p99 / max of a probe over a demo period, in microseconds.
@@ -118,6 +118,27 @@ impl DemoRow {
             echo_rtt_us,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
         }
+    }
+
+    /// A backend's period measured between two snapshots: `start` right
+    /// after the `ResetStats` that opens the period (so `end`'s cumulative
+    /// probe figures cover exactly the period), `end` at its close.
+    pub fn measure(start: &Snapshot, end: &Snapshot, threshold: &Threshold) -> DemoRow {
+        let completed = end.tasks.completed.saturating_sub(start.tasks.completed);
+        let seconds = end.elapsed_s - start.elapsed_s;
+        let tasks_per_s = if seconds > 0.0 {
+            completed as f64 / seconds
+        } else {
+            0.0
+        };
+        DemoRow::new(
+            end.config.backend,
+            end.config.threads,
+            tasks_per_s,
+            Spread::from(&end.heartbeat.cumulative),
+            Spread::from(&end.echo.cumulative),
+            threshold,
+        )
     }
 }
 
@@ -376,6 +397,28 @@ mod tests {
         r.rows.retain(|row| !row.backend.offloads());
         assert!(r.inline_vs_best_offload().is_none());
         assert_eq!(r.conclusion(), "starved: inline");
+    }
+
+    #[test]
+    fn a_period_is_measured_from_two_snapshots() {
+        let mut start = Snapshot {
+            elapsed_s: 1.0,
+            ..Snapshot::default()
+        };
+        start.tasks.completed = 50;
+        let mut end = start.clone();
+        end.elapsed_s = 6.0;
+        end.tasks.completed = 2050;
+        end.config.backend = BackendKind::Inline;
+        end.heartbeat.cumulative.p99 = 250_000.0;
+        end.echo.cumulative.p99 = 1_000.0;
+        let row = DemoRow::measure(&start, &end, &Threshold::default());
+        assert_eq!(row.backend, BackendKind::Inline);
+        assert_eq!(row.tasks_per_s, 400.0);
+        assert_eq!(row.verdict, Verdict::Starved);
+        end.heartbeat.cumulative.p99 = 900.0;
+        let row = DemoRow::measure(&start, &end, &Threshold::default());
+        assert_eq!(row.verdict, Verdict::Healthy);
     }
 
     #[test]

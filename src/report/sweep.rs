@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
+use crate::metrics::snapshot::{PoolKind, Snapshot};
 use crate::spec::BackendKind;
 
 /// Going from one measured thread count to a larger one must raise throughput
@@ -46,6 +47,74 @@ pub struct SweepRow {
     pub heartbeat_lag_us: HeartbeatP99,
     /// OS CPU seconds of the backend's threads divided by tasks completed.
     pub cpu_s_per_task: f64,
+}
+
+impl SweepRow {
+    /// A cell measured between two snapshots of the same engine: `start`
+    /// taken right after the `ResetStats` that opens the measured period (so
+    /// `end`'s cumulative percentiles cover exactly the period), `end` at its
+    /// close. Efficiency is left at 0 for [`SweepReport::new`] to fill.
+    pub fn measure(start: &Snapshot, end: &Snapshot) -> SweepRow {
+        let backend = end.config.backend;
+        let completed = end.tasks.completed.saturating_sub(start.tasks.completed);
+        let seconds = end.elapsed_s - start.elapsed_s;
+        let tasks_per_s = if seconds > 0.0 {
+            completed as f64 / seconds
+        } else {
+            0.0
+        };
+        let cpu_s = pool_cpu_s(start, end, backend_pool(backend));
+        let total = &end.latency.cumulative.total;
+        SweepRow {
+            backend,
+            threads: end.config.threads,
+            tasks_per_s,
+            efficiency: 0.0,
+            latency_us: SweepLatency {
+                total: P50P99 {
+                    p50: total.p50,
+                    p99: total.p99,
+                },
+            },
+            heartbeat_lag_us: HeartbeatP99 {
+                p99: end.heartbeat.cumulative.p99,
+            },
+            cpu_s_per_task: if completed > 0 {
+                cpu_s / completed as f64
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+/// The pool whose threads run a backend's jobs.
+pub fn backend_pool(backend: BackendKind) -> PoolKind {
+    match backend {
+        BackendKind::Inline => PoolKind::App,
+        BackendKind::SpawnBlocking => PoolKind::Blocking,
+        BackendKind::Rayon => PoolKind::Rayon,
+        BackendKind::Channel => PoolKind::Pool,
+    }
+}
+
+/// OS CPU seconds `pool`'s threads used between two snapshots. Threads are
+/// matched by tid; one born after `start` counts from zero (its `cpu_s` is
+/// since its start), one gone by `end` is lost (snapshots keep exited threads
+/// for a few seconds, so only cells longer than that lose any).
+pub fn pool_cpu_s(start: &Snapshot, end: &Snapshot, pool: PoolKind) -> f64 {
+    end.threads
+        .iter()
+        .filter(|t| t.pool == pool)
+        .map(|t| {
+            let before = start
+                .threads
+                .iter()
+                .find(|s| s.tid == t.tid && s.name == t.name)
+                .map_or(0.0, |s| s.cpu_s);
+            (t.cpu_s - before).max(0.0)
+        })
+        .sum()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

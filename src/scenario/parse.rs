@@ -93,9 +93,13 @@ pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
         file: file_name,
         text,
     };
-    let raw: RawScenario = toml::from_str(text).map_err(|e| match e.span() {
-        Some(span) => src.error(span, e.message().trim()),
-        None => ScenarioError::whole_file(file_name, e.message().trim()),
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        // Errors are one line: fold any multi-line parser message.
+        let message = e.message().trim().replace('\n', "; ");
+        match e.span() {
+            Some(span) => src.error(span, message),
+            None => ScenarioError::whole_file(file_name, message),
+        }
     })?;
 
     let mut workload = WorkloadSpec::default();
