@@ -5,7 +5,9 @@
 
 mod error;
 mod parse;
+mod player;
 mod timeline;
 
 pub use error::ScenarioError;
+pub use player::Player;
 pub use timeline::{Scenario, Step};
