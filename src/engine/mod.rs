@@ -223,6 +223,51 @@ impl Engine {
         let _ = self.handle.block_on(driver);
     }
 
+    /// True once a bounded run's driver has finished (or none was started).
+    pub fn run_finished(&self) -> bool {
+        self.driver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_none_or(|driver| driver.is_finished())
+    }
+
+    /// Ends the current run early: arrivals stop, queued tasks are cancelled,
+    /// running ones finish, and the driver drains and returns.
+    pub fn end_run(&self) {
+        self.shared.stopped.store(true, Ordering::Release);
+        self.shared.shutting_down.store(true, Ordering::Release);
+        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        self.shared.wake_driver.notify_one();
+    }
+
+    /// The next Snapshot the sampler publishes (blocks up to a few intervals).
+    pub fn fresh_snapshot(&self) -> Arc<Snapshot> {
+        let seen = self.snapshots.borrow().seq;
+        self.snapshot_after(seen)
+    }
+
+    /// Zeroes the statistics and returns the first Snapshot taken after the
+    /// reset, so cumulative figures of later Snapshots cover exactly the
+    /// period that starts here.
+    pub fn reset_and_wait(&self) -> Arc<Snapshot> {
+        let seen = self.snapshots.borrow().seq;
+        self.shared.reset_requested.store(true, Ordering::Release);
+        // The sample in progress may predate the request: wait for the one after.
+        self.snapshot_after(seen + 1)
+    }
+
+    fn snapshot_after(&self, seq: u64) -> Arc<Snapshot> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let latest = self.snapshots.borrow().clone();
+            if latest.seq > seq || Instant::now() >= deadline {
+                return latest;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Stops the sampler and returns the run's totals (call after `wait_for_run`).
     pub fn finish(&self) -> RunOutcome {
         let elapsed = self.run_started.elapsed();

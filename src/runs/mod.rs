@@ -1,0 +1,6 @@
+//! Headless sessions built on the engine: `run` (with scenarios and
+//! recording), `demo starvation` and `sweep`.
+
+pub mod demo;
+pub mod headless;
+pub mod sweep;
