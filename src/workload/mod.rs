@@ -5,8 +5,16 @@ use std::path::PathBuf;
 
 pub mod checksum;
 pub mod dist;
+pub mod file_kernels;
+pub mod file_open;
 pub mod files;
 pub mod kernels;
+pub mod seed_block;
+pub mod seed_mix;
+pub mod task;
+pub mod walker;
+
+pub use task::run_task;
 
 /// The input of one task.
 #[derive(Clone, Debug, PartialEq)]
