@@ -137,6 +137,358 @@ fn check_root_names_the_flag_and_the_cause() {
 }
 
 // ---------------------------------------------------------------------------
+// An awkward tree, built as a hostile user would
+
+const SPARSE_LEN: u64 = 2 << 30;
+
+fn is_root() -> bool {
+    // SAFETY-free: geteuid has no preconditions and cannot fail.
+    unsafe_free_geteuid() == 0
+}
+
+fn unsafe_free_geteuid() -> u32 {
+    // /proc/self/status avoids `unsafe` (libc::geteuid is an unsafe fn).
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Every kind of awkward entry, plus a 2 GiB sparse file.
+fn build_awkward_tree(root: &Path) {
+    fs::write(root.join("a-normal.txt"), "hello awkward world\n").unwrap();
+    fs::File::create(root.join("empty.txt")).unwrap();
+    mkfifo(&root.join("fifo"));
+    drop(std::os::unix::net::UnixListener::bind(root.join("socket")).unwrap());
+    symlink("/dev/null", root.join("device-link")).unwrap();
+    symlink("missing-target", root.join("dangling")).unwrap();
+    symlink(".", root.join("loop-dir")).unwrap();
+    symlink("self-link", root.join("self-link")).unwrap();
+    fs::write(root.join(OsStr::from_bytes(b"caf\xe9.txt")), "a latin-1 name\n").unwrap();
+    fs::write(root.join("locked.txt"), "mode 000\n").unwrap();
+    chmod(&root.join("locked.txt"), 0o000);
+    fs::create_dir(root.join("locked-dir")).unwrap();
+    fs::write(root.join("locked-dir/inside.txt"), "behind mode 000\n").unwrap();
+    chmod(&root.join("locked-dir"), 0o000);
+    fs::create_dir(root.join("sub")).unwrap();
+    fs::write(root.join("sub/nested.txt"), "nested\n").unwrap();
+    symlink("../a-normal.txt", root.join("sub/link-to-file")).unwrap();
+    fs::File::create(root.join("sparse.bin")).unwrap().set_len(SPARSE_LEN).unwrap();
+}
+
+/// What a walk of the awkward tree yields, as (name, Ok(()) for a file task or Err(reason)).
+fn expected_walk() -> Vec<(&'static str, Result<(), &'static str>)> {
+    let mut expected = vec![
+        ("a-normal.txt", Ok(())),
+        ("caf\u{FFFD}.txt", Ok(())),
+        ("dangling", Err("dangling symlink: target missing")),
+        ("device-link", Err("not a regular file (character device)")),
+        ("empty.txt", Ok(())),
+        ("fifo", Err("not a regular file (FIFO)")),
+    ];
+    // Root reads through mode 000; anyone else gets EACCES listing the directory.
+    if is_root() {
+        expected.push(("locked-dir/inside.txt", Ok(())));
+    } else {
+        expected.push(("locked-dir", Err("Permission denied (os error 13)")));
+    }
+    expected.extend([
+        ("locked.txt", Ok(())),
+        ("loop-dir", Err("symlink loop: points to its ancestor .")),
+        ("self-link", Err("symlink loop")),
+        ("socket", Err("not a regular file (socket)")),
+        ("sparse.bin", Ok(())),
+        ("sub/link-to-file", Ok(())),
+        ("sub/nested.txt", Ok(())),
+    ]);
+    expected
+}
+
+#[test]
+fn awkward_tree_walk_lists_each_bad_entry_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    build_awkward_tree(dir.path());
+    let root = dir.path().to_path_buf();
+    let inputs = within(Duration::from_secs(20), move || walk_inputs(&root).collect::<Vec<_>>());
+    let seen: Vec<(String, Result<(), String>)> = inputs
+        .into_iter()
+        .map(|input| match input {
+            TaskInput::File { name, .. } => (name, Ok(())),
+            TaskInput::Invalid { name, error } => (name, Err(error)),
+            TaskInput::Synthetic { .. } => panic!("the walker made a synthetic task"),
+        })
+        .collect();
+    let expected: Vec<(String, Result<(), String>)> = expected_walk()
+        .into_iter()
+        .map(|(n, r)| (n.to_string(), r.map_err(str::to_string)))
+        .collect();
+    assert_eq!(seen, expected);
+    chmod(&dir.path().join("locked-dir"), 0o755);
+}
+
+/// Runs in a child process (see the test below): hashes every walk entry of
+/// the tree in LOADLAB_AWKWARD_TREE, prints one line per task and the growth
+/// of peak RSS over the baseline.
+#[test]
+#[ignore = "child process of awkward_tree_runs_every_task_in_bounded_memory"]
+fn child_hash_awkward_tree() {
+    let Some(root) = std::env::var_os("LOADLAB_AWKWARD_TREE") else { return };
+    let baseline = status_kib("VmRSS");
+    let spec = WorkloadSpec { kernel: Kernel::Hash, path: Some(root.clone().into()), ..WorkloadSpec::default() };
+    let mut out = String::new();
+    for input in walk_inputs(Path::new(&root)) {
+        let name = match &input {
+            TaskInput::File { name, .. } | TaskInput::Invalid { name, .. } => name.clone(),
+            TaskInput::Synthetic { .. } => unreachable!(),
+        };
+        match run_task(&spec, &input) {
+            Ok(output) => out.push_str(&format!("TASK\t{name}\tok\t{}\n", output.bytes_in)),
+            Err(error) => out.push_str(&format!("TASK\t{name}\terr\t{error}\n")),
+        }
+    }
+    let growth = status_kib("VmHWM").saturating_sub(baseline);
+    println!("{out}PEAK_GROWTH_KIB\t{growth}");
+}
+
+fn status_kib(field: &str) -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Peak RSS may grow by at most this much while the tree (with its 2 GiB
+/// sparse file) is hashed: one 64 KiB read buffer plus hasher state and noise.
+const PEAK_GROWTH_LIMIT_KIB: u64 = 64 * 1024;
+
+#[test]
+fn awkward_tree_runs_every_task_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    build_awkward_tree(dir.path());
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_hash_awkward_tree", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("LOADLAB_AWKWARD_TREE", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("hashing the awkward tree hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    chmod(&dir.path().join("locked-dir"), 0o755);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let tasks: Vec<Vec<&str>> = stdout
+        .lines()
+        // The first line may follow the harness's "test ... " prefix.
+        .filter_map(|l| l.find("TASK\t").map(|at| &l[at..]))
+        .map(|l| l.split('\t').skip(1).collect())
+        .collect();
+    // Accounting: one task per walk entry, each ends ok or with its walk error.
+    let expected = expected_walk();
+    assert_eq!(tasks.len(), expected.len(), "{stdout}");
+    for (task, (name, outcome)) in tasks.iter().zip(&expected) {
+        assert_eq!(task[0], *name);
+        match outcome {
+            Ok(()) => assert_eq!(task[1], "ok", "{name}: {}", task[2]),
+            Err(reason) => assert_eq!((task[1], task[2]), ("err", *reason), "{name}"),
+        }
+    }
+    let sparse = tasks.iter().find(|t| t[0] == "sparse.bin").unwrap();
+    assert_eq!(sparse[2], SPARSE_LEN.to_string(), "every byte of the sparse file is read");
+    let growth: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK_GROWTH_KIB\t"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    eprintln!("peak RSS growth while hashing a 2 GiB sparse file: {growth} KiB");
+    assert!(growth < PEAK_GROWTH_LIMIT_KIB, "peak RSS grew by {growth} KiB");
+}
+
+// ---------------------------------------------------------------------------
+// run_file on entries that change between the walk and the task
+
+#[test]
+fn fifo_is_refused_without_being_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    for kernel in [Kernel::Hash, Kernel::Count, Kernel::Compress, Kernel::Resize] {
+        let path = fifo.clone();
+        let err = within(Duration::from_secs(10), move || run_file(kernel, &path, "fifo")).unwrap_err();
+        assert_eq!(err, "not a regular file (FIFO)", "{kernel}");
+    }
+}
+
+#[test]
+fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("gone.txt"), "soon gone").unwrap();
+    fs::write(dir.path().join("swapped.txt"), "soon a fifo").unwrap();
+    let inputs: Vec<TaskInput> = walk_inputs(dir.path()).collect();
+    fs::remove_file(dir.path().join("gone.txt")).unwrap();
+    fs::remove_file(dir.path().join("swapped.txt")).unwrap();
+    mkfifo(&dir.path().join("swapped.txt"));
+    let spec = WorkloadSpec { kernel: Kernel::Hash, path: Some(dir.path().into()), ..WorkloadSpec::default() };
+    let errors: Vec<String> = within(Duration::from_secs(10), move || {
+        inputs.iter().map(|i| run_task(&spec, i).unwrap_err()).collect()
+    });
+    assert_eq!(
+        errors,
+        ["file vanished: No such file or directory (os error 2)", "not a regular file (FIFO)"]
+    );
+}
+
+#[test]
+fn file_longer_than_its_stat_size_is_reported_as_changed() {
+    // /proc files stat as 0 bytes but have contents: the same signal as a file
+    // appended to while it is read.
+    let err = run_file(Kernel::Hash, Path::new("/proc/self/status"), "status").unwrap_err();
+    assert_eq!(err, "file changed during read");
+}
+
+#[test]
+fn empty_file_is_a_valid_task_except_for_resize() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.png");
+    fs::File::create(&empty).unwrap();
+    assert_eq!(hash_file(&empty).unwrap().hash, blake3::hash(b""));
+    let counts = count_file(&empty).unwrap();
+    assert_eq!((counts.lines, counts.words, counts.bytes), (0, 0, 0));
+    assert_eq!(compress_file(&empty).unwrap().ratio(), 0.0);
+    let err = thumbnail_file(&empty).unwrap_err();
+    assert!(err.starts_with("not an image"), "{err}");
+}
+
+/// A PNG whose header claims `width` x `height` RGB pixels, with valid CRCs and no data.
+fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut crc = flate2::Crc::new();
+    crc.update(&ihdr);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc.sum().to_be_bytes());
+    // An empty IDAT and IEND so the header parses as a complete stream.
+    for chunk_type in [b"IDAT", b"IEND"] {
+        let mut crc = flate2::Crc::new();
+        crc.update(chunk_type);
+        png.extend_from_slice(&0u32.to_be_bytes());
+        png.extend_from_slice(chunk_type);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    png
+}
+
+#[test]
+fn hostile_images_are_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.png");
+    fs::write(&huge, png_header_only(100_000, 100_000)).unwrap();
+    let err = thumbnail_file(&huge).unwrap_err();
+    assert!(err.starts_with("image too large"), "{err}");
+    // Within the side limit but 16000 x 16000 x 3 bytes = 732 MiB: over the allocation cap.
+    let wide = dir.path().join("wide.png");
+    fs::write(&wide, png_header_only(16_000, 16_000)).unwrap();
+    let err = thumbnail_file(&wide).unwrap_err();
+    assert!(err.starts_with("image too large"), "{err}");
+    let big = dir.path().join("big.png");
+    fs::File::create(&big).unwrap().set_len(65 << 20).unwrap();
+    assert_eq!(thumbnail_file(&big).unwrap_err(), "too large to resize: 68157440 bytes (limit 64 MiB)");
+}
+
+// ---------------------------------------------------------------------------
+// The walker thread
+
+fn tree_of(files: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..files {
+        fs::write(dir.path().join(format!("f{i:04}.txt")), format!("file {i}\n")).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn walker_stays_only_a_channel_ahead_of_the_workers() {
+    let dir = tree_of(200);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let walker = spawn_walker(dir.path().into(), false, tx).unwrap();
+    assert_eq!(walker.thread().name(), Some("walker"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(rx.len(), 4, "the walk must wait for the workers");
+    assert!(!walker.is_finished());
+    let mut names = Vec::new();
+    while let Some(input) = rx.blocking_recv() {
+        match input {
+            TaskInput::File { name, .. } => names.push(name),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(names.len(), 200);
+    assert!(names.is_sorted());
+    walker.join().unwrap();
+}
+
+#[test]
+fn walker_repeats_in_order_until_the_receiver_is_dropped() {
+    let dir = tree_of(3);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let walker = spawn_walker(dir.path().into(), true, tx).unwrap();
+    let names: Vec<String> = (0..10)
+        .map(|_| match rx.blocking_recv() {
+            Some(TaskInput::File { name, .. }) => name,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let pass = ["f0000.txt", "f0001.txt", "f0002.txt"];
+    let expected: Vec<&str> = pass.iter().cycle().take(10).copied().collect();
+    assert_eq!(names, expected);
+    drop(rx);
+    within(Duration::from_secs(10), move || walker.join().unwrap());
+}
+
+#[test]
+fn walker_on_an_empty_tree_with_repeat_sends_nothing_and_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("only/dirs/here")).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let walker = spawn_walker(dir.path().into(), true, tx).unwrap();
+    let first = within(Duration::from_secs(10), move || rx.blocking_recv());
+    assert_eq!(first, None);
+    within(Duration::from_secs(10), move || walker.join().unwrap());
+}
+
+#[test]
+fn walker_of_a_single_file_names_it_by_its_file_name() {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let walker = spawn_walker(sample().join("text/short.txt"), false, tx).unwrap();
+    let first = rx.blocking_recv();
+    assert_eq!(
+        first,
+        Some(TaskInput::File { path: sample().join("text/short.txt"), name: "short.txt".into() })
+    );
+    assert_eq!(rx.blocking_recv(), None);
+    walker.join().unwrap();
+}
+
+// ---------------------------------------------------------------------------
 // The corpus generator: `cargo test --test files -- --ignored regenerate_sample_corpus`
 // rewrites assets/sample byte for byte (the known results above depend on it).
 

@@ -84,10 +84,12 @@ fn error_input(root: &Path, error: &walkdir::Error) -> TaskInput {
     let path = error.path().unwrap_or(root);
     let name = relative_name(root, path);
     let reason = if let Some(ancestor) = error.loop_ancestor() {
-        format!(
-            "symlink loop: points back to {}",
-            relative_name(root, ancestor)
-        )
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        let ancestor = match ancestor.as_os_str().is_empty() {
+            true => ".".into(),
+            false => ancestor.to_string_lossy(),
+        };
+        format!("symlink loop: points to its ancestor {ancestor}")
     } else if let Some(io_error) = error.io_error() {
         describe_stat_error(path, io_error)
     } else {
