@@ -29,7 +29,8 @@ fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 
     std::thread::spawn(move || {
         let _ = tx.send(work());
     });
-    rx.recv_timeout(limit).expect("work did not finish in time (hang?)")
+    rx.recv_timeout(limit)
+        .expect("work did not finish in time (hang?)")
 }
 
 // ---------------------------------------------------------------------------
@@ -66,7 +67,11 @@ fn corpus_compress_matches_one_shot_deflate_and_shrinks_text() {
     let one_shot = one_shot.finish().unwrap();
     assert_eq!(streamed.bytes_out, one_shot.len() as u64);
     assert_eq!(streamed.bytes_in, CSV_WC.2);
-    assert!(streamed.ratio() > 0.05 && streamed.ratio() < 0.6, "{}", streamed.ratio());
+    assert!(
+        streamed.ratio() > 0.05 && streamed.ratio() < 0.6,
+        "{}",
+        streamed.ratio()
+    );
 }
 
 #[test]
@@ -76,14 +81,21 @@ fn corpus_images_make_thumbnails_of_known_size() {
         let thumb = thumbnail_file(&images.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!((thumb.width, thumb.height), (*width, *height), "{file}");
         let decoded = image::load_from_memory(&thumb.png).unwrap();
-        assert_eq!((decoded.width(), decoded.height()), (*width, *height), "{file}");
+        assert_eq!(
+            (decoded.width(), decoded.height()),
+            (*width, *height),
+            "{file}"
+        );
     }
 }
 
 #[test]
 fn corpus_non_image_with_image_extension_fails_clearly() {
     let err = thumbnail_file(&sample().join("images/not-really.png")).unwrap_err();
-    assert_eq!(err, "not an image: The image format could not be determined");
+    assert_eq!(
+        err,
+        "not an image: The image format could not be determined"
+    );
 }
 
 #[test]
@@ -108,19 +120,38 @@ fn file_digest_depends_on_name_and_contents_only() {
         let there = run_file(kernel, &sample().join("text/short.txt"), "text/short.txt").unwrap();
         assert_eq!(here, there, "{kernel}: same name and contents, other place");
         let renamed = run_file(kernel, &a.join("short.txt"), "text/other.txt").unwrap();
-        assert_ne!(here.digest, renamed.digest, "{kernel}: the name is part of the digest");
+        assert_ne!(
+            here.digest, renamed.digest,
+            "{kernel}: the name is part of the digest"
+        );
         assert_eq!(here.bytes_in, SHORT_WC.2);
     }
 }
 
 #[test]
 fn run_task_dispatches_every_kind() {
-    let spec = WorkloadSpec { kernel: Kernel::Hash, path: Some(sample()), ..WorkloadSpec::default() };
-    let file = TaskInput::File { path: sample().join("text/short.txt"), name: "text/short.txt".into() };
+    let spec = WorkloadSpec {
+        kernel: Kernel::Hash,
+        path: Some(sample()),
+        ..WorkloadSpec::default()
+    };
+    let file = TaskInput::File {
+        path: sample().join("text/short.txt"),
+        name: "text/short.txt".into(),
+    };
     assert_eq!(run_task(&spec, &file).unwrap().bytes_in, SHORT_WC.2);
-    let invalid = TaskInput::Invalid { name: "x".into(), error: "not a regular file (FIFO)".into() };
-    assert_eq!(run_task(&spec, &invalid).unwrap_err(), "not a regular file (FIFO)");
-    let synthetic = TaskInput::Synthetic { index: 3, size: 1000 };
+    let invalid = TaskInput::Invalid {
+        name: "x".into(),
+        error: "not a regular file (FIFO)".into(),
+    };
+    assert_eq!(
+        run_task(&spec, &invalid).unwrap_err(),
+        "not a regular file (FIFO)"
+    );
+    let synthetic = TaskInput::Synthetic {
+        index: 3,
+        size: 1000,
+    };
     assert_eq!(run_task(&spec, &synthetic).unwrap().bytes_in, 1000);
 }
 
@@ -133,7 +164,10 @@ fn check_root_names_the_flag_and_the_cause() {
     assert!(check_root(&sample()).is_ok());
     assert!(check_root(&sample().join("text/short.txt")).is_ok());
     let err = check_root(Path::new("/dev/null")).unwrap_err();
-    assert!(err.starts_with("--path /dev/null: not a regular file (character device)"), "{err}");
+    assert!(
+        err.starts_with("--path /dev/null: not a regular file (character device)"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -141,13 +175,13 @@ fn check_root_names_the_flag_and_the_cause() {
 
 const SPARSE_LEN: u64 = 2 << 30;
 
+/// Root reads through mode 000, so "unreadable" entries only fail for other users.
 fn is_root() -> bool {
-    // SAFETY-free: geteuid has no preconditions and cannot fail.
-    unsafe_free_geteuid() == 0
+    effective_uid() == 0
 }
 
-fn unsafe_free_geteuid() -> u32 {
-    // /proc/self/status avoids `unsafe` (libc::geteuid is an unsafe fn).
+fn effective_uid() -> u32 {
+    // From /proc/self/status rather than libc::geteuid, which needs `unsafe`.
     let status = fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
     line.split_whitespace().nth(2).unwrap().parse().unwrap()
@@ -173,7 +207,11 @@ fn build_awkward_tree(root: &Path) {
     symlink("missing-target", root.join("dangling")).unwrap();
     symlink(".", root.join("loop-dir")).unwrap();
     symlink("self-link", root.join("self-link")).unwrap();
-    fs::write(root.join(OsStr::from_bytes(b"caf\xe9.txt")), "a latin-1 name\n").unwrap();
+    fs::write(
+        root.join(OsStr::from_bytes(b"caf\xe9.txt")),
+        "a latin-1 name\n",
+    )
+    .unwrap();
     fs::write(root.join("locked.txt"), "mode 000\n").unwrap();
     chmod(&root.join("locked.txt"), 0o000);
     fs::create_dir(root.join("locked-dir")).unwrap();
@@ -182,7 +220,10 @@ fn build_awkward_tree(root: &Path) {
     fs::create_dir(root.join("sub")).unwrap();
     fs::write(root.join("sub/nested.txt"), "nested\n").unwrap();
     symlink("../a-normal.txt", root.join("sub/link-to-file")).unwrap();
-    fs::File::create(root.join("sparse.bin")).unwrap().set_len(SPARSE_LEN).unwrap();
+    fs::File::create(root.join("sparse.bin"))
+        .unwrap()
+        .set_len(SPARSE_LEN)
+        .unwrap();
 }
 
 /// What a walk of the awkward tree yields, as (name, Ok(()) for a file task or Err(reason)).
@@ -218,7 +259,9 @@ fn awkward_tree_walk_lists_each_bad_entry_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
     build_awkward_tree(dir.path());
     let root = dir.path().to_path_buf();
-    let inputs = within(Duration::from_secs(20), move || walk_inputs(&root).collect::<Vec<_>>());
+    let inputs = within(Duration::from_secs(20), move || {
+        walk_inputs(&root).collect::<Vec<_>>()
+    });
     let seen: Vec<(String, Result<(), String>)> = inputs
         .into_iter()
         .map(|input| match input {
@@ -241,9 +284,15 @@ fn awkward_tree_walk_lists_each_bad_entry_with_its_reason() {
 #[test]
 #[ignore = "child process of awkward_tree_runs_every_task_in_bounded_memory"]
 fn child_hash_awkward_tree() {
-    let Some(root) = std::env::var_os("LOADLAB_AWKWARD_TREE") else { return };
+    let Some(root) = std::env::var_os("LOADLAB_AWKWARD_TREE") else {
+        return;
+    };
     let baseline = status_kib("VmRSS");
-    let spec = WorkloadSpec { kernel: Kernel::Hash, path: Some(root.clone().into()), ..WorkloadSpec::default() };
+    let spec = WorkloadSpec {
+        kernel: Kernel::Hash,
+        path: Some(root.clone().into()),
+        ..WorkloadSpec::default()
+    };
     let mut out = String::new();
     for input in walk_inputs(Path::new(&root)) {
         let name = match &input {
@@ -274,7 +323,13 @@ fn awkward_tree_runs_every_task_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     build_awkward_tree(dir.path());
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_hash_awkward_tree", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_hash_awkward_tree",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("LOADLAB_AWKWARD_TREE", dir.path())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -308,7 +363,11 @@ fn awkward_tree_runs_every_task_in_bounded_memory() {
         }
     }
     let sparse = tasks.iter().find(|t| t[0] == "sparse.bin").unwrap();
-    assert_eq!(sparse[2], SPARSE_LEN.to_string(), "every byte of the sparse file is read");
+    assert_eq!(
+        sparse[2],
+        SPARSE_LEN.to_string(),
+        "every byte of the sparse file is read"
+    );
     let growth: u64 = stdout
         .lines()
         .find_map(|l| l.strip_prefix("PEAK_GROWTH_KIB\t"))
@@ -316,7 +375,10 @@ fn awkward_tree_runs_every_task_in_bounded_memory() {
         .parse()
         .unwrap();
     eprintln!("peak RSS growth while hashing a 2 GiB sparse file: {growth} KiB");
-    assert!(growth < PEAK_GROWTH_LIMIT_KIB, "peak RSS grew by {growth} KiB");
+    assert!(
+        growth < PEAK_GROWTH_LIMIT_KIB,
+        "peak RSS grew by {growth} KiB"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -327,9 +389,17 @@ fn fifo_is_refused_without_being_opened() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
     mkfifo(&fifo);
-    for kernel in [Kernel::Hash, Kernel::Count, Kernel::Compress, Kernel::Resize] {
+    for kernel in [
+        Kernel::Hash,
+        Kernel::Count,
+        Kernel::Compress,
+        Kernel::Resize,
+    ] {
         let path = fifo.clone();
-        let err = within(Duration::from_secs(10), move || run_file(kernel, &path, "fifo")).unwrap_err();
+        let err = within(Duration::from_secs(10), move || {
+            run_file(kernel, &path, "fifo")
+        })
+        .unwrap_err();
         assert_eq!(err, "not a regular file (FIFO)", "{kernel}");
     }
 }
@@ -343,13 +413,23 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
     fs::remove_file(dir.path().join("gone.txt")).unwrap();
     fs::remove_file(dir.path().join("swapped.txt")).unwrap();
     mkfifo(&dir.path().join("swapped.txt"));
-    let spec = WorkloadSpec { kernel: Kernel::Hash, path: Some(dir.path().into()), ..WorkloadSpec::default() };
+    let spec = WorkloadSpec {
+        kernel: Kernel::Hash,
+        path: Some(dir.path().into()),
+        ..WorkloadSpec::default()
+    };
     let errors: Vec<String> = within(Duration::from_secs(10), move || {
-        inputs.iter().map(|i| run_task(&spec, i).unwrap_err()).collect()
+        inputs
+            .iter()
+            .map(|i| run_task(&spec, i).unwrap_err())
+            .collect()
     });
     assert_eq!(
         errors,
-        ["file vanished: No such file or directory (os error 2)", "not a regular file (FIFO)"]
+        [
+            "file vanished: No such file or directory (os error 2)",
+            "not a regular file (FIFO)"
+        ]
     );
 }
 
@@ -411,7 +491,10 @@ fn hostile_images_are_refused_before_allocating() {
     assert!(err.starts_with("image too large"), "{err}");
     let big = dir.path().join("big.png");
     fs::File::create(&big).unwrap().set_len(65 << 20).unwrap();
-    assert_eq!(thumbnail_file(&big).unwrap_err(), "too large to resize: 68157440 bytes (limit 64 MiB)");
+    assert_eq!(
+        thumbnail_file(&big).unwrap_err(),
+        "too large to resize: 68157440 bytes (limit 64 MiB)"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -420,7 +503,11 @@ fn hostile_images_are_refused_before_allocating() {
 fn tree_of(files: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..files {
-        fs::write(dir.path().join(format!("f{i:04}.txt")), format!("file {i}\n")).unwrap();
+        fs::write(
+            dir.path().join(format!("f{i:04}.txt")),
+            format!("file {i}\n"),
+        )
+        .unwrap();
     }
     dir
 }
@@ -482,7 +569,10 @@ fn walker_of_a_single_file_names_it_by_its_file_name() {
     let first = rx.blocking_recv();
     assert_eq!(
         first,
-        Some(TaskInput::File { path: sample().join("text/short.txt"), name: "short.txt".into() })
+        Some(TaskInput::File {
+            path: sample().join("text/short.txt"),
+            name: "short.txt".into()
+        })
     );
     assert_eq!(rx.blocking_recv(), None);
     walker.join().unwrap();
@@ -504,9 +594,11 @@ fn regenerate_sample_corpus() {
     fs::write(root.join("code/sum_squares.rs"), CODE_TEXT).unwrap();
     fs::write(root.join("data/measurements.csv"), generated_csv(4_000)).unwrap();
     let images = root.join("images");
-    image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([(x * 4) as u8, (y * 4) as u8, 128]))
-        .save(images.join("gradient-64x64.png"))
-        .unwrap();
+    image::RgbImage::from_fn(64, 64, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 4) as u8, 128])
+    })
+    .save(images.join("gradient-64x64.png"))
+    .unwrap();
     image::RgbImage::from_fn(1024, 768, |x, y| {
         let (fx, fy) = (x as f32, y as f32);
         let wave = ((fx / 37.0).sin() + (fy / 23.0).cos() + ((fx + fy) / 61.0).sin()) / 3.0;
@@ -562,16 +654,68 @@ mod tests {
 /// paragraphs wrapped at 72 columns.
 fn generated_prose(words: usize) -> String {
     const VOCABULARY: &[&str] = &[
-        "the", "a", "thread", "pool", "runtime", "task", "queue", "worker", "blocks", "waits",
-        "steals", "latency", "throughput", "async", "future", "polls", "wakes", "sleeps", "core",
-        "cache", "memory", "file", "hash", "image", "resize", "compress", "counts", "lines",
-        "and", "or", "but", "while", "because", "every", "some", "many", "few", "slow", "fast",
-        "quietly", "heavily", "under", "over", "beside", "through", "into", "from", "with",
-        "scheduler", "channel", "semaphore", "permit", "deadline", "heartbeat", "echo", "probe",
+        "the",
+        "a",
+        "thread",
+        "pool",
+        "runtime",
+        "task",
+        "queue",
+        "worker",
+        "blocks",
+        "waits",
+        "steals",
+        "latency",
+        "throughput",
+        "async",
+        "future",
+        "polls",
+        "wakes",
+        "sleeps",
+        "core",
+        "cache",
+        "memory",
+        "file",
+        "hash",
+        "image",
+        "resize",
+        "compress",
+        "counts",
+        "lines",
+        "and",
+        "or",
+        "but",
+        "while",
+        "because",
+        "every",
+        "some",
+        "many",
+        "few",
+        "slow",
+        "fast",
+        "quietly",
+        "heavily",
+        "under",
+        "over",
+        "beside",
+        "through",
+        "into",
+        "from",
+        "with",
+        "scheduler",
+        "channel",
+        "semaphore",
+        "permit",
+        "deadline",
+        "heartbeat",
+        "echo",
+        "probe",
     ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) as usize
     };
     let mut text = String::new();
@@ -613,7 +757,11 @@ fn generated_csv(rows: u64) -> String {
         let sensor = ["alpha", "beta", "gamma", "delta"][(id % 4) as usize];
         let value = ((id * 7_919) % 10_000) as f64 / 100.0;
         let status = if id % 97 == 0 { "late" } else { "ok" };
-        csv.push_str(&format!("{id},2026-01-01T00:{:02}:{:02}Z,{sensor},{value:.2},{status}\n", (id / 60) % 60, id % 60));
+        csv.push_str(&format!(
+            "{id},2026-01-01T00:{:02}:{:02}Z,{sensor},{value:.2},{status}\n",
+            (id / 60) % 60,
+            id % 60
+        ));
     }
     csv
 }

@@ -22,6 +22,17 @@ pub fn describe_stat_error(path: &Path, error: &io::Error) -> String {
     error.to_string()
 }
 
+/// Like `describe_stat_error`, for an entry the walk has already seen: a
+/// missing one vanished since.
+pub fn describe_walked_stat_error(path: &Path, error: &io::Error) -> String {
+    match describe_stat_error(path, error) {
+        reason if error.kind() == io::ErrorKind::NotFound && !reason.starts_with("dangling") => {
+            format!("file vanished: {reason}")
+        }
+        reason => reason,
+    }
+}
+
 /// The reason a non-regular entry cannot be a task, e.g. "not a regular file (FIFO)".
 pub fn not_regular(file_type: FileType) -> String {
     let kind = if file_type.is_fifo() {
@@ -53,12 +64,7 @@ pub struct OpenedFile {
 /// O_NONBLOCK so a FIFO swapped in after the check cannot block us, and the
 /// opened file must be the one that was checked.
 pub fn open_regular(path: &Path) -> Result<OpenedFile, String> {
-    let checked = fs::metadata(path).map_err(|e| match describe_stat_error(path, &e) {
-        reason if e.kind() == io::ErrorKind::NotFound && !reason.starts_with("dangling") => {
-            format!("file vanished: {reason}")
-        }
-        reason => reason,
-    })?;
+    let checked = fs::metadata(path).map_err(|e| describe_walked_stat_error(path, &e))?;
     if !checked.is_file() {
         return Err(not_regular(checked.file_type()));
     }

@@ -15,7 +15,7 @@ use tokio::sync::mpsc::Sender;
 use walkdir::{DirEntry, WalkDir};
 
 use crate::workload::TaskInput;
-use crate::workload::file_open::{describe_stat_error, not_regular};
+use crate::workload::file_open::{describe_walked_stat_error, not_regular};
 
 /// Walks `root` (file or directory, recursive, sorted by name so the order is deterministic) on a
 /// new OS thread named "walker", sending one TaskInput per entry with tx.blocking_send. Regular
@@ -91,7 +91,7 @@ fn error_input(root: &Path, error: &walkdir::Error) -> TaskInput {
         };
         format!("symlink loop: points to its ancestor {ancestor}")
     } else if let Some(io_error) = error.io_error() {
-        describe_stat_error(path, io_error)
+        describe_walked_stat_error(path, io_error)
     } else {
         error.to_string()
     };
