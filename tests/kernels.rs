@@ -209,3 +209,20 @@ fn task_sizes_reproduce_from_the_seed_and_never_are_zero() {
         }
     }
 }
+
+/// Calibration aid, not a check: `cargo test --test kernels -- --ignored --nocapture`
+/// prints each kernel's time per task at its default size.
+#[test]
+#[ignore = "prints timings only"]
+fn print_default_size_timings() {
+    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_synthetic()) {
+        let size = kernel.default_size();
+        let tasks = 20;
+        let start = Instant::now();
+        for index in 0..tasks {
+            run_synthetic(kernel, size, 7, index).unwrap();
+        }
+        let per_task = start.elapsed() / tasks as u32;
+        println!("{kernel:<12} size {size:>8}: {per_task:?} per task");
+    }
+}
