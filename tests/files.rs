@@ -552,6 +552,16 @@ fn walker_repeats_in_order_until_the_receiver_is_dropped() {
 }
 
 #[test]
+fn walker_stops_when_the_receiver_is_dropped() {
+    let dir = tree_of(200);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let walker = spawn_walker(dir.path().into(), false, tx).unwrap();
+    assert!(matches!(rx.blocking_recv(), Some(TaskInput::File { .. })));
+    drop(rx);
+    within(Duration::from_secs(10), move || walker.join().unwrap());
+}
+
+#[test]
 fn walker_on_an_empty_tree_with_repeat_sends_nothing_and_returns() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("only/dirs/here")).unwrap();

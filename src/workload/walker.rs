@@ -36,7 +36,13 @@ pub fn spawn_walker(
 fn walk_until_done(root: &Path, repeat: bool, tx: &Sender<TaskInput>) {
     loop {
         let mut sent = 0u64;
-        for input in walk_inputs(root) {
+        for input in walk_entries(root) {
+            // Checked per entry, directories included, so a dropped receiver
+            // stops a walk through a tree of empty directories too.
+            if tx.is_closed() {
+                return;
+            }
+            let Some(input) = input else { continue };
             if tx.blocking_send(input).is_err() {
                 return;
             }
@@ -51,11 +57,16 @@ fn walk_until_done(root: &Path, repeat: bool, tx: &Sender<TaskInput>) {
 
 /// One pass over the tree: every non-directory entry and every walk error, in name order.
 pub fn walk_inputs(root: &Path) -> impl Iterator<Item = TaskInput> + '_ {
+    walk_entries(root).flatten()
+}
+
+/// Every walk entry in name order: None for a directory, else its task input.
+fn walk_entries(root: &Path) -> impl Iterator<Item = Option<TaskInput>> + '_ {
     WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_map(move |entry| match entry {
+        .map(move |entry| match entry {
             Ok(entry) => entry_input(root, &entry),
             Err(error) => Some(error_input(root, &error)),
         })
