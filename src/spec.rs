@@ -159,7 +159,7 @@ pub enum Dist {
     /// Every task has exactly `--size`.
     #[default]
     Fixed,
-    /// Uniform on [0, 2 x size].
+    /// Uniform on [1, 2 x size].
     Uniform,
     /// Exponential with mean `--size`.
     Exp,

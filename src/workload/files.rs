@@ -1,17 +1,84 @@
-//! (temporary until the files branch lands)
-use super::TaskInput;
-use std::path::{Path, PathBuf};
-pub fn check_root(root: &Path) -> Result<(), String> {
-    std::fs::metadata(root)
-        .map(|_| ())
-        .map_err(|e| format!("--path {}: {e}", root.display()))
+//! File workloads: one task per regular file of a `--path` tree, with a
+//! digest that depends only on the file's name and contents.
+
+use std::fs;
+use std::path::Path;
+
+use crate::spec::Kernel;
+use crate::workload::TaskOutput;
+use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file};
+use crate::workload::file_open::{describe_stat_error, not_regular};
+use crate::workload::seed_mix::digest_u64;
+
+pub use crate::workload::walker::spawn_walker;
+
+/// Runs one file kernel on one regular file. `name` is the path relative to the walk root.
+/// digest depends only on the file's name and contents; bytes_in = bytes read.
+pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, String> {
+    let (result, bytes_in): (Vec<u8>, u64) = match kernel {
+        Kernel::Hash => {
+            let h = hash_file(path)?;
+            (h.hash.as_bytes().to_vec(), h.bytes)
+        }
+        Kernel::Count => {
+            let c = count_file(path)?;
+            (
+                [c.lines, c.words, c.bytes].map(u64::to_le_bytes).concat(),
+                c.bytes,
+            )
+        }
+        Kernel::Compress => {
+            let c = compress_file(path)?;
+            let mut result = c.bytes_out.to_le_bytes().to_vec();
+            result.extend_from_slice(c.content_hash.as_bytes());
+            (result, c.bytes_in)
+        }
+        Kernel::Resize => {
+            let t = thumbnail_file(path)?;
+            (blake3::hash(&t.png).as_bytes().to_vec(), t.bytes_in)
+        }
+        Kernel::Spin | Kernel::Sumsq | Kernel::SumsqSplit | Kernel::Argon2 => {
+            return Err(format!(
+                "{kernel} is not a file kernel: use hash, count, compress or resize"
+            ));
+        }
+    };
+    Ok(TaskOutput {
+        digest: file_digest(kernel, name, &result),
+        bytes_in,
+    })
 }
-pub fn spawn_walker(
-    _root: PathBuf,
-    _repeat: bool,
-    _tx: tokio::sync::mpsc::Sender<TaskInput>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("walker".into())
-        .spawn(|| {})
+
+/// Digest of a file task: kernel, name and the kernel's result, length-prefixed
+/// so (name, result) pairs cannot run into each other.
+fn file_digest(kernel: Kernel, name: &str, result: &[u8]) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(kernel.name().as_bytes());
+    hasher.update(&(name.len() as u64).to_le_bytes());
+    hasher.update(name.as_bytes());
+    hasher.update(result);
+    digest_u64(&hasher.finalize())
+}
+
+/// Checks --path before a run: Err("--path /x: No such file or directory (os error 2)") etc.
+pub fn check_root(root: &Path) -> Result<(), String> {
+    let fail = |reason: String| Err(format!("--path {}: {reason}", root.display()));
+    let meta = match fs::metadata(root) {
+        Ok(meta) => meta,
+        Err(e) => return fail(describe_stat_error(root, &e)),
+    };
+    if meta.is_dir() {
+        // Catch an unreadable root now rather than as a single failed task.
+        match fs::read_dir(root) {
+            Ok(_) => Ok(()),
+            Err(e) => fail(e.to_string()),
+        }
+    } else if meta.is_file() {
+        Ok(())
+    } else {
+        fail(format!(
+            "{}; expected a file or a directory",
+            not_regular(meta.file_type())
+        ))
+    }
 }

@@ -1,33 +1,195 @@
-//! (temporary until the files branch lands)
-use super::TaskOutput;
+//! Synthetic kernels: real CPU work generated from (seed, index), with a
+//! deterministic digest so every backend can be checked against the others.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use image::imageops::{self, FilterType};
+use image::{ImageBuffer, Rgb, RgbImage};
+use rayon::prelude::*;
+
 use crate::spec::Kernel;
+use crate::workload::TaskOutput;
+use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
+use crate::workload::seed_mix::{digest_u64, mix};
+
+/// Largest Argon2 memory per task: a typo like `--size 100000000` must fail
+/// the task, not take the machine's memory.
+pub const ARGON2_MAX_KIB: u64 = 1 << 20;
+
+/// Largest generated image side for `resize` (a 4096 x 4096 RGB source is 48 MiB).
+pub const RESIZE_MAX_SIDE: u64 = 4096;
+
+/// sumsq-split cuts its range into this many chunks.
+pub const SUMSQ_SPLIT_CHUNKS: u64 = 64;
+
+const SPIN_STREAM: u64 = 3;
+const ROTATION_STREAM: u64 = 4;
+const PASSWORD_STREAM: u64 = 5;
+const SALT_STREAM: u64 = 6;
+const IMAGE_STREAM: u64 = 7;
+
+/// Runs one synthetic task. Deterministic digest for (kernel, size, seed, index), whatever thread.
 pub fn run_synthetic(
     kernel: Kernel,
     size: u64,
-    _seed: u64,
-    _index: u64,
+    seed: u64,
+    index: u64,
 ) -> Result<TaskOutput, String> {
     match kernel {
-        Kernel::Spin => {
-            let start = std::time::Instant::now();
-            while start.elapsed().as_micros() < u128::from(size) {
-                std::hint::black_box(0);
-            }
-            Ok(TaskOutput {
-                digest: size,
-                bytes_in: 0,
-            })
+        Kernel::Spin => Ok(spin(size)),
+        Kernel::Sumsq => Ok(output(sum_squares(0, size), 0)),
+        Kernel::SumsqSplit => Ok(output(sum_squares_split(size), 0)),
+        Kernel::Hash => Ok(hash_generated(size, seed, index)),
+        Kernel::Argon2 => argon2(size, seed, index),
+        Kernel::Resize => resize_generated(size, seed, index),
+        Kernel::Count | Kernel::Compress => {
+            Err(format!("{kernel} is a file kernel: it needs --path"))
         }
-        _ => {
-            let mut acc = 0u64;
-            for i in 0..size {
-                let i = std::hint::black_box(i);
-                acc = acc.wrapping_add(i.wrapping_mul(i));
-            }
-            Ok(TaskOutput {
-                digest: acc,
-                bytes_in: 0,
+    }
+}
+
+fn output(digest: u64, bytes_in: u64) -> TaskOutput {
+    TaskOutput { digest, bytes_in }
+}
+
+/// Busy-waits `micros` microseconds. The digest depends on the size only: how
+/// many loop rounds fit in the time depends on the machine.
+fn spin(micros: u64) -> TaskOutput {
+    let budget = Duration::from_micros(micros);
+    let start = Instant::now();
+    let mut state = micros;
+    while start.elapsed() < budget {
+        // A little real work between clock reads, kept alive by black_box.
+        for _ in 0..64 {
+            state = black_box(
+                state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1),
+            );
+        }
+    }
+    black_box(state);
+    output(mix(micros, 0, SPIN_STREAM), 0)
+}
+
+/// Wrapping sum of i*i for i in [start, end). black_box on each i stops LLVM
+/// from replacing the loop by its closed form.
+pub fn sum_squares(start: u64, end: u64) -> u64 {
+    let mut acc = 0u64;
+    for i in start..end {
+        let i = black_box(i);
+        acc = acc.wrapping_add(i.wrapping_mul(i));
+    }
+    acc
+}
+
+/// The same sum as `sum_squares(0, size)`, split into chunks. The chunks run on
+/// rayon only when already inside a rayon pool, so other backends never leak
+/// work onto rayon's global pool. Wrapping addition is associative, so the
+/// result is identical either way.
+pub fn sum_squares_split(size: u64) -> u64 {
+    let chunk = size.div_ceil(SUMSQ_SPLIT_CHUNKS).max(1);
+    let range = |c: u64| c.saturating_mul(chunk).min(size)..(c + 1).saturating_mul(chunk).min(size);
+    if rayon::current_thread_index().is_some() {
+        (0..SUMSQ_SPLIT_CHUNKS)
+            .into_par_iter()
+            .map(|c| {
+                let r = range(c);
+                sum_squares(r.start, r.end)
             })
+            .reduce(|| 0, u64::wrapping_add)
+    } else {
+        (0..SUMSQ_SPLIT_CHUNKS)
+            .map(|c| {
+                let r = range(c);
+                sum_squares(r.start, r.end)
+            })
+            .fold(0, u64::wrapping_add)
+    }
+}
+
+/// BLAKE3 of `size` bytes: the seed's block, rotated by a per-index offset and
+/// repeated as often as needed.
+fn hash_generated(size: u64, seed: u64, index: u64) -> TaskOutput {
+    let block = seed_block(seed);
+    let bytes = &block.bytes;
+    let mut at = (mix(seed, index, ROTATION_STREAM) % SEED_BLOCK_LEN as u64) as usize;
+    let mut remaining = size;
+    let mut hasher = blake3::Hasher::new();
+    while remaining > 0 {
+        let take = remaining.min((SEED_BLOCK_LEN - at) as u64) as usize;
+        hasher.update(&bytes[at..at + take]);
+        remaining -= take as u64;
+        at = (at + take) % SEED_BLOCK_LEN;
+    }
+    output(digest_u64(&hasher.finalize()), size)
+}
+
+/// Argon2id with `size` KiB of memory (at least 8), one pass, one lane.
+fn argon2(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+    if size > ARGON2_MAX_KIB {
+        return Err(format!(
+            "argon2: size {size} KiB is above the limit of {ARGON2_MAX_KIB} KiB"
+        ));
+    }
+    let m_cost = size.max(u64::from(argon2::Params::MIN_M_COST)) as u32;
+    let params = argon2::Params::new(m_cost, 1, 1, Some(32))
+        .map_err(|e| format!("argon2: bad parameters for size {size}: {e}"))?;
+    let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut password = [0u8; 16];
+    let mut salt = [0u8; 16];
+    for half in 0..2 {
+        let at = half * 8..half * 8 + 8;
+        password[at.clone()]
+            .copy_from_slice(&mix(seed, index, PASSWORD_STREAM + 16 * half as u64).to_le_bytes());
+        salt[at].copy_from_slice(&mix(seed, index, SALT_STREAM + 16 * half as u64).to_le_bytes());
+    }
+    let mut out = [0u8; 32];
+    hasher
+        .hash_password_into(&password, &salt, &mut out)
+        .map_err(|e| format!("argon2: {e}"))?;
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&out[..8]);
+    Ok(output(u64::from_le_bytes(first), 0))
+}
+
+/// Lanczos3 downscale of a generated `size` x `size` RGB image to a quarter of its side.
+fn resize_generated(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+    if size > RESIZE_MAX_SIDE {
+        return Err(format!(
+            "resize: size {size} px is above the limit of {RESIZE_MAX_SIDE} px"
+        ));
+    }
+    let side = size as u32;
+    let source = generated_image(side, mix(seed, index, IMAGE_STREAM));
+    let target = (side / 4).max(1);
+    let small = imageops::resize(&source, target, target, FilterType::Lanczos3);
+    Ok(output(digest_u64(&blake3::hash(small.as_raw())), 0))
+}
+
+/// A cheap deterministic pattern: gradients and a moiré, varied by `bits`, so
+/// the filter has real detail to work on.
+fn generated_image(side: u32, bits: u64) -> RgbImage {
+    let [a, b, c, d, ..] = bits.to_le_bytes();
+    let (a, b) = (u32::from(a) | 1, u32::from(b) | 1);
+    ImageBuffer::from_fn(side, side, |x, y| {
+        Rgb([
+            (x.wrapping_mul(a).wrapping_add(y)) as u8 ^ c,
+            (x ^ y.wrapping_mul(b)) as u8 ^ d,
+            (x.wrapping_mul(y) >> 3) as u8,
+        ])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_ranges_cover_small_sizes() {
+        for n in [0, 1, 2, 63, 64, 65, 1000] {
+            assert_eq!(sum_squares_split(n), sum_squares(0, n), "n={n}");
         }
     }
 }

@@ -5,8 +5,16 @@ use std::path::PathBuf;
 
 pub mod checksum;
 pub mod dist;
+pub mod file_kernels;
+pub mod file_open;
 pub mod files;
 pub mod kernels;
+pub mod seed_block;
+pub mod seed_mix;
+pub mod task;
+pub mod walker;
+
+pub use task::run_task;
 
 /// The input of one task.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,13 +38,3 @@ pub struct TaskOutput {
     pub bytes_in: u64,
 }
 
-/// Runs one task of `spec` (temporary until the files branch lands).
-pub fn run_task(spec: &crate::spec::WorkloadSpec, input: &TaskInput) -> Result<TaskOutput, String> {
-    match input {
-        TaskInput::Synthetic { index, size } => {
-            kernels::run_synthetic(spec.kernel, *size, spec.seed, *index)
-        }
-        TaskInput::File { .. } => Err("file kernels not built yet".into()),
-        TaskInput::Invalid { error, .. } => Err(error.clone()),
-    }
-}
