@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod probe;
 pub mod record;
 pub mod report;
+pub mod runs;
 pub mod scenario;
 pub mod setup;
 pub mod spec;

@@ -1,18 +1,15 @@
 //! The `loadlab` binary: parses the command line and wires the library together.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
 
-use loadlab::cli::{Cli, Command, DemoCommand, Format, RunArgs};
-use loadlab::engine::Engine;
-use loadlab::engine::command::Command as EngineCommand;
-use loadlab::engine::controller::Controller;
-use loadlab::report::run::RunReport;
+use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
+use loadlab::report::sweep::SweepFormat;
+use loadlab::runs;
+use loadlab::runs::session::Session;
 use loadlab::setup::{self, Failure};
-use loadlab::spec::{BackendKind, Dist, Kernel, RunLimit};
+use loadlab::spec::{BackendKind, Dist, Kernel};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -23,10 +20,8 @@ fn main() -> ExitCode {
             print!("{}", list());
             Ok(0)
         }
-        Some(Command::Demo(DemoCommand::Starvation(_args))) => {
-            Err(Failure::Fatal("demo starvation: not wired yet".into()))
-        }
-        Some(Command::Sweep(_args)) => Err(Failure::Fatal("sweep: not wired yet".into())),
+        Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
+        Some(Command::Sweep(args)) => sweep(&args),
         None => dashboard(&cli),
     };
     match result {
@@ -55,14 +50,11 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
             "--format: run writes text or json (csv and md are for sweep)".into(),
         ));
     }
-    let limit = setup::run_limit(&args.limit, &args.workload);
+    let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
-    let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
-    stop_on_interrupt(&engine);
-    engine.wait_for_run();
-    let outcome = engine.finish();
-    engine.shutdown(Duration::from_secs(1));
-    let report = RunReport::from_outcome(&outcome);
+    let session =
+        Session::new(args.scenario.as_deref(), args.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::headless::run(config, session).map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => println!("{}", report.to_json()),
         _ => print!("{}", report.to_text()),
@@ -70,36 +62,32 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     Ok(report.exit_code())
 }
 
-/// Ctrl-C or SIGTERM during a headless run: stop arrivals, cancel what is
-/// queued, and still print the report.
-fn stop_on_interrupt(engine: &Arc<Engine>) {
-    let target = Arc::downgrade(engine);
-    engine.runtime_handle().spawn(async move {
-        let interrupted = async {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{SignalKind, signal};
-                match signal(SignalKind::terminate()) {
-                    Ok(mut term) => tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    },
-                    Err(_) => {
-                        let _ = tokio::signal::ctrl_c().await;
-                    }
-                }
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        };
-        interrupted.await;
-        if let Some(engine) = target.upgrade() {
-            eprintln!("loadlab: interrupted; cancelling queued tasks and reporting");
-            let _ = engine.apply(EngineCommand::Stop);
-        }
-    });
+fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage("--format: demo writes text or json".into()));
+    }
+    let plan = setup::demo_plan(args)?;
+    let report = runs::demo::starvation(&plan, |line| eprintln!("{line}"))
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    match args.format {
+        Format::Json => println!("{}", report.render_json()),
+        _ => print!("{}", report.render_text()),
+    }
+    Ok(0)
+}
+
+fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
+    let format = match args.format {
+        Format::Text => SweepFormat::Text,
+        Format::Json => SweepFormat::Json,
+        Format::Csv => SweepFormat::Csv,
+        Format::Md => SweepFormat::Md,
+    };
+    let plan = setup::sweep_plan(args)?;
+    let report = runs::sweep::sweep(&plan, |line| eprintln!("{line}"))
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    print!("{}", report.render(format));
+    Ok(0)
 }
 
 fn list() -> String {
@@ -141,6 +129,5 @@ fn list() -> String {
         };
         out.push_str(&format!("  {:<8} {what}\n", dist.name()));
     }
-    let _ = RunLimit::Unbounded;
     out
 }

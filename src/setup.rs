@@ -3,8 +3,13 @@
 
 use std::time::Duration;
 
-use crate::cli::{BackendArgs, LimitArgs, ProbeArgs, WorkloadArgs};
+use crate::cli::{BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs};
 use crate::engine::{EngineConfig, cores};
+use crate::report::demo::Threshold;
+use crate::report::sweep::{parse_backend_list, parse_thread_list};
+use crate::runs::demo::DemoPlan;
+use crate::runs::sweep::SweepPlan;
+use crate::spec::Kernel;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
@@ -96,12 +101,78 @@ pub fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64(ms / 1e3)
 }
 
-/// `run`'s limit: --tasks, --duration, or the default (every file once with --path).
-pub fn run_limit(limit: &LimitArgs, workload: &WorkloadArgs) -> RunLimit {
+/// `run`'s limit: --tasks, --duration, a scenario's end, or the default
+/// (400 tasks; every file once with --path).
+pub fn run_limit(limit: &LimitArgs, workload: &WorkloadArgs, scenario: bool) -> RunLimit {
     match (limit.tasks, limit.duration) {
         (Some(n), _) => RunLimit::Tasks(n),
         (None, Some(secs)) => RunLimit::Duration(Duration::from_secs_f64(secs)),
+        (None, None) if scenario => RunLimit::Unbounded,
         (None, None) if workload.path.is_some() => RunLimit::Tasks(u64::MAX),
         (None, None) => RunLimit::Tasks(DEFAULT_TASKS),
     }
+}
+
+/// The demo's default: 20 ms busy-wait tasks, long enough that two of them on
+/// the app workers visibly stall the heartbeat, on any machine speed.
+pub const DEMO_KERNEL: Kernel = Kernel::Spin;
+pub const DEMO_SIZE: u64 = 20_000;
+
+pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
+    let kernel = args.workload.unwrap_or(DEMO_KERNEL);
+    let size = args.size.unwrap_or(if args.workload.is_none() {
+        DEMO_SIZE
+    } else {
+        kernel.default_size()
+    });
+    let workload = WorkloadSpec {
+        kernel,
+        size,
+        dist: args.dist,
+        seed: args.seed,
+        path: None,
+    };
+    workload.validate().map_err(Failure::Usage)?;
+    let threads = args.threads.map_or(cores(), |t| t as usize);
+    let runtime_workers = args.runtime_workers as usize;
+    Ok(DemoPlan {
+        workload,
+        threads,
+        runtime_workers,
+        inflight: args
+            .inflight
+            .map_or(2 * threads.max(runtime_workers), |n| n as usize),
+        duration: Duration::from_secs_f64(args.duration),
+        threshold: Threshold {
+            heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
+            ..Threshold::default()
+        },
+        block_threshold: millis(args.probes.block_threshold_ms),
+    })
+}
+
+pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
+    let backends = parse_backend_list(&args.backends).map_err(Failure::Usage)?;
+    let threads = match &args.threads {
+        Some(list) => parse_thread_list(list).map_err(Failure::Usage)?,
+        None => (1..=2 * cores()).collect(),
+    };
+    if args.workload.rate.is_some() && args.workload.inflight.is_some() {
+        return Err(Failure::Usage(
+            "--rate and --inflight: choose an open loop (--rate) or a closed loop (--inflight)"
+                .into(),
+        ));
+    }
+    Ok(SweepPlan {
+        backends,
+        threads,
+        runtime_workers: args.runtime_workers as usize,
+        workload: workload_spec(&args.workload)?,
+        inflight: args.workload.inflight.map(|n| n as usize),
+        rate: args.workload.rate,
+        warmup: Duration::from_secs_f64(args.warmup),
+        duration: Duration::from_secs_f64(args.duration),
+        block_threshold: millis(args.probes.block_threshold_ms),
+        starved_threshold: millis(args.probes.starved_threshold_ms),
+    })
 }

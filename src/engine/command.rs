@@ -24,4 +24,6 @@ pub enum Command {
     Start,
     /// Zero the cumulative statistics.
     ResetStats,
+    /// Show a caption (scenarios, guided demos); None clears it.
+    Caption { text: Option<String> },
 }

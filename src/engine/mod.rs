@@ -157,6 +157,7 @@ impl Engine {
             shutting_down: AtomicBool::new(false),
             arrivals_dropped: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
+            caption: Mutex::new(None),
         });
 
         runtime.spawn(crate::probe::heartbeat::run(
@@ -441,6 +442,15 @@ impl Controller for Engine {
                 shared.stopped.store(false, Ordering::Release);
                 shared.paused.store(false, Ordering::Release);
                 tracing::info!("started again");
+            }
+            Command::Caption { text } => {
+                if let Some(text) = &text {
+                    tracing::info!("caption: {text}");
+                }
+                *shared
+                    .caption
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = text;
             }
             Command::ResetStats => {
                 shared.reset_requested.store(true, Ordering::Release);

@@ -69,6 +69,8 @@ pub struct Shared {
     pub arrivals_dropped: AtomicU64,
     /// The sampler zeroes its cumulative statistics at its next tick.
     pub reset_requested: AtomicBool,
+    /// What a scenario or guided demo says is happening now.
+    pub caption: Mutex<Option<String>>,
 }
 
 impl Shared {

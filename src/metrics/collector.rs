@@ -256,6 +256,12 @@ impl Collector {
             runtime,
             threads,
             system,
+            caption: self
+                .shared
+                .caption
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Snapshot {
     /// Every thread of the process, grouped by pool (sorted by pool, then name).
     pub threads: Vec<ThreadView>,
     pub system: SystemView,
+    /// What a scenario or guided demo says is happening now.
+    pub caption: Option<String>,
 }
 
 /// What is running right now.

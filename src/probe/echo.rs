@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::heartbeat::record_with_missed_ticks;
 use crate::engine::shared::Shared;
 
 const PING: [u8; 32] = *b"loadlab echo probe ping payload.";
@@ -34,8 +35,8 @@ pub async fn run(shared: Arc<Shared>, pings_per_s: u32) -> std::io::Result<()> {
         let sent = Instant::now();
         client.write_all(&PING).await?;
         client.read_exact(&mut reply).await?;
-        let rtt_ns = u64::try_from(sent.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        shared.echo.record_shared(rtt_ns);
+        // Pings that fell due while this one waited count as waiting too.
+        record_with_missed_ticks(&shared.echo, sent.elapsed(), period);
     }
 }
 

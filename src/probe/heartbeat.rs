@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::engine::shared::Shared;
+use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::snapshot::BlockEvent;
 
 pub async fn run(shared: Arc<Shared>, period: Duration, block_threshold: Duration) {
@@ -19,11 +20,25 @@ pub async fn run(shared: Arc<Shared>, period: Duration, block_threshold: Duratio
     loop {
         let scheduled = ticks.tick().await;
         let late = Instant::now().saturating_duration_since(scheduled);
-        let late_ns = u64::try_from(late.as_nanos()).unwrap_or(u64::MAX);
-        shared.heartbeat.record_shared(late_ns);
+        record_with_missed_ticks(&shared.heartbeat, late, period);
         if late >= block_threshold {
             report_block(&shared, late);
         }
+    }
+}
+
+/// Records `late`, plus the ticks a stall swallowed: with `Skip`, a 500 ms
+/// stall yields one late tick, but 50 ticks were due during it, late by 490,
+/// 480, ... ms. Recording them too (HdrHistogram's coordinated-omission
+/// correction) keeps percentiles weighted by time, not by ticks that ran.
+pub fn record_with_missed_ticks(histogram: &AtomicHistogram, late: Duration, period: Duration) {
+    let late_ns = u64::try_from(late.as_nanos()).unwrap_or(u64::MAX);
+    let period_ns = u64::try_from(period.as_nanos()).unwrap_or(u64::MAX).max(1);
+    histogram.record_shared(late_ns);
+    let mut missed = late_ns;
+    while missed > period_ns {
+        missed -= period_ns;
+        histogram.record_shared(missed);
     }
 }
 

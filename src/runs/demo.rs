@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::engine::{Engine, EngineConfig};
-use crate::report::demo::{DemoReport, DemoRow, Threshold};
+use crate::report::demo::{DemoReport, DemoRow, Spread, Threshold};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 
 /// Warm-up before each backend's measured period (pools spin up, queues fill).
@@ -52,7 +52,11 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
         let start = engine.reset_and_wait();
         std::thread::sleep(plan.duration);
         let end = engine.fresh_snapshot();
-        rows.push(DemoRow::measure(&start, &end, &plan.threshold));
+        rows.push(with_silence_counted(
+            DemoRow::measure(&start, &end, &plan.threshold),
+            end.elapsed_s - start.elapsed_s,
+            &plan.threshold,
+        ));
         engine.shutdown(Duration::from_millis(500));
     }
     Ok(DemoReport {
@@ -66,4 +70,30 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
         duration_s: plan.duration.as_secs_f64(),
         runtime_workers: plan.runtime_workers,
     })
+}
+
+/// A probe that never answered during the period has no samples: its wait was
+/// at least the whole period, so that is what the row shows (with samples: 0).
+fn with_silence_counted(row: DemoRow, period_s: f64, threshold: &Threshold) -> DemoRow {
+    let silent = |spread: Spread| {
+        if spread.samples == 0 {
+            let waited_us = period_s * 1e6;
+            Spread {
+                p50: waited_us,
+                p99: waited_us,
+                max: waited_us,
+                samples: 0,
+            }
+        } else {
+            spread
+        }
+    };
+    DemoRow::new(
+        row.backend,
+        row.threads,
+        row.tasks_per_s,
+        silent(row.heartbeat_lag_us),
+        silent(row.echo_rtt_us),
+        threshold,
+    )
 }

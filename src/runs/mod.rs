@@ -3,4 +3,5 @@
 
 pub mod demo;
 pub mod headless;
+pub mod session;
 pub mod sweep;

@@ -37,4 +37,3 @@ pub struct TaskOutput {
     /// Input bytes processed (0 for kernels that read none).
     pub bytes_in: u64,
 }
-

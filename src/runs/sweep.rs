@@ -1,0 +1,74 @@
+//! `loadlab sweep`: every (backend, thread count) cell gets a fresh engine, a
+//! warm-up, then a measured period; the report adds efficiency, knees and a
+//! recommendation.
+
+use std::time::Duration;
+
+use crate::engine::{Engine, EngineConfig, cores};
+use crate::report::sweep::{SweepReport, SweepRow};
+use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+
+pub struct SweepPlan {
+    pub backends: Vec<BackendKind>,
+    pub threads: Vec<usize>,
+    pub runtime_workers: usize,
+    pub workload: WorkloadSpec,
+    /// Closed-loop inflight per cell; None: 4 x the cell's threads.
+    pub inflight: Option<usize>,
+    /// Open loop instead, at this rate.
+    pub rate: Option<f64>,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub block_threshold: Duration,
+    pub starved_threshold: Duration,
+}
+
+pub fn sweep(plan: &SweepPlan, mut progress: impl FnMut(&str)) -> anyhow::Result<SweepReport> {
+    let cells = plan.backends.len() * plan.threads.len();
+    let mut rows = Vec::with_capacity(cells);
+    for backend in &plan.backends {
+        for threads in &plan.threads {
+            let (backend, threads) = (*backend, *threads);
+            progress(&format!(
+                "sweep: {backend} x {threads} threads ({}/{cells}): {:.1} s warm-up, {:.1} s measured",
+                rows.len() + 1,
+                plan.warmup.as_secs_f64(),
+                plan.duration.as_secs_f64()
+            ));
+            let load = match plan.rate {
+                Some(rate) => LoadMode::Open { rate },
+                None => LoadMode::Closed {
+                    inflight: plan.inflight.unwrap_or(4 * threads),
+                },
+            };
+            let engine = Engine::start(EngineConfig {
+                backend,
+                threads,
+                // For inline the thread count is the app runtime's workers.
+                runtime_workers: if backend == BackendKind::Inline {
+                    threads
+                } else {
+                    plan.runtime_workers
+                },
+                workload: plan.workload.clone(),
+                load,
+                limit: RunLimit::Unbounded,
+                block_threshold: plan.block_threshold,
+                starved_threshold: plan.starved_threshold,
+                ..EngineConfig::default()
+            })?;
+            std::thread::sleep(plan.warmup);
+            let start = engine.reset_and_wait();
+            std::thread::sleep(plan.duration);
+            let end = engine.fresh_snapshot();
+            let row = SweepRow::measure(&start, &end);
+            progress(&format!(
+                "        {:.1} tasks/s, p99 {:.0} us, heartbeat p99 {:.0} us",
+                row.tasks_per_s, row.latency_us.total.p99, row.heartbeat_lag_us.p99
+            ));
+            rows.push(row);
+            engine.shutdown(Duration::from_millis(500));
+        }
+    }
+    Ok(SweepReport::new(rows, cores()))
+}

@@ -1,0 +1,282 @@
+//! The headless commands end to end: demo starvation, sweep, scenarios with a
+//! recording, and the blocking detector.
+
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+/// These tests measure latency on a 2-core machine: run them one at a time.
+static MACHINE: Mutex<()> = Mutex::new(());
+
+fn machine() -> MutexGuard<'static, ()> {
+    MACHINE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn loadlab(args: &[&str]) -> Output {
+    let _one_at_a_time = machine();
+    Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args(args)
+        .output()
+        .expect("run loadlab")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success() || out.status.code() == Some(3),
+        "status {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn demo_starvation_marks_inline_starved_and_offload_healthy() {
+    // 50 ms tasks and one backend thread: inline holds both app workers for
+    // whole tasks, offload leaves a core free. No doubt either way.
+    let out = loadlab(&[
+        "demo",
+        "starvation",
+        "--workload",
+        "spin",
+        "--size",
+        "50000",
+        "--threads",
+        "1",
+        "--duration",
+        "1.5",
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    let rows = report["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["inline", "spawn-blocking", "rayon", "channel"]);
+    let verdict =
+        |name: &str| rows.iter().find(|r| r["backend"] == name).unwrap()["verdict"].clone();
+    assert_eq!(verdict("inline"), "starved", "{report:#}");
+    assert_eq!(verdict("rayon"), "healthy", "{report:#}");
+    assert_eq!(verdict("channel"), "healthy", "{report:#}");
+    for row in rows {
+        for key in [
+            "threads",
+            "tasks_per_s",
+            "heartbeat_lag_us",
+            "echo_rtt_us",
+            "verdict",
+        ] {
+            assert!(row.get(key).is_some(), "row lacks {key}");
+        }
+        assert!(row["tasks_per_s"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    let inline_p99 = rows[0]["heartbeat_lag_us"]["p99"].as_f64().unwrap();
+    let rayon_p99 = rows[2]["heartbeat_lag_us"]["p99"].as_f64().unwrap();
+    assert!(
+        inline_p99 > 10.0 * rayon_p99,
+        "inline {inline_p99} vs rayon {rayon_p99}"
+    );
+}
+
+#[test]
+fn the_blocking_detector_fires_under_inline_and_stays_quiet_under_offload() {
+    let run = |backend: &str| {
+        json(&loadlab(&[
+            "run",
+            "--backend",
+            backend,
+            "--threads",
+            "1",
+            "--runtime-workers",
+            "2",
+            "--workload",
+            "spin",
+            "--size",
+            "60000",
+            "--inflight",
+            "4",
+            "--duration",
+            "1",
+            "--block-threshold-ms",
+            "30",
+            "--format",
+            "json",
+        ]))
+    };
+    // inline with --threads 1 means one app worker, which the jobs then hold.
+    let inline = run("inline");
+    // Queued inline jobs keep the worker from its timers: one long stall at least.
+    assert!(
+        inline["blocked_events"].as_u64().unwrap() >= 1,
+        "{inline:#}"
+    );
+    for backend in ["rayon", "channel"] {
+        let report = run(backend);
+        assert_eq!(report["blocked_events"], 0, "{backend}: {report:#}");
+    }
+}
+
+#[test]
+fn sweep_json_has_rows_efficiency_and_a_recommendation() {
+    let out = loadlab(&[
+        "sweep",
+        "--backends",
+        "rayon,channel",
+        "--threads",
+        "1,2",
+        "--workload",
+        "spin",
+        "--size",
+        "500",
+        "--warmup",
+        "0.2",
+        "--duration",
+        "0.6",
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        for key in [
+            "backend",
+            "threads",
+            "tasks_per_s",
+            "efficiency",
+            "latency_us",
+            "heartbeat_lag_us",
+            "cpu_s_per_task",
+        ] {
+            assert!(row.get(key).is_some(), "row lacks {key}");
+        }
+        assert!(row["tasks_per_s"].as_f64().unwrap() > 100.0, "{row}");
+        if row["threads"] == 1 {
+            assert!(
+                (row["efficiency"].as_f64().unwrap() - 1.0).abs() < 1e-9,
+                "{row}"
+            );
+        }
+    }
+    let rec = &report["recommendation"];
+    assert!(
+        rec["backend"].is_string() && rec["threads"].is_u64() && rec["why"].is_string(),
+        "{rec}"
+    );
+    // Progress went to stderr, only the report to stdout.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sweep:"));
+}
+
+#[test]
+fn sweep_csv_and_md_render() {
+    for (format, marker) in [("csv", "backend,threads"), ("md", "| backend")] {
+        let out = loadlab(&[
+            "sweep",
+            "--backends",
+            "channel",
+            "--threads",
+            "1",
+            "--workload",
+            "spin",
+            "--size",
+            "200",
+            "--warmup",
+            "0",
+            "--duration",
+            "0.3",
+            "--format",
+            format,
+        ]);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{format}: {text}");
+    }
+}
+
+#[test]
+fn a_scenario_played_headless_records_each_step_taking_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("steps.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+name = "steps"
+[[step]]
+at = 0.0
+workload = { kernel = "spin", size = 300 }
+backend = "rayon"
+threads = 1
+caption = "one rayon thread"
+[[step]]
+at = 1.5
+backend = "channel"
+threads = 2
+caption = "two channel threads"
+[[step]]
+at = 3.0
+end = true
+"#,
+    )
+    .unwrap();
+    let record = dir.path().join("rec.jsonl");
+    let out = loadlab(&[
+        "run",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--record",
+        record.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    let t = &report["tasks"];
+    assert_eq!(
+        t["submitted"].as_u64().unwrap(),
+        t["completed"].as_u64().unwrap()
+            + t["failed"].as_u64().unwrap()
+            + t["cancelled"].as_u64().unwrap()
+    );
+    assert_eq!(report["backend"], "channel");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert!(
+        lines.len() >= 3,
+        "about one line per second: {}",
+        lines.len()
+    );
+    let early = lines
+        .iter()
+        .find(|l| l["t"].as_f64().unwrap() > 0.5 && l["t"].as_f64().unwrap() < 1.4);
+    let late = lines.iter().rev().find(|l| l["t"].as_f64().unwrap() > 2.0);
+    let (early, late) = (
+        early.expect("a line in the first step"),
+        late.expect("a line in the second step"),
+    );
+    assert_eq!(
+        (early["backend"].clone(), early["threads"].clone()),
+        ("rayon".into(), 1.into()),
+        "{early}"
+    );
+    assert_eq!(
+        (late["backend"].clone(), late["threads"].clone()),
+        ("channel".into(), 2.into()),
+        "{late}"
+    );
+    assert_eq!(late["caption"], "two channel threads");
+    assert!(late["tasks_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_bad_scenario_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("bad.toml");
+    std::fs::write(&scenario, "[[step]]\nat = 0\nbackend = \"rayn\"\n").unwrap();
+    let out = loadlab(&["run", "--scenario", scenario.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml:3") && err.contains("rayn"), "{err}");
+}
