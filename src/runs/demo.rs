@@ -61,7 +61,7 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
     }
     Ok(DemoReport {
         rows,
-        threshold: plan.threshold.clone(),
+        threshold: plan.threshold,
         workload: format!(
             "{}, closed loop, {} in flight",
             plan.workload.label(),
