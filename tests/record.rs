@@ -161,7 +161,9 @@ fn apply(s: &mut Snapshot, command: &Command) {
         Command::Stop => c.running = false,
         Command::Start => c.running = true,
         Command::ResetStats => {}
+        Command::Caption { text } => s.caption.clone_from(text),
     }
+    let c = &mut s.config;
     c.generation += 1;
 }
 
