@@ -77,7 +77,7 @@ impl TaskJob {
         let queue_ns = duration_ns(started - self.submitted_at);
         let service_ns = duration_ns(finished - started);
         self.shared.registry.with_current(|stats| {
-            stats.record_ran(end, queue_ns, service_ns, output.bytes_in, checksum_term)
+            stats.record_ran(end, queue_ns, service_ns, &output, checksum_term)
         });
         self.ended = true;
         self.shared.task_ended();

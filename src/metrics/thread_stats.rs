@@ -25,6 +25,7 @@ pub struct ThreadStats {
     cancelled: AtomicU64,
     busy_ns: AtomicU64,
     bytes_in: AtomicU64,
+    bytes_out: AtomicU64,
     checksum: AtomicU64,
     pub queue: AtomicHistogram,
     pub service: AtomicHistogram,
@@ -40,6 +41,7 @@ pub struct Counters {
     pub cancelled: u64,
     pub busy_ns: u64,
     pub bytes_in: u64,
+    pub bytes_out: u64,
     /// Wrapping sum of task checksum terms.
     pub checksum: u64,
 }
@@ -56,6 +58,7 @@ impl Counters {
         self.cancelled += other.cancelled;
         self.busy_ns += other.busy_ns;
         self.bytes_in += other.bytes_in;
+        self.bytes_out += other.bytes_out;
         self.checksum = self.checksum.wrapping_add(other.checksum);
     }
 
@@ -68,6 +71,7 @@ impl Counters {
             cancelled: self.cancelled.saturating_sub(earlier.cancelled),
             busy_ns: self.busy_ns.saturating_sub(earlier.busy_ns),
             bytes_in: self.bytes_in.saturating_sub(earlier.bytes_in),
+            bytes_out: self.bytes_out.saturating_sub(earlier.bytes_out),
             checksum: self.checksum.wrapping_sub(earlier.checksum),
         }
     }
@@ -106,14 +110,15 @@ impl ThreadStats {
         end: TaskEnd,
         queue_ns: u64,
         service_ns: u64,
-        bytes_in: u64,
+        output: &crate::workload::TaskOutput,
         checksum_term: u64,
     ) {
         self.queue.record_single_writer(queue_ns);
         self.service.record_single_writer(service_ns);
         self.total.record_single_writer(queue_ns + service_ns);
         bump(&self.busy_ns, service_ns);
-        bump(&self.bytes_in, bytes_in);
+        bump(&self.bytes_in, output.bytes_in);
+        bump(&self.bytes_out, output.bytes_out);
         bump(&self.checksum, checksum_term);
         match end {
             TaskEnd::Completed => bump(&self.completed, 1),
@@ -136,6 +141,7 @@ impl ThreadStats {
             cancelled: self.cancelled.load(Ordering::Relaxed),
             busy_ns: self.busy_ns.load(Ordering::Relaxed),
             bytes_in: self.bytes_in.load(Ordering::Relaxed),
+            bytes_out: self.bytes_out.load(Ordering::Relaxed),
             checksum: self.checksum.load(Ordering::Relaxed),
         }
     }

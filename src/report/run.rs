@@ -19,6 +19,12 @@ pub struct RunReport {
     pub tasks: TasksView,
     pub elapsed_s: f64,
     pub throughput: ThroughputView,
+    /// Input bytes processed (file kernels and `hash`).
+    pub input_bytes: u64,
+    /// Bytes the kernel produced (compress: deflated size; resize: PNG thumbnails).
+    pub output_bytes: u64,
+    /// compress: output bytes over input bytes (smaller is better); null otherwise.
+    pub compression_ratio: Option<f64>,
     pub latency_us: LatencyUs,
     pub heartbeat_lag_us: ProbeUs,
     pub echo_rtt_us: ProbeUs,
@@ -154,6 +160,11 @@ impl RunReport {
                 tasks_per_s: round2(counters.completed as f64 / elapsed_s),
                 bytes_per_s: round2(counters.bytes_in as f64 / elapsed_s),
             },
+            input_bytes: counters.bytes_in,
+            output_bytes: counters.bytes_out,
+            compression_ratio: (outcome.workload.kernel == Kernel::Compress
+                && counters.bytes_in > 0)
+                .then(|| (counters.bytes_out as f64 / counters.bytes_in as f64 * 1e4).round() / 1e4),
             latency_us: LatencyUs {
                 queue: latency.queue.into(),
                 service: latency.service.into(),
@@ -236,6 +247,15 @@ impl RunReport {
             self.throughput.tasks_per_s,
             human_bytes(self.throughput.bytes_per_s)
         );
+        if let Some(ratio) = self.compression_ratio {
+            let _ = writeln!(
+                out,
+                "compressed  {} -> {} (deflate, {:.1}% of the input)",
+                human_bytes(self.input_bytes as f64),
+                human_bytes(self.output_bytes as f64),
+                ratio * 100.0
+            );
+        }
         let _ = writeln!(
             out,
             "\nlatency (us)        p50        p90        p99        max"

@@ -15,27 +15,32 @@ pub use crate::workload::walker::spawn_walker;
 /// Runs one file kernel on one regular file. `name` is the path relative to the walk root.
 /// digest depends only on the file's name and contents; bytes_in = bytes read.
 pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, String> {
-    let (result, bytes_in): (Vec<u8>, u64) = match kernel {
+    let (result, bytes_in, bytes_out): (Vec<u8>, u64, u64) = match kernel {
         Kernel::Hash => {
             let h = hash_file(path)?;
-            (h.hash.as_bytes().to_vec(), h.bytes)
+            (h.hash.as_bytes().to_vec(), h.bytes, 0)
         }
         Kernel::Count => {
             let c = count_file(path)?;
             (
                 [c.lines, c.words, c.bytes].map(u64::to_le_bytes).concat(),
                 c.bytes,
+                0,
             )
         }
         Kernel::Compress => {
             let c = compress_file(path)?;
             let mut result = c.bytes_out.to_le_bytes().to_vec();
             result.extend_from_slice(c.content_hash.as_bytes());
-            (result, c.bytes_in)
+            (result, c.bytes_in, c.bytes_out)
         }
         Kernel::Resize => {
             let t = thumbnail_file(path)?;
-            (blake3::hash(&t.png).as_bytes().to_vec(), t.bytes_in)
+            (
+                blake3::hash(&t.png).as_bytes().to_vec(),
+                t.bytes_in,
+                t.png.len() as u64,
+            )
         }
         Kernel::Spin | Kernel::Sumsq | Kernel::SumsqSplit | Kernel::Argon2 => {
             return Err(format!(
@@ -46,6 +51,7 @@ pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, S
     Ok(TaskOutput {
         digest: file_digest(kernel, name, &result),
         bytes_in,
+        bytes_out,
     })
 }
 

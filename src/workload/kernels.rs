@@ -50,7 +50,11 @@ pub fn run_synthetic(
 }
 
 fn output(digest: u64, bytes_in: u64) -> TaskOutput {
-    TaskOutput { digest, bytes_in }
+    TaskOutput {
+        digest,
+        bytes_in,
+        bytes_out: 0,
+    }
 }
 
 /// Busy-waits `micros` microseconds. The digest depends on the size only: how

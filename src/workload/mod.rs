@@ -36,4 +36,7 @@ pub struct TaskOutput {
     pub digest: u64,
     /// Input bytes processed (0 for kernels that read none).
     pub bytes_in: u64,
+    /// Bytes produced where the kernel writes output (compressed stream,
+    /// encoded thumbnail); 0 otherwise.
+    pub bytes_out: u64,
 }
