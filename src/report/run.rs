@@ -164,7 +164,9 @@ impl RunReport {
             output_bytes: counters.bytes_out,
             compression_ratio: (outcome.workload.kernel == Kernel::Compress
                 && counters.bytes_in > 0)
-                .then(|| (counters.bytes_out as f64 / counters.bytes_in as f64 * 1e4).round() / 1e4),
+                .then(|| {
+                    (counters.bytes_out as f64 / counters.bytes_in as f64 * 1e4).round() / 1e4
+                }),
             latency_us: LatencyUs {
                 queue: latency.queue.into(),
                 service: latency.service.into(),
