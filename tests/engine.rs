@@ -170,3 +170,27 @@ fn open_loop_submits_at_the_requested_rate() {
         "500/s for 1 s submitted {submitted}"
     );
 }
+
+#[test]
+fn every_synthetic_kernel_checksums_the_same_on_every_backend() {
+    let kernels = [
+        (Kernel::Spin, 50),
+        (Kernel::Sumsq, 10_000),
+        (Kernel::SumsqSplit, 10_000),
+        (Kernel::Hash, 4096),
+        (Kernel::Argon2, 64),
+        (Kernel::Resize, 64),
+    ];
+    for (kernel, size) in kernels {
+        let mut sums = Vec::new();
+        for backend in BackendKind::ALL {
+            let mut cfg = config(backend, 2, kernel, size, 40);
+            cfg.workload.dist = Dist::Uniform;
+            let outcome = run(cfg);
+            assert_accounted(&outcome);
+            assert_eq!(outcome.totals.counters.completed, 40, "{kernel} on {backend}: {:?}", outcome.errors);
+            sums.push(outcome.totals.counters.checksum);
+        }
+        assert!(sums.iter().all(|s| *s == sums[0]), "{kernel}: {sums:x?}");
+    }
+}
