@@ -72,9 +72,10 @@ pub struct BackendArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct WorkloadArgs {
-    /// The kernel each task runs (`loadlab list` shows them).
-    #[arg(long, value_enum, value_name = "K", default_value_t = Kernel::Sumsq)]
-    pub workload: Kernel,
+    /// The kernel each task runs (`loadlab list` shows them). Default: sumsq
+    /// (demo starvation: spin 20000, 20 ms tasks).
+    #[arg(long, value_enum, value_name = "K")]
+    pub workload: Option<Kernel>,
     /// A task's size in the kernel's unit. Default: about a millisecond of work.
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
     pub size: Option<u64>,
@@ -151,15 +152,8 @@ pub struct RunArgs {
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct DemoArgs {
-    /// Kernel for the demo (default: sumsq tasks of about 20 ms).
-    #[arg(long, value_enum, value_name = "K")]
-    pub workload: Option<Kernel>,
-    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
-    pub size: Option<u64>,
-    #[arg(long, value_enum, value_name = "D", default_value_t = Dist::Fixed)]
-    pub dist: Dist,
-    #[arg(long, value_name = "N", default_value_t = 7)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
     /// Backend threads for the offload backends. Default: cores.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
@@ -168,8 +162,6 @@ pub struct DemoArgs {
     /// Seconds on each backend.
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_seconds)]
     pub duration: f64,
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub inflight: Option<u64>,
     #[command(flatten)]
     pub probes: ProbeArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -39,10 +39,28 @@ impl Failure {
     }
 }
 
-pub fn workload_spec(args: &WorkloadArgs) -> Result<WorkloadSpec, Failure> {
+/// The kernel of runs, sweeps and the dashboard when --workload is not given.
+pub const DEFAULT_KERNEL: Kernel = Kernel::Sumsq;
+
+/// The workload from the flags; without --workload, `default` (kernel, size).
+pub fn workload_spec(
+    args: &WorkloadArgs,
+    default: (Kernel, Option<u64>),
+) -> Result<WorkloadSpec, Failure> {
+    let (kernel, size) = match args.workload {
+        Some(kernel) => (kernel, args.size.unwrap_or_else(|| kernel.default_size())),
+        // A folder's files are hashed unless said otherwise.
+        None if args.path.is_some() => (Kernel::Hash, Kernel::Hash.default_size()),
+        None => (
+            default.0,
+            args.size
+                .or(default.1)
+                .unwrap_or_else(|| default.0.default_size()),
+        ),
+    };
     let spec = WorkloadSpec {
-        kernel: args.workload,
-        size: args.size.unwrap_or_else(|| args.workload.default_size()),
+        kernel,
+        size,
         dist: args.dist,
         seed: args.seed,
         path: args.path.clone(),
@@ -61,28 +79,14 @@ pub fn engine_config(
     probes: &ProbeArgs,
     limit: RunLimit,
 ) -> Result<EngineConfig, Failure> {
-    let spec = workload_spec(workload)?;
+    let spec = workload_spec(workload, (DEFAULT_KERNEL, None))?;
     let threads = backend.threads.map_or(cores(), |t| t as usize);
     // For inline, --threads is the app runtime's worker count.
     let runtime_workers = match (backend.backend, backend.threads) {
         (BackendKind::Inline, Some(t)) => t as usize,
         _ => backend.runtime_workers as usize,
     };
-    let load = match (workload.rate, workload.inflight) {
-        (Some(_), Some(_)) => {
-            return Err(Failure::Usage(
-                "--rate and --inflight: choose an open loop (--rate) or a closed loop (--inflight)"
-                    .into(),
-            ));
-        }
-        (Some(rate), None) => LoadMode::Open { rate },
-        (None, Some(inflight)) => LoadMode::Closed {
-            inflight: inflight as usize,
-        },
-        (None, None) => LoadMode::Closed {
-            inflight: 4 * threads,
-        },
-    };
+    let load = load_mode(workload, 4 * threads)?;
     Ok(EngineConfig {
         backend: backend.backend,
         threads,
@@ -95,6 +99,21 @@ pub fn engine_config(
         panic_every: workload.panic_every,
         ..EngineConfig::default()
     })
+}
+
+/// --rate (open loop) or --inflight (closed loop, default `inflight`).
+pub fn load_mode(workload: &WorkloadArgs, inflight: usize) -> Result<LoadMode, Failure> {
+    match (workload.rate, workload.inflight) {
+        (Some(_), Some(_)) => Err(Failure::Usage(
+            "--rate and --inflight: choose an open loop (--rate) or a closed loop (--inflight)"
+                .into(),
+        )),
+        (Some(rate), None) => Ok(LoadMode::Open { rate }),
+        (None, Some(inflight)) => Ok(LoadMode::Closed {
+            inflight: inflight as usize,
+        }),
+        (None, None) => Ok(LoadMode::Closed { inflight }),
+    }
 }
 
 pub fn millis(ms: f64) -> Duration {
@@ -119,29 +138,14 @@ pub const DEMO_KERNEL: Kernel = Kernel::Spin;
 pub const DEMO_SIZE: u64 = 20_000;
 
 pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
-    let kernel = args.workload.unwrap_or(DEMO_KERNEL);
-    let size = args.size.unwrap_or(if args.workload.is_none() {
-        DEMO_SIZE
-    } else {
-        kernel.default_size()
-    });
-    let workload = WorkloadSpec {
-        kernel,
-        size,
-        dist: args.dist,
-        seed: args.seed,
-        path: None,
-    };
-    workload.validate().map_err(Failure::Usage)?;
+    let workload = workload_spec(&args.workload, (DEMO_KERNEL, Some(DEMO_SIZE)))?;
     let threads = args.threads.map_or(cores(), |t| t as usize);
     let runtime_workers = args.runtime_workers as usize;
     Ok(DemoPlan {
         workload,
         threads,
         runtime_workers,
-        inflight: args
-            .inflight
-            .map_or(2 * threads.max(runtime_workers), |n| n as usize),
+        load: load_mode(&args.workload, 2 * threads.max(runtime_workers))?,
         duration: Duration::from_secs_f64(args.duration),
         threshold: Threshold {
             heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
@@ -157,17 +161,13 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         Some(list) => parse_thread_list(list).map_err(Failure::Usage)?,
         None => (1..=2 * cores()).collect(),
     };
-    if args.workload.rate.is_some() && args.workload.inflight.is_some() {
-        return Err(Failure::Usage(
-            "--rate and --inflight: choose an open loop (--rate) or a closed loop (--inflight)"
-                .into(),
-        ));
-    }
+    // Checked here; each cell's default inflight follows its thread count.
+    load_mode(&args.workload, 1)?;
     Ok(SweepPlan {
         backends,
         threads,
         runtime_workers: args.runtime_workers as usize,
-        workload: workload_spec(&args.workload)?,
+        workload: workload_spec(&args.workload, (DEFAULT_KERNEL, None))?,
         inflight: args.workload.inflight.map(|n| n as usize),
         rate: args.workload.rate,
         warmup: Duration::from_secs_f64(args.warmup),

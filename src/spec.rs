@@ -247,6 +247,16 @@ pub enum LoadMode {
     Open { rate: f64 },
 }
 
+impl LoadMode {
+    /// "closed loop, 8 in flight" or "open loop, 500 arrivals/s".
+    pub fn describe(&self) -> String {
+        match self {
+            LoadMode::Closed { inflight } => format!("closed loop, {inflight} in flight"),
+            LoadMode::Open { rate } => format!("open loop, {rate} arrivals/s"),
+        }
+    }
+}
+
 /// When a headless run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

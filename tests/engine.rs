@@ -188,7 +188,11 @@ fn every_synthetic_kernel_checksums_the_same_on_every_backend() {
             cfg.workload.dist = Dist::Uniform;
             let outcome = run(cfg);
             assert_accounted(&outcome);
-            assert_eq!(outcome.totals.counters.completed, 40, "{kernel} on {backend}: {:?}", outcome.errors);
+            assert_eq!(
+                outcome.totals.counters.completed, 40,
+                "{kernel} on {backend}: {:?}",
+                outcome.errors
+            );
             sums.push(outcome.totals.counters.checksum);
         }
         assert!(sums.iter().all(|s| *s == sums[0]), "{kernel}: {sums:x?}");

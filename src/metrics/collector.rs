@@ -50,7 +50,7 @@ impl Totals {
 type ThreadReadings = HashMap<i32, (u64, u64, u64)>;
 
 /// A thread that ran tasks, for the run report's `threads_seen`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ThreadSeen {
     pub name: String,
     pub tid: i32,
@@ -193,14 +193,7 @@ impl Collector {
         let totals = self.totals(now);
 
         // Window: from the oldest kept tick no older than the window.
-        while self
-            .recent
-            .front()
-            .is_some_and(|t| now.duration_since(t.at) > self.config.window)
-            && self.recent.len() > 1
-        {
-            self.recent.pop_front();
-        }
+        trim_to_window(&mut self.recent, now, self.config.window, |t| t.at);
         let start = self
             .recent
             .front()
@@ -321,14 +314,7 @@ impl Collector {
                 (thread.cpu_ns, counters.busy_ns, counters.ended()),
             );
         }
-        while self
-            .thread_recent
-            .front()
-            .is_some_and(|(at, _)| now.duration_since(*at) > self.config.window)
-            && self.thread_recent.len() > 1
-        {
-            self.thread_recent.pop_front();
-        }
+        trim_to_window(&mut self.thread_recent, now, self.config.window, |r| r.0);
         let (start_at, start) = self
             .thread_recent
             .front()
@@ -412,14 +398,7 @@ impl Collector {
                 )
             })
             .collect();
-        while self
-            .runtime_recent
-            .front()
-            .is_some_and(|(at, _)| now.duration_since(*at) > self.config.window)
-            && self.runtime_recent.len() > 1
-        {
-            self.runtime_recent.pop_front();
-        }
+        trim_to_window(&mut self.runtime_recent, now, self.config.window, |r| r.0);
         let (start_at, start) = self
             .runtime_recent
             .front()
@@ -502,6 +481,22 @@ impl Collector {
             echo: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
             threads_seen,
         }
+    }
+}
+
+/// Drops readings older than `window`, keeping at least one to measure from.
+fn trim_to_window<T>(
+    readings: &mut VecDeque<T>,
+    now: Instant,
+    window: Duration,
+    at: impl Fn(&T) -> Instant,
+) {
+    while readings.len() > 1
+        && readings
+            .front()
+            .is_some_and(|r| now.duration_since(at(r)) > window)
+    {
+        readings.pop_front();
     }
 }
 

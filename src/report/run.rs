@@ -5,7 +5,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::engine::RunOutcome;
-use crate::metrics::snapshot::{Percentiles, PoolKind};
+use crate::metrics::collector::ThreadSeen;
+use crate::metrics::snapshot::Percentiles;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode};
 use crate::workload::checksum::format_checksum;
 
@@ -30,7 +31,7 @@ pub struct RunReport {
     pub echo_rtt_us: ProbeUs,
     /// Heartbeat ticks later than the blocking detector's threshold.
     pub blocked_events: u64,
-    pub threads_seen: Vec<ThreadSeenView>,
+    pub threads_seen: Vec<ThreadSeen>,
     pub checksum: String,
     pub errors: Vec<ErrorView>,
     /// Failed tasks beyond the errors listed.
@@ -108,19 +109,13 @@ impl From<Percentiles> for ProbeUs {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct ThreadSeenView {
-    pub name: String,
-    pub tid: i32,
-    pub pool: PoolKind,
-    pub tasks: u64,
-    pub busy_s: f64,
-    pub cpu_s: f64,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct ErrorView {
     pub path: String,
     pub error: String,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 fn round2(x: f64) -> f64 {
@@ -155,7 +150,7 @@ impl RunReport {
                 failed: counters.failed,
                 cancelled: counters.cancelled,
             },
-            elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
+            elapsed_s: round3(elapsed_s),
             throughput: ThroughputView {
                 tasks_per_s: round2(counters.completed as f64 / elapsed_s),
                 bytes_per_s: round2(counters.bytes_in as f64 / elapsed_s),
@@ -179,13 +174,10 @@ impl RunReport {
                 .totals
                 .threads_seen
                 .iter()
-                .map(|t| ThreadSeenView {
-                    name: t.name.clone(),
-                    tid: t.tid,
-                    pool: t.pool,
-                    tasks: t.tasks,
-                    busy_s: (t.busy_s * 1000.0).round() / 1000.0,
-                    cpu_s: (t.cpu_s * 1000.0).round() / 1000.0,
+                .map(|t| ThreadSeen {
+                    busy_s: round3(t.busy_s),
+                    cpu_s: round3(t.cpu_s),
+                    ..t.clone()
                 })
                 .collect(),
             checksum: format_checksum(counters.checksum),
@@ -231,11 +223,7 @@ impl RunReport {
             ),
         };
         let _ = writeln!(out, "workload    {what}");
-        let load = match self.load {
-            LoadMode::Closed { inflight } => format!("closed loop, {inflight} in flight"),
-            LoadMode::Open { rate } => format!("open loop, {rate} arrivals/s"),
-        };
-        let _ = writeln!(out, "load        {load}");
+        let _ = writeln!(out, "load        {}", self.load.describe());
         let t = &self.tasks;
         let _ = writeln!(
             out,

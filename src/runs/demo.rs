@@ -15,7 +15,7 @@ pub struct DemoPlan {
     /// Backend threads of the offload backends.
     pub threads: usize,
     pub runtime_workers: usize,
-    pub inflight: usize,
+    pub load: LoadMode,
     pub duration: Duration,
     pub threshold: Threshold,
     pub block_threshold: Duration,
@@ -40,9 +40,7 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
             threads,
             runtime_workers: plan.runtime_workers,
             workload: plan.workload.clone(),
-            load: LoadMode::Closed {
-                inflight: plan.inflight,
-            },
+            load: plan.load,
             limit: RunLimit::Unbounded,
             block_threshold: plan.block_threshold,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
@@ -62,11 +60,7 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
     Ok(DemoReport {
         rows,
         threshold: plan.threshold,
-        workload: format!(
-            "{}, closed loop, {} in flight",
-            plan.workload.label(),
-            plan.inflight
-        ),
+        workload: format!("{}, {}", plan.workload.label(), plan.load.describe()),
         duration_s: plan.duration.as_secs_f64(),
         runtime_workers: plan.runtime_workers,
     })
