@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod engine;
+pub mod logging;
 pub mod metrics;
 pub mod probe;
 pub mod report;
