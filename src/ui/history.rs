@@ -146,6 +146,10 @@ impl ThreadTracks {
         let mut seen = Vec::with_capacity(threads.len());
         for view in threads {
             seen.push(view.tid);
+            if !view.alive && !self.tracks.contains_key(&view.tid) {
+                // Already gone and already dropped (or never shown): keep it out.
+                continue;
+            }
             let track = self.tracks.entry(view.tid).or_insert_with(|| ThreadTrack {
                 view: view.clone(),
                 history: VecDeque::new(),
@@ -275,6 +279,12 @@ mod tests {
         tracks.update(5.5, &[thread(1, "rayon-0", true)]);
         assert_eq!(tracks.len(), 2);
         tracks.update(6.5, &[thread(1, "rayon-0", true)]);
+        assert_eq!(tracks.len(), 1);
+        // A sampler that keeps reporting the dead thread does not bring it back.
+        tracks.update(
+            7.0,
+            &[thread(1, "rayon-0", true), thread(2, "rayon-1", false)],
+        );
         assert_eq!(tracks.len(), 1);
     }
 

@@ -2,7 +2,7 @@
 //! (results of keys, errors from the engine) and the always-visible controls line.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -53,17 +53,40 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         sep(),
         Span::raw(load_text(c.load)),
         sep(),
+        Span::styled("up ", theme.label()),
+        Span::raw(crate::ui::format::duration_s(s.elapsed_s)),
     ]);
-    let t = &s.tasks;
-    spans.push(Span::raw(format!(
-        "done {} failed {} cancelled {} in flight {}",
-        t.completed, t.failed, t.cancelled, t.inflight
-    )));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The status line: the last key's result or error on the left, task counts on the right.
 pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
+    let data = app.shown();
+    let area = if data.received > 0 {
+        let t = &data.snapshot.tasks;
+        let counts = format!(
+            " done {} · failed {} · cancelled {} · in flight {}",
+            t.completed, t.failed, t.cancelled, t.inflight
+        );
+        let [left, right] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(counts.chars().count() as u16),
+        ])
+        .areas(area);
+        let failed_style = if t.failed > 0 {
+            theme.bad()
+        } else {
+            theme.label()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(counts, failed_style)).alignment(Alignment::Right),
+            right,
+        );
+        left
+    } else {
+        area
+    };
     let line = match &app.view.status {
         Some(status) if status.error => Line::from(vec![
             Span::styled(" error ", theme.badge(theme.bad())),

@@ -24,12 +24,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
 
     let hb = &s.heartbeat.window;
     let (badge, state_style, relation) = match s.health.state {
-        HealthState::Healthy => (" HEALTHY ", theme.good(), "<="),
+        HealthState::Healthy => (" HEALTHY ", theme.good(), "≤"),
         HealthState::Starved => (" STARVED ", theme.bad(), ">"),
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(badge, theme.badge(state_style)),
-        Span::raw(" heartbeat p99 "),
+        Span::raw(" lag p99 "),
         Span::styled(
             if hb.count == 0 {
                 "-".to_string()
@@ -39,14 +39,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             state_style,
         ),
         Span::styled(
-            format!(" {relation} threshold {}", micros(s.health.threshold_us)),
+            format!(" {relation} limit {}", micros(s.health.threshold_us)),
             theme.label(),
         ),
     ])];
     lines.push(Line::from(vec![
-        Span::styled("lag ", theme.label()),
+        Span::styled("lag  ", theme.label()),
         Span::raw(triple(hb)),
-        Span::styled("  echo rtt ", theme.label()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("echo ", theme.label()),
         Span::raw(triple(&s.echo.window)),
     ]));
     lines.push(match &s.health.last_block {
@@ -69,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     lines.push(Line::from(vec![
         Span::styled("tokio ", theme.label()),
         Span::raw(format!(
-            "workers {} · alive tasks {} · global queue {}",
+            "workers {} · tasks {} · global queue {}",
             rt.workers, rt.alive_tasks, rt.global_queue_depth
         )),
     ]));

@@ -32,12 +32,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = &s.latency.window;
+    // Columns shrink to fit a 40-column panel ("11.8ms" is the widest figure).
+    let cw = ((inner.width as usize).saturating_sub(8) / 4).clamp(7, 9);
     let row = |name: &str, p: &Percentiles| {
         let cells = if p.count == 0 {
-            format!("{:>9}{:>9}{:>9}{:>9}", "-", "-", "-", "-")
+            format!("{:>cw$}{:>cw$}{:>cw$}{:>cw$}", "-", "-", "-", "-")
         } else {
             format!(
-                "{:>9}{:>9}{:>9}{:>9}",
+                "{:>cw$}{:>cw$}{:>cw$}{:>cw$}",
                 micros(p.p50),
                 micros(p.p90),
                 micros(p.p99),
@@ -52,7 +54,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let all = &s.latency.cumulative.total;
     let lines = vec![
         Line::styled(
-            format!("{:<8}{:>9}{:>9}{:>9}{:>9}", "", "p50", "p90", "p99", "max"),
+            format!(
+                "{:<8}{:>cw$}{:>cw$}{:>cw$}{:>cw$}",
+                "", "p50", "p90", "p99", "max"
+            ),
             theme.label(),
         ),
         row("queue", &w.queue),
@@ -60,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         row("total", &w.total),
         Line::styled(
             format!(
-                "all {}: total p99 {} max {} ({} tasks)",
+                "since reset {}: p99 {} max {} ({} tasks)",
                 duration_s(s.since_reset_s),
                 micros(all.p99),
                 micros(all.max),

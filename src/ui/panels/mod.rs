@@ -160,10 +160,17 @@ pub fn render_time_chart(
                 .data(pts)
         })
         .collect();
+    let named = series.len() > 1;
     for s in series {
+        let dataset = Dataset::default();
+        // One series is named by the panel title; a legend would only hide data.
+        let dataset = if named {
+            dataset.name(s.name.clone())
+        } else {
+            dataset
+        };
         datasets.push(
-            Dataset::default()
-                .name(s.name.clone())
+            dataset
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(s.style)
@@ -187,7 +194,7 @@ pub fn render_time_chart(
                 ])
                 .style(theme.label()),
         )
-        .legend_position(Some(LegendPosition::TopLeft))
+        .legend_position(Some(LegendPosition::TopRight))
         .hidden_legend_constraints((
             ratatui::layout::Constraint::Percentage(60),
             ratatui::layout::Constraint::Percentage(60),

@@ -81,9 +81,17 @@ fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a
         .iter()
         .filter(|t| t.view.pool == pool && t.is_alive())
         .collect();
-    let cpu: f64 = members.iter().map(|t| t.view.cpu_pct).sum();
-    let busy: f64 = members.iter().map(|t| t.view.busy_pct).sum();
-    let tps: f64 = members.iter().map(|t| t.view.tasks_per_s).sum();
+    if members.is_empty() {
+        return Line::from(Span::styled(
+            format!("{} · exited", pool.name()),
+            theme.dim(),
+        ));
+    }
+    // Folds from +0.0: an empty f64 sum is -0.0, which prints as "-0".
+    let total = |f: fn(&ThreadTrack) -> f64| members.iter().map(|t| f(t)).fold(0.0, |a, b| a + b);
+    let cpu = total(|t| t.view.cpu_pct);
+    let busy = total(|t| t.view.busy_pct);
+    let tps = total(|t| t.view.tasks_per_s);
     let mut text = format!(
         "{} · {} thread{} · cpu {:.0}%",
         pool.name(),
