@@ -98,21 +98,6 @@ pub fn time_labels(span_s: f64) -> Vec<Line<'static>> {
     ]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn heat_strip_maps_percent_to_block_height() {
-        assert_eq!(
-            heat_strip([0.0, 10.0, 50.0, 100.0, 250.0].into_iter()),
-            " ▁▄██"
-        );
-        assert_eq!(bar(50.0, 4), "██░░");
-        assert_eq!(bar(f64::NAN, 2), "░░");
-    }
-}
-
 /// One line of a time chart.
 pub struct Series {
     pub name: String,
@@ -200,4 +185,19 @@ pub fn render_time_chart(
             ratatui::layout::Constraint::Percentage(60),
         ));
     frame.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heat_strip_maps_percent_to_block_height() {
+        assert_eq!(
+            heat_strip([0.0, 10.0, 50.0, 100.0, 250.0].into_iter()),
+            " ▁▄██"
+        );
+        assert_eq!(bar(50.0, 4), "██░░");
+        assert_eq!(bar(f64::NAN, 2), "░░");
+    }
 }
