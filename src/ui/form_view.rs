@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, form: &WorkloadForm, theme: Theme) 
         let marker = if selected { "›" } else { " " };
         Line::from(vec![
             Span::styled(format!("{marker} {label:<10}"), theme.label()),
-            Span::styled(format!(" {value} "), value_style),
+            Span::styled(format!(" {value:<18} "), value_style),
             Span::styled(format!("  {hint}"), theme.dim()),
         ])
     };

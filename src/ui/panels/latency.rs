@@ -64,13 +64,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         row("service", &w.service),
         row("total", &w.total),
         Line::styled(
-            format!(
-                "since reset {}: p99 {} max {} ({} tasks)",
-                duration_s(s.since_reset_s),
-                micros(all.p99),
-                micros(all.max),
-                all.count
-            ),
+            if all.count == 0 {
+                format!(
+                    "since reset {}: no task ended yet",
+                    duration_s(s.since_reset_s)
+                )
+            } else {
+                format!(
+                    "since reset {}: p99 {} max {} ({} tasks)",
+                    duration_s(s.since_reset_s),
+                    micros(all.p99),
+                    micros(all.max),
+                    all.count
+                )
+            },
             theme.dim(),
         ),
     ];

@@ -16,6 +16,8 @@ use crate::ui::history::ThreadTrack;
 use super::{heat_strip, panel_block};
 
 const NAME_W: usize = 12;
+/// From this width on (a zoomed panel) the totals since reset are shown too.
+const WIDE: usize = 100;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
@@ -34,19 +36,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         return;
     }
     let width = inner.width as usize;
-    // name, cpu%, busy%, tasks/s, then the strip takes what is left.
-    let strip_w = width.saturating_sub(NAME_W + 7 + 7 + 9 + 2);
-    let mut lines = vec![Line::styled(
-        format!(
-            "{:<NAME_W$} {:>6} {:>6} {:>8}  {}",
-            "thread",
-            "cpu%",
-            "busy%",
-            "tasks/s",
-            if strip_w >= 8 { "cpu % history" } else { "" }
-        ),
-        theme.label(),
-    )];
+    // Wide (zoomed): totals since reset too.
+    let totals = width >= WIDE;
+    // name, cpu%, busy%, tasks/s, [tasks, busy s, cpu s], then the strip takes what is left.
+    let fixed = NAME_W + 7 + 7 + 9 + 2 + if totals { 3 * 9 } else { 0 };
+    let strip_w = width.saturating_sub(fixed);
+    let mut header = format!(
+        "{:<NAME_W$} {:>6} {:>6} {:>8}",
+        "thread", "cpu%", "busy%", "tasks/s"
+    );
+    if totals {
+        header.push_str(&format!(" {:>8} {:>8} {:>8}", "tasks", "busy s", "cpu s"));
+    }
+    if strip_w >= 8 {
+        header.push_str("  cpu % history");
+    }
+    let mut lines = vec![Line::styled(header, theme.label())];
     if tracks.is_empty() {
         lines.push(Line::styled("no thread data yet", theme.dim()));
     }
@@ -56,7 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             pool = Some(track.view.pool);
             lines.push(group_line(&tracks, track.view.pool, app));
         }
-        lines.push(thread_line(track, strip_w, app));
+        lines.push(thread_line(track, strip_w, totals, app));
     }
     let body_h = inner.height as usize - 1;
     let rows = &lines[1..];
@@ -105,7 +110,7 @@ fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a
     Line::from(Span::styled(text, theme.title()))
 }
 
-fn thread_line<'a>(track: &ThreadTrack, strip_w: usize, app: &App) -> Line<'a> {
+fn thread_line<'a>(track: &ThreadTrack, strip_w: usize, totals: bool, app: &App) -> Line<'a> {
     let theme = app.theme;
     let v = &track.view;
     let name = format!(" {:<w$}", truncate(&v.name, NAME_W - 1), w = NAME_W - 1);
@@ -118,6 +123,12 @@ fn thread_line<'a>(track: &ThreadTrack, strip_w: usize, app: &App) -> Line<'a> {
         Span::styled(format!(" {:>6.1}", v.busy_pct), theme.load(v.busy_pct)),
         Span::raw(format!(" {:>8}", rate(v.tasks_per_s))),
     ];
+    if totals {
+        spans.push(Span::raw(format!(
+            " {:>8} {:>8.1} {:>8.1}",
+            v.tasks, v.busy_s, v.cpu_s
+        )));
+    }
     if strip_w >= 8 {
         let skip = track.history.len().saturating_sub(strip_w);
         let strip = heat_strip(track.history.iter().skip(skip).map(|h| h.1));
