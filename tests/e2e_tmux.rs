@@ -103,6 +103,14 @@ fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_loadlab")))
 }
 
+/// What `echo EXIT=$?` printed (the typed command line starts with the prompt).
+fn exit_status(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .find_map(|l| l.strip_prefix("EXIT="))
+        .map(str::trim)
+}
+
 /// The number after `threads ` in the header line.
 fn header_threads(screen: &str) -> Option<usize> {
     let header = screen.lines().find(|l| l.starts_with("loadlab"))?;
@@ -131,7 +139,7 @@ fn dashboard_in_tmux_reacts_to_keys_and_restores_the_terminal() {
     ));
     let first = tmux.wait_for("the dashboard", Duration::from_secs(30), |s| {
         // Fail fast (with the screen) when the binary exits instead of opening it.
-        assert!(!s.contains("EXIT="), "the binary exited early:\n{s}");
+        assert!(exit_status(s).is_none(), "the binary exited early:\n{s}");
         header_threads(s).is_some() && header_backend(s).is_some()
     });
     assert!(first.contains("Throughput"), "{first}");
@@ -168,14 +176,14 @@ fn dashboard_in_tmux_reacts_to_keys_and_restores_the_terminal() {
     let quit_started = Instant::now();
     tmux.press("q");
     let after = tmux.wait_for("the shell after q", Duration::from_secs(10), |s| {
-        s.contains("EXIT=")
+        exit_status(s).is_some()
     });
     assert!(
         quit_started.elapsed() < Duration::from_secs(3),
         "quitting took {:?}",
         quit_started.elapsed()
     );
-    assert!(after.contains("EXIT=0"), "exit status: {after}");
+    assert_eq!(exit_status(&after), Some("0"), "exit status: {after}");
     assert!(
         !after.contains("Runtime health"),
         "alternate screen left: {after}"
