@@ -329,6 +329,37 @@ fn export_writes_the_displayed_snapshot() {
 }
 
 #[test]
+fn export_can_add_a_picture_of_the_screen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = App::new(
+        Theme::colored(),
+        LogBuffer::new(5),
+        dir.path().to_path_buf(),
+    );
+    app.export_screen = true;
+    app.on_snapshot(Arc::new(rayon_snapshot(9, 0.0)));
+    let controller = FakeController::new(None);
+    let actions = press(&mut app, &[ch('e')]);
+    perform(&mut app, &controller, actions, Instant::now());
+    let status = app.view.status.clone().expect("status");
+    assert!(!status.error, "{}", status.text);
+    let json = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("json written");
+    let text = std::fs::read_to_string(json.with_extension("txt")).expect("txt");
+    assert!(
+        text.starts_with("loadlab  RUNNING  backend rayon threads 2"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 40);
+    let svg = std::fs::read_to_string(json.with_extension("svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Runtime health"));
+}
+
+#[test]
 fn demo_key_runs_offload_inline_offload() {
     let mut app = live_app();
     let t0 = Instant::now();

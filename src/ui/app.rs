@@ -62,6 +62,8 @@ pub struct ViewState {
     pub status: Option<Status>,
     /// First thread row shown in the Threads panel.
     pub threads_scroll: usize,
+    /// Size of the last frame drawn, for screen exports.
+    pub screen: (u16, u16),
 }
 
 pub struct App {
@@ -72,6 +74,8 @@ pub struct App {
     pub theme: Theme,
     pub logs: LogBuffer,
     pub export_dir: PathBuf,
+    /// `e` also writes the screen as SVG and text.
+    pub export_screen: bool,
     pending: Option<(ConfigView, Instant)>,
 }
 
@@ -84,6 +88,7 @@ impl App {
             theme,
             logs,
             export_dir,
+            export_screen: false,
             pending: None,
         }
     }

@@ -21,7 +21,7 @@ use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
 use super::theme::Theme;
-use super::{draw, export, keys};
+use super::{draw, export, keys, screenshot};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
@@ -42,6 +42,7 @@ pub fn run(
         Theme::colored()
     };
     let mut app = App::new(theme, logs, opts.export_dir.clone());
+    app.export_screen = opts.export_screen;
     let mut terminal = Terminal::new(CrosstermBackend::new(BufWriter::new(stdout())))
         .context("dashboard: cannot open the terminal")?;
     terminal
@@ -135,11 +136,12 @@ async fn event_loop(
     Ok(())
 }
 
-fn draw(terminal: &mut Term, app: &App) -> anyhow::Result<()> {
+fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
     let now = Instant::now();
-    terminal
+    let completed = terminal
         .draw(|frame| draw::render(frame, app, now))
         .context("dashboard: cannot draw to the terminal")?;
+    app.view.screen = (completed.area.width, completed.area.height);
     Ok(())
 }
 
@@ -165,6 +167,13 @@ pub fn perform(
                     .unwrap_or(0);
                 let snapshot = app.shown().snapshot.clone();
                 match export::write_snapshot(&app.export_dir, &snapshot, ts) {
+                    Ok(path) if app.export_screen => match write_screen(app, &path, now) {
+                        Ok(()) => app.set_status(
+                            format!("exported {} (+ .svg, .txt of the screen)", path.display()),
+                            now,
+                        ),
+                        Err(e) => app.set_error(e, now),
+                    },
                     Ok(path) => app.set_status(format!("exported {}", path.display()), now),
                     Err(e) => app.set_error(e, now),
                 }
@@ -173,6 +182,23 @@ pub fn perform(
         }
     }
     false
+}
+
+/// The screen as drawn now, beside `json_path` with `.svg` and `.txt` extensions.
+fn write_screen(app: &App, json_path: &std::path::Path, now: Instant) -> Result<(), String> {
+    let (width, height) = match app.view.screen {
+        (0, _) | (_, 0) => (120, 40),
+        size => size,
+    };
+    let buffer = screenshot::render_buffer(app, width, height, now)?;
+    for (extension, content) in [
+        ("svg", screenshot::to_svg(&buffer)),
+        ("txt", screenshot::to_text(&buffer)),
+    ] {
+        let path = json_path.with_extension(extension);
+        std::fs::write(&path, content).map_err(|e| format!("export: {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// A short name for a command in error messages.

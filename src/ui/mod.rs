@@ -21,6 +21,7 @@ pub mod help;
 pub mod history;
 pub mod keys;
 pub mod panels;
+pub mod screenshot;
 pub mod terminal_guard;
 pub mod theme;
 
@@ -41,6 +42,8 @@ pub struct DashboardOptions {
     pub export_dir: PathBuf,
     /// Draw without colours (states still read through bold/reversed).
     pub no_color: bool,
+    /// `e` also writes the screen as it looks, `.svg` and `.txt` beside the JSON.
+    pub export_screen: bool,
 }
 
 impl Default for DashboardOptions {
@@ -49,6 +52,7 @@ impl Default for DashboardOptions {
             fps: 10,
             export_dir: PathBuf::from("."),
             no_color: theme::Theme::from_env() == theme::Theme::monochrome(),
+            export_screen: false,
         }
     }
 }
