@@ -20,12 +20,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
     let data = app.shown();
     let s = &data.snapshot;
+    let all = &s.latency.cumulative.total;
+    let since = if all.count == 0 {
+        "· since reset: no task ended ".to_string()
+    } else {
+        format!("· since reset p99 {} ", micros(all.p99))
+    };
     let block = panel_block(
         PanelId::Latency,
-        vec![Span::styled(
-            format!("window {} ", duration_s(s.window_s.max(1.0))),
-            theme.label(),
-        )],
+        vec![
+            Span::styled(
+                format!("window {} ", duration_s(s.window_s.max(1.0))),
+                theme.label(),
+            ),
+            Span::styled(since, theme.dim()),
+        ],
         focused,
         theme,
     );
@@ -51,7 +60,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             Span::raw(cells),
         ])
     };
-    let all = &s.latency.cumulative.total;
     let lines = vec![
         Line::styled(
             format!(
@@ -63,23 +71,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         row("queue", &w.queue),
         row("service", &w.service),
         row("total", &w.total),
-        Line::styled(
-            if all.count == 0 {
-                format!(
-                    "since reset {}: no task ended yet",
-                    duration_s(s.since_reset_s)
-                )
-            } else {
-                format!(
-                    "since reset {}: p99 {} max {} ({} tasks)",
-                    duration_s(s.since_reset_s),
-                    micros(all.p99),
-                    micros(all.max),
-                    all.count
-                )
-            },
-            theme.dim(),
-        ),
     ];
     let chart_series = || {
         [
@@ -104,9 +95,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         if data.history.len() >= 2 {
             render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);
         }
-    } else if inner.height >= 11 {
+    } else if inner.height >= 8 {
         let [table, chart] =
-            Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(inner);
+            Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(lines), table);
         if data.history.len() >= 2 {
             render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);

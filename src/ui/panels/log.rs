@@ -25,20 +25,44 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         );
         return;
     }
-    let lines: Vec<Line> = recent
-        .iter()
-        .map(|l| {
-            let level_style = match l.level {
-                Level::ERROR => theme.bad(),
-                Level::WARN => theme.warn(),
-                _ => theme.label(),
-            };
-            Line::from(vec![
-                Span::styled(format!("{} ", l.clock()), theme.dim()),
-                Span::styled(format!("{:<5} ", l.level.as_str()), level_style),
-                Span::raw(l.message.clone()),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Newest at the bottom. Long messages wrap by character (so the row count is
+    // exact) with continuation rows indented; fill from the newest back.
+    let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let mut rows: Vec<Line> = Vec::new();
+    for l in recent.iter().rev() {
+        let level_style = match l.level {
+            Level::ERROR => theme.bad(),
+            Level::WARN => theme.warn(),
+            _ => theme.label(),
+        };
+        let clock = format!("{} ", l.clock());
+        let level = format!("{:<5} ", l.level.as_str());
+        let prefix_w = clock.len() + level.len();
+        let message: Vec<char> = l.message.chars().collect();
+        let mut entry: Vec<Line> = Vec::new();
+        let first_w = width.saturating_sub(prefix_w).max(1);
+        let (first, mut rest) = message.split_at(first_w.min(message.len()));
+        entry.push(Line::from(vec![
+            Span::styled(clock, theme.dim()),
+            Span::styled(level, level_style),
+            Span::raw(first.iter().collect::<String>()),
+        ]));
+        let cont_w = width.saturating_sub(2).max(1);
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at(cont_w.min(rest.len()));
+            entry.push(Line::raw(format!("  {}", chunk.iter().collect::<String>())));
+            rest = tail;
+        }
+        if rows.len() + entry.len() > height {
+            if rows.is_empty() {
+                entry.truncate(height);
+                rows.extend(entry.into_iter().rev());
+            }
+            break;
+        }
+        rows.extend(entry.into_iter().rev());
+    }
+    rows.reverse();
+    frame.render_widget(Paragraph::new(rows), inner);
 }

@@ -81,6 +81,48 @@ pub fn bar(pct: f64, width: usize) -> String {
     out
 }
 
+type Point = (f64, f64);
+
+/// At most two points (the lowest and the highest, in time order) per bucket of
+/// `[start, end]`, so spikes and dips survive while the chart stays cheap to draw.
+pub fn downsample(points: &[(f64, f64)], start: f64, end: f64, buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= buckets * 2 || buckets == 0 || end <= start {
+        return points.to_vec();
+    }
+    let width = (end - start) / buckets as f64;
+    let mut out = Vec::with_capacity(buckets * 2);
+    // (bucket, lowest point, highest point) of the bucket being filled.
+    let mut current: Option<(usize, Point, Point)> = None;
+    let flush = |out: &mut Vec<(f64, f64)>, lo: (f64, f64), hi: (f64, f64)| {
+        if lo == hi {
+            out.push(lo);
+        } else if lo.0 <= hi.0 {
+            out.extend([lo, hi]);
+        } else {
+            out.extend([hi, lo]);
+        }
+    };
+    for &p in points {
+        let bucket = (((p.0 - start) / width).max(0.0) as usize).min(buckets - 1);
+        current = match current {
+            Some((b, lo, hi)) if b == bucket => Some((
+                b,
+                if p.1 < lo.1 { p } else { lo },
+                if p.1 > hi.1 { p } else { hi },
+            )),
+            Some((_, lo, hi)) => {
+                flush(&mut out, lo, hi);
+                Some((bucket, p, p))
+            }
+            None => Some((bucket, p, p)),
+        };
+    }
+    if let Some((_, lo, hi)) = current {
+        flush(&mut out, lo, hi);
+    }
+    out
+}
+
 /// Axis labels for `[now - span, now]`, e.g. `-2m`, `-1m`, `now`.
 pub fn time_labels(span_s: f64) -> Vec<Line<'static>> {
     let half = span_s / 2.0;
@@ -125,6 +167,12 @@ pub fn render_time_chart(
         return;
     }
     let start = now - HISTORY_S;
+    // Two braille dots per cell: more points than that only cost time.
+    let buckets = usize::from(area.width) * 2;
+    let thinned: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| downsample(&s.points, start, now, buckets))
+        .collect();
     let y_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
@@ -146,7 +194,7 @@ pub fn render_time_chart(
         })
         .collect();
     let named = series.len() > 1;
-    for s in series {
+    for (s, points) in series.iter().zip(&thinned) {
         let dataset = Dataset::default();
         // One series is named by the panel title; a legend would only hide data.
         let dataset = if named {
@@ -159,14 +207,20 @@ pub fn render_time_chart(
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(s.style)
-                .data(&s.points),
+                .data(points),
         );
     }
+    // Short charts keep their rows for data: the panel says the span is 2 minutes.
+    let x_labels = if area.height >= 7 {
+        time_labels(HISTORY_S)
+    } else {
+        Vec::new()
+    };
     let chart = Chart::new(datasets)
         .x_axis(
             Axis::default()
                 .bounds([start, now])
-                .labels(time_labels(HISTORY_S))
+                .labels(x_labels)
                 .style(theme.label()),
         )
         .y_axis(
@@ -190,6 +244,17 @@ pub fn render_time_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downsample_keeps_extremes_in_time_order() {
+        let points: Vec<(f64, f64)> = (0..100).map(|i| (i as f64, (i % 10) as f64)).collect();
+        let thin = downsample(&points, 0.0, 100.0, 10);
+        assert_eq!(thin.len(), 20);
+        assert_eq!(&thin[..2], &[(0.0, 0.0), (9.0, 9.0)]);
+        assert!(thin.windows(2).all(|w| w[0].0 <= w[1].0));
+        let short = downsample(&points[..5], 0.0, 100.0, 10);
+        assert_eq!(short.len(), 5);
+    }
 
     #[test]
     fn heat_strip_maps_percent_to_block_height() {
