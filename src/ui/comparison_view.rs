@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![Line::styled(
         format!(
             "  {:<15}{:>4}  {:<22}{:>8}{:>10}{:>11}{:>11}{:>9}",
-            "backend", "thr", "workload", "time", "tasks/s", "p99 total", "p99 beat", "busy/cpu"
+            "backend", "thr", "workload", "time", "tasks/s", "p99 total", "p99 lag", "busy/cpu"
         ),
         theme.label(),
     )];
@@ -64,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "* best throughput for the current workload · p99s are time-weighted means of window p99s · c/Esc closes",
+        "* best throughput for this workload · p99: time-weighted mean of window p99s · busy/cpu > 100%: threads waited for a core inside jobs · c/Esc closes",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);

@@ -42,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         let message: Vec<char> = l.message.chars().collect();
         let mut entry: Vec<Line> = Vec::new();
         let first_w = width.saturating_sub(prefix_w).max(1);
-        let (first, mut rest) = message.split_at(first_w.min(message.len()));
+        let (first, mut rest) = message.split_at(wrap_point(&message, first_w));
         entry.push(Line::from(vec![
             Span::styled(clock, theme.dim()),
             Span::styled(level, level_style),
@@ -50,7 +50,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         ]));
         let cont_w = width.saturating_sub(2).max(1);
         while !rest.is_empty() {
-            let (chunk, tail) = rest.split_at(cont_w.min(rest.len()));
+            let cut = wrap_point(rest, cont_w);
+            let (chunk, tail) = rest.split_at(cut);
             entry.push(Line::raw(format!("  {}", chunk.iter().collect::<String>())));
             rest = tail;
         }
@@ -65,4 +66,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     }
     rows.reverse();
     frame.render_widget(Paragraph::new(rows), inner);
+}
+
+/// Where to cut `text` to fit `width`: after the last space in the second half
+/// of the row when there is one, else at the width.
+fn wrap_point(text: &[char], width: usize) -> usize {
+    if text.len() <= width {
+        return text.len();
+    }
+    text[width / 2..width]
+        .iter()
+        .rposition(|c| *c == ' ')
+        .map_or(width, |i| width / 2 + i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_point;
+
+    #[test]
+    fn wraps_at_a_space_when_it_can() {
+        let text: Vec<char> = "blocked for 57.2 ms (backend inline)".chars().collect();
+        assert_eq!(wrap_point(&text, 24), 20); // "blocked for 57.2 ms "
+        assert_eq!(wrap_point(&text, 100), text.len());
+        let word: Vec<char> = "x".repeat(30).chars().collect();
+        assert_eq!(wrap_point(&word, 10), 10);
+    }
 }
