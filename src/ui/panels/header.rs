@@ -63,12 +63,20 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let data = app.shown();
-    let area = if data.received > 0 {
-        let t = &data.snapshot.tasks;
-        let counts = format!(
-            " done {} · failed {} · cancelled {} · in flight {}",
-            t.completed, t.failed, t.cancelled, t.inflight
-        );
+    let status_w = app
+        .view
+        .status
+        .as_ref()
+        .map_or(0, |s| s.text.chars().count() + 8);
+    let t = &data.snapshot.tasks;
+    let counts = format!(
+        " done {} · failed {} · cancelled {} · in flight {}",
+        t.completed, t.failed, t.cancelled, t.inflight
+    );
+    // The status message wins the line when both do not fit.
+    let show_counts =
+        data.received > 0 && status_w + counts.chars().count() <= usize::from(area.width);
+    let area = if show_counts {
         let [left, right] = Layout::horizontal([
             Constraint::Min(0),
             Constraint::Length(counts.chars().count() as u16),
