@@ -11,16 +11,16 @@ use super::theme::Theme;
 pub const KEYS: &[(&str, &str)] = &[
     (
         "b / B",
-        "next / previous backend (live; in-flight work finishes where it started)",
+        "next / previous backend (in-flight work finishes in place)",
     ),
     ("+ / -", "one more / one fewer backend thread (at least 1)"),
     (
         "[ / ]",
-        "fewer / more tasks in flight (closed loop) or rate x0.8 / x1.25 (open)",
+        "fewer / more in flight (closed loop), rate x0.8 / x1.25 (open)",
     ),
     (
         "w",
-        "workload form: kernel, size, distribution, in flight or rate, path",
+        "workload form: kernel, size, dist, in flight or rate, path",
     ),
     (
         "space",
@@ -35,11 +35,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "e",
-        "export the displayed Snapshot as JSON (file name shown below)",
+        "export the displayed Snapshot as JSON (name shown below)",
     ),
     (
         "d",
-        "guided demo: offload, inline, offload again (d again stops it)",
+        "guided demo: offload, inline, offload again (d stops it)",
     ),
     (
         "c",
@@ -48,7 +48,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab / arrows", "move focus between panels"),
     (
         "Enter",
-        "zoom the focused panel (Enter or Esc again to leave)",
+        "zoom the focused panel (Enter or Esc to leave)",
     ),
     ("PgUp / PgDn", "scroll the thread list"),
     ("?", "this help (any key closes it)"),
@@ -99,7 +99,7 @@ pub fn render_overlay(frame: &mut Frame, area: Rect, theme: Theme) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        " Threads: OS CPU % is what a thread cost, busy % the time inside jobs.",
+        " Threads: cpu% is what a thread cost, busy% its time inside jobs.",
         theme.label(),
     ));
     let width = (lines.iter().map(Line::width).max().unwrap_or(0) + 3) as u16;
