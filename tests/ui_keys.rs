@@ -385,6 +385,72 @@ fn demo_key_runs_offload_inline_offload() {
     assert!(app.view.demo.is_none());
 }
 
+/// Two steps: inline at 0 s ("one"), 4 threads at 2 s ("two"); over at 3 s.
+struct TwoSteps {
+    played: usize,
+}
+
+impl loadlab::ui::timeline::Timeline for TwoSteps {
+    fn advance(&mut self, elapsed: Duration) -> Vec<Command> {
+        let mut due = Vec::new();
+        if self.played == 0 {
+            due.push(Command::SetBackend {
+                backend: BackendKind::Inline,
+            });
+            self.played = 1;
+        }
+        if self.played == 1 && elapsed >= Duration::from_secs(2) {
+            due.push(Command::SetThreads { threads: 4 });
+            self.played = 2;
+        }
+        due
+    }
+
+    fn caption(&self) -> Option<&str> {
+        match self.played {
+            0 => None,
+            1 => Some("one"),
+            _ => Some("two"),
+        }
+    }
+
+    fn progress(&self) -> (usize, usize) {
+        (self.played, 2)
+    }
+
+    fn is_over(&self, elapsed: Duration) -> bool {
+        self.played == 2 && elapsed >= Duration::from_secs(3)
+    }
+}
+
+#[test]
+fn a_scenario_plays_its_commands_on_time_with_captions() {
+    let mut app = live_app();
+    let t0 = Instant::now();
+    app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(
+        Box::new(TwoSteps { played: 0 }),
+        t0,
+    ));
+    assert_eq!(
+        app.tick(t0),
+        vec![apply(Command::SetBackend {
+            backend: BackendKind::Inline
+        })]
+    );
+    let screen = render_text(120, 40, |f| draw::render(f, &app, t0));
+    assert!(screen.contains("scenario 1/2 at 0s  one"), "{screen}");
+    assert!(app.tick(t0 + Duration::from_secs(1)).is_empty());
+    assert_eq!(
+        app.tick(t0 + Duration::from_secs(2)),
+        vec![apply(Command::SetThreads { threads: 4 })]
+    );
+    assert!(app.view.scenario.is_some());
+    assert!(app.tick(t0 + Duration::from_secs(3)).is_empty());
+    assert!(app.view.scenario.is_none());
+    let status = app.view.status.as_ref().map(|s| s.text.as_str());
+    assert_eq!(status, Some("scenario finished"));
+}
+
 /// xorshift64*: a fixed, dependency-free stream so failures reproduce.
 struct Rng(u64);
 

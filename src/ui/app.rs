@@ -15,6 +15,7 @@ use super::focus::PanelId;
 use super::form::WorkloadForm;
 use super::history::{History, Sample, ThreadTracks};
 use super::theme::Theme;
+use super::timeline::ScenarioRun;
 
 /// Informational status messages disappear after this long; errors stay until replaced.
 const STATUS_TTL: Duration = Duration::from_secs(8);
@@ -50,7 +51,7 @@ pub struct Status {
     pub at: Instant,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct ViewState {
     pub focus: PanelId,
     /// The focused panel fills the screen.
@@ -59,6 +60,8 @@ pub struct ViewState {
     pub comparison: bool,
     pub form: Option<WorkloadForm>,
     pub demo: Option<Demo>,
+    /// A scripted timeline being played (`--scenario`).
+    pub scenario: Option<ScenarioRun>,
     pub status: Option<Status>,
     /// First thread row shown in the Threads panel.
     pub threads_scroll: usize,
@@ -167,6 +170,14 @@ impl App {
             self.pending = None;
         }
         let mut actions = Vec::new();
+        if let Some(run) = self.view.scenario.as_mut() {
+            let elapsed = run.elapsed(now);
+            actions.extend(run.timeline.advance(elapsed).into_iter().map(Action::Apply));
+            if run.timeline.is_over(elapsed) {
+                self.view.scenario = None;
+                self.set_status("scenario finished", now);
+            }
+        }
         if let Some(demo) = self.view.demo.as_mut() {
             actions.extend(demo.poll(now).into_iter().map(Action::Apply));
             if demo.finished(now) {

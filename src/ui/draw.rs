@@ -22,7 +22,13 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         render_too_small(frame, area, app);
         return;
     }
-    let caption_h = if app.view.demo.is_some() { 2 } else { 0 };
+    let caption_h = if app.view.demo.is_some() {
+        2
+    } else if app.view.scenario.is_some() {
+        1
+    } else {
+        0
+    };
     let [header, caption, content, status, controls] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(caption_h),
@@ -32,9 +38,9 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     ])
     .areas(area);
     panels::header::render_header(frame, header, app);
+    let theme = app.theme;
     if let Some(demo) = &app.view.demo {
         let c = demo.caption(now);
-        let theme = app.theme;
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(vec![
@@ -49,6 +55,24 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
                     Span::raw(c.watch),
                 ]),
             ]),
+            caption,
+        );
+    } else if let Some(run) = &app.view.scenario {
+        let (played, steps) = run.timeline.progress();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    format!(
+                        " scenario {played}/{steps} at {} ",
+                        super::format::duration_s(run.elapsed(now).as_secs_f64())
+                    ),
+                    theme.badge(theme.series(0)),
+                ),
+                Span::styled(
+                    format!(" {}", run.timeline.caption().unwrap_or("")),
+                    theme.title(),
+                ),
+            ])),
             caption,
         );
     }

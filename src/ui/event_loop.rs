@@ -21,6 +21,7 @@ use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
 use super::theme::Theme;
+use super::timeline::ScenarioRun;
 use super::{draw, export, keys, screenshot};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
@@ -30,7 +31,7 @@ type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 pub fn run(
     controller: Arc<dyn Controller>,
     logs: crate::logging::LogBuffer,
-    opts: DashboardOptions,
+    mut opts: DashboardOptions,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -43,6 +44,9 @@ pub fn run(
     };
     let mut app = App::new(theme, logs, opts.export_dir.clone());
     app.export_screen = opts.export_screen;
+    if let Some(timeline) = opts.scenario.take() {
+        app.view.scenario = Some(ScenarioRun::new(timeline, Instant::now()));
+    }
     let mut terminal = Terminal::new(CrosstermBackend::new(BufWriter::new(stdout())))
         .context("dashboard: cannot open the terminal")?;
     terminal
@@ -121,6 +125,7 @@ async fn event_loop(
                 let pushed = app.logs.pushed();
                 dirty |= pushed != logs_seen
                     || app.view.demo.is_some()
+                    || app.view.scenario.is_some()
                     || had_status != app.view.status.is_some();
                 logs_seen = pushed;
                 if dirty {

@@ -46,10 +46,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "comparison of every (backend, threads, workload) period",
     ),
     ("Tab / arrows", "move focus between panels"),
-    (
-        "Enter",
-        "zoom the focused panel (Enter or Esc to leave)",
-    ),
+    ("Enter", "zoom the focused panel (Enter or Esc to leave)"),
     ("PgUp / PgDn", "scroll the thread list"),
     ("?", "this help (any key closes it)"),
     ("q / Ctrl-C", "quit"),

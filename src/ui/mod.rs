@@ -24,6 +24,7 @@ pub mod panels;
 pub mod screenshot;
 pub mod terminal_guard;
 pub mod theme;
+pub mod timeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -34,7 +35,6 @@ use anyhow::Context as _;
 use crate::engine::controller::Controller;
 use crate::logging::LogBuffer;
 
-#[derive(Clone, Debug)]
 pub struct DashboardOptions {
     /// Redraws per second at most (1..=60); nothing is drawn when nothing changed.
     pub fps: u32,
@@ -44,6 +44,8 @@ pub struct DashboardOptions {
     pub no_color: bool,
     /// `e` also writes the screen as it looks, `.svg` and `.txt` beside the JSON.
     pub export_screen: bool,
+    /// A scenario to play from the start (`--scenario`), its caption on screen.
+    pub scenario: Option<Box<dyn timeline::Timeline>>,
 }
 
 impl Default for DashboardOptions {
@@ -53,6 +55,7 @@ impl Default for DashboardOptions {
             export_dir: PathBuf::from("."),
             no_color: theme::Theme::from_env() == theme::Theme::monochrome(),
             export_screen: false,
+            scenario: None,
         }
     }
 }
