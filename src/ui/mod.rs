@@ -46,6 +46,10 @@ pub struct DashboardOptions {
     pub export_screen: bool,
     /// A scenario to play from the start (`--scenario`), its caption on screen.
     pub scenario: Option<Box<dyn timeline::Timeline>>,
+    /// Says a panic is expected and handled quietly by the panic hook installed
+    /// before the dashboard (e.g. the engine's `in_job`: a job's panic, counted as a
+    /// failed task). Other panics off the ui thread go to the Log panel.
+    pub expected_panic: Option<fn() -> bool>,
 }
 
 impl Default for DashboardOptions {
@@ -56,6 +60,7 @@ impl Default for DashboardOptions {
             no_color: theme::Theme::from_env() == theme::Theme::monochrome(),
             export_screen: false,
             scenario: None,
+            expected_panic: None,
         }
     }
 }
@@ -69,10 +74,11 @@ pub fn run_dashboard(
     logs: LogBuffer,
     opts: DashboardOptions,
 ) -> anyhow::Result<()> {
+    let expected_panic = opts.expected_panic;
     let ui = std::thread::Builder::new()
         .name("ui".to_string())
         .spawn(move || -> anyhow::Result<()> {
-            let _hook = terminal_guard::PanicHookGuard::install(logs.clone());
+            let _hook = terminal_guard::PanicHookGuard::install(logs.clone(), expected_panic);
             let _terminal = terminal_guard::TerminalGuard::enter()
                 .context("dashboard: cannot switch the terminal to raw mode")?;
             event_loop::run(controller, logs, opts)

@@ -53,21 +53,25 @@ pub fn restore_terminal() {
 
 type Hook = Arc<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
 
-/// While alive, panics restore the terminal before the usual report. A panic on
-/// another thread (a worker running user work) is recorded in the log panel
-/// instead of being printed over the screen. Dropping puts the old hook back.
+/// While alive, a panic on the ui thread restores the terminal before the usual
+/// report. A panic on another thread is recorded in the log panel instead of being
+/// printed over the screen, unless `expected()` says it is one the previous hook
+/// handles quietly (a job's panic, caught and counted as a failed task).
+/// Dropping puts the old hook back.
 pub struct PanicHookGuard {
     previous: Hook,
 }
 
 impl PanicHookGuard {
-    pub fn install(logs: LogBuffer) -> PanicHookGuard {
+    pub fn install(logs: LogBuffer, expected: Option<fn() -> bool>) -> PanicHookGuard {
         let previous: Hook = Arc::from(std::panic::take_hook());
         let chained = previous.clone();
         std::panic::set_hook(Box::new(move |info| {
             let on_ui_thread = std::thread::current().name() == Some("ui");
             if on_ui_thread || !ACTIVE.load(Ordering::SeqCst) {
                 restore_terminal();
+                chained(info);
+            } else if expected.is_some_and(|quiet| quiet()) {
                 chained(info);
             } else {
                 let thread = std::thread::current()
