@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     lines.push(Line::from(vec![
         Span::styled("tokio ", theme.label()),
         Span::raw(format!(
-            "workers {} · tasks {} · global queue {}",
+            "{} workers · {} tasks · global queue {}",
             rt.workers, rt.alive_tasks, rt.global_queue_depth
         )),
     ]));

@@ -47,15 +47,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     ]));
     if sys.oversubscribed {
         let c = &s.config;
+        // The verdict first, so a narrow panel still shows it.
         let text = if c.backend == BackendKind::Inline {
             format!(
-                "! oversubscribed: {} app workers > {} cores",
+                "! oversubscribed: {} threads > {} cores (app workers)",
                 c.runtime_workers, sys.cores
             )
         } else {
             format!(
-                "! oversubscribed: {} {} + {} app workers > {} cores",
-                c.threads, c.backend, c.runtime_workers, sys.cores
+                "! oversubscribed: {} threads > {} cores ({} {} + {} app)",
+                c.threads + c.runtime_workers,
+                sys.cores,
+                c.threads,
+                c.backend,
+                c.runtime_workers
             )
         };
         lines.push(Line::styled(text, theme.warn()));
