@@ -1,0 +1,190 @@
+//! The dashboard's state: data taken from Snapshots (latest, history, threads,
+//! comparison) apart from view state (focus, overlays, form, status).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::logging::LogBuffer;
+use crate::metrics::snapshot::{ConfigView, Snapshot};
+
+use super::action::Action;
+use super::comparison::Comparison;
+use super::demo::Demo;
+use super::focus::PanelId;
+use super::form::WorkloadForm;
+use super::history::{History, Sample, ThreadTracks};
+use super::theme::Theme;
+use super::timeline::ScenarioRun;
+
+/// Informational status messages disappear after this long; errors stay until replaced.
+const STATUS_TTL: Duration = Duration::from_secs(8);
+/// A configuration changed by a key is trusted over Snapshots for this long,
+/// so two quick presses build on each other before the engine reports back.
+const PENDING_TTL: Duration = Duration::from_secs(2);
+
+/// Everything derived from Snapshots.
+#[derive(Clone, Debug, Default)]
+pub struct DataState {
+    pub snapshot: Arc<Snapshot>,
+    pub history: History,
+    pub threads: ThreadTracks,
+    pub comparison: Comparison,
+    /// Snapshots received so far (0: the engine has not reported yet).
+    pub received: u64,
+}
+
+impl DataState {
+    pub fn on_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        self.history.push(Sample::from_snapshot(&snapshot));
+        self.threads.update(snapshot.elapsed_s, &snapshot.threads);
+        self.comparison.on_snapshot(&snapshot);
+        self.snapshot = snapshot;
+        self.received += 1;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+pub struct ViewState {
+    pub focus: PanelId,
+    /// The focused panel fills the screen.
+    pub zoomed: bool,
+    pub help: bool,
+    pub comparison: bool,
+    pub form: Option<WorkloadForm>,
+    pub demo: Option<Demo>,
+    /// A scripted timeline being played (`--scenario`).
+    pub scenario: Option<ScenarioRun>,
+    pub status: Option<Status>,
+    /// First thread row shown in the Threads panel.
+    pub threads_scroll: usize,
+    /// Size of the last frame drawn, for screen exports.
+    pub screen: (u16, u16),
+}
+
+pub struct App {
+    pub data: DataState,
+    /// The display copy while frozen (`f`); Snapshots keep updating `data`.
+    pub frozen: Option<Box<DataState>>,
+    pub view: ViewState,
+    pub theme: Theme,
+    pub logs: LogBuffer,
+    pub export_dir: PathBuf,
+    /// `e` also writes the screen as SVG and text.
+    pub export_screen: bool,
+    pending: Option<(ConfigView, Instant)>,
+}
+
+impl App {
+    pub fn new(theme: Theme, logs: LogBuffer, export_dir: PathBuf) -> App {
+        App {
+            data: DataState::default(),
+            frozen: None,
+            view: ViewState::default(),
+            theme,
+            logs,
+            export_dir,
+            export_screen: false,
+            pending: None,
+        }
+    }
+
+    pub fn on_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|(config, _)| *config == snapshot.config)
+        {
+            self.pending = None;
+        }
+        self.data.on_snapshot(snapshot);
+    }
+
+    /// What the panels draw: the frozen copy, or the live data.
+    pub fn shown(&self) -> &DataState {
+        self.frozen.as_deref().unwrap_or(&self.data)
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.is_some()
+    }
+
+    pub fn toggle_freeze(&mut self) {
+        self.frozen = match self.frozen.take() {
+            Some(_) => None,
+            None => Some(Box::new(self.data.clone())),
+        };
+    }
+
+    /// The configuration keys build on: the latest one a key asked for, else the engine's.
+    pub fn config(&self) -> &ConfigView {
+        match &self.pending {
+            Some((config, _)) => config,
+            None => &self.data.snapshot.config,
+        }
+    }
+
+    /// Records what a key just asked the engine for.
+    pub fn expect_config(&mut self, config: ConfigView, now: Instant) {
+        self.pending = Some((config, now));
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>, now: Instant) {
+        self.view.status = Some(Status {
+            text: text.into(),
+            error: false,
+            at: now,
+        });
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>, now: Instant) {
+        self.view.status = Some(Status {
+            text: text.into(),
+            error: true,
+            at: now,
+        });
+    }
+
+    /// Time passing: demo steps fall due, old status messages and pending configs expire.
+    pub fn tick(&mut self, now: Instant) -> Vec<Action> {
+        if self
+            .view
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.error && now.saturating_duration_since(s.at) > STATUS_TTL)
+        {
+            self.view.status = None;
+        }
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|(_, at)| now.saturating_duration_since(*at) > PENDING_TTL)
+        {
+            self.pending = None;
+        }
+        let mut actions = Vec::new();
+        if let Some(run) = self.view.scenario.as_mut() {
+            let elapsed = run.elapsed(now);
+            actions.extend(run.timeline.advance(elapsed).into_iter().map(Action::Apply));
+            if run.timeline.is_over(elapsed) {
+                self.view.scenario = None;
+                self.set_status("scenario finished", now);
+            }
+        }
+        if let Some(demo) = self.view.demo.as_mut() {
+            actions.extend(demo.poll(now).into_iter().map(Action::Apply));
+            if demo.finished(now) {
+                self.view.demo = None;
+                self.set_status("guided demo finished", now);
+            }
+        }
+        actions
+    }
+}

@@ -1,0 +1,71 @@
+//! Draws the comparison of session periods over the panels (`c`).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::app::App;
+use super::format::{duration_s, micros, rate, truncate};
+use super::help::centered;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let comparison = &app.shown().comparison;
+    let rows = comparison.rows();
+    let best = comparison.best_row();
+    let height = (rows.len() as u16 + 5).clamp(7, area.height);
+    let popup = centered(area, area.width.saturating_sub(4).min(110), height);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(Span::styled(
+            " Comparison: one row per (backend, threads, workload) period ",
+            theme.title(),
+        ))
+        .border_style(theme.focused_border());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+
+    let mut lines = vec![Line::styled(
+        format!(
+            "  {:<15}{:>4}  {:<22}{:>8}{:>10}{:>11}{:>11}{:>9}",
+            "backend", "thr", "workload", "time", "tasks/s", "p99 total", "p99 lag", "busy/cpu"
+        ),
+        theme.label(),
+    )];
+    if rows.is_empty() {
+        lines.push(Line::styled(
+            "  no period of 1 s or more yet: let a setup run, then change it",
+            theme.dim(),
+        ));
+    }
+    let visible = (inner.height as usize).saturating_sub(3);
+    let skip = rows.len().saturating_sub(visible);
+    for (i, p) in rows.iter().enumerate().skip(skip) {
+        let is_best = best == Some(i);
+        let text = format!(
+            "{}{:<15}{:>4}  {:<22}{:>8}{:>10}{:>11}{:>11}{:>9}",
+            if is_best { "* " } else { "  " },
+            p.backend.map_or("-", |b| b.name()),
+            p.threads,
+            truncate(&p.workload, 21),
+            duration_s(p.duration_s),
+            rate(p.tasks_per_s()),
+            p.latency_p99_us().map_or("-".to_string(), micros),
+            p.heartbeat_p99_us().map_or("-".to_string(), micros),
+            p.cpu_efficiency()
+                .map_or("-".to_string(), |e| format!("{:.0}%", e * 100.0)),
+        );
+        lines.push(if is_best {
+            Line::styled(text, theme.badge(theme.good()))
+        } else {
+            Line::raw(text)
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "* best throughput for this workload · p99: time-weighted mean of window p99s · busy/cpu > 100%: threads waited for a core inside jobs · c/Esc closes",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,125 @@
+//! The whole frame: header, the panel grid (or one zoomed panel), demo caption,
+//! status and controls lines, and the overlays (help, form, comparison).
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::App;
+use super::focus::PanelId;
+use super::{comparison_view, form_view, help, panels};
+
+/// Below this the dashboard shows a "terminal too small" screen.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(frame: &mut Frame, app: &App, now: Instant) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(frame, area, app);
+        return;
+    }
+    let caption_h = if app.view.demo.is_some() {
+        2
+    } else if app.view.scenario.is_some() {
+        1
+    } else {
+        0
+    };
+    let [header, caption, content, status, controls] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(caption_h),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    panels::header::render_header(frame, header, app);
+    let theme = app.theme;
+    if let Some(demo) = &app.view.demo {
+        let c = demo.caption(now);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(vec![
+                    Span::styled(
+                        format!(" demo {}/{} ({}s left) ", c.step, c.of, c.seconds_left),
+                        theme.badge(theme.series(0)),
+                    ),
+                    Span::styled(format!(" {}", c.what), theme.title()),
+                ]),
+                Line::from(vec![
+                    Span::styled(" watch: ", theme.key()),
+                    Span::raw(c.watch),
+                ]),
+            ]),
+            caption,
+        );
+    } else if let Some(run) = &app.view.scenario {
+        let (played, steps) = run.timeline.progress();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    format!(
+                        " scenario {played}/{steps} at {} ",
+                        super::format::duration_s(run.elapsed(now).as_secs_f64())
+                    ),
+                    theme.badge(theme.series(0)),
+                ),
+                Span::styled(
+                    format!(" {}", run.timeline.caption().unwrap_or("")),
+                    theme.title(),
+                ),
+            ])),
+            caption,
+        );
+    }
+    if app.view.zoomed {
+        panels::render(frame, content, app, app.view.focus, true);
+    } else {
+        render_grid(frame, content, app);
+    }
+    panels::header::render_status(frame, status, app);
+    panels::header::render_controls(frame, controls, app);
+
+    if app.view.comparison {
+        comparison_view::render(frame, content, app);
+    }
+    if let Some(form) = &app.view.form {
+        form_view::render(frame, content, form, app.theme);
+    }
+    if app.view.help {
+        help::render_overlay(frame, area, app.theme);
+    }
+}
+
+/// The 2 x 3 grid of panels.
+pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
+    let rows = Layout::vertical([
+        Constraint::Percentage(30),
+        Constraint::Percentage(40),
+        Constraint::Percentage(30),
+    ])
+    .split(area);
+    for panel in PanelId::ALL {
+        let (row, column) = panel.cell();
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(rows[row]);
+        let cell = if column == 0 { left } else { right };
+        panels::render(frame, cell, app, panel, panel == app.view.focus);
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let text = format!(
+        "terminal too small: {}x{}, loadlab needs {}x{} (q quits)",
+        area.width, area.height, MIN_WIDTH, MIN_HEIGHT
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, app.theme.warn())).wrap(Wrap { trim: true }),
+        area,
+    );
+}

@@ -1,0 +1,222 @@
+//! The "ui" thread's loop: terminal events, Snapshots, a render interval and
+//! termination signals meet in one `select!` on a current-thread runtime. It
+//! never runs workload code, so it keeps drawing while the app runtime starves.
+
+use std::io::{BufWriter, Stdout, stdout};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::time::MissedTickBehavior;
+
+use crate::engine::command::Command;
+use crate::engine::controller::Controller;
+
+use super::DashboardOptions;
+use super::action::Action;
+use super::app::App;
+use super::theme::Theme;
+use super::timeline::ScenarioRun;
+use super::{draw, export, keys, screenshot};
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Runs until quit (q, Ctrl-C), SIGTERM/SIGINT/SIGHUP or the end of terminal input.
+/// The terminal must already be in dashboard mode.
+pub fn run(
+    controller: Arc<dyn Controller>,
+    logs: crate::logging::LogBuffer,
+    mut opts: DashboardOptions,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("dashboard: cannot build the ui thread's tokio runtime")?;
+    let theme = if opts.no_color {
+        Theme::monochrome()
+    } else {
+        Theme::colored()
+    };
+    let mut app = App::new(theme, logs, opts.export_dir.clone());
+    app.export_screen = opts.export_screen;
+    if let Some(timeline) = opts.scenario.take() {
+        app.view.scenario = Some(ScenarioRun::new(timeline, Instant::now()));
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(BufWriter::new(stdout())))
+        .context("dashboard: cannot open the terminal")?;
+    terminal
+        .clear()
+        .context("dashboard: cannot clear the terminal")?;
+    runtime.block_on(event_loop(
+        &mut terminal,
+        &mut app,
+        controller.as_ref(),
+        opts.fps,
+    ))
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    controller: &dyn Controller,
+    fps: u32,
+) -> anyhow::Result<()> {
+    let mut events = EventStream::new();
+    let mut snapshots = controller.snapshots();
+    {
+        let first = snapshots.borrow_and_update().clone();
+        // The watch channel's initial value is a placeholder until the sampler reports.
+        if first.seq > 0 {
+            app.on_snapshot(first);
+        }
+    }
+    let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 60)));
+    let mut render_tick = tokio::time::interval(frame);
+    render_tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate()).context("dashboard: SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).context("dashboard: SIGINT handler")?;
+    let mut sighup = signal(SignalKind::hangup()).context("dashboard: SIGHUP handler")?;
+    let mut snapshots_open = true;
+    let mut dirty = true;
+    let mut logs_seen = app.logs.pushed();
+
+    loop {
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    let now = Instant::now();
+                    let actions = keys::update(app, key, now);
+                    if perform(app, controller, actions, now) {
+                        break;
+                    }
+                    // Draw at once so keys feel immediate.
+                    draw(terminal, app)?;
+                    dirty = false;
+                }
+                Some(Ok(Event::Resize(_, _))) => dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),
+                None => break,
+            },
+            changed = snapshots.changed(), if snapshots_open => match changed {
+                Ok(()) => {
+                    let snapshot = snapshots.borrow_and_update().clone();
+                    app.on_snapshot(snapshot);
+                    dirty |= !app.is_frozen();
+                }
+                Err(_) => {
+                    snapshots_open = false;
+                    app.set_error("the engine stopped sending snapshots", Instant::now());
+                    dirty = true;
+                }
+            },
+            _ = render_tick.tick() => {
+                let now = Instant::now();
+                let had_status = app.view.status.is_some();
+                let actions = app.tick(now);
+                if perform(app, controller, actions, now) {
+                    break;
+                }
+                let pushed = app.logs.pushed();
+                dirty |= pushed != logs_seen
+                    || app.view.demo.is_some()
+                    || app.view.scenario.is_some()
+                    || had_status != app.view.status.is_some();
+                logs_seen = pushed;
+                if dirty {
+                    draw(terminal, app)?;
+                    dirty = false;
+                }
+            }
+            _ = sigterm.recv() => break,
+            _ = sigint.recv() => break,
+            _ = sighup.recv() => break,
+        }
+    }
+    Ok(())
+}
+
+fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
+    let now = Instant::now();
+    let completed = terminal
+        .draw(|frame| draw::render(frame, app, now))
+        .context("dashboard: cannot draw to the terminal")?;
+    app.view.screen = (completed.area.width, completed.area.height);
+    Ok(())
+}
+
+/// Carries out actions; true when the dashboard should quit.
+pub fn perform(
+    app: &mut App,
+    controller: &dyn Controller,
+    actions: Vec<Action>,
+    now: Instant,
+) -> bool {
+    for action in actions {
+        match action {
+            Action::Apply(command) => {
+                let what = describe(&command);
+                if let Err(e) = controller.apply(command) {
+                    app.set_error(format!("{what}: {e}"), now);
+                }
+            }
+            Action::Export => {
+                let ts = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let snapshot = app.shown().snapshot.clone();
+                match export::write_snapshot(&app.export_dir, &snapshot, ts) {
+                    Ok(path) if app.export_screen => match write_screen(app, &path, now) {
+                        Ok(()) => app.set_status(
+                            format!("exported {} (+ .svg, .txt of the screen)", path.display()),
+                            now,
+                        ),
+                        Err(e) => app.set_error(e, now),
+                    },
+                    Ok(path) => app.set_status(format!("exported {}", path.display()), now),
+                    Err(e) => app.set_error(e, now),
+                }
+            }
+            Action::Quit => return true,
+        }
+    }
+    false
+}
+
+/// The screen as drawn now, beside `json_path` with `.svg` and `.txt` extensions.
+fn write_screen(app: &App, json_path: &std::path::Path, now: Instant) -> Result<(), String> {
+    let (width, height) = match app.view.screen {
+        (0, _) | (_, 0) => (120, 40),
+        size => size,
+    };
+    let buffer = screenshot::render_buffer(app, width, height, now)?;
+    for (extension, content) in [
+        ("svg", screenshot::to_svg(&buffer)),
+        ("txt", screenshot::to_text(&buffer)),
+    ] {
+        let path = json_path.with_extension(extension);
+        std::fs::write(&path, content).map_err(|e| format!("export: {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A short name for a command in error messages.
+fn describe(command: &Command) -> String {
+    match command {
+        Command::SetBackend { backend } => format!("backend {backend}"),
+        Command::SetThreads { threads } => format!("threads {threads}"),
+        Command::SetLoad { load } => format!("load {}", keys::load_text(*load)),
+        Command::SetWorkload { workload } => format!("workload {}", workload.label()),
+        Command::Pause { paused: true } => "pause".to_string(),
+        Command::Pause { paused: false } => "resume".to_string(),
+        Command::Stop => "stop".to_string(),
+        Command::Start => "start".to_string(),
+        Command::ResetStats => "reset".to_string(),
+    }
+}

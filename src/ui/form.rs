@@ -1,0 +1,232 @@
+//! The workload form (`w`): kernel, size, distribution, closed-loop tasks in
+//! flight or open-loop rate, and a path. Bad values leave a message in the form
+//! and apply nothing.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::engine::command::Command;
+use crate::spec::{Dist, Kernel, LoadMode, WorkloadSpec};
+
+const MAX_TEXT: usize = 256;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Kernel,
+    Size,
+    Dist,
+    Mode,
+    Amount,
+    Path,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [
+        Field::Kernel,
+        Field::Size,
+        Field::Dist,
+        Field::Mode,
+        Field::Amount,
+        Field::Path,
+    ];
+}
+
+/// What a key did to the form.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormOutcome {
+    /// Still editing.
+    Editing,
+    /// Esc: close, apply nothing.
+    Cancelled,
+    /// Enter with valid values: the commands to send (empty if nothing changed).
+    Submitted(Vec<Command>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadForm {
+    pub field: Field,
+    pub kernel: Kernel,
+    pub size: String,
+    pub dist: Dist,
+    /// Closed loop (tasks in flight) when true, open loop (rate) when false.
+    pub closed: bool,
+    pub amount: String,
+    pub path: String,
+    /// The last validation error, shown inside the form.
+    pub error: Option<String>,
+    current_workload: WorkloadSpec,
+    current_load: LoadMode,
+}
+
+impl WorkloadForm {
+    /// A form filled with the running configuration.
+    pub fn new(workload: &WorkloadSpec, load: LoadMode) -> WorkloadForm {
+        let (closed, amount) = match load {
+            LoadMode::Closed { inflight } => (true, inflight.to_string()),
+            LoadMode::Open { rate } => (false, trim_float(rate)),
+        };
+        WorkloadForm {
+            field: Field::Kernel,
+            kernel: workload.kernel,
+            size: workload.size.to_string(),
+            dist: workload.dist,
+            closed,
+            amount,
+            path: workload
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            error: None,
+            current_workload: workload.clone(),
+            current_load: load,
+        }
+    }
+
+    pub fn handle(&mut self, key: KeyEvent) -> FormOutcome {
+        match key.code {
+            KeyCode::Esc => return FormOutcome::Cancelled,
+            KeyCode::Enter => match self.validate() {
+                Ok((workload, load)) => {
+                    let mut commands = Vec::new();
+                    if workload != self.current_workload {
+                        commands.push(Command::SetWorkload { workload });
+                    }
+                    if load != self.current_load {
+                        commands.push(Command::SetLoad { load });
+                    }
+                    return FormOutcome::Submitted(commands);
+                }
+                Err(message) => self.error = Some(message),
+            },
+            KeyCode::Tab | KeyCode::Down => self.move_field(1),
+            KeyCode::BackTab | KeyCode::Up => self.move_field(-1),
+            KeyCode::Left => self.cycle(-1),
+            KeyCode::Right => self.cycle(1),
+            KeyCode::Backspace => {
+                if let Some(text) = self.text_mut() {
+                    text.pop();
+                }
+            }
+            KeyCode::Char(c) => match self.text_mut() {
+                Some(text) if text.chars().count() < MAX_TEXT && !c.is_control() => text.push(c),
+                Some(_) => {}
+                None if c == ' ' => self.cycle(1),
+                None => {}
+            },
+            _ => {}
+        }
+        FormOutcome::Editing
+    }
+
+    fn move_field(&mut self, step: isize) {
+        let n = Field::ALL.len() as isize;
+        let at = Field::ALL
+            .iter()
+            .position(|f| *f == self.field)
+            .unwrap_or(0) as isize;
+        self.field = Field::ALL[(at + step).rem_euclid(n) as usize];
+    }
+
+    fn cycle(&mut self, step: isize) {
+        match self.field {
+            Field::Kernel => self.kernel = cycle_in(&Kernel::ALL, self.kernel, step),
+            Field::Dist => self.dist = cycle_in(&Dist::ALL, self.dist, step),
+            Field::Mode => {
+                self.closed = !self.closed;
+                self.amount = match (self.closed, self.current_load) {
+                    (true, LoadMode::Closed { inflight }) => inflight.to_string(),
+                    (true, LoadMode::Open { .. }) => "4".to_string(),
+                    (false, LoadMode::Open { rate }) => trim_float(rate),
+                    (false, LoadMode::Closed { .. }) => "100".to_string(),
+                };
+            }
+            Field::Size | Field::Amount | Field::Path => {}
+        }
+    }
+
+    fn text_mut(&mut self) -> Option<&mut String> {
+        match self.field {
+            Field::Size => Some(&mut self.size),
+            Field::Amount => Some(&mut self.amount),
+            Field::Path => Some(&mut self.path),
+            Field::Kernel | Field::Dist | Field::Mode => None,
+        }
+    }
+
+    /// The label of the amount field for the chosen mode.
+    pub fn amount_label(&self) -> &'static str {
+        if self.closed { "in flight" } else { "rate /s" }
+    }
+
+    /// Checks every field; the error names the field and says what is wrong.
+    pub fn validate(&self) -> Result<(WorkloadSpec, LoadMode), String> {
+        let path_text = self.path.trim();
+        let path = if path_text.is_empty() {
+            None
+        } else {
+            let p = PathBuf::from(path_text);
+            if !p.exists() {
+                return Err(format!("path: {path_text} does not exist"));
+            }
+            Some(p)
+        };
+        let size_text = self.size.trim();
+        let size = match size_text.parse::<u64>() {
+            Ok(n) if n >= 1 => n,
+            Ok(_) => return Err("size: must be at least 1".to_string()),
+            Err(_) if path.is_some() && size_text.is_empty() => self.current_workload.size,
+            Err(_) => {
+                return Err(format!(
+                    "size: '{size_text}' is not a whole number ({})",
+                    self.kernel.size_unit()
+                ));
+            }
+        };
+        let amount_text = self.amount.trim();
+        let load = if self.closed {
+            match amount_text.parse::<usize>() {
+                Ok(n) if n >= 1 => LoadMode::Closed { inflight: n },
+                _ => {
+                    return Err(format!(
+                        "in flight: '{amount_text}' is not a whole number of at least 1"
+                    ));
+                }
+            }
+        } else {
+            match amount_text.parse::<f64>() {
+                Ok(r) if r.is_finite() && r > 0.0 => LoadMode::Open { rate: r },
+                _ => {
+                    return Err(format!(
+                        "rate: '{amount_text}' is not a positive number of tasks per second"
+                    ));
+                }
+            }
+        };
+        let workload = WorkloadSpec {
+            kernel: self.kernel,
+            size,
+            dist: self.dist,
+            seed: self.current_workload.seed,
+            path,
+        };
+        workload.validate()?;
+        Ok((workload, load))
+    }
+}
+
+fn cycle_in<T: Copy + PartialEq>(all: &[T], current: T, step: isize) -> T {
+    let n = all.len() as isize;
+    let at = all.iter().position(|x| *x == current).unwrap_or(0) as isize;
+    all[(at + step).rem_euclid(n) as usize]
+}
+
+/// `100` rather than `100.0`, `12.5` as is.
+fn trim_float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}

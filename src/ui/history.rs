@@ -1,0 +1,310 @@
+//! Bounded history kept by the UI: two minutes of samples taken from the
+//! Snapshots, for the charts, and per thread for the heat strips. Memory stays
+//! flat however long the session runs.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
+
+/// Seconds of history kept and charted.
+pub const HISTORY_S: f64 = 120.0;
+/// Hard cap on samples whatever the snapshot rate (2 minutes at 20 Hz).
+pub const MAX_SAMPLES: usize = 2_400;
+/// How long an exited thread stays on screen, dimmed, before it is dropped.
+pub const FADE_S: f64 = 5.0;
+
+/// Chart values taken from one Snapshot.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sample {
+    pub t: f64,
+    pub tasks_per_s: f64,
+    pub mb_per_s: f64,
+    pub total_p50_us: f64,
+    pub total_p99_us: f64,
+    pub queue_p99_us: f64,
+    pub service_p99_us: f64,
+    pub heartbeat_p50_us: f64,
+    pub heartbeat_p99_us: f64,
+    pub heartbeat_max_us: f64,
+    pub echo_p99_us: f64,
+    pub generation: u64,
+}
+
+impl Sample {
+    pub fn from_snapshot(s: &Snapshot) -> Sample {
+        Sample {
+            t: s.elapsed_s,
+            tasks_per_s: s.throughput.tasks_per_s,
+            mb_per_s: s.throughput.bytes_per_s / 1e6,
+            total_p50_us: s.latency.window.total.p50,
+            total_p99_us: s.latency.window.total.p99,
+            queue_p99_us: s.latency.window.queue.p99,
+            service_p99_us: s.latency.window.service.p99,
+            heartbeat_p50_us: s.heartbeat.window.p50,
+            heartbeat_p99_us: s.heartbeat.window.p99,
+            heartbeat_max_us: s.heartbeat.window.max,
+            echo_p99_us: s.echo.window.p99,
+            generation: s.config.generation,
+        }
+    }
+}
+
+/// The last `HISTORY_S` seconds of samples, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    samples: VecDeque<Sample>,
+}
+
+impl History {
+    pub fn push(&mut self, sample: Sample) {
+        // Time going backwards means a new engine: old points would draw garbage.
+        if self.samples.back().is_some_and(|last| sample.t < last.t) {
+            self.samples.clear();
+        }
+        self.samples.push_back(sample);
+        while self.samples.len() > MAX_SAMPLES
+            || self
+                .samples
+                .front()
+                .is_some_and(|first| first.t < sample.t - HISTORY_S)
+        {
+            self.samples.pop_front();
+        }
+    }
+
+    pub fn samples(&self) -> impl ExactSizeIterator<Item = &Sample> + DoubleEndedIterator {
+        self.samples.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// Time of the newest sample (the right edge of the charts).
+    pub fn now(&self) -> f64 {
+        self.samples.back().map_or(0.0, |s| s.t)
+    }
+
+    /// `(t, value)` points for a chart.
+    pub fn series(&self, value: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
+        self.samples
+            .iter()
+            .map(|s| (s.t, finite_or_zero(value(s))))
+            .collect()
+    }
+
+    pub fn max_of(&self, value: impl Fn(&Sample) -> f64) -> f64 {
+        self.samples
+            .iter()
+            .map(|s| finite_or_zero(value(s)))
+            .fold(0.0, f64::max)
+    }
+
+    /// Times at which the configuration generation changed (chart markers).
+    pub fn generation_changes(&self) -> Vec<f64> {
+        self.samples
+            .iter()
+            .zip(self.samples.iter().skip(1))
+            .filter(|(a, b)| a.generation != b.generation)
+            .map(|(_, b)| b.t)
+            .collect()
+    }
+}
+
+fn finite_or_zero(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+/// One thread as the UI remembers it.
+#[derive(Clone, Debug)]
+pub struct ThreadTrack {
+    pub view: ThreadView,
+    /// `(t, cpu %, busy %)`, oldest first.
+    pub history: VecDeque<(f64, f64, f64)>,
+    /// When the thread was first seen gone (alive=false or absent from a Snapshot).
+    pub dead_since: Option<f64>,
+}
+
+impl ThreadTrack {
+    pub fn is_alive(&self) -> bool {
+        self.dead_since.is_none()
+    }
+}
+
+/// Every thread seen recently, keyed by tid.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadTracks {
+    tracks: BTreeMap<i32, ThreadTrack>,
+}
+
+impl ThreadTracks {
+    pub fn update(&mut self, t: f64, threads: &[ThreadView]) {
+        let mut seen = Vec::with_capacity(threads.len());
+        for view in threads {
+            seen.push(view.tid);
+            if !view.alive && !self.tracks.contains_key(&view.tid) {
+                // Already gone and already dropped (or never shown): keep it out.
+                continue;
+            }
+            let track = self.tracks.entry(view.tid).or_insert_with(|| ThreadTrack {
+                view: view.clone(),
+                history: VecDeque::new(),
+                dead_since: None,
+            });
+            if track.view.name != view.name {
+                // The OS reused the tid for another thread.
+                track.history.clear();
+            }
+            track.view = view.clone();
+            if view.alive {
+                track.dead_since = None;
+                track.history.push_back((t, view.cpu_pct, view.busy_pct));
+                while track.history.len() > MAX_SAMPLES
+                    || track.history.front().is_some_and(|h| h.0 < t - HISTORY_S)
+                {
+                    track.history.pop_front();
+                }
+            } else {
+                track.dead_since.get_or_insert(t);
+            }
+        }
+        for (tid, track) in self.tracks.iter_mut() {
+            if !seen.contains(tid) {
+                track.view.alive = false;
+                track.dead_since.get_or_insert(t);
+            }
+        }
+        self.tracks
+            .retain(|_, track| track.dead_since.is_none_or(|since| t - since <= FADE_S));
+    }
+
+    /// Tracks sorted by pool, then name in natural order (`app-2` before `app-10`).
+    pub fn sorted(&self) -> Vec<&ThreadTrack> {
+        let mut out: Vec<&ThreadTrack> = self.tracks.values().collect();
+        out.sort_by(|a, b| {
+            (a.view.pool, natural_key(&a.view.name), a.view.tid).cmp(&(
+                b.view.pool,
+                natural_key(&b.view.name),
+                b.view.tid,
+            ))
+        });
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.tracks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tracks.is_empty()
+    }
+
+    /// Live threads of one pool.
+    pub fn alive_in(&self, pool: PoolKind) -> impl Iterator<Item = &ThreadTrack> {
+        self.tracks
+            .values()
+            .filter(move |t| t.view.pool == pool && t.is_alive())
+    }
+}
+
+/// `rayon-12` -> ("rayon-", 12) so numbers sort as numbers.
+fn natural_key(name: &str) -> (&str, u64) {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (prefix, number) = name.split_at(name.len() - digits);
+    (prefix, number.parse().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread(tid: i32, name: &str, alive: bool) -> ThreadView {
+        ThreadView {
+            tid,
+            name: name.to_string(),
+            pool: PoolKind::from_thread_name(name),
+            cpu_pct: 50.0,
+            busy_pct: 40.0,
+            alive,
+            ..ThreadView::default()
+        }
+    }
+
+    #[test]
+    fn history_keeps_two_minutes_and_restarts_when_time_goes_back() {
+        let mut h = History::default();
+        for i in 0..300 {
+            h.push(Sample {
+                t: i as f64,
+                ..Sample::default()
+            });
+        }
+        assert_eq!(h.samples().next().map(|s| s.t), Some(179.0));
+        assert_eq!(h.len(), 121);
+        h.push(Sample::default());
+        assert_eq!(h.len(), 1);
+    }
+
+    #[test]
+    fn generation_changes_are_reported_once() {
+        let mut h = History::default();
+        for (t, generation) in [(1.0, 0), (2.0, 0), (3.0, 1), (4.0, 1), (5.0, 2)] {
+            h.push(Sample {
+                t,
+                generation,
+                ..Sample::default()
+            });
+        }
+        assert_eq!(h.generation_changes(), vec![3.0, 5.0]);
+    }
+
+    #[test]
+    fn exited_threads_fade_then_drop() {
+        let mut tracks = ThreadTracks::default();
+        tracks.update(
+            0.0,
+            &[thread(1, "rayon-0", true), thread(2, "rayon-1", true)],
+        );
+        tracks.update(
+            1.0,
+            &[thread(1, "rayon-0", true), thread(2, "rayon-1", false)],
+        );
+        assert_eq!(tracks.len(), 2);
+        assert!(!tracks.sorted()[1].is_alive());
+        // Gone from the snapshot entirely: still shown until FADE_S has passed.
+        tracks.update(5.5, &[thread(1, "rayon-0", true)]);
+        assert_eq!(tracks.len(), 2);
+        tracks.update(6.5, &[thread(1, "rayon-0", true)]);
+        assert_eq!(tracks.len(), 1);
+        // A sampler that keeps reporting the dead thread does not bring it back.
+        tracks.update(
+            7.0,
+            &[thread(1, "rayon-0", true), thread(2, "rayon-1", false)],
+        );
+        assert_eq!(tracks.len(), 1);
+    }
+
+    #[test]
+    fn threads_sort_by_pool_then_number() {
+        let mut tracks = ThreadTracks::default();
+        tracks.update(
+            0.0,
+            &[
+                thread(5, "rayon-10", true),
+                thread(4, "rayon-2", true),
+                thread(3, "app-1", true),
+                thread(9, "ui", true),
+            ],
+        );
+        let names: Vec<&str> = tracks
+            .sorted()
+            .iter()
+            .map(|t| t.view.name.as_str())
+            .collect();
+        assert_eq!(names, ["app-1", "rayon-2", "rayon-10", "ui"]);
+    }
+}

@@ -1,0 +1,256 @@
+//! Keys to actions: `update` changes view state and returns what the event loop
+//! must do (engine commands, export, quit). No I/O, so tests can feed key sequences.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::engine::command::Command;
+use crate::spec::LoadMode;
+
+use super::action::Action;
+use super::app::App;
+use super::demo::Demo;
+use super::form::{FormOutcome, WorkloadForm};
+
+/// `[` and `]` scale the rate by these factors (and in-flight counts, by at least one).
+pub const LOAD_DOWN: f64 = 0.8;
+pub const LOAD_UP: f64 = 1.25;
+
+pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+        return vec![Action::Quit];
+    }
+    if let Some(form) = app.view.form.as_mut() {
+        return match form.handle(key) {
+            FormOutcome::Editing => Vec::new(),
+            FormOutcome::Cancelled => {
+                app.view.form = None;
+                app.set_status("workload form cancelled, nothing applied", now);
+                Vec::new()
+            }
+            FormOutcome::Submitted(commands) => {
+                app.view.form = None;
+                if commands.is_empty() {
+                    app.set_status("workload unchanged", now);
+                    return Vec::new();
+                }
+                let mut config = app.config().clone();
+                for command in &commands {
+                    match command {
+                        Command::SetWorkload { workload } => config.workload = workload.clone(),
+                        Command::SetLoad { load } => config.load = *load,
+                        _ => {}
+                    }
+                }
+                app.set_status(
+                    format!(
+                        "workload -> {} ({})",
+                        config.workload.label(),
+                        load_text(config.load)
+                    ),
+                    now,
+                );
+                app.expect_config(config, now);
+                commands.into_iter().map(Action::Apply).collect()
+            }
+        };
+    }
+    if app.view.help {
+        // Any key closes the help; q still quits from it.
+        app.view.help = false;
+        return match key.code {
+            KeyCode::Char('q') => vec![Action::Quit],
+            _ => Vec::new(),
+        };
+    }
+    if ctrl || key.modifiers.contains(KeyModifiers::ALT) {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Char('q') => vec![Action::Quit],
+        KeyCode::Char('?') | KeyCode::F(1) => {
+            app.view.help = true;
+            Vec::new()
+        }
+        KeyCode::Char('b') => swap_backend(app, 1, now),
+        KeyCode::Char('B') => swap_backend(app, -1, now),
+        KeyCode::Char('+') | KeyCode::Char('=') => resize(app, 1, now),
+        KeyCode::Char('-') | KeyCode::Char('_') => resize(app, -1, now),
+        KeyCode::Char('[') => scale_load(app, LOAD_DOWN, now),
+        KeyCode::Char(']') => scale_load(app, LOAD_UP, now),
+        KeyCode::Char('w') => {
+            let config = app.config();
+            app.view.form = Some(WorkloadForm::new(&config.workload, config.load));
+            Vec::new()
+        }
+        KeyCode::Char(' ') => {
+            let mut config = app.config().clone();
+            config.paused = !config.paused;
+            let paused = config.paused;
+            app.set_status(
+                if paused {
+                    "arrivals paused"
+                } else {
+                    "arrivals resumed"
+                },
+                now,
+            );
+            app.expect_config(config, now);
+            vec![Action::Apply(Command::Pause { paused })]
+        }
+        KeyCode::Char('s') => {
+            let mut config = app.config().clone();
+            if !config.running {
+                app.set_status("already stopped: S starts again", now);
+                return Vec::new();
+            }
+            config.running = false;
+            app.set_status(
+                "stopped: queued tasks cancelled, running ones finish; S starts",
+                now,
+            );
+            app.expect_config(config, now);
+            vec![Action::Apply(Command::Stop)]
+        }
+        KeyCode::Char('S') => {
+            let mut config = app.config().clone();
+            config.running = true;
+            app.set_status("started", now);
+            app.expect_config(config, now);
+            vec![Action::Apply(Command::Start)]
+        }
+        KeyCode::Char('r') => {
+            app.set_status("statistics reset", now);
+            vec![Action::Apply(Command::ResetStats)]
+        }
+        KeyCode::Char('f') => {
+            app.toggle_freeze();
+            let text = if app.is_frozen() {
+                "display frozen (f again to follow live data)"
+            } else {
+                "display live"
+            };
+            app.set_status(text, now);
+            Vec::new()
+        }
+        KeyCode::Char('e') => vec![Action::Export],
+        KeyCode::Char('d') => toggle_demo(app, now),
+        KeyCode::Char('c') => {
+            app.view.comparison = !app.view.comparison;
+            Vec::new()
+        }
+        KeyCode::Tab => {
+            app.view.focus = app.view.focus.cycle(1);
+            Vec::new()
+        }
+        KeyCode::BackTab => {
+            app.view.focus = app.view.focus.cycle(-1);
+            Vec::new()
+        }
+        KeyCode::Up => {
+            app.view.focus = app.view.focus.up();
+            Vec::new()
+        }
+        KeyCode::Down => {
+            app.view.focus = app.view.focus.down();
+            Vec::new()
+        }
+        KeyCode::Left => {
+            app.view.focus = app.view.focus.left();
+            Vec::new()
+        }
+        KeyCode::Right => {
+            app.view.focus = app.view.focus.right();
+            Vec::new()
+        }
+        KeyCode::PageDown => {
+            app.view.threads_scroll = app.view.threads_scroll.saturating_add(5);
+            Vec::new()
+        }
+        KeyCode::PageUp => {
+            app.view.threads_scroll = app.view.threads_scroll.saturating_sub(5);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            app.view.zoomed = !app.view.zoomed;
+            Vec::new()
+        }
+        KeyCode::Esc => {
+            if app.view.comparison {
+                app.view.comparison = false;
+            } else {
+                app.view.zoomed = false;
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn swap_backend(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
+    let mut config = app.config().clone();
+    config.backend = config.backend.cycle(step);
+    let backend = config.backend;
+    app.set_status(format!("backend -> {backend}"), now);
+    app.expect_config(config, now);
+    vec![Action::Apply(Command::SetBackend { backend })]
+}
+
+fn resize(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
+    let mut config = app.config().clone();
+    let threads = config.threads.saturating_add_signed(step).max(1);
+    if threads == config.threads {
+        app.set_status("threads: already at the minimum of 1", now);
+        return Vec::new();
+    }
+    config.threads = threads;
+    app.set_status(format!("threads -> {threads}"), now);
+    app.expect_config(config, now);
+    vec![Action::Apply(Command::SetThreads { threads })]
+}
+
+fn scale_load(app: &mut App, factor: f64, now: Instant) -> Vec<Action> {
+    let mut config = app.config().clone();
+    config.load = match config.load {
+        LoadMode::Closed { inflight } => {
+            let scaled = (inflight as f64 * factor).round() as usize;
+            let inflight = if factor > 1.0 {
+                scaled.max(inflight + 1)
+            } else {
+                scaled.min(inflight.saturating_sub(1)).max(1)
+            };
+            LoadMode::Closed { inflight }
+        }
+        LoadMode::Open { rate } => LoadMode::Open {
+            rate: (rate * factor).max(0.01),
+        },
+    };
+    let load = config.load;
+    app.set_status(format!("load -> {}", load_text(load)), now);
+    app.expect_config(config, now);
+    vec![Action::Apply(Command::SetLoad { load })]
+}
+
+fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {
+    if app.view.demo.take().is_some() {
+        app.set_status("guided demo stopped", now);
+        return Vec::new();
+    }
+    let (demo, commands) = Demo::start(now, app.config());
+    app.view.demo = Some(demo);
+    app.set_status("guided demo: offload, inline, offload (d stops it)", now);
+    commands.into_iter().map(Action::Apply).collect()
+}
+
+/// `closed, 4 in flight` or `open, 120 tasks/s`.
+pub fn load_text(load: LoadMode) -> String {
+    match load {
+        LoadMode::Closed { inflight } => format!("closed, {inflight} in flight"),
+        LoadMode::Open { rate } => format!("open, {} tasks/s", super::format::rate(rate)),
+    }
+}

@@ -1,0 +1,136 @@
+//! Runtime health: is the app runtime starving? Heartbeat lag against the
+//! threshold, echo round trip, blocking detections, tokio's stable metrics, and
+//! heartbeat lag over time.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::metrics::snapshot::{HealthState, Percentiles};
+use crate::ui::app::App;
+use crate::ui::focus::PanelId;
+use crate::ui::format::micros;
+
+use super::{Series, bar, panel_block, render_time_chart};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let theme = app.theme;
+    let data = app.shown();
+    let s = &data.snapshot;
+    let block = panel_block(PanelId::Health, vec![], focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let hb = &s.heartbeat.window;
+    let (badge, state_style, relation) = match s.health.state {
+        HealthState::Healthy => (" HEALTHY ", theme.good(), "≤"),
+        HealthState::Starved => (" STARVED ", theme.bad(), ">"),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(badge, theme.badge(state_style)),
+        Span::raw(" lag p99 "),
+        Span::styled(
+            if hb.count == 0 {
+                "-".to_string()
+            } else {
+                micros(hb.p99)
+            },
+            state_style,
+        ),
+        Span::styled(
+            format!(" {relation} limit {}", micros(s.health.threshold_us)),
+            theme.label(),
+        ),
+    ])];
+    lines.push(Line::from(vec![
+        Span::styled("lag  ", theme.label()),
+        Span::raw(triple(hb)),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("echo ", theme.label()),
+        Span::raw(triple(&s.echo.window)),
+    ]));
+    lines.push(match &s.health.last_block {
+        Some(b) => Line::from(vec![
+            Span::styled(
+                format!("blocked {}x", s.health.blocked_events),
+                theme.warn(),
+            ),
+            Span::raw(format!(
+                ", last {:.0}ms at {:.1}s ({}, {})",
+                b.blocked_ms, b.at_s, b.backend, b.kernel
+            )),
+        ]),
+        None => Line::styled(
+            format!("blocked {}x: no blocking detected", s.health.blocked_events),
+            theme.label(),
+        ),
+    });
+    let rt = &s.runtime;
+    lines.push(Line::from(vec![
+        Span::styled("tokio ", theme.label()),
+        Span::raw(format!(
+            "{} workers · {} tasks · global queue {}",
+            rt.workers, rt.alive_tasks, rt.global_queue_depth
+        )),
+    ]));
+    let mut busy = vec![Span::styled("busy ", theme.label())];
+    for (i, ratio) in rt.worker_busy_ratio.iter().enumerate() {
+        let pct = ratio * 100.0;
+        busy.push(Span::raw(format!("w{i} ")));
+        busy.push(Span::styled(bar(pct, 6), theme.load(pct)));
+        busy.push(Span::raw(format!(" {pct:>3.0}%  ")));
+    }
+    lines.push(Line::from(busy));
+
+    let text_h = lines.len() as u16;
+    if inner.height >= text_h + 4 && data.history.len() >= 2 {
+        let [text, chart] =
+            Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines), text);
+        let series = [
+            Series {
+                name: "lag max".into(),
+                style: theme.series(2),
+                points: data.history.series(|x| x.heartbeat_max_us),
+            },
+            Series {
+                name: "lag p99".into(),
+                style: theme.series(1),
+                points: data.history.series(|x| x.heartbeat_p99_us),
+            },
+            Series {
+                name: "lag p50".into(),
+                style: theme.series(0),
+                points: data.history.series(|x| x.heartbeat_p50_us),
+            },
+        ];
+        let markers = data.history.generation_changes();
+        render_time_chart(
+            frame,
+            chart,
+            theme,
+            data.history.now(),
+            &series,
+            &markers,
+            micros,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// `p50 60µs p99 312µs max 900µs`, or dashes without samples.
+fn triple(p: &Percentiles) -> String {
+    if p.count == 0 {
+        "p50 - p99 - max -".to_string()
+    } else {
+        format!(
+            "p50 {} p99 {} max {}",
+            micros(p.p50),
+            micros(p.p99),
+            micros(p.max)
+        )
+    }
+}

@@ -1,0 +1,69 @@
+//! System: per-core CPU (all processes, from sysinfo), process RSS and thread
+//! count, and a warning when backend threads plus app workers exceed the cores.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::spec::BackendKind;
+use crate::ui::app::App;
+use crate::ui::focus::PanelId;
+use crate::ui::format::bytes;
+
+use super::{bar, panel_block};
+
+/// Width of one `cpu0 ██████░░░░ 100%` cell.
+const CORE_CELL_W: usize = 22;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let theme = app.theme;
+    let s = &app.shown().snapshot;
+    let sys = &s.system;
+    let block = panel_block(PanelId::System, vec![], focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut lines = Vec::new();
+    let per_line = (inner.width as usize / CORE_CELL_W).max(1);
+    for chunk in sys.core_cpu_pct.chunks(per_line).enumerate() {
+        let (row, cores) = chunk;
+        let mut spans = Vec::new();
+        for (j, pct) in cores.iter().enumerate() {
+            let core = row * per_line + j;
+            spans.push(Span::styled(format!("cpu{core:<2}"), theme.label()));
+            spans.push(Span::styled(bar(*pct, 10), theme.load(*pct)));
+            spans.push(Span::raw(format!("{pct:>4.0}%  ")));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("RSS ", theme.label()),
+        Span::raw(bytes(sys.rss_bytes as f64)),
+        Span::styled(" · threads ", theme.label()),
+        Span::raw(sys.process_threads.to_string()),
+        Span::styled(" · cores ", theme.label()),
+        Span::raw(sys.cores.to_string()),
+    ]));
+    if sys.oversubscribed {
+        let c = &s.config;
+        // The verdict first, so a narrow panel still shows it.
+        let text = if c.backend == BackendKind::Inline {
+            format!(
+                "! oversubscribed: {} threads > {} cores (app workers)",
+                c.runtime_workers, sys.cores
+            )
+        } else {
+            format!(
+                "! oversubscribed: {} threads > {} cores ({} {} + {} app)",
+                c.threads + c.runtime_workers,
+                sys.cores,
+                c.threads,
+                c.backend,
+                c.runtime_workers
+            )
+        };
+        lines.push(Line::styled(text, theme.warn()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,60 @@
+//! Throughput: tasks/s (and MB/s when the kernel reads input) over the last two
+//! minutes, with a dotted marker where backend, threads or workload changed.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
+
+use crate::ui::app::App;
+use crate::ui::focus::PanelId;
+use crate::ui::format::rate;
+
+use super::{Series, panel_block, render_time_chart};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let theme = app.theme;
+    let data = app.shown();
+    let s = &data.snapshot;
+    let mut title = vec![Span::styled(
+        format!("{} tasks/s ", rate(s.throughput.tasks_per_s)),
+        theme.series(0),
+    )];
+    let has_bytes = data.history.max_of(|x| x.mb_per_s) > 0.0;
+    if has_bytes {
+        title.push(Span::styled(
+            format!("{} MB/s ", rate(s.throughput.bytes_per_s / 1e6)),
+            theme.series(1),
+        ));
+    }
+    let block = panel_block(PanelId::Throughput, title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if data.history.len() < 2 {
+        frame.render_widget(
+            Paragraph::new(Span::styled("waiting for samples…", theme.dim())),
+            inner,
+        );
+        return;
+    }
+    let now = data.history.now();
+    let markers = data.history.generation_changes();
+    let tasks = [Series {
+        name: "tasks/s".into(),
+        style: theme.series(0),
+        points: data.history.series(|x| x.tasks_per_s),
+    }];
+    if has_bytes && inner.height >= 8 {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+        render_time_chart(frame, top, theme, now, &tasks, &markers, rate);
+        let mb = [Series {
+            name: "MB/s".into(),
+            style: theme.series(1),
+            points: data.history.series(|x| x.mb_per_s),
+        }];
+        render_time_chart(frame, bottom, theme, now, &mb, &markers, rate);
+    } else {
+        render_time_chart(frame, inner, theme, now, &tasks, &markers, rate);
+    }
+}

@@ -1,0 +1,557 @@
+//! Key sequences -> actions and engine commands: swap, resize, load, pause,
+//! stop/start, quit, the workload form's validation, and a seeded storm of
+//! random keys through update + render that must never panic.
+
+mod ui_support;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use loadlab::engine::command::Command;
+use loadlab::logging::LogBuffer;
+use loadlab::spec::{BackendKind, Kernel, LoadMode};
+use loadlab::ui::action::Action;
+use loadlab::ui::app::App;
+use loadlab::ui::event_loop::perform;
+use loadlab::ui::focus::PanelId;
+use loadlab::ui::keys::update;
+use loadlab::ui::theme::Theme;
+use loadlab::ui::{draw, form};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ui_support::*;
+
+fn live_app() -> App {
+    let mut app = App::new(Theme::colored(), LogBuffer::new(20), PathBuf::from("."));
+    app.on_snapshot(Arc::new(rayon_snapshot(1, 0.0)));
+    app
+}
+
+fn press(app: &mut App, keys: &[KeyEvent]) -> Vec<Action> {
+    let now = Instant::now();
+    keys.iter().flat_map(|k| update(app, *k, now)).collect()
+}
+
+fn typed(text: &str) -> Vec<KeyEvent> {
+    text.chars().map(ch).collect()
+}
+
+fn apply(command: Command) -> Action {
+    Action::Apply(command)
+}
+
+#[test]
+fn b_and_shift_b_swap_backends_and_quick_presses_build_on_each_other() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch('b'), ch('b')]),
+        vec![
+            apply(Command::SetBackend {
+                backend: BackendKind::Channel
+            }),
+            apply(Command::SetBackend {
+                backend: BackendKind::Inline
+            }),
+        ]
+    );
+    assert_eq!(
+        press(&mut app, &[ch('B')]),
+        vec![apply(Command::SetBackend {
+            backend: BackendKind::Channel
+        })]
+    );
+}
+
+#[test]
+fn plus_minus_resize_never_below_one() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch('+')]),
+        vec![apply(Command::SetThreads { threads: 3 })]
+    );
+    assert_eq!(
+        press(&mut app, &[ch('-'), ch('-'), ch('-'), ch('-')]),
+        vec![
+            apply(Command::SetThreads { threads: 2 }),
+            apply(Command::SetThreads { threads: 1 }),
+        ]
+    );
+    let status = app.view.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(
+        status.as_deref(),
+        Some("threads: already at the minimum of 1")
+    );
+}
+
+#[test]
+fn a_new_snapshot_that_matches_the_request_is_taken_as_truth() {
+    let mut app = live_app();
+    press(&mut app, &[ch('+')]);
+    let mut confirmed = rayon_snapshot(2, 0.0);
+    confirmed.config.threads = 3;
+    app.on_snapshot(Arc::new(confirmed));
+    let mut later = rayon_snapshot(3, 0.0);
+    later.config.threads = 5; // changed elsewhere (a scenario)
+    app.on_snapshot(Arc::new(later));
+    assert_eq!(
+        press(&mut app, &[ch('+')]),
+        vec![apply(Command::SetThreads { threads: 6 })]
+    );
+}
+
+#[test]
+fn brackets_scale_inflight_or_rate() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch(']'), ch('['), ch('[')]),
+        vec![
+            apply(Command::SetLoad {
+                load: LoadMode::Closed { inflight: 5 }
+            }),
+            apply(Command::SetLoad {
+                load: LoadMode::Closed { inflight: 4 }
+            }),
+            apply(Command::SetLoad {
+                load: LoadMode::Closed { inflight: 3 }
+            }),
+        ]
+    );
+    let mut open = rayon_snapshot(2, 0.0);
+    open.config.load = LoadMode::Open { rate: 100.0 };
+    let mut app = live_app();
+    app.on_snapshot(Arc::new(open));
+    assert_eq!(
+        press(&mut app, &[ch(']')]),
+        vec![apply(Command::SetLoad {
+            load: LoadMode::Open { rate: 125.0 }
+        })]
+    );
+}
+
+#[test]
+fn space_pauses_then_resumes() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch(' '), ch(' ')]),
+        vec![
+            apply(Command::Pause { paused: true }),
+            apply(Command::Pause { paused: false }),
+        ]
+    );
+}
+
+#[test]
+fn s_stops_once_and_shift_s_starts() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch('s'), ch('s'), ch('S')]),
+        vec![apply(Command::Stop), apply(Command::Start)]
+    );
+}
+
+#[test]
+fn r_resets_e_exports_f_freezes_without_commands() {
+    let mut app = live_app();
+    assert_eq!(
+        press(&mut app, &[ch('r'), ch('e'), ch('f')]),
+        vec![apply(Command::ResetStats), Action::Export]
+    );
+    assert!(app.is_frozen());
+}
+
+#[test]
+fn q_ctrl_c_and_q_from_help_quit() {
+    let mut app = live_app();
+    assert_eq!(press(&mut app, &[ch('q')]), vec![Action::Quit]);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(press(&mut app, &[ctrl_c]), vec![Action::Quit]);
+    assert!(press(&mut app, &[ch('?')]).is_empty());
+    assert!(app.view.help);
+    assert_eq!(press(&mut app, &[ch('q')]), vec![Action::Quit]);
+}
+
+#[test]
+fn help_swallows_the_key_that_closes_it() {
+    let mut app = live_app();
+    assert!(press(&mut app, &[ch('?'), ch('b')]).is_empty());
+    assert!(!app.view.help);
+}
+
+#[test]
+fn key_releases_and_other_ctrl_keys_do_nothing() {
+    let mut app = live_app();
+    let mut release = ch('q');
+    release.kind = KeyEventKind::Release;
+    let ctrl_b = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL);
+    assert!(press(&mut app, &[release, ctrl_b]).is_empty());
+}
+
+#[test]
+fn tab_and_arrows_move_focus_enter_zooms() {
+    let mut app = live_app();
+    press(
+        &mut app,
+        &[key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Right)],
+    );
+    assert_eq!(app.view.focus, PanelId::Health);
+    press(
+        &mut app,
+        &[
+            key(KeyCode::Down),
+            key(KeyCode::Left),
+            key(KeyCode::BackTab),
+        ],
+    );
+    assert_eq!(app.view.focus, PanelId::Health);
+    press(&mut app, &[key(KeyCode::Enter)]);
+    assert!(app.view.zoomed);
+    press(&mut app, &[key(KeyCode::Esc)]);
+    assert!(!app.view.zoomed);
+}
+
+#[test]
+fn form_rejects_bad_values_and_applies_nothing() {
+    let mut app = live_app();
+    press(&mut app, &[ch('w'), key(KeyCode::Tab)]);
+    let mut keys = vec![key(KeyCode::Backspace); 10];
+    keys.extend(typed("12x"));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    let form = app.view.form.as_ref().expect("form stays open");
+    assert_eq!(
+        form.error.as_deref(),
+        Some("size: '12x' is not a whole number (loop iterations)")
+    );
+    // Esc: closed, nothing applied.
+    assert!(press(&mut app, &[key(KeyCode::Esc)]).is_empty());
+    assert!(app.view.form.is_none());
+}
+
+#[test]
+fn form_checks_path_and_kernel_together() {
+    let mut app = live_app();
+    // Kernel -> count (needs --path); no path given.
+    let mut keys = vec![ch('w')];
+    keys.extend(std::iter::repeat_n(key(KeyCode::Right), 5));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    let form = app.view.form.as_ref().expect("form open");
+    assert_eq!(form.kernel, Kernel::Count);
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("needs --path")),
+        "{:?}",
+        form.error
+    );
+    // A path that does not exist is named.
+    let mut keys = vec![key(KeyCode::BackTab)];
+    keys.extend(typed("/no/such/place"));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    let error = app.view.form.as_ref().and_then(|f| f.error.clone());
+    assert_eq!(
+        error.as_deref(),
+        Some("path: /no/such/place does not exist")
+    );
+}
+
+#[test]
+fn form_applies_a_valid_workload_and_open_loop_rate() {
+    let mut app = live_app();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.txt"), "hello\n").expect("write");
+    let mut keys = vec![ch('w')];
+    keys.extend(std::iter::repeat_n(key(KeyCode::Right), 5)); // count
+    keys.extend([key(KeyCode::Down); 3]); // mode
+    keys.push(key(KeyCode::Right)); // open loop
+    keys.push(key(KeyCode::Down)); // rate
+    keys.extend([key(KeyCode::Backspace); 5]);
+    keys.extend(typed("250"));
+    keys.push(key(KeyCode::Down)); // path
+    keys.extend(typed(&dir.path().display().to_string()));
+    keys.push(key(KeyCode::Enter));
+    let actions = press(&mut app, &keys);
+    assert!(app.view.form.is_none(), "{:?}", app.view.form);
+    let mut expected = app.data.snapshot.config.workload.clone();
+    expected.kernel = Kernel::Count;
+    expected.path = Some(dir.path().to_path_buf());
+    assert_eq!(
+        actions,
+        vec![
+            apply(Command::SetWorkload { workload: expected }),
+            apply(Command::SetLoad {
+                load: LoadMode::Open { rate: 250.0 }
+            }),
+        ]
+    );
+}
+
+#[test]
+fn unchanged_form_sends_nothing() {
+    let mut app = live_app();
+    assert!(press(&mut app, &[ch('w'), key(KeyCode::Enter)]).is_empty());
+    assert!(app.view.form.is_none());
+    let _ = form::Field::ALL;
+}
+
+#[test]
+fn refused_commands_show_the_engine_reason() {
+    let mut app = live_app();
+    let controller = FakeController::new(Some("rayon pool cannot shrink below 1"));
+    let actions = press(&mut app, &[ch('-')]);
+    assert!(!perform(&mut app, &controller, actions, Instant::now()));
+    let status = app.view.status.clone().expect("status");
+    assert!(status.error);
+    assert_eq!(status.text, "threads 1: rayon pool cannot shrink below 1");
+    assert_eq!(controller.taken(), vec![Command::SetThreads { threads: 1 }]);
+}
+
+#[test]
+fn export_writes_the_displayed_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = App::new(
+        Theme::colored(),
+        LogBuffer::new(5),
+        dir.path().to_path_buf(),
+    );
+    app.on_snapshot(Arc::new(rayon_snapshot(9, 0.0)));
+    let controller = FakeController::new(None);
+    let actions = press(&mut app, &[ch('e')]);
+    perform(&mut app, &controller, actions, Instant::now());
+    let status = app.view.status.clone().expect("status").text;
+    let path = status.strip_prefix("exported ").expect("file name shown");
+    let text = std::fs::read_to_string(path).expect("exported file");
+    let back: loadlab::metrics::snapshot::Snapshot = serde_json::from_str(&text).expect("json");
+    assert_eq!(back.seq, 9);
+}
+
+#[test]
+fn export_can_add_a_picture_of_the_screen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = App::new(
+        Theme::colored(),
+        LogBuffer::new(5),
+        dir.path().to_path_buf(),
+    );
+    app.export_screen = true;
+    app.on_snapshot(Arc::new(rayon_snapshot(9, 0.0)));
+    let controller = FakeController::new(None);
+    let actions = press(&mut app, &[ch('e')]);
+    perform(&mut app, &controller, actions, Instant::now());
+    let status = app.view.status.clone().expect("status");
+    assert!(!status.error, "{}", status.text);
+    let json = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("json written");
+    let text = std::fs::read_to_string(json.with_extension("txt")).expect("txt");
+    assert!(
+        text.starts_with("loadlab  RUNNING  backend rayon threads 2"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 40);
+    let svg = std::fs::read_to_string(json.with_extension("svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Runtime health"));
+}
+
+#[test]
+fn demo_key_runs_offload_inline_offload() {
+    let mut app = live_app();
+    let t0 = Instant::now();
+    let first = update(&mut app, ch('d'), t0);
+    assert!(first.contains(&apply(Command::SetBackend {
+        backend: BackendKind::Rayon
+    })));
+    let mut swaps = Vec::new();
+    for s in 1..=31 {
+        swaps.extend(app.tick(t0 + Duration::from_secs(s)));
+    }
+    assert_eq!(
+        swaps,
+        vec![
+            apply(Command::SetBackend {
+                backend: BackendKind::Inline
+            }),
+            apply(Command::SetBackend {
+                backend: BackendKind::Rayon
+            }),
+        ]
+    );
+    assert!(app.view.demo.is_none());
+}
+
+/// Two steps: inline at 0 s ("one"), 4 threads at 2 s ("two"); over at 3 s.
+struct TwoSteps {
+    played: usize,
+}
+
+impl loadlab::ui::timeline::Timeline for TwoSteps {
+    fn advance(&mut self, elapsed: Duration) -> Vec<Command> {
+        let mut due = Vec::new();
+        if self.played == 0 {
+            due.push(Command::SetBackend {
+                backend: BackendKind::Inline,
+            });
+            self.played = 1;
+        }
+        if self.played == 1 && elapsed >= Duration::from_secs(2) {
+            due.push(Command::SetThreads { threads: 4 });
+            self.played = 2;
+        }
+        due
+    }
+
+    fn caption(&self) -> Option<&str> {
+        match self.played {
+            0 => None,
+            1 => Some("one"),
+            _ => Some("two"),
+        }
+    }
+
+    fn progress(&self) -> (usize, usize) {
+        (self.played, 2)
+    }
+
+    fn is_over(&self, elapsed: Duration) -> bool {
+        self.played == 2 && elapsed >= Duration::from_secs(3)
+    }
+}
+
+#[test]
+fn a_scenario_plays_its_commands_on_time_with_captions() {
+    let mut app = live_app();
+    let t0 = Instant::now();
+    app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(
+        Box::new(TwoSteps { played: 0 }),
+        t0,
+    ));
+    assert_eq!(
+        app.tick(t0),
+        vec![apply(Command::SetBackend {
+            backend: BackendKind::Inline
+        })]
+    );
+    let screen = render_text(120, 40, |f| draw::render(f, &app, t0));
+    assert!(screen.contains("scenario 1/2 at 0s  one"), "{screen}");
+    assert!(app.tick(t0 + Duration::from_secs(1)).is_empty());
+    assert_eq!(
+        app.tick(t0 + Duration::from_secs(2)),
+        vec![apply(Command::SetThreads { threads: 4 })]
+    );
+    assert!(app.view.scenario.is_some());
+    assert!(app.tick(t0 + Duration::from_secs(3)).is_empty());
+    assert!(app.view.scenario.is_none());
+    let status = app.view.status.as_ref().map(|s| s.text.as_str());
+    assert_eq!(status, Some("scenario finished"));
+}
+
+/// xorshift64*: a fixed, dependency-free stream so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_key(rng: &mut Rng) -> KeyEvent {
+    const CODES: [KeyCode; 14] = [
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Backspace,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::F(1),
+        KeyCode::Delete,
+    ];
+    const CHARS: &[u8] = b"bB+-=_[]wsSrfedc? 0123456789.x/aZ";
+    let code = if rng.below(3) == 0 {
+        CODES[rng.below(CODES.len() as u64) as usize]
+    } else {
+        KeyCode::Char(CHARS[rng.below(CHARS.len() as u64) as usize] as char)
+    };
+    let modifiers = match rng.below(20) {
+        0 => KeyModifiers::ALT,
+        1 => KeyModifiers::CONTROL,
+        _ => KeyModifiers::NONE,
+    };
+    let mut key = KeyEvent::new(code, modifiers);
+    if rng.below(10) == 0 {
+        key.kind = KeyEventKind::Release;
+    }
+    key
+}
+
+#[test]
+fn thousands_of_random_keys_never_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let controller = FakeController::new(None);
+    let refusing = FakeController::new(Some("refused"));
+    let mut app = App::new(
+        Theme::colored(),
+        LogBuffer::new(20),
+        dir.path().to_path_buf(),
+    );
+    let sizes = [
+        (120, 40),
+        (80, 24),
+        (1, 1),
+        (10, 5),
+        (200, 60),
+        (79, 30),
+        (81, 24),
+    ];
+    let mut terminals: Vec<_> = sizes
+        .iter()
+        .map(|(w, h)| Terminal::new(TestBackend::new(*w, *h)).expect("terminal"))
+        .collect();
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let t0 = Instant::now();
+    let mut quits = 0;
+    for i in 0..6_000u64 {
+        let now = t0 + Duration::from_millis(i * 37);
+        let key = random_key(&mut rng);
+        let actions = update(&mut app, key, now);
+        let target = if rng.below(8) == 0 {
+            &refusing
+        } else {
+            &controller
+        };
+        if perform(&mut app, target, actions, now) {
+            quits += 1;
+        }
+        if i % 7 == 0 {
+            let t = i / 7 + 1;
+            let snapshot = match rng.below(4) {
+                0 => inline_snapshot(t),
+                _ => rayon_snapshot(t, (t % 10) as f64 / 10.0),
+            };
+            app.on_snapshot(Arc::new(snapshot));
+        }
+        let _ = app.tick(now);
+        let terminal = &mut terminals[(i % sizes.len() as u64) as usize];
+        terminal.draw(|f| draw::render(f, &app, now)).expect("draw");
+    }
+    assert!(quits > 0, "the storm should have hit q at least once");
+    assert!(!controller.taken().is_empty());
+}

@@ -1,0 +1,212 @@
+//! Every panel, the whole frame and the overlays rendered from fixed Snapshots
+//! into ratatui's TestBackend and compared with reviewed insta snapshots.
+
+mod ui_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use loadlab::ui::app::App;
+use loadlab::ui::demo::Demo;
+use loadlab::ui::draw;
+use loadlab::ui::focus::PanelId;
+use loadlab::ui::form::WorkloadForm;
+use loadlab::ui::keys::update;
+use loadlab::ui::panels;
+use loadlab::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use ui_support::*;
+
+fn panel_text(app: &App, panel: PanelId, width: u16, height: u16) -> String {
+    render_text(width, height, |f| {
+        panels::render(f, f.area(), app, panel, false)
+    })
+}
+
+fn frame_text(app: &App, width: u16, height: u16) -> String {
+    render_text(width, height, |f| draw::render(f, app, now()))
+}
+
+/// Each panel at its size in the 120x40 grid (60 wide) and zoomed to 120x40,
+/// and at its size in the 80x24 grid (40 wide).
+#[test]
+fn panels_at_two_sizes() {
+    let app = app_with_history(Theme::colored());
+    for panel in PanelId::ALL {
+        let name = panel.title().to_lowercase().replace(' ', "_");
+        let (grid_h_big, grid_h_small) = match panel.cell().0 {
+            1 => (15, 9),
+            _ => (11, 6),
+        };
+        insta::assert_snapshot!(
+            format!("panel_{name}_60x{grid_h_big}"),
+            panel_text(&app, panel, 60, grid_h_big)
+        );
+        insta::assert_snapshot!(
+            format!("panel_{name}_40x{grid_h_small}"),
+            panel_text(&app, panel, 40, grid_h_small)
+        );
+        insta::assert_snapshot!(
+            format!("panel_{name}_zoomed_120x37"),
+            panel_text(&app, panel, 120, 37)
+        );
+    }
+}
+
+#[test]
+fn whole_frame_120x40_and_80x24() {
+    let app = app_with_history(Theme::colored());
+    insta::assert_snapshot!("frame_120x40", frame_text(&app, 120, 40));
+    insta::assert_snapshot!("frame_80x24", frame_text(&app, 80, 24));
+}
+
+#[test]
+fn starved_frame_shows_state_block_and_fading_threads() {
+    let mut app = app_with_history(Theme::colored());
+    for t in 61..=63 {
+        app.on_snapshot(Arc::new(inline_snapshot(t)));
+    }
+    let text = frame_text(&app, 120, 40);
+    assert!(text.contains("STARVED"), "{text}");
+    assert!(text.contains("blocked 17x"), "{text}");
+    assert!(text.contains("exited"), "rayon threads fade: {text}");
+    insta::assert_snapshot!("frame_starved_120x40", text);
+    // Five seconds after they exited, the rayon threads are gone.
+    for t in 64..=70 {
+        app.on_snapshot(Arc::new(inline_snapshot(t)));
+    }
+    let later = frame_text(&app, 120, 40);
+    assert!(!later.contains("rayon-0"), "{later}");
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut app = app_with_history(Theme::colored());
+    update(&mut app, ch('?'), Instant::now());
+    let text = frame_text(&app, 120, 40);
+    for (keys, _) in loadlab::ui::help::KEYS {
+        assert!(text.contains(keys), "help lacks {keys}:\n{text}");
+    }
+    insta::assert_snapshot!("help_120x40", text);
+    let small = frame_text(&app, 80, 24);
+    for (_, what) in loadlab::ui::help::KEYS {
+        assert!(small.contains(what), "cut at 80x24: {what}\n{small}");
+    }
+    insta::assert_snapshot!("help_80x24", small);
+}
+
+#[test]
+fn workload_form_shows_its_error() {
+    let mut app = app_with_history(Theme::colored());
+    let config = app.data.snapshot.config.clone();
+    let mut form = WorkloadForm::new(&config.workload, config.load);
+    form.field = loadlab::ui::form::Field::Size;
+    form.size = "12x".into();
+    form.error = form.validate().err();
+    app.view.form = Some(form);
+    let text = frame_text(&app, 120, 40);
+    assert!(text.contains("size: '12x' is not a whole number"), "{text}");
+    insta::assert_snapshot!("form_error_120x40", text);
+}
+
+#[test]
+fn comparison_view_highlights_the_best_row() {
+    let mut app = app_with_history(Theme::colored());
+    for t in 61..=70 {
+        app.on_snapshot(Arc::new(inline_snapshot(t)));
+    }
+    app.view.comparison = true;
+    let text = frame_text(&app, 120, 40);
+    assert!(text.contains("* rayon"), "{text}");
+    insta::assert_snapshot!("comparison_120x40", text);
+}
+
+#[test]
+fn demo_caption_says_what_to_watch() {
+    let mut app = app_with_history(Theme::colored());
+    let start = Instant::now() - Duration::from_secs(12);
+    let (demo, _) = Demo::start(start, &app.data.snapshot.config);
+    app.view.demo = Some(demo);
+    let text = render_text(120, 40, |f| {
+        draw::render(f, &app, start + Duration::from_secs(12))
+    });
+    assert!(text.contains("demo 2/3"), "{text}");
+    assert!(text.contains("STARVED"), "{text}");
+}
+
+#[test]
+fn too_small_screen_never_panics() {
+    let app = app_with_history(Theme::colored());
+    insta::assert_snapshot!("too_small_1x1", frame_text(&app, 1, 1));
+    insta::assert_snapshot!("too_small_10x5", frame_text(&app, 10, 5));
+    insta::assert_snapshot!("too_small_79x24", frame_text(&app, 79, 24));
+    for (w, h) in [(0, 0), (1, 40), (200, 1), (80, 23)] {
+        let text = frame_text(&app, w, h);
+        if w > 40 && h > 0 {
+            assert!(text.contains("too small"), "{w}x{h}: {text}");
+        }
+    }
+}
+
+#[test]
+fn waiting_screen_before_the_first_snapshot() {
+    let app = App::new(
+        Theme::colored(),
+        loadlab::logging::LogBuffer::new(5),
+        ".".into(),
+    );
+    let text = frame_text(&app, 80, 24);
+    assert!(
+        text.contains("waiting for the engine's first snapshot"),
+        "{text}"
+    );
+}
+
+#[test]
+fn no_color_uses_no_colours_but_still_marks_focus() {
+    let app = app_with_history(Theme::monochrome());
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| draw::render(f, &app, now()))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(cell.fg, Color::Reset, "coloured cell {cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "coloured cell {cell:?}");
+    }
+    let focused_title = buffer
+        .content()
+        .iter()
+        .any(|c| c.modifier.contains(Modifier::REVERSED | Modifier::BOLD));
+    assert!(focused_title, "focused panel not marked without colour");
+
+    let coloured = app_with_history(Theme::colored());
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| draw::render(f, &coloured, now()))
+        .expect("draw");
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+}
+
+#[test]
+fn frozen_display_ignores_new_snapshots_until_unfrozen() {
+    let mut app = app_with_history(Theme::colored());
+    update(&mut app, ch('f'), Instant::now());
+    app.on_snapshot(Arc::new(inline_snapshot(61)));
+    let frozen = frame_text(&app, 120, 40);
+    assert!(frozen.contains("FROZEN"), "{frozen}");
+    assert!(frozen.contains("HEALTHY"), "{frozen}");
+    update(&mut app, ch('f'), Instant::now());
+    let live = frame_text(&app, 120, 40);
+    assert!(live.contains("STARVED"), "{live}");
+    assert!(!live.contains("FROZEN"), "{live}");
+}
