@@ -33,6 +33,9 @@ pub struct Cli {
     /// Play a scenario file (a timeline of workload, backend and thread changes).
     #[arg(long, value_name = "FILE.toml")]
     pub scenario: Option<PathBuf>,
+    /// `e` also writes the screen as SVG and text beside the Snapshot's JSON.
+    #[arg(long)]
+    pub export_screen: bool,
     /// Where `e` writes exported Snapshots.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub export_dir: PathBuf,

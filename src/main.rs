@@ -4,16 +4,28 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
+use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
 use loadlab::runs::session::Session;
+use loadlab::scenario::{Player, Scenario};
 use loadlab::setup::{self, Failure};
+use loadlab::spec::RunLimit;
 use loadlab::spec::{BackendKind, Dist, Kernel};
+use loadlab::ui::DashboardOptions;
+use loadlab::ui::timeline::Timeline;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     loadlab::engine::task_job::quiet_job_panics();
+    if cli.command.is_some() {
+        loadlab::logging::init_headless_logging(false);
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => run(&args),
         Some(Command::List) => {
@@ -33,15 +45,47 @@ fn main() -> ExitCode {
     }
 }
 
-fn dashboard(_cli: &Cli) -> Result<i32, Failure> {
-    use std::io::IsTerminal;
-    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+fn dashboard(cli: &Cli) -> Result<i32, Failure> {
+    if !loadlab::ui::is_terminal() {
         return Err(Failure::Usage(
             "the dashboard needs a terminal; for a headless run use `loadlab run` (see `loadlab run --help`)"
                 .into(),
         ));
     }
-    Err(Failure::Fatal("dashboard: not wired yet".into()))
+    let config = setup::engine_config(
+        &cli.backend,
+        &cli.workload,
+        &cli.probes,
+        RunLimit::Unbounded,
+    )?;
+    let scenario = match &cli.scenario {
+        Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
+        None => None,
+    };
+    // Recording only: the dashboard plays the scenario itself, caption on screen.
+    let session = Session::new(None, cli.record.as_deref()).map_err(Failure::Usage)?;
+    // Before the engine starts, so its first log lines land in the Log panel.
+    let logs = loadlab::logging::init_dashboard_logging();
+    let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
+    let stop_session = Arc::new(AtomicBool::new(false));
+    let session = session
+        .spawn(engine.clone(), stop_session.clone())
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let options = DashboardOptions {
+        fps: cli.fps,
+        export_dir: cli.export_dir.clone(),
+        export_screen: cli.export_screen,
+        scenario: scenario.map(|s| Box::new(Player::new(s)) as Box<dyn Timeline>),
+        expected_panic: Some(loadlab::engine::task_job::in_job),
+        ..DashboardOptions::default()
+    };
+    let result = loadlab::ui::run_dashboard(engine.clone(), logs, options);
+    stop_session.store(true, Ordering::Release);
+    let _ = session.join();
+    // Quitting with thousands of queued tasks: cancelled, not waited for.
+    engine.shutdown(Duration::from_millis(500));
+    result.map_err(|e| Failure::Fatal(format!("{e:#}")))?;
+    Ok(0)
 }
 
 fn run(args: &RunArgs) -> Result<i32, Failure> {

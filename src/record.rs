@@ -182,7 +182,7 @@ impl<W: Write> Recorder<W> {
     /// Writes a line now, whatever the time (the last snapshot of a run).
     pub fn write(&mut self, snapshot: &Snapshot) -> io::Result<()> {
         let mut line = summary_line(snapshot);
-        line.caption.clone_from(&self.caption);
+        line.caption = self.caption.clone().or_else(|| snapshot.caption.clone());
         serde_json::to_writer(&mut self.out, &line)?;
         self.out.write_all(b"\n")?;
         // Flush every line: a killed process must leave only complete lines.

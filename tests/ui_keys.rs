@@ -433,16 +433,27 @@ fn a_scenario_plays_its_commands_on_time_with_captions() {
     ));
     assert_eq!(
         app.tick(t0),
-        vec![apply(Command::SetBackend {
-            backend: BackendKind::Inline
-        })]
+        vec![
+            apply(Command::SetBackend {
+                backend: BackendKind::Inline
+            }),
+            // The caption goes to the engine too, for Snapshots and recordings.
+            apply(Command::Caption {
+                text: Some("one".into())
+            })
+        ]
     );
     let screen = render_text(120, 40, |f| draw::render(f, &app, t0));
     assert!(screen.contains("scenario 1/2 at 0s  one"), "{screen}");
     assert!(app.tick(t0 + Duration::from_secs(1)).is_empty());
     assert_eq!(
         app.tick(t0 + Duration::from_secs(2)),
-        vec![apply(Command::SetThreads { threads: 4 })]
+        vec![
+            apply(Command::SetThreads { threads: 4 }),
+            apply(Command::Caption {
+                text: Some("two".into())
+            })
+        ]
     );
     assert!(app.view.scenario.is_some());
     assert!(app.tick(t0 + Duration::from_secs(3)).is_empty());

@@ -46,9 +46,13 @@ fn report_block(shared: &Shared, blocked: Duration) {
     let backend = shared.current.load().backend.kind();
     let kernel = shared.workload.load().kernel.to_string();
     let blocked_ms = blocked.as_secs_f64() * 1e3;
+    let why = if backend.offloads() {
+        "the app workers waited for a CPU (are backend threads + app workers > cores?)"
+    } else {
+        "CPU work is running on the async workers"
+    };
     tracing::warn!(
-        "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): \
-         CPU work is running on the async workers"
+        "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): {why}"
     );
     shared.blocked_events.fetch_add(1, Ordering::Relaxed);
     let event = BlockEvent {

@@ -69,12 +69,8 @@ impl Session {
             let caption = player.caption().map(str::to_string);
             if caption != self.caption {
                 self.caption.clone_from(&caption);
-                let _ = engine.apply(Command::Caption {
-                    text: caption.clone(),
-                });
-                if let Some(recorder) = self.recorder.as_mut() {
-                    recorder.set_caption(caption);
-                }
+                // Snapshots, and so the recording, carry it from here.
+                let _ = engine.apply(Command::Caption { text: caption });
             }
             over = player.is_over(elapsed);
         }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::engine::command::Command;
 use crate::logging::LogBuffer;
 use crate::metrics::snapshot::{ConfigView, Snapshot};
 
@@ -172,7 +173,15 @@ impl App {
         let mut actions = Vec::new();
         if let Some(run) = self.view.scenario.as_mut() {
             let elapsed = run.elapsed(now);
+            let before = run.timeline.caption().map(str::to_string);
             actions.extend(run.timeline.advance(elapsed).into_iter().map(Action::Apply));
+            // The engine carries the caption into Snapshots and recordings.
+            let after = run.timeline.caption();
+            if after != before.as_deref() {
+                actions.push(Action::Apply(Command::Caption {
+                    text: after.map(str::to_string),
+                }));
+            }
             if run.timeline.is_over(elapsed) {
                 self.view.scenario = None;
                 self.set_status("scenario finished", now);

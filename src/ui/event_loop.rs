@@ -218,5 +218,6 @@ fn describe(command: &Command) -> String {
         Command::Stop => "stop".to_string(),
         Command::Start => "start".to_string(),
         Command::ResetStats => "reset".to_string(),
+        Command::Caption { .. } => "caption".to_string(),
     }
 }

@@ -32,3 +32,22 @@ impl ScenarioRun {
         now.saturating_duration_since(self.started)
     }
 }
+
+/// Scenario files (`--scenario`) are played through this trait.
+impl Timeline for crate::scenario::Player {
+    fn advance(&mut self, elapsed: Duration) -> Vec<Command> {
+        crate::scenario::Player::advance(self, elapsed)
+    }
+
+    fn caption(&self) -> Option<&str> {
+        crate::scenario::Player::caption(self)
+    }
+
+    fn progress(&self) -> (usize, usize) {
+        crate::scenario::Player::progress(self)
+    }
+
+    fn is_over(&self, elapsed: Duration) -> bool {
+        crate::scenario::Player::is_over(self, elapsed)
+    }
+}

@@ -125,6 +125,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
             process_threads: 7,
             oversubscribed: true,
         },
+        caption: None,
     }
 }
 
