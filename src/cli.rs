@@ -75,8 +75,8 @@ pub struct BackendArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct WorkloadArgs {
-    /// The kernel each task runs (`loadlab list` shows them). Default: sumsq
-    /// (demo starvation: spin 20000, 20 ms tasks).
+    /// The kernel each task runs (`loadlab list` shows them). Default: sumsq;
+    /// hash with --path; spin 20000 (20 ms tasks) for demo starvation.
     #[arg(long, value_enum, value_name = "K")]
     pub workload: Option<Kernel>,
     /// A task's size in the kernel's unit. Default: about a millisecond of work.

@@ -142,11 +142,14 @@ fn list() -> String {
             (true, false) => "synthetic",
             _ => "per file, --path only",
         };
+        let default = match kernel.default_size() {
+            0 => "-".to_string(),
+            size => size.to_string(),
+        };
         out.push_str(&format!(
-            "  {:<12} {:<44} default {:<9} [{forms}]\n",
+            "  {:<12} {:<44} default {default:<9} [{forms}]\n",
             kernel.name(),
             kernel.size_unit(),
-            kernel.default_size()
         ));
     }
     out.push_str("\nbackends (--backend):\n");
