@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod cli;
 pub mod engine;
+pub mod format;
 pub mod logging;
 pub mod metrics;
 pub mod probe;

@@ -235,14 +235,14 @@ impl RunReport {
             "elapsed     {:.3} s\nthroughput  {:.1} tasks/s, {}/s",
             self.elapsed_s,
             self.throughput.tasks_per_s,
-            human_bytes(self.throughput.bytes_per_s)
+            crate::format::bytes(self.throughput.bytes_per_s)
         );
         if let Some(ratio) = self.compression_ratio {
             let _ = writeln!(
                 out,
                 "compressed  {} -> {} (deflate, {:.1}% of the input)",
-                human_bytes(self.input_bytes as f64),
-                human_bytes(self.output_bytes as f64),
+                crate::format::bytes(self.input_bytes as f64),
+                crate::format::bytes(self.output_bytes as f64),
                 ratio * 100.0
             );
         }
@@ -307,21 +307,5 @@ impl RunReport {
             }
         }
         out
-    }
-}
-
-/// 1536 -> "1.5 KiB".
-pub fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

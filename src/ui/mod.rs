@@ -16,7 +16,7 @@ pub mod export;
 pub mod focus;
 pub mod form;
 pub mod form_view;
-pub mod format;
+pub use crate::format;
 pub mod help;
 pub mod history;
 pub mod keys;

@@ -1,4 +1,4 @@
-//! Number formatting shared by the panels: short, fixed-ish widths, units always shown.
+//! Number formatting shared by the dashboard and the text reports: short, units always shown.
 
 /// Microseconds as `850µs`, `4.10ms`, `1.25s`; `-` when there are no samples.
 pub fn micros(us: f64) -> String {
