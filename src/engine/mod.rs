@@ -271,7 +271,7 @@ impl Engine {
 
     /// Stops the sampler and returns the run's totals (call after `wait_for_run`).
     pub fn finish(&self) -> RunOutcome {
-        let elapsed = self.run_started.elapsed();
+        let ended = Instant::now();
         let sampler = self
             .sampler
             .lock()

@@ -68,6 +68,8 @@ pub struct RunTotals {
     pub heartbeat: super::snapshot::Percentiles,
     pub echo: super::snapshot::Percentiles,
     pub threads_seen: Vec<ThreadSeen>,
+    /// When the statistics were last reset (None: never); totals cover from there.
+    pub reset_at: Option<Instant>,
 }
 
 pub struct CollectorConfig {
@@ -95,6 +97,7 @@ pub struct Collector {
     last_cpu_ns: HashMap<i32, u64>,
     fading: HashMap<i32, (ThreadView, Instant)>,
     runtime_recent: VecDeque<(Instant, Vec<(Duration, u64)>)>,
+    reset_at: Option<Instant>,
     /// The previous tick's thread views (for fading exited threads).
     last_views: Vec<ThreadView>,
     seq: u64,
@@ -122,13 +125,16 @@ impl Collector {
             fading: HashMap::new(),
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
+            reset_at: None,
             seq: 0,
         }
     }
 
     /// Zeroes the cumulative statistics (the `r` key).
     pub fn reset(&mut self) {
-        self.baseline = self.totals(Instant::now());
+        let now = Instant::now();
+        self.reset_at = Some(now);
+        self.baseline = self.totals(now);
         self.thread_baseline = self
             .shared
             .registry
@@ -480,6 +486,7 @@ impl Collector {
             heartbeat: percentiles_us(&buckets_since(&totals.heartbeat, &self.baseline.heartbeat)),
             echo: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
             threads_seen,
+            reset_at: self.reset_at,
         }
     }
 }
