@@ -282,6 +282,11 @@ impl Engine {
             // Finished twice: the sampler's totals were already taken.
             None => (RunTotals::default(), self.snapshots.borrow().clone()),
         };
+        // Totals cover the run from its start, or from a reset (a scenario step).
+        let measured_from = totals
+            .reset_at
+            .map_or(self.run_started, |reset| reset.max(self.run_started));
+        let elapsed = ended.saturating_duration_since(measured_from);
         let log = self
             .shared
             .errors
