@@ -120,6 +120,9 @@ pub struct ProbeArgs {
     /// Call the runtime starved when the heartbeat lag p99 over 1 s exceeds this (ms).
     #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = positive_seconds)]
     pub starved_threshold_ms: f64,
+    /// How often the sampler takes a Snapshot (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(10..=10_000))]
+    pub sample_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
