@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::bare::Bare;
 use common::loadlab_runner::{Loadlab, spin_spec};
-use common::{BACKENDS, Contender, SIZES, SpinSize, instrumentation, tasks_per_s};
+use common::{BACKENDS, Contender, SIZES, SpinSize, instrumentation};
 use loadlab::spec::BackendKind;
 
 /// Timed batch pairs per cell.
@@ -19,6 +19,10 @@ const ROUNDS: usize = 12;
 /// Calls per instrumentation batch, and batches per side.
 const PROBE_CALLS: u64 = 200_000;
 const PROBE_ROUNDS: usize = 15;
+
+fn tasks_per_s(n: u64, elapsed: Duration) -> f64 {
+    n as f64 / elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+}
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -98,7 +102,9 @@ fn measure_instrumentation() -> anyhow::Result<(f64, f64)> {
 
 fn run() -> anyhow::Result<()> {
     println!("loadlab / bare library, 2 worker threads each, closed loop inflight 64 for loadlab");
-    println!("({ROUNDS} alternating batch pairs per row; medians; ratio range = lowest..highest pair)");
+    println!(
+        "({ROUNDS} alternating batch pairs per row; medians; ratio range = lowest..highest pair)"
+    );
     println!();
     println!("| spin task | backend | bare tasks/s | loadlab tasks/s | ratio | ratio range |");
     println!("|---|---|---:|---:|---:|---:|");

@@ -61,8 +61,3 @@ pub fn spin_task(us: u64, index: u64) {
 pub trait Contender {
     fn run_batch(&self, n: u64) -> anyhow::Result<Duration>;
 }
-
-/// Tasks per second of a batch.
-pub fn tasks_per_s(n: u64, elapsed: Duration) -> f64 {
-    n as f64 / elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
-}
