@@ -2,7 +2,8 @@
 //! quotes. Each cell alternates bare and loadlab batches (order flipped every
 //! round) and reports medians; the engine lives only around its own batch, so
 //! its probes and sampler never run during a bare batch. A pair during which
-//! another process used the CPU is measured again (up to a limit).
+//! another process used the CPU is measured again, after waiting for a quiet
+//! machine (both up to a limit).
 //! Run: `cargo bench --bench ratios`.
 
 mod common;
@@ -16,12 +17,14 @@ use common::bare::Bare;
 use common::loadlab_runner::{Loadlab, spin_spec};
 use common::{BACKENDS, Contender, SIZES, SpinSize, instrumentation};
 use loadlab::spec::BackendKind;
-use quiet::timed_quietly;
+use quiet::{timed_quietly, wait_for_quiet};
 
 /// Timed batch pairs per cell.
 const ROUNDS: usize = 16;
 /// Tries per pair before a disturbed pair is kept anyway (and counted).
 const ATTEMPTS: usize = 8;
+/// Longest wait for a quiet machine after a disturbed pair.
+const QUIET_WAIT: Duration = Duration::from_secs(10);
 /// Calls per instrumentation batch, and batch pairs.
 const PROBE_CALLS: u64 = 200_000;
 const PROBE_ROUNDS: usize = 15;
@@ -68,6 +71,7 @@ fn quiet_pair(
             return Ok((a, b));
         }
         disturbance.reruns += 1;
+        wait_for_quiet(QUIET_WAIT);
     }
     unreachable!("the last attempt returns")
 }
@@ -180,6 +184,7 @@ fn run() -> anyhow::Result<()> {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in SIZES {
         for backend in BACKENDS {
+            wait_for_quiet(QUIET_WAIT);
             let cell = measure_cell(backend, size)?;
             println!(
                 "| {} | {backend} | {:.0} | {:.0} | {:.3} | {:.3}..{:.3} | {:.0} | {:.0} | {:.3} \
@@ -198,6 +203,7 @@ fn run() -> anyhow::Result<()> {
             );
         }
     }
+    wait_for_quiet(QUIET_WAIT);
     let (bare_ns, instrumented_ns, disturbance) = measure_instrumentation()?;
     println!();
     println!(

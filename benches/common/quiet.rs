@@ -2,7 +2,8 @@
 //! tells, from /proc (Linux), how much CPU they used while it ran, so a harness
 //! can re-run disturbed batches instead of averaging them in.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// CPU time used so far: by the whole machine, and by this process (clock ticks).
 #[derive(Clone, Copy, Debug)]
@@ -73,4 +74,37 @@ fn own_ticks() -> Option<u64> {
     let utime: u64 = fields.next()?.parse().ok()?;
     let stime: u64 = fields.next()?.parse().ok()?;
     Some(utime + stime)
+}
+
+/// Total time the harness may spend waiting for a quiet machine, in ms.
+static WAIT_BUDGET_MS: AtomicU64 = AtomicU64::new(6 * 60 * 1000);
+/// One look at the machine before deciding it is quiet.
+const LOOK: Duration = Duration::from_millis(300);
+
+/// Sleeps until other processes leave the CPU alone for one look (at most 2
+/// ticks used), at most `max`, and within a budget for the whole run. Returns
+/// false when it gave up (busy machine or budget spent).
+pub fn wait_for_quiet(max: Duration) -> bool {
+    let started = Instant::now();
+    let quiet = loop {
+        let budget = Duration::from_millis(WAIT_BUDGET_MS.load(Ordering::Relaxed));
+        if started.elapsed() >= max.min(budget) {
+            break false;
+        }
+        let Some(before) = CpuMark::now() else {
+            break true;
+        };
+        std::thread::sleep(LOOK);
+        let Some(after) = CpuMark::now() else {
+            break true;
+        };
+        if before.foreign_since(&after) <= 2.0 / TICKS_PER_S {
+            break true;
+        }
+    };
+    let spent = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let _ = WAIT_BUDGET_MS.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+        Some(left.saturating_sub(spent))
+    });
+    quiet
 }
