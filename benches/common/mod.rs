@@ -16,7 +16,8 @@ pub const SEED: u64 = 7;
 /// Worker threads on every side (the machine has 2 cores).
 pub const THREADS: usize = 2;
 
-/// One spin task size and how many tasks make one timed batch (~50-100 ms).
+/// One spin task size and how many tasks make one timed batch (about 50 ms for
+/// the bare libraries on 2 threads).
 #[derive(Clone, Copy, Debug)]
 pub struct SpinSize {
     pub us: u64,
@@ -30,12 +31,12 @@ pub const SIZES: [SpinSize; 3] = [
     SpinSize {
         us: 1,
         label: "~empty (1 us)",
-        tasks: 20_000,
+        tasks: 60_000,
     },
     SpinSize {
         us: 10,
         label: "10 us",
-        tasks: 4_000,
+        tasks: 10_000,
     },
     SpinSize {
         us: 100,
