@@ -182,10 +182,12 @@ fn run() -> anyhow::Result<()> {
          | best bare | best loadlab | best ratio | reruns | kept |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for size in SIZES {
+    // `cargo bench --bench ratios -- instrumentation` measures only the last table.
+    let only_instrumentation = std::env::args().any(|a| a == "instrumentation");
+    for size in SIZES.iter().filter(|_| !only_instrumentation) {
         for backend in BACKENDS {
             wait_for_quiet(QUIET_WAIT);
-            let cell = measure_cell(backend, size)?;
+            let cell = measure_cell(backend, *size)?;
             println!(
                 "| {} | {backend} | {:.0} | {:.0} | {:.3} | {:.3}..{:.3} | {:.0} | {:.0} | {:.3} \
                  | {} | {} |",

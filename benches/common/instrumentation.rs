@@ -3,11 +3,10 @@
 //! accounting, then `TaskJob::into_job`) and called directly.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use loadlab::engine::shared::Shared;
-use loadlab::engine::task_job::TaskJob;
+use loadlab::engine::driver::instrumented_job;
 use loadlab::spec::WorkloadSpec;
 use loadlab::workload::TaskInput;
 
@@ -32,15 +31,11 @@ pub fn bare_calls(n: u64) -> Duration {
 pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64) -> Duration {
     let started = Instant::now();
     for index in 0..n {
-        shared.outstanding.fetch_add(1, Ordering::AcqRel);
-        shared
-            .registry
-            .with_current(|stats| stats.record_submitted());
         let input = TaskInput::Synthetic {
             index,
             size: PROBE_US,
         };
-        let job = TaskJob::new(shared.clone(), spec.clone(), input, index).into_job();
+        let job = instrumented_job(shared, spec, index, input);
         job();
     }
     started.elapsed()

@@ -62,6 +62,20 @@ impl ResizableSemaphore {
         }
     }
 
+    /// A permit if one is free now.
+    pub fn try_acquire(&self) -> Option<Permit> {
+        let permit = self.semaphore.clone().try_acquire_owned().ok()?;
+        Some(Permit {
+            permit: Some(permit),
+            debt: self.debt.clone(),
+        })
+    }
+
+    /// A shrink is waiting for held permits to come back.
+    pub fn shrinking(&self) -> bool {
+        self.debt.load(Ordering::Acquire) > 0
+    }
+
     pub fn resize(&self, permits: usize) -> usize {
         let permits = permits.max(1);
         let _serialised = self.resizing.lock().unwrap_or_else(PoisonError::into_inner);

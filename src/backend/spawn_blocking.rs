@@ -1,22 +1,70 @@
 //! spawn-blocking: tokio's blocking pool of the app runtime. tokio's own cap
 //! (512 threads) and queue are fixed and unbounded, so a resizable semaphore
-//! acquired before spawning is what sets the concurrency.
+//! sets the concurrency: a blocking thread runs only while it holds a permit.
+//!
+//! A permit holder runs queued jobs back to back instead of returning to the
+//! app runtime after each one: a round trip per job (release the permit, wake
+//! an app worker, spawn_blocking again) left the pool idle a third of the time
+//! and made tokio churn through threads.
 
+use std::sync::Arc;
+
+use crossbeam_queue::SegQueue;
 use futures::FutureExt;
+use tokio::runtime::Handle;
 use futures::future::BoxFuture;
 
-use super::resizable_semaphore::ResizableSemaphore;
+use super::resizable_semaphore::{Permit, ResizableSemaphore};
 use super::{Backend, Job, run_contained};
 use crate::spec::BackendKind;
 
 pub struct SpawnBlockingBackend {
-    slots: ResizableSemaphore,
+    slots: Arc<ResizableSemaphore>,
+    queue: Arc<SegQueue<Job>>,
+    /// The app runtime, whose blocking pool this is.
+    runtime: Handle,
 }
 
 impl SpawnBlockingBackend {
-    pub fn new(threads: usize) -> SpawnBlockingBackend {
+    pub fn new(threads: usize, runtime: Handle) -> SpawnBlockingBackend {
         SpawnBlockingBackend {
-            slots: ResizableSemaphore::new(threads),
+            slots: Arc::new(ResizableSemaphore::new(threads)),
+            queue: Arc::new(SegQueue::new()),
+            runtime,
+        }
+    }
+
+    /// Starts a permit holder on a blocking thread if a permit is free.
+    fn start_holder(&self) -> bool {
+        let Some(permit) = self.slots.try_acquire() else {
+            return false;
+        };
+        let (slots, queue) = (self.slots.clone(), self.queue.clone());
+        self.runtime
+            .spawn_blocking(move || drain(permit, &slots, &queue));
+        true
+    }
+}
+
+/// Runs queued jobs while holding a permit. Between jobs it gives the permit
+/// back if the pool is shrinking. After releasing it looks at the queue once
+/// more: a job pushed while every permit was held is never left behind.
+fn drain(mut permit: Permit, slots: &ResizableSemaphore, queue: &SegQueue<Job>) {
+    loop {
+        while let Some(job) = queue.pop() {
+            run_contained(job);
+            if slots.shrinking() {
+                break;
+            }
+        }
+        drop(permit);
+        if queue.is_empty() {
+            return;
+        }
+        match slots.try_acquire() {
+            Some(again) => permit = again,
+            // Every permit is held: their holders will take the job.
+            None => return,
         }
     }
 }
@@ -31,19 +79,15 @@ impl Backend for SpawnBlockingBackend {
     }
 
     fn set_threads(&self, threads: usize) -> usize {
-        self.slots.resize(threads)
+        let applied = self.slots.resize(threads);
+        // New permits must find the queued work.
+        while !self.queue.is_empty() && self.start_holder() {}
+        applied
     }
 
     fn submit(&self, job: Job) -> BoxFuture<'static, ()> {
-        let slot = self.slots.acquire();
-        async move {
-            let slot = slot.await;
-            // Must be called from the app runtime (the driver's tasks are).
-            tokio::task::spawn_blocking(move || {
-                run_contained(job);
-                drop(slot);
-            });
-        }
-        .boxed()
+        self.queue.push(job);
+        self.start_holder();
+        futures::future::ready(()).boxed()
     }
 }

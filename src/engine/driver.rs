@@ -179,6 +179,21 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     }
 }
 
+/// Counts a task as submitted and wraps it into an instrumented job: the one
+/// way a task enters a backend (the benchmarks time exactly this).
+pub fn instrumented_job(
+    shared: &Arc<Shared>,
+    spec: &Arc<WorkloadSpec>,
+    index: u64,
+    input: TaskInput,
+) -> crate::backend::Job {
+    shared.outstanding.fetch_add(1, Ordering::AcqRel);
+    shared
+        .registry
+        .with_current(|stats| stats.record_submitted());
+    TaskJob::new(shared.clone(), spec.clone(), input, index).into_job()
+}
+
 async fn submit_one(
     shared: &Arc<Shared>,
     backend: &Arc<dyn crate::backend::Backend>,
@@ -186,11 +201,7 @@ async fn submit_one(
     index: u64,
     input: TaskInput,
 ) {
-    shared.outstanding.fetch_add(1, Ordering::AcqRel);
-    shared
-        .registry
-        .with_current(|stats| stats.record_submitted());
-    let job = TaskJob::new(shared.clone(), spec.clone(), input, index).into_job();
+    let job = instrumented_job(shared, spec, index, input);
     let mut handover = backend.submit(job);
     if backend.kind() == BackendKind::Inline {
         // The job must run in its own task so it blocks an app worker, not the driver.

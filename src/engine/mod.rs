@@ -132,7 +132,12 @@ impl Engine {
         config.workload.validate().map_err(anyhow::Error::msg)?;
         let runtime_workers = config.runtime_workers.max(1);
         let runtime = build_runtime(runtime_workers)?;
-        let backend = backend::build(config.backend, config.threads.max(1), runtime_workers)?;
+        let backend = backend::build(
+            config.backend,
+            config.threads.max(1),
+            runtime_workers,
+            runtime.handle(),
+        )?;
         let shared = Arc::new(Shared {
             started: Instant::now(),
             runtime_workers,
@@ -358,7 +363,7 @@ impl Engine {
             return Ok(());
         }
         let threads = old.backend.threads();
-        let backend = backend::build(kind, threads, self.shared.runtime_workers)
+        let backend = backend::build(kind, threads, self.shared.runtime_workers, &self.handle)
             .map_err(|e| format!("backend {kind}: {e}"))?;
         let applied = backend.threads();
         // In-flight tasks keep their Arc to the old backend and finish there.

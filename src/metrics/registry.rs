@@ -33,20 +33,19 @@ impl Registry {
     /// Runs `f` with the calling thread's stats, registering the thread on first use.
     #[inline]
     pub fn with_current<R>(&self, f: impl FnOnce(&ThreadStats) -> R) -> R {
-        let stats = CURRENT.with(|current| {
-            let mut current = current.borrow_mut();
-            if let Some((_, stats)) = current.iter().find(|(id, _)| *id == self.id) {
-                return stats.clone();
+        CURRENT.with(|current| {
+            // The common case: no Arc clone, no lock, just a borrow.
+            if let Some((_, stats)) = current.borrow().iter().find(|(id, _)| *id == self.id) {
+                return f(stats);
             }
             let stats = Arc::new(ThreadStats::new(current_tid(), current_thread_name()));
             self.threads
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(stats.clone());
-            current.push((self.id, stats.clone()));
-            stats
-        });
-        f(&stats)
+            current.borrow_mut().push((self.id, stats.clone()));
+            f(&stats)
+        })
     }
 
     /// Every registered thread's stats, live or exited.
