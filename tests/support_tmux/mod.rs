@@ -45,6 +45,11 @@ impl Tmux {
             "sh",
         ]);
         assert!(out.status.success(), "tmux new-session: {out:?}");
+        // Keys typed before the shell's first prompt are echoed ahead of it and
+        // the prompt then lands in front of the command's output.
+        tmux.wait_for("the shell prompt", Duration::from_secs(10), |s| {
+            !s.trim().is_empty()
+        });
         tmux
     }
 
@@ -194,12 +199,16 @@ pub fn sh_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-/// What `echo EXIT=$?` printed (the typed command line starts with the prompt).
+/// What `echo EXIT=$?` printed: the digits after `EXIT=`, wherever on a line
+/// (the typed command line has `EXIT=$?`, never digits).
 pub fn exit_status(screen: &str) -> Option<&str> {
-    screen
-        .lines()
-        .find_map(|l| l.strip_prefix("EXIT="))
-        .map(str::trim)
+    screen.lines().find_map(|line| {
+        line.match_indices("EXIT=").find_map(|(at, marker)| {
+            let rest = &line[at + marker.len()..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (digits > 0).then(|| &rest[..digits])
+        })
+    })
 }
 
 fn header(screen: &str) -> Option<&str> {
