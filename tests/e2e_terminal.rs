@@ -2,6 +2,8 @@
 //! test. How it leaves (Ctrl-C, SIGTERM, q under load), a too-small terminal
 //! and a resize, stop/start/pause, the guided demo, export, and job panics
 //! kept off the screen. Skipped, with the reason printed, when tmux is missing.
+//! A capture can catch a frame half written (top rows new, bottom rows old), so
+//! each wait names everything the assertions after it read from that screen.
 
 mod support_tmux;
 
@@ -169,7 +171,7 @@ fn stop_start_and_pause_show_in_the_header() {
 
     tmux.press("s");
     let stopped = tmux.wait_for("STOPPED after s", Duration::from_secs(10), |s| {
-        header_state(s) == Some("STOPPED")
+        header_state(s) == Some("STOPPED") && s.contains("stopped:")
     });
     assert!(stopped.contains("stopped:"), "status line:\n{stopped}");
     // Queued tasks are cancelled and nothing new is submitted.
@@ -190,7 +192,7 @@ fn stop_start_and_pause_show_in_the_header() {
 
     tmux.press(" ");
     let paused = tmux.wait_for("PAUSED after space", Duration::from_secs(10), |s| {
-        header_state(s) == Some("PAUSED")
+        header_state(s) == Some("PAUSED") && s.contains("arrivals paused")
     });
     assert!(paused.contains("arrivals paused"), "status line:\n{paused}");
 
@@ -214,7 +216,9 @@ fn guided_demo_captions_each_step_and_swaps_to_inline() {
 
     tmux.press("d");
     let step1 = tmux.wait_for("demo step 1 on rayon", Duration::from_secs(10), |s| {
-        s.contains("demo 1/3") && header_backend(s).as_deref() == Some("rayon")
+        s.contains("demo 1/3")
+            && s.contains("watch:")
+            && header_backend(s).as_deref() == Some("rayon")
     });
     let caption = caption_line(&step1, "demo 1/3");
     assert!(caption.contains("rayon"), "caption names rayon: {caption}");
@@ -233,7 +237,7 @@ fn guided_demo_captions_each_step_and_swaps_to_inline() {
 
     tmux.press("d");
     let stopped = tmux.wait_for("the demo stopped after d", Duration::from_secs(5), |s| {
-        !s.contains("demo 2/3") && !s.contains(" DEMO ")
+        !s.contains("demo 2/3") && !s.contains(" DEMO ") && s.contains("guided demo stopped")
     });
     assert!(stopped.contains("guided demo stopped"), "{stopped}");
     // Stopping the demo leaves the backend where it was.
