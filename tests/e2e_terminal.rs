@@ -126,7 +126,7 @@ fn too_small_terminal_shows_a_notice_and_a_resize_brings_the_dashboard_back() {
     ));
     let small = tmux.wait_for("the too-small notice", Duration::from_secs(30), |s| {
         assert!(exit_status(s).is_none(), "the binary exited early:\n{s}");
-        s.contains("too small")
+        s.contains("too small") && s.contains("40x10")
     });
     assert!(
         small.contains("40x10"),
