@@ -16,6 +16,8 @@ static NEXT_SERVER: AtomicU64 = AtomicU64::new(0);
 /// killing it hangs up the pane, so a dashboard left running ends too.
 pub struct Tmux {
     socket: String,
+    /// The socket file, removed on drop (kill-server leaves it behind).
+    socket_path: Option<PathBuf>,
 }
 
 impl Tmux {
@@ -30,7 +32,10 @@ impl Tmux {
                 .map(|d| d.as_nanos())
                 .unwrap_or(0)
         );
-        let tmux = Tmux { socket };
+        let mut tmux = Tmux {
+            socket,
+            socket_path: None,
+        };
         let out = tmux.run(&[
             "-f",
             "/dev/null",
@@ -45,6 +50,9 @@ impl Tmux {
             "sh",
         ]);
         assert!(out.status.success(), "tmux new-session: {out:?}");
+        let path = tmux.run(&["display-message", "-p", "#{socket_path}"]);
+        let path = String::from_utf8_lossy(&path.stdout).trim().to_string();
+        tmux.socket_path = (!path.is_empty()).then(|| PathBuf::from(path));
         // Keys typed before the shell's first prompt are echoed ahead of it and
         // the prompt then lands in front of the command's output.
         tmux.wait_for("the shell prompt", Duration::from_secs(10), |s| {
@@ -176,6 +184,9 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
