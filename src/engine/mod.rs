@@ -147,7 +147,9 @@ impl Engine {
             load: ArcSwap::from_pointee(config.load),
             paused: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
-            running: AtomicBool::new(false),
+            // True before the driver's first poll, so the first snapshot does not
+            // show a freshly started dashboard as STOPPED.
+            running: AtomicBool::new(config.start_driver),
             cancel_epoch: AtomicU64::new(0),
             generation: AtomicU64::new(0),
             outstanding: AtomicU64::new(0),
