@@ -71,6 +71,13 @@ fn instrumentation_cost(c: &mut Criterion) {
     group.bench_function("bare kernel", |b| {
         b.iter_custom(|iters| (0..iters).map(|_| instrumentation::bare_calls(CALLS)).sum())
     });
+    group.bench_function("timed and recorded", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| instrumentation::timed_and_recorded_calls(engine.shared(), CALLS))
+                .sum()
+        })
+    });
     group.bench_function("instrumented job", |b| {
         b.iter_custom(|iters| {
             (0..iters)

@@ -139,20 +139,28 @@ fn run_task_dispatches_every_kind() {
         path: sample().join("text/short.txt"),
         name: "text/short.txt".into(),
     };
-    assert_eq!(run_task(&spec, &file).unwrap().bytes_in, SHORT_WC.2);
+    assert_eq!(
+        run_task(spec.kernel, spec.seed, &file).unwrap().bytes_in,
+        SHORT_WC.2
+    );
     let invalid = TaskInput::Invalid {
         name: "x".into(),
         error: "not a regular file (FIFO)".into(),
     };
     assert_eq!(
-        run_task(&spec, &invalid).unwrap_err(),
+        run_task(spec.kernel, spec.seed, &invalid).unwrap_err(),
         "not a regular file (FIFO)"
     );
     let synthetic = TaskInput::Synthetic {
         index: 3,
         size: 1000,
     };
-    assert_eq!(run_task(&spec, &synthetic).unwrap().bytes_in, 1000);
+    assert_eq!(
+        run_task(spec.kernel, spec.seed, &synthetic)
+            .unwrap()
+            .bytes_in,
+        1000
+    );
 }
 
 #[test]
@@ -299,7 +307,7 @@ fn child_hash_awkward_tree() {
             TaskInput::File { name, .. } | TaskInput::Invalid { name, .. } => name.clone(),
             TaskInput::Synthetic { .. } => unreachable!(),
         };
-        match run_task(&spec, &input) {
+        match run_task(spec.kernel, spec.seed, &input) {
             Ok(output) => out.push_str(&format!("TASK\t{name}\tok\t{}\n", output.bytes_in)),
             Err(error) => out.push_str(&format!("TASK\t{name}\terr\t{error}\n")),
         }
@@ -421,7 +429,7 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
     let errors: Vec<String> = within(Duration::from_secs(10), move || {
         inputs
             .iter()
-            .map(|i| run_task(&spec, i).unwrap_err())
+            .map(|i| run_task(spec.kernel, spec.seed, i).unwrap_err())
             .collect()
     });
     assert_eq!(

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use loadlab::engine::shared::Shared;
 use loadlab::engine::driver::instrumented_job;
+use loadlab::engine::shared::Shared;
+use loadlab::metrics::thread_stats::TaskEnd;
 use loadlab::spec::WorkloadSpec;
 use loadlab::workload::TaskInput;
 
@@ -37,6 +38,33 @@ pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64
         };
         let job = instrumented_job(shared, spec, index, input);
         job();
+    }
+    started.elapsed()
+}
+
+/// N kernel calls measured and recorded the way a task job does it: three
+/// clock reads (submitted, started, finished) and one `record_ran` into the
+/// calling thread's counters and histograms. This is the measuring alone,
+/// without the task plumbing (boxing, cancellation, panic catching, flow control).
+pub fn timed_and_recorded_calls(shared: &Arc<Shared>, n: u64) -> Duration {
+    let started = Instant::now();
+    for index in 0..n {
+        let submitted_at = quanta::Instant::now();
+        let begin = quanta::Instant::now();
+        let output = loadlab::workload::kernels::run_synthetic(
+            loadlab::spec::Kernel::Spin,
+            PROBE_US,
+            super::SEED,
+            index,
+        );
+        let end = quanta::Instant::now();
+        let queue_ns = (begin - submitted_at).as_nanos() as u64;
+        let service_ns = (end - begin).as_nanos() as u64;
+        let output = std::hint::black_box(output).unwrap_or_default();
+        let term = loadlab::workload::checksum::task_term(index, output.digest);
+        shared.registry.with_current(|stats| {
+            stats.record_ran(TaskEnd::Completed, queue_ns, service_ns, &output, term)
+        });
     }
     started.elapsed()
 }

@@ -39,7 +39,10 @@ pub fn build(
 ) -> std::io::Result<Arc<dyn Backend>> {
     Ok(match kind {
         BackendKind::Inline => Arc::new(inline::InlineBackend::new(threads, runtime_workers)),
-        BackendKind::SpawnBlocking => Arc::new(spawn_blocking::SpawnBlockingBackend::new(threads, app.clone())),
+        BackendKind::SpawnBlocking => Arc::new(spawn_blocking::SpawnBlockingBackend::new(
+            threads,
+            app.clone(),
+        )),
         BackendKind::Rayon => Arc::new(rayon_pool::RayonBackend::new(threads)?),
         BackendKind::Channel => Arc::new(channel_pool::ChannelBackend::new(threads)?),
     })

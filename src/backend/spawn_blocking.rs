@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use crossbeam_queue::SegQueue;
 use futures::FutureExt;
-use tokio::runtime::Handle;
 use futures::future::BoxFuture;
+use tokio::runtime::Handle;
 
 use super::resizable_semaphore::{Permit, ResizableSemaphore};
 use super::{Backend, Job, run_contained};

@@ -191,7 +191,7 @@ pub fn instrumented_job(
     shared
         .registry
         .with_current(|stats| stats.record_submitted());
-    TaskJob::new(shared.clone(), spec.clone(), input, index).into_job()
+    TaskJob::new(shared.clone(), spec, input, index).into_job()
 }
 
 async fn submit_one(

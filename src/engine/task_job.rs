@@ -11,12 +11,13 @@ use quanta::Instant;
 use super::shared::Shared;
 use crate::backend::Job;
 use crate::metrics::thread_stats::TaskEnd;
-use crate::spec::WorkloadSpec;
+use crate::spec::{Kernel, WorkloadSpec};
 use crate::workload::{TaskInput, TaskOutput, checksum, run_task};
 
 pub struct TaskJob {
     shared: Arc<Shared>,
-    workload: Arc<WorkloadSpec>,
+    kernel: Kernel,
+    seed: u64,
     input: TaskInput,
     /// Position in the run; the checksum key of synthetic tasks.
     index: u64,
@@ -28,14 +29,15 @@ pub struct TaskJob {
 impl TaskJob {
     pub fn new(
         shared: Arc<Shared>,
-        workload: Arc<WorkloadSpec>,
+        workload: &WorkloadSpec,
         input: TaskInput,
         index: u64,
     ) -> TaskJob {
         let epoch = shared.cancel_epoch.load(Ordering::Acquire);
         TaskJob {
             shared,
-            workload,
+            kernel: workload.kernel,
+            seed: workload.seed,
             input,
             index,
             submitted_at: Instant::now(),
@@ -93,7 +95,7 @@ impl TaskJob {
                 self.index
             );
         }
-        run_task(&self.workload, &self.input)
+        run_task(self.kernel, self.seed, &self.input)
     }
 
     fn label(&self) -> String {

@@ -5,8 +5,8 @@
 //!
 //! hdrhistogram's `Histogram` is not readable while another thread writes it,
 //! and its `SyncHistogram` needs the writers' cooperation to refresh, which an
-//! idle worker never gives; so the hot path uses this, and the sampler turns
-//! bucket counts into `hdrhistogram::Histogram`s for percentiles.
+//! idle worker never gives; so the hot path uses this, and the sampler reads
+//! percentiles straight off the bucket counts (`percentiles.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
