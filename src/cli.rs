@@ -71,6 +71,10 @@ pub struct BackendArgs {
     /// Worker threads of the app runtime.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub runtime_workers: u64,
+    /// Nice value of backend threads, so the app runtime wins a CPU when it needs
+    /// one (0 = same priority as the app workers).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub worker_nice: i32,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -97,6 +97,7 @@ pub fn engine_config(
         block_threshold: millis(probes.block_threshold_ms),
         starved_threshold: millis(probes.starved_threshold_ms),
         sample_interval: Duration::from_millis(probes.sample_ms),
+        worker_nice: backend.worker_nice,
         panic_every: workload.panic_every,
         ..EngineConfig::default()
     })

@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use super::worker_priority::lower_current_thread;
 use super::{Backend, Job, run_contained};
 use crate::spec::BackendKind;
 
@@ -28,16 +29,18 @@ pub struct ChannelBackend {
     receiver: Receiver<Job>,
     workers: Mutex<Vec<Worker>>,
     threads: AtomicUsize,
+    nice: i32,
 }
 
 impl ChannelBackend {
-    pub fn new(threads: usize) -> std::io::Result<ChannelBackend> {
+    pub fn new(threads: usize, nice: i32) -> std::io::Result<ChannelBackend> {
         let (jobs, receiver) = bounded(QUEUE_CAPACITY);
         let backend = ChannelBackend {
             jobs,
             receiver,
             workers: Mutex::new(Vec::new()),
             threads: AtomicUsize::new(0),
+            nice,
         };
         backend.resize_to(threads.max(1))?;
         Ok(backend)
@@ -54,7 +57,7 @@ impl ChannelBackend {
         }
         while workers.len() < threads {
             let index = lowest_free_index(&workers);
-            workers.push(spawn_worker(index, self.receiver.clone())?);
+            workers.push(spawn_worker(index, self.receiver.clone(), self.nice)?);
         }
         workers.sort_by_key(|w| w.index);
         self.threads.store(workers.len(), Ordering::Release);
@@ -68,13 +71,16 @@ fn lowest_free_index(workers: &[Worker]) -> usize {
         .unwrap_or(0)
 }
 
-fn spawn_worker(index: usize, jobs: Receiver<Job>) -> std::io::Result<Worker> {
+fn spawn_worker(index: usize, jobs: Receiver<Job>, nice: i32) -> std::io::Result<Worker> {
     let stop = Arc::new(AtomicBool::new(false));
     let (wake, woken) = bounded(1);
     let stop_flag = stop.clone();
     std::thread::Builder::new()
         .name(format!("pool-{index}"))
-        .spawn(move || worker_loop(&jobs, &woken, &stop_flag))?;
+        .spawn(move || {
+            lower_current_thread(nice);
+            worker_loop(&jobs, &woken, &stop_flag)
+        })?;
     Ok(Worker { index, stop, wake })
 }
 

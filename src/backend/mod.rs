@@ -12,6 +12,7 @@ pub mod inline;
 pub mod rayon_pool;
 pub mod resizable_semaphore;
 pub mod spawn_blocking;
+pub mod worker_priority;
 
 /// A unit of work, already instrumented: it records its own outcome.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -36,6 +37,7 @@ pub fn build(
     threads: usize,
     runtime_workers: usize,
     app: &tokio::runtime::Handle,
+    worker_nice: i32,
 ) -> std::io::Result<Arc<dyn Backend>> {
     Ok(match kind {
         BackendKind::Inline => Arc::new(inline::InlineBackend::new(threads, runtime_workers)),
@@ -43,8 +45,8 @@ pub fn build(
             threads,
             app.clone(),
         )),
-        BackendKind::Rayon => Arc::new(rayon_pool::RayonBackend::new(threads)?),
-        BackendKind::Channel => Arc::new(channel_pool::ChannelBackend::new(threads)?),
+        BackendKind::Rayon => Arc::new(rayon_pool::RayonBackend::new(threads, worker_nice)?),
+        BackendKind::Channel => Arc::new(channel_pool::ChannelBackend::new(threads, worker_nice)?),
     })
 }
 

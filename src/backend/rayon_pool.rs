@@ -10,18 +10,21 @@ use arc_swap::ArcSwap;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use super::worker_priority::lower_current_thread;
 use super::{Backend, Job, run_contained};
 use crate::spec::BackendKind;
 
 pub struct RayonBackend {
     pool: ArcSwap<rayon::ThreadPool>,
     threads: AtomicUsize,
+    nice: i32,
 }
 
-fn build_pool(threads: usize) -> std::io::Result<rayon::ThreadPool> {
+fn build_pool(threads: usize, nice: i32) -> std::io::Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|index| format!("rayon-{index}"))
+        .start_handler(move |_| lower_current_thread(nice))
         // Without a handler a panicking spawned job aborts the process.
         .panic_handler(|_| tracing::error!("a job panicked on the rayon pool"))
         .build()
@@ -29,11 +32,12 @@ fn build_pool(threads: usize) -> std::io::Result<rayon::ThreadPool> {
 }
 
 impl RayonBackend {
-    pub fn new(threads: usize) -> std::io::Result<RayonBackend> {
+    pub fn new(threads: usize, nice: i32) -> std::io::Result<RayonBackend> {
         let threads = threads.max(1);
         Ok(RayonBackend {
-            pool: ArcSwap::from_pointee(build_pool(threads)?),
+            pool: ArcSwap::from_pointee(build_pool(threads, nice)?),
             threads: AtomicUsize::new(threads),
+            nice,
         })
     }
 
@@ -54,7 +58,7 @@ impl Backend for RayonBackend {
 
     fn set_threads(&self, threads: usize) -> usize {
         let threads = threads.max(1);
-        match build_pool(threads) {
+        match build_pool(threads, self.nice) {
             Ok(pool) => {
                 self.pool.store(Arc::new(pool));
                 self.threads.store(threads, Ordering::Release);

@@ -50,6 +50,8 @@ pub struct EngineConfig {
     pub panic_every: u64,
     /// Start a driver with `limit` at once (false: wait for `run_to_limit`).
     pub start_driver: bool,
+    /// Nice value of backend threads (rayon, pool, blocking); 0 leaves them alone.
+    pub worker_nice: i32,
 }
 
 impl Default for EngineConfig {
@@ -72,6 +74,7 @@ impl Default for EngineConfig {
             echo_pings_per_s: 100,
             panic_every: 0,
             start_driver: true,
+            worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
         }
     }
 }
@@ -107,7 +110,7 @@ pub struct Engine {
     run_started: Instant,
 }
 
-fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::runtime::Runtime> {
     let spawned = Arc::new(AtomicUsize::new(0));
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
@@ -121,6 +124,16 @@ fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
                 format!("blocking-{}", n - workers)
             }
         })
+        // Blocking threads serve the spawn-blocking backend: run them like
+        // the other backends' threads, below the app workers.
+        .on_thread_start(move || {
+            if std::thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with("blocking"))
+            {
+                crate::backend::worker_priority::lower_current_thread(blocking_nice);
+            }
+        })
         .enable_all()
         .build()
 }
@@ -131,12 +144,13 @@ impl Engine {
     pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
         config.workload.validate().map_err(anyhow::Error::msg)?;
         let runtime_workers = config.runtime_workers.max(1);
-        let runtime = build_runtime(runtime_workers)?;
+        let runtime = build_runtime(runtime_workers, config.worker_nice)?;
         let backend = backend::build(
             config.backend,
             config.threads.max(1),
             runtime_workers,
             runtime.handle(),
+            config.worker_nice,
         )?;
         let shared = Arc::new(Shared {
             started: Instant::now(),
@@ -156,6 +170,7 @@ impl Engine {
             wake_driver: Notify::new(),
             refill_at: AtomicU64::new(0),
             panic_every: config.panic_every,
+            worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
             heartbeat: AtomicHistogram::default(),
             echo: AtomicHistogram::default(),
@@ -365,7 +380,13 @@ impl Engine {
             return Ok(());
         }
         let threads = old.backend.threads();
-        let backend = backend::build(kind, threads, self.shared.runtime_workers, &self.handle)
+        let backend = backend::build(
+            kind,
+            threads,
+            self.shared.runtime_workers,
+            &self.handle,
+            self.shared.worker_nice,
+        )
             .map_err(|e| format!("backend {kind}: {e}"))?;
         let applied = backend.threads();
         // In-flight tasks keep their Arc to the old backend and finish there.

@@ -59,6 +59,8 @@ pub struct Shared {
     pub refill_at: AtomicU64,
     /// Every `n`th task panics on purpose (0 = never): fault injection.
     pub panic_every: u64,
+    /// Nice value of backend threads (pools built later use it too).
+    pub worker_nice: i32,
     pub errors: Mutex<ErrorLog>,
     pub heartbeat: AtomicHistogram,
     pub echo: AtomicHistogram,
