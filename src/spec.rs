@@ -125,7 +125,7 @@ impl Kernel {
             Kernel::Spin => "microseconds of busy-wait",
             Kernel::Sumsq | Kernel::SumsqSplit => "loop iterations",
             Kernel::Hash => "bytes hashed",
-            Kernel::Argon2 => "KiB of Argon2id memory (1 pass, 1 lane)",
+            Kernel::Argon2 => "KiB of Argon2id memory, 1 pass, 1 lane",
             Kernel::Resize => "pixels per side of the source image",
             Kernel::Count | Kernel::Compress => "(file kernel: one file per task)",
         }

@@ -387,7 +387,7 @@ impl Engine {
             &self.handle,
             self.shared.worker_nice,
         )
-            .map_err(|e| format!("backend {kind}: {e}"))?;
+        .map_err(|e| format!("backend {kind}: {e}"))?;
         let applied = backend.threads();
         // In-flight tasks keep their Arc to the old backend and finish there.
         self.shared
