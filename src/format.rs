@@ -45,7 +45,15 @@ pub fn rate(x: f64) -> String {
         format!("{:.2}M", x / 1e6)
     } else if a >= 1e4 {
         format!("{:.1}k", x / 1e3)
-    } else if a >= 100.0 {
+    } else {
+        significant(x)
+    }
+}
+
+/// A number with the digits that matter and no unit: `0.84`, `12.3`, `4521`.
+pub fn significant(x: f64) -> String {
+    let a = x.abs();
+    if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")

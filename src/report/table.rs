@@ -94,25 +94,12 @@ fn pad(cell: &str, width: usize, align: Align) -> String {
 
 /// Microseconds shown as milliseconds with precision that suits the size.
 pub fn fmt_ms(us: f64) -> String {
-    let ms = us / 1000.0;
-    if ms >= 100.0 {
-        format!("{ms:.0}")
-    } else if ms >= 10.0 {
-        format!("{ms:.1}")
-    } else {
-        format!("{ms:.2}")
-    }
+    crate::format::significant(us / 1000.0)
 }
 
 /// A rate with digits that matter: 0.84, 12.3, 4521.
 pub fn fmt_rate(per_s: f64) -> String {
-    if per_s >= 100.0 {
-        format!("{per_s:.0}")
-    } else if per_s >= 10.0 {
-        format!("{per_s:.1}")
-    } else {
-        format!("{per_s:.2}")
-    }
+    crate::format::significant(per_s)
 }
 
 #[cfg(test)]
