@@ -176,6 +176,9 @@ pub struct DemoArgs {
     pub probes: ProbeArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write one summary line per second (JSON lines) to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -206,6 +209,9 @@ pub struct SweepArgs {
     /// Report format: text, json, csv or md.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write one summary line per second (JSON lines) to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {

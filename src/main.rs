@@ -12,7 +12,7 @@ use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepAr
 use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
-use loadlab::runs::session::Session;
+use loadlab::runs::session::{self, Session};
 use loadlab::scenario::{Player, Scenario};
 use loadlab::setup::{self, Failure};
 use loadlab::spec::RunLimit;
@@ -111,7 +111,8 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
         return Err(Failure::Usage("--format: demo writes text or json".into()));
     }
     let plan = setup::demo_plan(args)?;
-    let report = runs::demo::starvation(&plan, |line| eprintln!("{line}"))
+    let recorder = session::step_recorder(args.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::demo::starvation(&plan, recorder, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => println!("{}", report.render_json()),
@@ -128,7 +129,8 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         Format::Md => SweepFormat::Md,
     };
     let plan = setup::sweep_plan(args)?;
-    let report = runs::sweep::sweep(&plan, |line| eprintln!("{line}"))
+    let recorder = session::step_recorder(args.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::sweep::sweep(&plan, recorder, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     print!("{}", report.render(format));
     Ok(0)

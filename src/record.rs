@@ -156,6 +156,12 @@ impl<W: Write> Recorder<W> {
         }
     }
 
+    /// Starts the one-per-interval grid again: the next Snapshot comes from a new
+    /// engine whose clock restarts at zero (demo and sweep run one per step).
+    pub fn restart_clock(&mut self) {
+        self.next_due_s = None;
+    }
+
     /// The caption to stamp on the following lines (a scenario step's caption).
     pub fn set_caption(&mut self, caption: Option<String>) {
         self.caption = caption;

@@ -222,6 +222,13 @@ impl Collector {
             cumulative: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
         };
         let threads = self.thread_views(now, &os);
+        // Forget CPU readings of threads that are gone and folded into the totals,
+        // so hours of thread churn keep this map small.
+        let registered: std::collections::HashSet<i32> =
+            self.shared.registry.all().iter().map(|s| s.tid).collect();
+        let live: std::collections::HashSet<i32> = os.iter().map(|t| t.tid).collect();
+        self.last_cpu_ns
+            .retain(|tid, _| live.contains(tid) || registered.contains(tid));
         let runtime = self.runtime_view(now);
         let config = self.config_view();
         let elapsed_s = self.shared.elapsed_s();

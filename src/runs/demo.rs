@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::session::{StepRecorder, run_for};
 use crate::engine::{Engine, EngineConfig};
 use crate::report::demo::{DemoReport, DemoRow, Spread, Threshold};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
@@ -22,7 +23,11 @@ pub struct DemoPlan {
 }
 
 /// Runs the plan on each backend in turn; `progress` gets one line per step.
-pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Result<DemoReport> {
+pub fn starvation(
+    plan: &DemoPlan,
+    mut recorder: Option<StepRecorder>,
+    mut progress: impl FnMut(&str),
+) -> anyhow::Result<DemoReport> {
     let mut rows = Vec::new();
     for (i, backend) in BackendKind::ALL.into_iter().enumerate() {
         // Inline can only occupy the app workers it has.
@@ -46,9 +51,12 @@ pub fn starvation(plan: &DemoPlan, mut progress: impl FnMut(&str)) -> anyhow::Re
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
             ..EngineConfig::default()
         })?;
-        std::thread::sleep(WARMUP);
+        if let Some(rec) = recorder.as_mut() {
+            rec.restart_clock();
+        }
+        run_for(&engine, WARMUP, &mut recorder);
         let start = engine.reset_and_wait();
-        std::thread::sleep(plan.duration);
+        run_for(&engine, plan.duration, &mut recorder);
         let end = engine.fresh_snapshot();
         rows.push(with_silence_counted(
             DemoRow::measure(&start, &end, &plan.threshold),

@@ -121,3 +121,32 @@ impl Session {
             })
     }
 }
+
+/// A recording shared by the steps of a demo or a sweep, each on its own engine.
+pub type StepRecorder = Recorder<BufWriter<File>>;
+
+/// Opens `--record` for a demo or a sweep; the error names the file.
+pub fn step_recorder(path: Option<&Path>) -> Result<Option<StepRecorder>, String> {
+    path.map(|p| Recorder::create(p).map_err(|e| e.to_string()))
+        .transpose()
+}
+
+/// Lets `engine` run for `period`, recording its Snapshots (one line a second).
+pub fn run_for(engine: &dyn Controller, period: Duration, recorder: &mut Option<StepRecorder>) {
+    let until = Instant::now() + period;
+    let snapshots = engine.snapshots();
+    let mut last_seq = 0;
+    while Instant::now() < until {
+        if let Some(rec) = recorder.as_mut() {
+            let snapshot = snapshots.borrow().clone();
+            if snapshot.seq != last_seq {
+                last_seq = snapshot.seq;
+                if let Err(error) = rec.offer(&snapshot) {
+                    tracing::error!("recording stopped: {error}");
+                    *recorder = None;
+                }
+            }
+        }
+        std::thread::sleep(TICK.min(until.saturating_duration_since(Instant::now())));
+    }
+}

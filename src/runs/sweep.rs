@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::session::{StepRecorder, run_for};
 use crate::engine::{Engine, EngineConfig, cores};
 use crate::report::sweep::{SweepReport, SweepRow};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
@@ -23,7 +24,11 @@ pub struct SweepPlan {
     pub starved_threshold: Duration,
 }
 
-pub fn sweep(plan: &SweepPlan, mut progress: impl FnMut(&str)) -> anyhow::Result<SweepReport> {
+pub fn sweep(
+    plan: &SweepPlan,
+    mut recorder: Option<StepRecorder>,
+    mut progress: impl FnMut(&str),
+) -> anyhow::Result<SweepReport> {
     let cells = plan.backends.len() * plan.threads.len();
     let mut rows = Vec::with_capacity(cells);
     for backend in &plan.backends {
@@ -57,9 +62,12 @@ pub fn sweep(plan: &SweepPlan, mut progress: impl FnMut(&str)) -> anyhow::Result
                 starved_threshold: plan.starved_threshold,
                 ..EngineConfig::default()
             })?;
-            std::thread::sleep(plan.warmup);
+            if let Some(rec) = recorder.as_mut() {
+                rec.restart_clock();
+            }
+            run_for(&engine, plan.warmup, &mut recorder);
             let start = engine.reset_and_wait();
-            std::thread::sleep(plan.duration);
+            run_for(&engine, plan.duration, &mut recorder);
             let end = engine.fresh_snapshot();
             let row = SweepRow::measure(&start, &end);
             progress(&format!(
