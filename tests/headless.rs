@@ -119,6 +119,8 @@ fn the_blocking_detector_fires_under_inline_and_stays_quiet_under_offload() {
 
 #[test]
 fn sweep_json_has_rows_efficiency_and_a_recommendation() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("sweep.jsonl");
     let out = loadlab(&[
         "sweep",
         "--backends",
@@ -135,6 +137,8 @@ fn sweep_json_has_rows_efficiency_and_a_recommendation() {
         "0.6",
         "--format",
         "json",
+        "--record",
+        record.to_str().unwrap(),
     ]);
     let report = json(&out);
     let rows = report["rows"].as_array().unwrap();
@@ -164,6 +168,20 @@ fn sweep_json_has_rows_efficiency_and_a_recommendation() {
         rec["backend"].is_string() && rec["threads"].is_u64() && rec["why"].is_string(),
         "{rec}"
     );
+    // Every cell left lines in the recording.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (backend, threads) in [("rayon", 1), ("rayon", 2), ("channel", 1), ("channel", 2)] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["backend"] == backend && l["threads"] == threads),
+            "no recorded line for {backend} x {threads}"
+        );
+    }
     // Progress went to stderr, only the report to stdout.
     assert!(String::from_utf8_lossy(&out.stderr).contains("sweep:"));
 }
