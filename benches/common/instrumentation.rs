@@ -42,24 +42,25 @@ pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64
     started.elapsed()
 }
 
-/// N kernel calls measured and recorded the way a task job does it: three
+/// N kernel calls measured and recorded the way a task job does it: three raw
 /// clock reads (submitted, started, finished) and one `record_ran` into the
 /// calling thread's counters and histograms. This is the measuring alone,
 /// without the task plumbing (boxing, cancellation, panic catching, flow control).
 pub fn timed_and_recorded_calls(shared: &Arc<Shared>, n: u64) -> Duration {
     let started = Instant::now();
     for index in 0..n {
-        let submitted_at = quanta::Instant::now();
-        let begin = quanta::Instant::now();
+        let clock = &shared.clock;
+        let submitted_at = clock.raw();
+        let begin = clock.raw();
         let output = loadlab::workload::kernels::run_synthetic(
             loadlab::spec::Kernel::Spin,
             PROBE_US,
             super::SEED,
             index,
         );
-        let end = quanta::Instant::now();
-        let queue_ns = (begin - submitted_at).as_nanos() as u64;
-        let service_ns = (end - begin).as_nanos() as u64;
+        let end = clock.raw();
+        let queue_ns = clock.delta_as_nanos(submitted_at, begin);
+        let service_ns = clock.delta_as_nanos(begin, end);
         let output = std::hint::black_box(output).unwrap_or_default();
         let term = loadlab::workload::checksum::task_term(index, output.digest);
         shared.registry.with_current(|stats| {

@@ -154,6 +154,7 @@ impl Engine {
         )?;
         let shared = Arc::new(Shared {
             started: Instant::now(),
+            clock: quanta::Clock::new(),
             runtime_workers,
             registry: Registry::default(),
             current: ArcSwap::from_pointee(CurrentBackend { backend }),

@@ -37,6 +37,8 @@ pub struct ErrorLog {
 
 pub struct Shared {
     pub started: Instant,
+    /// Task timestamps: raw TSC reads (a few ns) scaled only when recorded.
+    pub clock: quanta::Clock,
     pub runtime_workers: usize,
     pub registry: Registry,
     pub current: ArcSwap<CurrentBackend>,

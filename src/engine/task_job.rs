@@ -6,8 +6,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use quanta::Instant;
-
 use super::shared::Shared;
 use crate::backend::Job;
 use crate::metrics::thread_stats::TaskEnd;
@@ -21,7 +19,8 @@ pub struct TaskJob {
     input: TaskInput,
     /// Position in the run; the checksum key of synthetic tasks.
     index: u64,
-    submitted_at: Instant,
+    /// Raw clock reading at submission (see `Shared::clock`).
+    submitted_at: u64,
     epoch: u64,
     ended: bool,
 }
@@ -34,13 +33,14 @@ impl TaskJob {
         index: u64,
     ) -> TaskJob {
         let epoch = shared.cancel_epoch.load(Ordering::Acquire);
+        let submitted_at = shared.clock.raw();
         TaskJob {
             shared,
             kernel: workload.kernel,
             seed: workload.seed,
             input,
             index,
-            submitted_at: Instant::now(),
+            submitted_at,
             epoch,
             ended: false,
         }
@@ -51,12 +51,12 @@ impl TaskJob {
     }
 
     fn run(mut self) {
-        let started = Instant::now();
+        let started = self.shared.clock.raw();
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire) {
             return; // Drop counts it cancelled.
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
-        let finished = Instant::now();
+        let finished = self.shared.clock.raw();
         let (end, output) = match outcome {
             Ok(Ok(output)) => (TaskEnd::Completed, output),
             Ok(Err(error)) => {
@@ -77,8 +77,9 @@ impl TaskJob {
             (TaskEnd::Completed, _) => checksum::task_term(0, output.digest),
             _ => 0,
         };
-        let queue_ns = duration_ns(started - self.submitted_at);
-        let service_ns = duration_ns(finished - started);
+        let clock = &self.shared.clock;
+        let queue_ns = clock.delta_as_nanos(self.submitted_at, started);
+        let service_ns = clock.delta_as_nanos(started, finished);
         self.shared.registry.with_current(|stats| {
             stats.record_ran(end, queue_ns, service_ns, &output, checksum_term)
         });
@@ -143,9 +144,6 @@ impl Drop for InJob {
     }
 }
 
-fn duration_ns(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
