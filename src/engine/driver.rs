@@ -109,7 +109,8 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
             LoadMode::Closed { inflight } => {
                 open_loop = None;
                 let inflight = inflight.max(1) as u64;
-                let batch = (inflight / 4).max(1);
+                // Refill in halves: one driver wake-up per inflight/2 tasks ended.
+                let batch = (inflight / 2).max(1);
                 // Store the wake-up mark before reading outstanding (both SeqCst),
                 // so a task ending in between either sees the mark or is seen.
                 shared.refill_at.store(inflight - batch, Ordering::SeqCst);

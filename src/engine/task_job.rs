@@ -144,7 +144,6 @@ impl Drop for InJob {
     }
 }
 
-
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_string()
