@@ -184,3 +184,51 @@ fn list_names_every_kernel_with_its_unit() {
     }
     assert!(text.contains("microseconds"));
 }
+
+#[test]
+fn sigterm_ends_a_run_early_with_a_full_report() {
+    let child = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args([
+            "run",
+            "--workload",
+            "spin",
+            "--size",
+            "2000",
+            "--inflight",
+            "64",
+            "--duration",
+            "60",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start loadlab");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("a report after SIGTERM");
+    let t = &report["tasks"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(
+        n("submitted"),
+        n("completed") + n("failed") + n("cancelled"),
+        "{t}"
+    );
+    assert!(n("completed") > 0);
+    assert!(report["elapsed_s"].as_f64().unwrap() < 30.0);
+    assert!(stderr(&out).contains("interrupted"));
+}
