@@ -27,9 +27,8 @@ pub struct Cli {
     /// Dashboard frames per second.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub fps: u32,
-    /// Write one summary line per second (JSON lines) to this file.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub recording: RecordArgs,
     /// Play a scenario file (a timeline of workload, backend and thread changes).
     #[arg(long, value_name = "FILE.toml")]
     pub scenario: Option<PathBuf>,
@@ -129,6 +128,13 @@ pub struct ProbeArgs {
     pub sample_ms: u64,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct RecordArgs {
+    /// Write one summary line per second (JSON lines) to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -151,9 +157,8 @@ pub struct RunArgs {
     /// Report format: text or json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write one summary line per second (JSON lines) to this file.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub recording: RecordArgs,
     /// Play a scenario file; the run lasts until its end.
     #[arg(long, value_name = "FILE.toml")]
     pub scenario: Option<PathBuf>,
@@ -176,9 +181,8 @@ pub struct DemoArgs {
     pub probes: ProbeArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write one summary line per second (JSON lines) to this file.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub recording: RecordArgs,
 }
 
 #[derive(Args, Debug)]
@@ -209,9 +213,8 @@ pub struct SweepArgs {
     /// Report format: text, json, csv or md.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write one summary line per second (JSON lines) to this file.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub recording: RecordArgs,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {

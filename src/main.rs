@@ -63,7 +63,7 @@ fn dashboard(cli: &Cli) -> Result<i32, Failure> {
         None => None,
     };
     // Recording only: the dashboard plays the scenario itself, caption on screen.
-    let session = Session::new(None, cli.record.as_deref()).map_err(Failure::Usage)?;
+    let session = Session::new(None, cli.recording.record.as_deref()).map_err(Failure::Usage)?;
     // Before the engine starts, so its first log lines land in the Log panel.
     let logs = loadlab::logging::init_dashboard_logging();
     let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
@@ -96,8 +96,8 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
-    let session =
-        Session::new(args.scenario.as_deref(), args.record.as_deref()).map_err(Failure::Usage)?;
+    let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
+        .map_err(Failure::Usage)?;
     let report = runs::headless::run(config, session).map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => println!("{}", report.to_json()),
@@ -111,7 +111,8 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
         return Err(Failure::Usage("--format: demo writes text or json".into()));
     }
     let plan = setup::demo_plan(args)?;
-    let recorder = session::step_recorder(args.record.as_deref()).map_err(Failure::Usage)?;
+    let recorder =
+        session::step_recorder(args.recording.record.as_deref()).map_err(Failure::Usage)?;
     let report = runs::demo::starvation(&plan, recorder, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
@@ -129,7 +130,8 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         Format::Md => SweepFormat::Md,
     };
     let plan = setup::sweep_plan(args)?;
-    let recorder = session::step_recorder(args.record.as_deref()).map_err(Failure::Usage)?;
+    let recorder =
+        session::step_recorder(args.recording.record.as_deref()).map_err(Failure::Usage)?;
     let report = runs::sweep::sweep(&plan, recorder, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     print!("{}", report.render(format));
