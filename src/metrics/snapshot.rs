@@ -198,7 +198,7 @@ impl PoolKind {
             PoolKind::Rayon
         } else if name.starts_with("pool-") {
             PoolKind::Pool
-        } else if name == "ui" || name == "sampler" {
+        } else if name == "ui" || name.starts_with("ui-") || name == "sampler" {
             PoolKind::Tool
         } else {
             PoolKind::Other

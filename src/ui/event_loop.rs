@@ -60,13 +60,26 @@ pub fn run(
     ))
 }
 
+/// crossterm's EventStream reads input on a helper thread that it spawns
+/// unnamed, so Linux gives it its creator's name. Creating the stream from a
+/// short-lived thread named "ui-input" names the reader so, instead of a
+/// second "ui" row in the Threads panel.
+fn input_events() -> EventStream {
+    std::thread::Builder::new()
+        .name("ui-input".into())
+        .spawn(EventStream::new)
+        .ok()
+        .and_then(|creator| creator.join().ok())
+        .unwrap_or_default()
+}
+
 async fn event_loop(
     terminal: &mut Term,
     app: &mut App,
     controller: &dyn Controller,
     fps: u32,
 ) -> anyhow::Result<()> {
-    let mut events = EventStream::new();
+    let mut events = input_events();
     let mut snapshots = controller.snapshots();
     {
         let first = snapshots.borrow_and_update().clone();
