@@ -174,6 +174,9 @@ pub struct DemoArgs {
     pub threads: Option<u64>,
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub runtime_workers: u64,
+    /// Nice value of backend threads (0 = same priority as the app workers).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub worker_nice: i32,
     /// Seconds on each backend.
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_seconds)]
     pub duration: f64,
@@ -202,6 +205,9 @@ pub struct SweepArgs {
     pub runtime_workers: u64,
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// Nice value of backend threads (0 = same priority as the app workers).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub worker_nice: i32,
     /// Seconds of warm-up per cell (not measured).
     #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = non_negative_seconds)]
     pub warmup: f64,

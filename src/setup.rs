@@ -154,6 +154,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
             ..Threshold::default()
         },
         block_threshold: millis(args.probes.block_threshold_ms),
+        worker_nice: args.worker_nice,
     })
 }
 
@@ -176,5 +177,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         duration: Duration::from_secs_f64(args.duration),
         block_threshold: millis(args.probes.block_threshold_ms),
         starved_threshold: millis(args.probes.starved_threshold_ms),
+        worker_nice: args.worker_nice,
     })
 }

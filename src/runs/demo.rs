@@ -20,6 +20,7 @@ pub struct DemoPlan {
     pub duration: Duration,
     pub threshold: Threshold,
     pub block_threshold: Duration,
+    pub worker_nice: i32,
 }
 
 /// Runs the plan on each backend in turn; `progress` gets one line per step.
@@ -48,6 +49,7 @@ pub fn starvation(
             load: plan.load,
             limit: RunLimit::Unbounded,
             block_threshold: plan.block_threshold,
+            worker_nice: plan.worker_nice,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
             ..EngineConfig::default()
         })?;

@@ -22,6 +22,7 @@ pub struct SweepPlan {
     pub duration: Duration,
     pub block_threshold: Duration,
     pub starved_threshold: Duration,
+    pub worker_nice: i32,
 }
 
 pub fn sweep(
@@ -60,6 +61,7 @@ pub fn sweep(
                 limit: RunLimit::Unbounded,
                 block_threshold: plan.block_threshold,
                 starved_threshold: plan.starved_threshold,
+                worker_nice: plan.worker_nice,
                 ..EngineConfig::default()
             })?;
             if let Some(rec) = recorder.as_mut() {
