@@ -70,10 +70,8 @@ pub struct BackendArgs {
     /// Worker threads of the app runtime.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub runtime_workers: u64,
-    /// Nice value of backend threads, so the app runtime wins a CPU when it needs
-    /// one (0 = same priority as the app workers).
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
-    pub worker_nice: i32,
+    #[command(flatten)]
+    pub priority: PriorityArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -129,6 +127,14 @@ pub struct ProbeArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct PriorityArgs {
+    /// Nice value of backend threads, so the app runtime wins a CPU when it needs
+    /// one (0 = same priority as the app workers).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub worker_nice: i32,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct RecordArgs {
     /// Write one summary line per second (JSON lines) to this file.
     #[arg(long, value_name = "FILE.jsonl")]
@@ -174,9 +180,8 @@ pub struct DemoArgs {
     pub threads: Option<u64>,
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub runtime_workers: u64,
-    /// Nice value of backend threads (0 = same priority as the app workers).
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
-    pub worker_nice: i32,
+    #[command(flatten)]
+    pub priority: PriorityArgs,
     /// Seconds on each backend.
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_seconds)]
     pub duration: f64,
@@ -205,9 +210,8 @@ pub struct SweepArgs {
     pub runtime_workers: u64,
     #[command(flatten)]
     pub workload: WorkloadArgs,
-    /// Nice value of backend threads (0 = same priority as the app workers).
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
-    pub worker_nice: i32,
+    #[command(flatten)]
+    pub priority: PriorityArgs,
     /// Seconds of warm-up per cell (not measured).
     #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = non_negative_seconds)]
     pub warmup: f64,

@@ -97,7 +97,7 @@ pub fn engine_config(
         block_threshold: millis(probes.block_threshold_ms),
         starved_threshold: millis(probes.starved_threshold_ms),
         sample_interval: Duration::from_millis(probes.sample_ms),
-        worker_nice: backend.worker_nice,
+        worker_nice: backend.priority.worker_nice,
         panic_every: workload.panic_every,
         ..EngineConfig::default()
     })
@@ -154,7 +154,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
             ..Threshold::default()
         },
         block_threshold: millis(args.probes.block_threshold_ms),
-        worker_nice: args.worker_nice,
+        worker_nice: args.priority.worker_nice,
     })
 }
 
@@ -177,6 +177,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         duration: Duration::from_secs_f64(args.duration),
         block_threshold: millis(args.probes.block_threshold_ms),
         starved_threshold: millis(args.probes.starved_threshold_ms),
-        worker_nice: args.worker_nice,
+        worker_nice: args.priority.worker_nice,
     })
 }
