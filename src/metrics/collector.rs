@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use super::os_threads;
 use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
 use super::snapshot::{
-    ConfigView, Health, HealthState, LatencySet, LatencyView, PoolKind, ProbeView, RuntimeView,
-    Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
+    ConfigView, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
+    RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput, thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};
@@ -65,8 +65,8 @@ pub struct ThreadSeen {
 pub struct RunTotals {
     pub counters: Counters,
     pub latency: LatencySet,
-    pub heartbeat: super::snapshot::Percentiles,
-    pub echo: super::snapshot::Percentiles,
+    pub heartbeat: Percentiles,
+    pub echo: Percentiles,
     pub threads_seen: Vec<ThreadSeen>,
     /// When the statistics were last reset (None: never); totals cover from there.
     pub reset_at: Option<Instant>,
@@ -161,9 +161,14 @@ impl Collector {
     }
 
     fn totals(&self, at: Instant) -> Totals {
+        self.totals_of(at, &self.shared.registry.all())
+    }
+
+    /// Exited threads' totals plus `registered` threads' counters at `at`.
+    fn totals_of(&self, at: Instant, registered: &[Arc<ThreadStats>]) -> Totals {
         let mut totals = self.retired.clone();
         totals.at = at;
-        for stats in self.shared.registry.all() {
+        for stats in registered {
             totals.counters.add(&stats.counters());
             stats.queue.add_counts_to(&mut totals.queue);
             stats.service.add_counts_to(&mut totals.service);
@@ -185,50 +190,44 @@ impl Collector {
         }
     }
 
+    /// Lists the process's threads and remembers each one's CPU time, which
+    /// exited threads' report lines still need.
+    fn read_os_threads(&mut self) -> Vec<os_threads::OsThread> {
+        let os = os_threads::list();
+        for thread in &os {
+            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
+        }
+        os
+    }
+
     /// Takes one sample and builds the Snapshot.
     pub fn sample(&mut self) -> Snapshot {
         if self.shared.reset_requested.swap(false, Ordering::AcqRel) {
             self.reset();
         }
         let now = Instant::now();
-        let os = os_threads::list();
-        for thread in &os {
-            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
-        }
+        let os = self.read_os_threads();
         self.fold_exited_threads();
-        let totals = self.totals(now);
+        let registered = self.shared.registry.all();
+        let totals = self.totals_of(now, &registered);
 
         // Window: from the oldest kept tick no older than the window.
         trim_to_window(&mut self.recent, now, self.config.window, |t| t.at);
-        let start = self
-            .recent
-            .front()
-            .cloned()
-            .unwrap_or_else(|| self.baseline.clone());
+        let start = self.recent.front().unwrap_or(&self.baseline);
         let window_s = now.duration_since(start.at).as_secs_f64().max(1e-9);
         let window = totals.counters.since(&start.counters);
         let cumulative = totals.counters.since(&self.baseline.counters);
-
         let latency = LatencyView {
-            window: latency_set(&totals, &start),
+            window: latency_set(&totals, start),
             cumulative: latency_set(&totals, &self.baseline),
         };
-        let heartbeat = ProbeView {
-            window: percentiles_us(&buckets_since(&totals.heartbeat, &start.heartbeat)),
-            cumulative: percentiles_us(&buckets_since(&totals.heartbeat, &self.baseline.heartbeat)),
-        };
-        let echo = ProbeView {
-            window: percentiles_us(&buckets_since(&totals.echo, &start.echo)),
-            cumulative: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
-        };
-        let threads = self.thread_views(now, &os);
-        // Forget CPU readings of threads that are gone and folded into the totals,
-        // so hours of thread churn keep this map small.
-        let registered: std::collections::HashSet<i32> =
-            self.shared.registry.all().iter().map(|s| s.tid).collect();
-        let live: std::collections::HashSet<i32> = os.iter().map(|t| t.tid).collect();
-        self.last_cpu_ns
-            .retain(|tid, _| live.contains(tid) || registered.contains(tid));
+        let heartbeat = probe_view(
+            &totals.heartbeat,
+            &start.heartbeat,
+            &self.baseline.heartbeat,
+        );
+        let echo = probe_view(&totals.echo, &start.echo, &self.baseline.echo);
+        let threads = self.thread_views(now, &os, &registered);
         let runtime = self.runtime_view(now);
         let config = self.config_view();
         let elapsed_s = self.shared.elapsed_s();
@@ -308,36 +307,28 @@ impl Collector {
         }
     }
 
-    fn thread_views(&mut self, now: Instant, os: &[os_threads::OsThread]) -> Vec<ThreadView> {
-        let stats: HashMap<i32, Arc<ThreadStats>> = self
-            .shared
-            .registry
-            .all()
-            .into_iter()
-            .map(|s| (s.tid, s))
-            .collect();
-        let mut readings = HashMap::new();
-        for thread in os {
-            let counters = stats
-                .get(&thread.tid)
-                .map(|s| s.counters())
-                .unwrap_or_default();
-            readings.insert(
-                thread.tid,
-                (thread.cpu_ns, counters.busy_ns, counters.ended()),
-            );
-        }
+    fn thread_views(
+        &mut self,
+        now: Instant,
+        os: &[os_threads::OsThread],
+        registered: &[Arc<ThreadStats>],
+    ) -> Vec<ThreadView> {
+        let counters: HashMap<i32, Counters> =
+            registered.iter().map(|s| (s.tid, s.counters())).collect();
         trim_to_window(&mut self.thread_recent, now, self.config.window, |r| r.0);
+        let empty = ThreadReadings::new();
         let (start_at, start) = self
             .thread_recent
             .front()
-            .map(|(at, r)| (*at, r.clone()))
-            .unwrap_or((now, HashMap::new()));
+            .map_or((now, &empty), |(at, r)| (*at, r));
         let span_s = now.duration_since(start_at).as_secs_f64();
+        let mut readings = ThreadReadings::new();
         let mut views: Vec<ThreadView> = os
             .iter()
             .map(|thread| {
-                let (cpu_ns, busy_ns, ended) = readings[&thread.tid];
+                let counters = counters.get(&thread.tid).copied().unwrap_or_default();
+                let (cpu_ns, busy_ns, ended) = (thread.cpu_ns, counters.busy_ns, counters.ended());
+                readings.insert(thread.tid, (cpu_ns, busy_ns, ended));
                 let (cpu0, busy0, ended0) = start
                     .get(&thread.tid)
                     .copied()
@@ -347,10 +338,6 @@ impl Collector {
                     .thread_baseline
                     .get(&thread.tid)
                     .copied()
-                    .unwrap_or_default();
-                let counters = stats
-                    .get(&thread.tid)
-                    .map(|s| s.counters())
                     .unwrap_or_default();
                 let since = counters.since(&baseline);
                 ThreadView {
@@ -378,9 +365,13 @@ impl Collector {
         }
         self.fading
             .retain(|tid, (_, gone)| !live.contains(tid) && now.duration_since(*gone) < FADE);
+        // Forget CPU readings of threads gone and folded into the totals, so
+        // hours of thread churn keep this map small.
+        self.last_cpu_ns
+            .retain(|tid, _| live.contains(tid) || counters.contains_key(tid));
         views.extend(self.fading.values().map(|(view, _)| view.clone()));
         views.sort_by(|a, b| {
-            (a.pool, natural_key(&a.name), a.tid).cmp(&(b.pool, natural_key(&b.name), b.tid))
+            thread_order(a.pool, &a.name, a.tid).cmp(&thread_order(b.pool, &b.name, b.tid))
         });
         self.last_views = views.clone();
         self.thread_recent.push_back((now, readings));
@@ -467,9 +458,7 @@ impl Collector {
     /// Totals since the last reset, for a finished run's report.
     pub fn run_totals(&mut self) -> RunTotals {
         // A fresh OS reading so cpu_s covers the whole run.
-        for thread in os_threads::list() {
-            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
-        }
+        self.read_os_threads();
         self.fold_exited_threads();
         let totals = self.totals(Instant::now());
         let mut threads_seen = self.retired_threads.clone();
@@ -485,13 +474,13 @@ impl Collector {
             }
         }
         threads_seen.sort_by(|a, b| {
-            (a.pool, natural_key(&a.name), a.tid).cmp(&(b.pool, natural_key(&b.name), b.tid))
+            thread_order(a.pool, &a.name, a.tid).cmp(&thread_order(b.pool, &b.name, b.tid))
         });
         RunTotals {
             counters: totals.counters.since(&self.baseline.counters),
             latency: latency_set(&totals, &self.baseline),
-            heartbeat: percentiles_us(&buckets_since(&totals.heartbeat, &self.baseline.heartbeat)),
-            echo: percentiles_us(&buckets_since(&totals.echo, &self.baseline.echo)),
+            heartbeat: since(&totals.heartbeat, &self.baseline.heartbeat),
+            echo: since(&totals.echo, &self.baseline.echo),
             threads_seen,
             reset_at: self.reset_at,
         }
@@ -514,17 +503,23 @@ fn trim_to_window<T>(
     }
 }
 
-fn latency_set(now: &Totals, since: &Totals) -> LatencySet {
+/// Percentiles of what a histogram gained between two readings.
+fn since(now: &[u64], earlier: &[u64]) -> Percentiles {
+    percentiles_us(&buckets_since(now, earlier))
+}
+
+fn latency_set(now: &Totals, earlier: &Totals) -> LatencySet {
     LatencySet {
-        queue: percentiles_us(&buckets_since(&now.queue, &since.queue)),
-        service: percentiles_us(&buckets_since(&now.service, &since.service)),
-        total: percentiles_us(&buckets_since(&now.total, &since.total)),
+        queue: since(&now.queue, &earlier.queue),
+        service: since(&now.service, &earlier.service),
+        total: since(&now.total, &earlier.total),
     }
 }
 
-/// Sorts `rayon-10` after `rayon-9`.
-fn natural_key(name: &str) -> (String, u64) {
-    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (stem, number) = name.split_at(name.len() - digits);
-    (stem.to_string(), number.parse().unwrap_or(0))
+/// A probe over the window (from `start`) and since the reset (from `baseline`).
+fn probe_view(now: &[u64], start: &[u64], baseline: &[u64]) -> ProbeView {
+    ProbeView {
+        window: since(now, start),
+        cumulative: since(now, baseline),
+    }
 }

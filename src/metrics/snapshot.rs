@@ -206,6 +206,14 @@ impl PoolKind {
     }
 }
 
+/// The order threads are listed in: by pool, then by name with a trailing
+/// number compared as a number (`rayon-9` before `rayon-10`), then by tid.
+pub fn thread_order(pool: PoolKind, name: &str, tid: i32) -> (PoolKind, &str, u64, i32) {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, number) = name.split_at(name.len() - digits);
+    (pool, stem, number.parse().unwrap_or(0), tid)
+}
+
 /// One OS thread of the process.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThreadView {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
+use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView, thread_order};
 
 /// Seconds of history kept and charted.
 pub const HISTORY_S: f64 = 120.0;
@@ -186,9 +186,9 @@ impl ThreadTracks {
     pub fn sorted(&self) -> Vec<&ThreadTrack> {
         let mut out: Vec<&ThreadTrack> = self.tracks.values().collect();
         out.sort_by(|a, b| {
-            (a.view.pool, natural_key(&a.view.name), a.view.tid).cmp(&(
+            thread_order(a.view.pool, &a.view.name, a.view.tid).cmp(&thread_order(
                 b.view.pool,
-                natural_key(&b.view.name),
+                &b.view.name,
                 b.view.tid,
             ))
         });
@@ -209,13 +209,6 @@ impl ThreadTracks {
             .values()
             .filter(move |t| t.view.pool == pool && t.is_alive())
     }
-}
-
-/// `rayon-12` -> ("rayon-", 12) so numbers sort as numbers.
-fn natural_key(name: &str) -> (&str, u64) {
-    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (prefix, number) = name.split_at(name.len() - digits);
-    (prefix, number.parse().unwrap_or(0))
 }
 
 #[cfg(test)]
