@@ -107,6 +107,8 @@ pub struct Engine {
     sampler: Mutex<Option<Sampler>>,
     snapshots: watch::Receiver<Arc<Snapshot>>,
     driver: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// When the first driver was spawned: a run's elapsed time counts from here,
+    /// not from `Shared::started`, which precedes the runtime's and sampler's start-up.
     run_started: Instant,
 }
 
@@ -139,8 +141,8 @@ fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::r
 }
 
 impl Engine {
-    /// Builds the runtime and backend, starts the probes, the sampler and (unless
-    /// `start_paused`) the driver.
+    /// Builds the runtime and backend, starts the probes, the sampler and (with
+    /// `start_driver`) the driver.
     pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
         config.workload.validate().map_err(anyhow::Error::msg)?;
         let runtime_workers = config.runtime_workers.max(1);
@@ -206,6 +208,7 @@ impl Engine {
             },
         );
         let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
+        let run_started = Instant::now();
         let driver = config
             .start_driver
             .then(|| runtime.spawn(driver::drive(shared.clone(), config.limit)));
@@ -223,7 +226,7 @@ impl Engine {
             sampler: Mutex::new(Some(sampler)),
             snapshots,
             driver: Mutex::new(driver),
-            run_started: Instant::now(),
+            run_started,
         })
     }
 
@@ -259,9 +262,8 @@ impl Engine {
     /// Ends the current run early: arrivals stop, queued tasks are cancelled,
     /// running ones finish, and the driver drains and returns.
     pub fn end_run(&self) {
-        self.shared.stopped.store(true, Ordering::Release);
         self.shared.shutting_down.store(true, Ordering::Release);
-        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        self.shared.stop_arrivals();
         self.shared.wake_driver.notify_one();
     }
 
@@ -344,10 +346,7 @@ impl Engine {
     /// Stops arrivals, cancels queued tasks, waits up to `grace` for running
     /// ones, and shuts the runtime down.
     pub fn shutdown(&self, grace: Duration) {
-        self.shared.shutting_down.store(true, Ordering::Release);
-        self.shared.stopped.store(true, Ordering::Release);
-        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
-        self.shared.wake_driver.notify_one();
+        self.end_run();
         let deadline = Instant::now() + grace;
         while self.shared.outstanding.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
@@ -468,8 +467,7 @@ impl Controller for Engine {
                 );
             }
             Command::Stop => {
-                shared.stopped.store(true, Ordering::Release);
-                shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+                shared.stop_arrivals();
                 tracing::info!("stopped: queued tasks cancelled, running ones finish");
             }
             Command::Start => {
@@ -502,9 +500,7 @@ impl Controller for Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        self.shared.shutting_down.store(true, Ordering::Release);
-        self.shared.cancel_epoch.fetch_add(1, Ordering::AcqRel);
-        self.shared.wake_driver.notify_one();
+        self.end_run();
         self.stop_runtime();
     }
 }

@@ -87,6 +87,13 @@ impl Shared {
         }
     }
 
+    /// Stops arrivals and cancels every queued task: each sees the new epoch
+    /// when it reaches a worker and ends at once; running tasks finish.
+    pub fn stop_arrivals(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
     pub fn record_error(&self, path: String, error: String) {
         let mut log = self.errors.lock().unwrap_or_else(PoisonError::into_inner);
         if log.kept.len() < ERROR_CAP {
