@@ -64,7 +64,10 @@ impl TaskJob {
                 (TaskEnd::Failed, TaskOutput::default())
             }
             Err(panic) => {
-                let error = format!("job panicked: {}", panic_message(&*panic));
+                let error = format!(
+                    "job panicked: {}",
+                    panic_message(&*panic).unwrap_or_else(|| "non-string panic payload".into())
+                );
                 self.shared.record_error(self.label(), error);
                 (TaskEnd::Failed, TaskOutput::default())
             }
@@ -144,14 +147,12 @@ impl Drop for InJob {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".to_string()
-    }
+/// The text of a panic's payload, when it is a string (it almost always is).
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> Option<String> {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
 }
 
 /// Installs a panic hook that keeps a job's panic quiet (it is caught, counted

@@ -87,10 +87,7 @@ pub fn run_dashboard(
     match ui.join() {
         Ok(result) => result,
         Err(panic) => {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
+            let reason = crate::engine::task_job::panic_message(&*panic)
                 .unwrap_or_else(|| "unknown panic".to_string());
             Err(anyhow::anyhow!(
                 "dashboard: the ui thread panicked: {reason}"
