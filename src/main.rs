@@ -12,7 +12,7 @@ use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepAr
 use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
-use loadlab::runs::session::{self, Session};
+use loadlab::runs::session::{Recording, Session};
 use loadlab::scenario::{Player, Scenario};
 use loadlab::setup::{self, Failure};
 use loadlab::spec::RunLimit;
@@ -111,9 +111,9 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
         return Err(Failure::Usage("--format: demo writes text or json".into()));
     }
     let plan = setup::demo_plan(args)?;
-    let recorder =
-        session::step_recorder(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::demo::starvation(&plan, recorder, |line| eprintln!("{line}"))
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::demo::starvation(&plan, &mut recording, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => println!("{}", report.render_json()),
@@ -130,9 +130,9 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         Format::Md => SweepFormat::Md,
     };
     let plan = setup::sweep_plan(args)?;
-    let recorder =
-        session::step_recorder(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::sweep::sweep(&plan, recorder, |line| eprintln!("{line}"))
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::sweep::sweep(&plan, &mut recording, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     print!("{}", report.render(format));
     Ok(0)

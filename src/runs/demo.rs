@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::session::{StepRecorder, run_for};
-use crate::engine::{Engine, EngineConfig};
+use super::session::{Recording, measured_period};
+use crate::engine::EngineConfig;
 use crate::report::demo::{DemoReport, DemoRow, Spread, Threshold};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 
@@ -26,7 +26,7 @@ pub struct DemoPlan {
 /// Runs the plan on each backend in turn; `progress` gets one line per step.
 pub fn starvation(
     plan: &DemoPlan,
-    mut recorder: Option<StepRecorder>,
+    recording: &mut Recording,
     mut progress: impl FnMut(&str),
 ) -> anyhow::Result<DemoReport> {
     let mut rows = Vec::new();
@@ -41,7 +41,7 @@ pub fn starvation(
             plan.duration.as_secs_f64(),
             i + 1
         ));
-        let engine = Engine::start(EngineConfig {
+        let config = EngineConfig {
             backend,
             threads,
             runtime_workers: plan.runtime_workers,
@@ -52,20 +52,13 @@ pub fn starvation(
             worker_nice: plan.worker_nice,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
             ..EngineConfig::default()
-        })?;
-        if let Some(rec) = recorder.as_mut() {
-            rec.restart_clock();
-        }
-        run_for(&engine, WARMUP, &mut recorder);
-        let start = engine.reset_and_wait();
-        run_for(&engine, plan.duration, &mut recorder);
-        let end = engine.fresh_snapshot();
+        };
+        let (start, end) = measured_period(config, WARMUP, plan.duration, recording)?;
         rows.push(with_silence_counted(
             DemoRow::measure(&start, &end, &plan.threshold),
             end.elapsed_s - start.elapsed_s,
             &plan.threshold,
         ));
-        engine.shutdown(Duration::from_millis(500));
     }
     Ok(DemoReport {
         rows,

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::engine::command::Command;
 use crate::engine::controller::Controller;
+use crate::engine::{Engine, EngineConfig};
+use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
 use crate::scenario::{Player, Scenario};
 
@@ -20,8 +22,59 @@ pub struct Session {
     started: Instant,
     player: Option<Player>,
     caption: Option<String>,
+    recording: Recording,
+}
+
+/// A `--record` file (or none) fed with an engine's latest Snapshots.
+pub struct Recording {
     recorder: Option<Recorder<BufWriter<File>>>,
-    last_recorded_seq: u64,
+    last_seq: u64,
+}
+
+impl Recording {
+    /// Creates the file; the error names it.
+    pub fn open(path: Option<&Path>) -> Result<Recording, String> {
+        let recorder = match path {
+            Some(path) => Some(Recorder::create(path).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        Ok(Recording {
+            recorder,
+            last_seq: 0,
+        })
+    }
+
+    /// The next Snapshots come from a new engine (demo and sweep run one per
+    /// step), whose clock and sequence numbers start again.
+    pub fn next_engine(&mut self) {
+        self.last_seq = 0;
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.restart_clock();
+        }
+    }
+
+    /// Offers the engine's latest Snapshot (one line a second at most);
+    /// `force` writes it whatever the time (the end of a run). A write error
+    /// stops the recording and is logged; the run goes on.
+    pub fn record(&mut self, engine: &dyn Controller, force: bool) {
+        let Some(recorder) = self.recorder.as_mut() else {
+            return;
+        };
+        let snapshot = engine.snapshots().borrow().clone();
+        if snapshot.seq == self.last_seq && !force {
+            return;
+        }
+        self.last_seq = snapshot.seq;
+        let written = if force {
+            recorder.write(&snapshot)
+        } else {
+            recorder.offer(&snapshot)
+        };
+        if let Err(error) = written {
+            tracing::error!("recording stopped: {error}");
+            self.recorder = None;
+        }
+    }
 }
 
 impl Session {
@@ -33,21 +86,12 @@ impl Session {
             )),
             None => None,
         };
-        let recorder = match record {
-            Some(path) => Some(Recorder::create(path).map_err(|e| e.to_string())?),
-            None => None,
-        };
         Ok(Session {
             started: Instant::now(),
             player,
             caption: None,
-            recorder,
-            last_recorded_seq: 0,
+            recording: Recording::open(record)?,
         })
-    }
-
-    pub fn has_scenario(&self) -> bool {
-        self.player.is_some()
     }
 
     /// Restarts the scenario clock (call when the engine starts).
@@ -74,33 +118,13 @@ impl Session {
             }
             over = player.is_over(elapsed);
         }
-        self.record(engine, false);
+        self.recording.record(engine, false);
         over
-    }
-
-    fn record(&mut self, engine: &dyn Controller, force: bool) {
-        let Some(recorder) = self.recorder.as_mut() else {
-            return;
-        };
-        let snapshot = engine.snapshots().borrow().clone();
-        if snapshot.seq == self.last_recorded_seq && !force {
-            return;
-        }
-        self.last_recorded_seq = snapshot.seq;
-        let written = if force {
-            recorder.write(&snapshot)
-        } else {
-            recorder.offer(&snapshot)
-        };
-        if let Err(error) = written {
-            tracing::error!("recording stopped: {error}");
-            self.recorder = None;
-        }
     }
 
     /// Writes a last recording line (the end of a run).
     pub fn finish(&mut self, engine: &dyn Controller) {
-        self.record(engine, true);
+        self.recording.record(engine, true);
     }
 
     /// Plays the session on its own thread until `stop` is set (the dashboard).
@@ -122,31 +146,31 @@ impl Session {
     }
 }
 
-/// A recording shared by the steps of a demo or a sweep, each on its own engine.
-pub type StepRecorder = Recorder<BufWriter<File>>;
-
-/// Opens `--record` for a demo or a sweep; the error names the file.
-pub fn step_recorder(path: Option<&Path>) -> Result<Option<StepRecorder>, String> {
-    path.map(|p| Recorder::create(p).map_err(|e| e.to_string()))
-        .transpose()
-}
-
 /// Lets `engine` run for `period`, recording its Snapshots (one line a second).
-pub fn run_for(engine: &dyn Controller, period: Duration, recorder: &mut Option<StepRecorder>) {
+pub fn run_for(engine: &dyn Controller, period: Duration, recording: &mut Recording) {
     let until = Instant::now() + period;
-    let snapshots = engine.snapshots();
-    let mut last_seq = 0;
     while Instant::now() < until {
-        if let Some(rec) = recorder.as_mut() {
-            let snapshot = snapshots.borrow().clone();
-            if snapshot.seq != last_seq {
-                last_seq = snapshot.seq;
-                if let Err(error) = rec.offer(&snapshot) {
-                    tracing::error!("recording stopped: {error}");
-                    *recorder = None;
-                }
-            }
-        }
+        recording.record(engine, false);
         std::thread::sleep(TICK.min(until.saturating_duration_since(Instant::now())));
     }
+}
+
+/// One step of a demo or a sweep: a fresh engine runs `config` for a warm-up,
+/// then for a measured `period`; returns the Snapshots that open and close the
+/// period (the first taken right after a reset, so the last one's cumulative
+/// figures cover exactly the period).
+pub fn measured_period(
+    config: EngineConfig,
+    warmup: Duration,
+    period: Duration,
+    recording: &mut Recording,
+) -> anyhow::Result<(Arc<Snapshot>, Arc<Snapshot>)> {
+    let engine = Engine::start(config)?;
+    recording.next_engine();
+    run_for(&engine, warmup, recording);
+    let start = engine.reset_and_wait();
+    run_for(&engine, period, recording);
+    let end = engine.fresh_snapshot();
+    engine.shutdown(Duration::from_millis(500));
+    Ok((start, end))
 }

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use super::session::{StepRecorder, run_for};
-use crate::engine::{Engine, EngineConfig, cores};
+use super::session::{Recording, measured_period};
+use crate::engine::{EngineConfig, cores};
 use crate::report::sweep::{SweepReport, SweepRow};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 
@@ -27,7 +27,7 @@ pub struct SweepPlan {
 
 pub fn sweep(
     plan: &SweepPlan,
-    mut recorder: Option<StepRecorder>,
+    recording: &mut Recording,
     mut progress: impl FnMut(&str),
 ) -> anyhow::Result<SweepReport> {
     let cells = plan.backends.len() * plan.threads.len();
@@ -47,7 +47,7 @@ pub fn sweep(
                     inflight: plan.inflight.unwrap_or(4 * threads),
                 },
             };
-            let engine = Engine::start(EngineConfig {
+            let config = EngineConfig {
                 backend,
                 threads,
                 // For inline the thread count is the app runtime's workers.
@@ -63,21 +63,14 @@ pub fn sweep(
                 starved_threshold: plan.starved_threshold,
                 worker_nice: plan.worker_nice,
                 ..EngineConfig::default()
-            })?;
-            if let Some(rec) = recorder.as_mut() {
-                rec.restart_clock();
-            }
-            run_for(&engine, plan.warmup, &mut recorder);
-            let start = engine.reset_and_wait();
-            run_for(&engine, plan.duration, &mut recorder);
-            let end = engine.fresh_snapshot();
+            };
+            let (start, end) = measured_period(config, plan.warmup, plan.duration, recording)?;
             let row = SweepRow::measure(&start, &end);
             progress(&format!(
                 "        {:.1} tasks/s, p99 {:.0} us, heartbeat p99 {:.0} us",
                 row.tasks_per_s, row.latency_us.total.p99, row.heartbeat_lag_us.p99
             ));
             rows.push(row);
-            engine.shutdown(Duration::from_millis(500));
         }
     }
     Ok(SweepReport::new(rows, cores()))
