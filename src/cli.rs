@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bounds;
 use crate::spec::{BackendKind, Dist, Kernel};
 
 #[derive(Parser, Debug)]
@@ -25,7 +26,7 @@ pub struct Cli {
     #[command(flatten)]
     pub probes: ProbeArgs,
     /// Dashboard frames per second.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(bounds::FPS_MIN as i64..=bounds::FPS_MAX as i64))]
     pub fps: u32,
     #[command(flatten)]
     pub recording: RecordArgs,
@@ -65,10 +66,10 @@ pub struct BackendArgs {
     #[arg(long, value_enum, default_value_t = BackendKind::Rayon)]
     pub backend: BackendKind,
     /// Worker threads of the backend (for inline: the app runtime's workers). Default: cores.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u64>,
     /// Worker threads of the app runtime.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = runtime_workers)]
     pub runtime_workers: u64,
     #[command(flatten)]
     pub priority: PriorityArgs,
@@ -93,10 +94,10 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "P")]
     pub path: Option<PathBuf>,
     /// Open loop: task arrivals per second (default: closed loop).
-    #[arg(long, value_name = "R", value_parser = positive_rate)]
+    #[arg(long, value_name = "R", value_parser = rate)]
     pub rate: Option<f64>,
     /// Closed loop: most tasks submitted and unfinished at once. Default: 4 x threads.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, value_name = "N", value_parser = inflight)]
     pub inflight: Option<u64>,
     /// Fault injection: every N-th task panics (it is caught and counted as failed).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -106,7 +107,7 @@ pub struct WorkloadArgs {
 #[derive(Args, Debug, Clone)]
 pub struct LimitArgs {
     /// Closed run of N tasks (default 400; with --path: every file once).
-    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = task_count)]
     pub tasks: Option<u64>,
     /// Run for this many seconds (with --path: loop over the tree).
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
@@ -116,13 +117,13 @@ pub struct LimitArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ProbeArgs {
     /// Warn when the app runtime misses its heartbeat by this many milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = positive_seconds)]
+    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = threshold_ms)]
     pub block_threshold_ms: f64,
     /// Call the runtime starved when the heartbeat lag p99 over 1 s exceeds this (ms).
-    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = positive_seconds)]
+    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = threshold_ms)]
     pub starved_threshold_ms: f64,
     /// How often the sampler takes a Snapshot (milliseconds).
-    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(10..=10_000))]
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(bounds::SAMPLE_MS_MIN..=bounds::SAMPLE_MS_MAX))]
     pub sample_ms: u64,
 }
 
@@ -176,9 +177,9 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub workload: WorkloadArgs,
     /// Backend threads for the offload backends. Default: cores.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u64>,
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = runtime_workers)]
     pub runtime_workers: u64,
     #[command(flatten)]
     pub priority: PriorityArgs,
@@ -206,14 +207,14 @@ pub struct SweepArgs {
     /// Thread counts: a list like 1,2,4,8 or a range like 1-4. Default: 1 to 2 x cores.
     #[arg(long, value_name = "LIST")]
     pub threads: Option<String>,
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = runtime_workers)]
     pub runtime_workers: u64,
     #[command(flatten)]
     pub workload: WorkloadArgs,
     #[command(flatten)]
     pub priority: PriorityArgs,
     /// Seconds of warm-up per cell (not measured).
-    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = non_negative_seconds)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = offset_seconds)]
     pub warmup: f64,
     /// Seconds measured per cell.
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = positive_seconds)]
@@ -227,25 +228,54 @@ pub struct SweepArgs {
     pub recording: RecordArgs,
 }
 
+// Value parsers: clap puts the flag in front of the reason ("invalid value
+// '1e20' for '--duration <SECS>': ..."), so the one-line error names both.
+
 fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("{text:?} is not a positive number")),
-    }
+    let seconds = number(text)?;
+    bounds::check_duration(seconds).map(|_| seconds)
 }
 
-fn non_negative_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("{text:?} is not a number >= 0")),
-    }
+fn offset_seconds(text: &str) -> Result<f64, String> {
+    let seconds = number(text)?;
+    bounds::check_offset(seconds).map(|_| seconds)
 }
 
-fn positive_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 10_000_000.0 => Ok(v),
-        _ => Err(format!(
-            "{text:?} is not a rate between 0 and 10000000 per second"
-        )),
-    }
+fn threshold_ms(text: &str) -> Result<f64, String> {
+    bounds::check_threshold_ms(number(text)?)
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    bounds::check_rate(number(text)?)
+}
+
+fn thread_count(text: &str) -> Result<u64, String> {
+    let n = whole(text)?;
+    bounds::check_any_threads(n).map(|_| n)
+}
+
+fn runtime_workers(text: &str) -> Result<u64, String> {
+    let n = whole(text)?;
+    bounds::check_runtime_workers(n).map(|_| n)
+}
+
+fn inflight(text: &str) -> Result<u64, String> {
+    let n = whole(text)?;
+    bounds::check_inflight(n).map(|_| n)
+}
+
+fn task_count(text: &str) -> Result<u64, String> {
+    bounds::check_tasks(whole(text)?)
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("{text:?} is not a number"))
+}
+
+fn whole(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("{text:?} is not a whole number of 0 or more"))
 }

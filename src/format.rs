@@ -1,4 +1,42 @@
-//! Number formatting shared by the dashboard and the text reports: short, units always shown.
+//! Number formatting shared by the dashboard and the text reports: short, units always shown;
+//! and `escape_control`, which every text renderer applies to text from outside.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Text that came from outside (file names, error messages, captions) made
+/// safe to print on a terminal: control characters and bidirectional
+/// overrides become visible escapes (`\n`, `\x1b`, `\u{202e}`), so a name can
+/// neither move the cursor, clear the screen nor start a fake report line.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) && (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
 
 /// Microseconds as `850µs`, `4.10ms`, `1.25s`; `-` when there are no samples.
 pub fn micros(us: f64) -> String {
@@ -112,6 +150,18 @@ mod tests {
         assert_eq!(rate(12_345.0), "12.3k");
         assert_eq!(bytes(47_815_065.0), "45.6 MiB");
         assert_eq!(duration_s(185.0), "3m05s");
+    }
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        assert_eq!(escape_control("plain name.txt"), "plain name.txt");
+        assert!(matches!(escape_control("ok"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_control("a\x1b[2Jb\nerrors\r\t\u{7f}\u{9b}"),
+            "a\\x1b[2Jb\\nerrors\\r\\t\\x7f\\x9b"
+        );
+        assert_eq!(escape_control("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_control("naïve ünïcode"), "naïve ünïcode");
     }
 
     #[test]

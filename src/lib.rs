@@ -4,6 +4,7 @@
 //! The engine (backend, workload, metrics, probe) does not depend on the UI.
 
 pub mod backend;
+pub mod bounds;
 pub mod cli;
 pub mod engine;
 pub mod format;

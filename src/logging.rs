@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -215,8 +216,11 @@ pub fn init_headless_logging(verbose: bool) {
     } else {
         LevelFilter::WARN
     };
+    // Colour codes only for a terminal: a log file or a pipe gets plain text.
+    let colour = std::io::stderr().is_terminal();
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_max_level(level)
         .with_target(false)
         .try_init();

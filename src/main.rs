@@ -1,5 +1,6 @@
 //! The `loadlab` binary: parses the command line and wires the library together.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,21 +29,44 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Some(Command::Run(args)) => run(&args),
-        Some(Command::List) => {
-            print!("{}", list());
-            Ok(0)
-        }
+        Some(Command::List) => write_stdout(&list()).map(|()| 0),
         Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
         Some(Command::Sweep(args)) => sweep(&args),
         None => dashboard(&cli),
     };
+    // A recording that could not be written fails the run, whichever mode wrote it.
+    let result = result.and_then(|code| match loadlab::record::write_failure() {
+        Some(failure) => Err(Failure::Fatal(failure.to_string())),
+        None => Ok(code),
+    });
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(failure) => {
-            eprintln!("loadlab: {}", failure.message());
+            print_stderr(&format!("loadlab: {}", failure.message()));
             ExitCode::from(failure.exit_code() as u8)
         }
     }
+}
+
+/// Writes a report to stdout. A reader that went away (`| head`) ends the
+/// output quietly: the run's own exit status stands. Any other write error
+/// (`> /dev/full`) is fatal.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Fatal(format!(
+            "cannot write the report to stdout: {e}"
+        ))),
+    }
+}
+
+/// One line on stderr, control characters escaped; a closed stderr is ignored
+/// (there is nowhere left to say anything).
+fn print_stderr(line: &str) {
+    let line = loadlab::format::escape_control(line);
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn dashboard(cli: &Cli) -> Result<i32, Failure> {
@@ -100,8 +124,8 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
         .map_err(Failure::Usage)?;
     let report = runs::headless::run(config, session).map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
-        Format::Json => println!("{}", report.to_json()),
-        _ => print!("{}", report.to_text()),
+        Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
+        _ => write_stdout(&report.to_text())?,
     }
     Ok(report.exit_code())
 }
@@ -113,11 +137,11 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     let plan = setup::demo_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::demo::starvation(&plan, &mut recording, |line| eprintln!("{line}"))
+    let report = runs::demo::starvation(&plan, &mut recording, |line| print_stderr(line))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
-        Format::Json => println!("{}", report.render_json()),
-        _ => print!("{}", report.render_text()),
+        Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
+        _ => write_stdout(&report.render_text())?,
     }
     Ok(0)
 }
@@ -132,9 +156,9 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
     let plan = setup::sweep_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::sweep::sweep(&plan, &mut recording, |line| eprintln!("{line}"))
+    let report = runs::sweep::sweep(&plan, &mut recording, |line| print_stderr(line))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
-    print!("{}", report.render(format));
+    write_stdout(&report.render(format))?;
     Ok(0)
 }
 

@@ -2,9 +2,11 @@
 //! written and flushed line by line so a killed process leaves complete lines.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -129,15 +131,76 @@ pub struct Recorder<W: Write> {
     next_due_s: Option<f64>,
     caption: Option<String>,
     lines: u64,
+    /// `--record FILE` for a file recording: its write errors name it and
+    /// are kept for the exit status.
+    target: Option<String>,
+}
+
+/// The first write error of any `--record` file in this process: the
+/// binary turns it into exit status 1 whichever mode wrote the recording.
+static WRITE_FAILURE: OnceLock<String> = OnceLock::new();
+
+/// The first `--record` write error of this process, if any.
+pub fn write_failure() -> Option<&'static str> {
+    WRITE_FAILURE.get().map(String::as_str)
 }
 
 impl Recorder<BufWriter<File>> {
-    /// Creates (truncates) `path`; the error names the file.
+    /// Opens `path` for a recording (see [`open_target`]); the error names the file.
     pub fn create(path: &Path) -> io::Result<Self> {
-        let file = File::create(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("--record {}: {e}", path.display())))?;
-        Ok(Recorder::new(BufWriter::new(file)))
+        let target = format!("--record {}", path.display());
+        let file =
+            open_target(path).map_err(|e| io::Error::new(e.kind(), format!("{target}: {e}")))?;
+        let mut recorder = Recorder::new(BufWriter::new(file));
+        recorder.target = Some(target);
+        Ok(recorder)
     }
+}
+
+/// A recording never follows a symbolic link at its name and never truncates
+/// or appends to a file it did not create: a new file is created; an existing
+/// regular file, link, directory, FIFO or socket is refused; an existing
+/// character device (`/dev/null`, a terminal) is written to as it is.
+pub fn open_target(path: &Path) -> io::Result<File> {
+    let created = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path);
+    match created {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => open_existing_device(path),
+        other => other,
+    }
+}
+
+fn open_existing_device(path: &Path) -> io::Result<File> {
+    let refuse = |why: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            why.to_string(),
+        ))
+    };
+    let kind = std::fs::symlink_metadata(path)?.file_type();
+    if kind.is_symlink() {
+        return refuse("is a symbolic link; a recording never follows one");
+    }
+    if !kind.is_char_device() {
+        return refuse(
+            "already exists; a recording never overwrites a file: remove it or choose a new name",
+        );
+    }
+    // O_NONBLOCK: if the name was swapped for a FIFO since the check, the
+    // open fails at once instead of waiting for a reader.
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    if !file.metadata()?.file_type().is_char_device() {
+        return refuse("changed while being opened; not written");
+    }
+    let flags = rustix::fs::fcntl_getfl(&file)?;
+    rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
+    Ok(file)
 }
 
 impl<W: Write> Recorder<W> {
@@ -153,6 +216,7 @@ impl<W: Write> Recorder<W> {
             next_due_s: None,
             caption: None,
             lines: 0,
+            target: None,
         }
     }
 
@@ -187,6 +251,18 @@ impl<W: Write> Recorder<W> {
 
     /// Writes a line now, whatever the time (the last snapshot of a run).
     pub fn write(&mut self, snapshot: &Snapshot) -> io::Result<()> {
+        let written = self.write_line(snapshot);
+        match (&self.target, written) {
+            (Some(target), Err(e)) => {
+                let e = io::Error::new(e.kind(), format!("{target}: {e}"));
+                let _ = WRITE_FAILURE.set(e.to_string());
+                Err(e)
+            }
+            (_, written) => written,
+        }
+    }
+
+    fn write_line(&mut self, snapshot: &Snapshot) -> io::Result<()> {
         let mut line = summary_line(snapshot);
         line.caption = self.caption.clone().or_else(|| snapshot.caption.clone());
         serde_json::to_writer(&mut self.out, &line)?;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::bounds;
 use crate::cli::{BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs};
 use crate::engine::{EngineConfig, cores};
 use crate::report::demo::Threshold;
@@ -66,6 +67,7 @@ pub fn workload_spec(
         path: args.path.clone(),
     };
     spec.validate().map_err(Failure::Usage)?;
+    bounds::check_workload(&spec).map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
@@ -80,11 +82,16 @@ pub fn engine_config(
     limit: RunLimit,
 ) -> Result<EngineConfig, Failure> {
     let spec = workload_spec(workload, (DEFAULT_KERNEL, None))?;
-    let threads = backend.threads.map_or(cores(), |t| t as usize);
     // For inline, --threads is the app runtime's worker count.
     let runtime_workers = match (backend.backend, backend.threads) {
-        (BackendKind::Inline, Some(t)) => t as usize,
+        (BackendKind::Inline, Some(t)) => bounds::check_runtime_workers(t)
+            .map_err(|e| Failure::Usage(format!("--threads: {e} (inline runs on app workers)")))?,
         _ => backend.runtime_workers as usize,
+    };
+    let threads = match backend.threads {
+        Some(t) => bounds::check_threads(backend.backend, runtime_workers, t)
+            .map_err(|e| Failure::Usage(format!("--threads: {e}")))?,
+        None => cores().min(bounds::threads_max(backend.backend, runtime_workers)),
     };
     let load = load_mode(workload, 4 * threads)?;
     Ok(EngineConfig {
@@ -161,7 +168,14 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
     let backends = parse_backend_list(&args.backends).map_err(Failure::Usage)?;
     let threads = match &args.threads {
-        Some(list) => parse_thread_list(list).map_err(Failure::Usage)?,
+        Some(list) => {
+            let threads = parse_thread_list(list).map_err(Failure::Usage)?;
+            for &n in &threads {
+                bounds::check_any_threads(n as u64)
+                    .map_err(|e| Failure::Usage(format!("--threads {list:?}: {e}")))?;
+            }
+            threads
+        }
         None => (1..=2 * cores()).collect(),
     };
     // Checked here; each cell's default inflight follows its thread count.

@@ -13,3 +13,18 @@ pub trait Controller: Send + Sync + 'static {
     /// The latest Snapshot, replaced by the sampler every tick.
     fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>>;
 }
+
+/// The last line of defence before a command reaches the engine: keys, the
+/// workload form and scenarios check their values against `crate::bounds`
+/// first, with messages of their own; whatever slips past is refused here.
+pub fn check_bounds(command: &Command) -> Result<(), String> {
+    use crate::bounds;
+    match command {
+        Command::SetThreads { threads } => bounds::check_any_threads(*threads as u64).map(|_| ()),
+        Command::SetLoad { load } => bounds::check_load(*load).map(|_| ()),
+        Command::SetWorkload { workload } => {
+            bounds::check_workload(workload).map_err(|e| format!("size {e}"))
+        }
+        _ => Ok(()),
+    }
+}

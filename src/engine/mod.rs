@@ -428,6 +428,7 @@ impl Engine {
 
 impl Controller for Engine {
     fn apply(&self, command: Command) -> Result<(), String> {
+        controller::check_bounds(&command)?;
         let shared = &self.shared;
         match command {
             Command::SetBackend { backend } => self.set_backend(backend)?,

@@ -212,7 +212,11 @@ impl RunReport {
             self.backend, self.threads, self.runtime_workers
         );
         let what = match &w.path {
-            Some(path) => format!("{} over files in {path}", w.kernel),
+            Some(path) => format!(
+                "{} over files in {}",
+                w.kernel,
+                crate::format::escape_control(path)
+            ),
             None => format!(
                 "{} size {} ({}), {} sizes, seed {}",
                 w.kernel,
@@ -300,7 +304,12 @@ impl RunReport {
         if !self.errors.is_empty() {
             let _ = writeln!(out, "\nerrors ({} failed tasks)", t.failed);
             for e in &self.errors {
-                let _ = writeln!(out, "  {}: {}", e.path, e.error);
+                let _ = writeln!(
+                    out,
+                    "  {}: {}",
+                    crate::format::escape_control(&e.path),
+                    crate::format::escape_control(&e.error)
+                );
             }
             if self.errors_not_listed > 0 {
                 let _ = writeln!(out, "  ... and {} more", self.errors_not_listed);

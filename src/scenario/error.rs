@@ -13,9 +13,13 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn at_offset(file: &str, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        ScenarioError::at_line(file, line_of(text, offset), message)
+    }
+
+    pub fn at_line(file: &str, line: usize, message: impl Into<String>) -> Self {
         ScenarioError {
             file: file.to_string(),
-            line: Some(line_of(text, offset)),
+            line: Some(line),
             message: message.into(),
         }
     }
@@ -40,12 +44,33 @@ impl fmt::Display for ScenarioError {
 
 /// The 1-based line holding byte `offset` of `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    LineIndex::new(text).line_of(offset)
+}
+
+/// Where each line starts, found once, so that naming the line of every step
+/// costs a binary search rather than a scan of the text before it.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offsets of every `\n`, ascending.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(at, _)| at)
+                .collect(),
+        }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&at| at < offset) + 1
+    }
 }
 
 #[cfg(test)]

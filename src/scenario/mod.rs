@@ -4,6 +4,7 @@
 //! The file format is documented in `parse.rs`; presets live in `assets/scenarios/`.
 
 mod error;
+mod file;
 mod parse;
 mod player;
 mod timeline;

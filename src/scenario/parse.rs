@@ -32,8 +32,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::error::{ScenarioError, line_of};
+use super::error::{LineIndex, ScenarioError};
 use super::timeline::{Scenario, Step};
+use crate::bounds;
 use crate::engine::command::Command;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode, WorkloadSpec};
 
@@ -75,23 +76,23 @@ struct RawWorkload {
 /// Builds errors that point at a span of the file being parsed.
 struct Source<'a> {
     file: &'a str,
-    text: &'a str,
+    lines: LineIndex,
 }
 
 impl Source<'_> {
     fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError::at_offset(self.file, self.text, span.start, message)
+        ScenarioError::at_line(self.file, self.line(span), message)
     }
 
     fn line(&self, span: Range<usize>) -> usize {
-        line_of(self.text, span.start)
+        self.lines.line_of(span.start)
     }
 }
 
 pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
     let src = Source {
         file: file_name,
-        text,
+        lines: LineIndex::new(text),
     };
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         // Errors are one line: fold any multi-line parser message.
@@ -233,9 +234,19 @@ fn build_step(
     if let Some(raw_workload) = raw.workload {
         let span = raw_workload.span();
         *workload = merge_workload(src, workload, raw_workload.into_inner())?;
-        workload
-            .validate()
-            .map_err(|e| src.error(span, format!("workload: {}", e.trim_start_matches("--"))))?;
+        workload.validate().map_err(|e| {
+            src.error(
+                span.clone(),
+                format!("workload: {}", e.trim_start_matches("--")),
+            )
+        })?;
+        bounds::check_workload(workload)
+            .map_err(|e| src.error(span.clone(), format!("workload: size {e}")))?;
+        if let Some(path) = &workload.path {
+            crate::workload::files::check_root(path).map_err(|e| {
+                src.error(span, format!("workload: {}", e.trim_start_matches("--")))
+            })?;
+        }
         commands.push(Command::SetWorkload {
             workload: workload.clone(),
         });
@@ -247,7 +258,7 @@ fn build_step(
     }
     if let Some(threads) = raw.threads {
         commands.push(Command::SetThreads {
-            threads: positive(src, &threads, "threads")?,
+            threads: bounded(src, &threads, "threads", bounds::check_any_threads)?,
         });
     }
     match (raw.inflight, raw.rate) {
@@ -259,17 +270,12 @@ fn build_step(
         }
         (Some(inflight), None) => commands.push(Command::SetLoad {
             load: LoadMode::Closed {
-                inflight: positive(src, &inflight, "inflight")?,
+                inflight: bounded(src, &inflight, "inflight", bounds::check_inflight)?,
             },
         }),
         (None, Some(rate)) => {
-            let r = *rate.get_ref();
-            if !(r.is_finite() && r > 0.0) {
-                return Err(src.error(
-                    rate.span(),
-                    format!("rate {r}: expected arrivals per second above 0"),
-                ));
-            }
+            let r = bounds::check_rate(*rate.get_ref())
+                .map_err(|e| src.error(rate.span(), format!("rate {e}")))?;
             commands.push(Command::SetLoad {
                 load: LoadMode::Open { rate: r },
             });
@@ -306,7 +312,11 @@ fn merge_workload(
         next.kernel = parsed;
     }
     if let Some(size) = &raw.size {
-        next.size = positive(src, size, "size")? as u64;
+        let s = *size.get_ref();
+        next.size = u64::try_from(s)
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| src.error(size.span(), format!("size {s}: expected 1 or more")))?;
     }
     if let Some(dist) = &raw.dist {
         next.dist = parse_named(src, dist, "dist", &Dist::ALL, |d| d.name())?;
@@ -354,12 +364,18 @@ fn parse_named<T: Copy>(
         })
 }
 
-fn positive(src: &Source<'_>, value: &Spanned<i64>, what: &str) -> Result<usize, ScenarioError> {
+/// A whole number checked by one of `bounds`' checks; the error names the key.
+fn bounded(
+    src: &Source<'_>,
+    value: &Spanned<i64>,
+    what: &str,
+    check: fn(u64) -> Result<usize, String>,
+) -> Result<usize, ScenarioError> {
     let v = *value.get_ref();
-    usize::try_from(v)
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| src.error(value.span(), format!("{what} {v}: expected 1 or more")))
+    u64::try_from(v)
+        .map_err(|_| format!("{v} is below 1"))
+        .and_then(check)
+        .map_err(|e| src.error(value.span(), format!("{what} {e}")))
 }
 
 fn seconds(
@@ -368,8 +384,7 @@ fn seconds(
     what: &str,
     value: f64,
 ) -> Result<Duration, ScenarioError> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| src.error(span, format!("{what} {value}: expected seconds, 0 or more")))
+    bounds::check_offset(value).map_err(|e| src.error(span, format!("{what} {e}")))
 }
 
 fn default_name(file_name: &str) -> String {

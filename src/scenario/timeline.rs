@@ -38,11 +38,13 @@ impl Scenario {
         super::parse::parse(text, file_name)
     }
 
-    /// Reads and parses a scenario file.
+    /// Reads and parses a scenario file: a regular file of at most
+    /// `bounds::SCENARIO_FILE_MAX_BYTES`, opened without blocking (a FIFO or a
+    /// device is refused, not read).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file_name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::whole_file(&file_name, format!("cannot read: {e}")))?;
+        let text = super::file::read_scenario_text(path)
+            .map_err(|e| ScenarioError::whole_file(&file_name, e))?;
         Scenario::parse(&text, &file_name)
     }
 

@@ -1,0 +1,265 @@
+//! Every limit on what a user can ask for, in one place. Flags, scenario steps,
+//! the dashboard's keys, the workload form and the engine's command intake all
+//! check values here, so each input path accepts exactly the same ranges and
+//! none can ask for a panic, an overflow or unbounded memory.
+//!
+//! Checks return a one-line reason without the input's name; each caller
+//! prefixes the name it knows (`--threads`, `file:line: threads`, `in flight`).
+
+use std::time::Duration;
+
+use crate::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
+
+/// Backend threads of spawn-blocking, rayon and channel. tokio's blocking
+/// pool stops at 512 threads; the other pools share the cap so that swapping
+/// backends never lands above a limit.
+pub const POOL_THREADS_MAX: usize = 512;
+
+/// Worker threads of the app runtime (and so of the inline backend).
+pub const RUNTIME_WORKERS_MAX: usize = 256;
+
+/// Closed loop: tasks submitted and unfinished at once. Each costs a little
+/// memory whether it runs or waits, so this bounds the queue's memory.
+pub const INFLIGHT_MAX: usize = 100_000;
+
+/// Open loop arrivals per second. Below the minimum the gap between arrivals
+/// would outgrow any run; above the maximum only dropped arrivals grow.
+pub const RATE_MIN: f64 = 0.01;
+pub const RATE_MAX: f64 = 10_000_000.0;
+
+/// Closed runs of at most this many tasks.
+pub const TASKS_MAX: u64 = 1_000_000_000_000;
+
+/// `--duration`, `--warmup` and scenario times: 30 days. Deadlines are
+/// computed as `now + duration`, which must not overflow.
+pub const DURATION_MAX_S: f64 = 30.0 * 86_400.0;
+
+/// `--block-threshold-ms` and `--starved-threshold-ms`: a minute.
+pub const THRESHOLD_MAX_MS: f64 = 60_000.0;
+
+/// Dashboard frames per second.
+pub const FPS_MIN: u32 = 1;
+pub const FPS_MAX: u32 = 60;
+
+/// How often the sampler takes a Snapshot, milliseconds.
+pub const SAMPLE_MS_MIN: u64 = 10;
+pub const SAMPLE_MS_MAX: u64 = 10_000;
+
+/// Scenario files are read whole; larger ones are refused before reading.
+pub const SCENARIO_FILE_MAX_BYTES: u64 = 1 << 20;
+
+/// Characters a workload form field accepts (typed or pasted).
+pub const FORM_NUMBER_MAX_CHARS: usize = 24;
+pub const FORM_PATH_MAX_CHARS: usize = 4096;
+
+/// The largest mean `--size` of a synthetic kernel, in the kernel's unit.
+/// Argon2 memory and generated image sides are the kernels' own per-task
+/// limits; the others keep one task within about an hour.
+pub fn size_max(kernel: Kernel) -> u64 {
+    match kernel {
+        // An hour of busy-wait.
+        Kernel::Spin => 3_600_000_000,
+        // A few minutes to an hour of loop on a small core.
+        Kernel::Sumsq | Kernel::SumsqSplit => 1_000_000_000_000,
+        // A TiB streamed through BLAKE3 from a small generated block.
+        Kernel::Hash => 1 << 40,
+        Kernel::Argon2 => crate::workload::kernels::ARGON2_MAX_KIB,
+        Kernel::Resize => crate::workload::kernels::RESIZE_MAX_SIDE,
+        // File kernels take no size.
+        Kernel::Count | Kernel::Compress => u64::MAX,
+    }
+}
+
+/// The most backend threads `backend` accepts; inline runs on the app
+/// runtime's workers, so its count is theirs.
+pub fn threads_max(backend: BackendKind, runtime_workers: usize) -> usize {
+    match backend {
+        BackendKind::Inline => runtime_workers.clamp(1, RUNTIME_WORKERS_MAX),
+        BackendKind::SpawnBlocking | BackendKind::Rayon | BackendKind::Channel => POOL_THREADS_MAX,
+    }
+}
+
+/// Backend threads for `backend`: 1 to `threads_max`.
+pub fn check_threads(
+    backend: BackendKind,
+    runtime_workers: usize,
+    threads: u64,
+) -> Result<usize, String> {
+    let max = threads_max(backend, runtime_workers);
+    match usize::try_from(threads) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ if backend == BackendKind::Inline => Err(format!(
+            "{threads} is outside 1..={max}: inline runs on the app runtime's {max} workers"
+        )),
+        _ => Err(format!(
+            "{threads} is outside 1..={max} threads for {backend}"
+        )),
+    }
+}
+
+/// Threads on any backend (the backend may change later): 1 to `POOL_THREADS_MAX`.
+pub fn check_any_threads(threads: u64) -> Result<usize, String> {
+    match usize::try_from(threads) {
+        Ok(n) if (1..=POOL_THREADS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!("{threads} is outside 1..={POOL_THREADS_MAX}")),
+    }
+}
+
+/// App runtime workers: 1 to `RUNTIME_WORKERS_MAX`.
+pub fn check_runtime_workers(workers: u64) -> Result<usize, String> {
+    match usize::try_from(workers) {
+        Ok(n) if (1..=RUNTIME_WORKERS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!("{workers} is outside 1..={RUNTIME_WORKERS_MAX}")),
+    }
+}
+
+/// Closed loop tasks in flight: 1 to `INFLIGHT_MAX`.
+pub fn check_inflight(inflight: u64) -> Result<usize, String> {
+    match usize::try_from(inflight) {
+        Ok(n) if (1..=INFLIGHT_MAX).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{inflight} is outside 1..={INFLIGHT_MAX} tasks in flight"
+        )),
+    }
+}
+
+/// Open loop arrivals per second: `RATE_MIN` to `RATE_MAX`.
+pub fn check_rate(rate: f64) -> Result<f64, String> {
+    if rate.is_finite() && (RATE_MIN..=RATE_MAX).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "{} is outside {RATE_MIN}..={RATE_MAX:.0} arrivals per second",
+            show(rate)
+        ))
+    }
+}
+
+/// A load mode within bounds.
+pub fn check_load(load: LoadMode) -> Result<LoadMode, String> {
+    match load {
+        LoadMode::Closed { inflight } => Ok(LoadMode::Closed {
+            inflight: check_inflight(inflight as u64)?,
+        }),
+        LoadMode::Open { rate } => Ok(LoadMode::Open {
+            rate: check_rate(rate)?,
+        }),
+    }
+}
+
+/// A task count: 1 to `TASKS_MAX`.
+pub fn check_tasks(tasks: u64) -> Result<u64, String> {
+    if (1..=TASKS_MAX).contains(&tasks) {
+        Ok(tasks)
+    } else {
+        Err(format!("{tasks} is outside 1..={TASKS_MAX} tasks"))
+    }
+}
+
+/// A synthetic kernel's mean size: 1 to `size_max(kernel)`.
+pub fn check_size(kernel: Kernel, size: u64) -> Result<u64, String> {
+    let max = size_max(kernel);
+    if (1..=max).contains(&size) {
+        Ok(size)
+    } else {
+        Err(format!(
+            "{size} is outside 1..={max} for {kernel} ({})",
+            kernel.size_unit()
+        ))
+    }
+}
+
+/// A workload's size within its kernel's bound (file workloads take no size).
+pub fn check_workload(workload: &WorkloadSpec) -> Result<(), String> {
+    if workload.path.is_none() {
+        check_size(workload.kernel, workload.size)?;
+    }
+    Ok(())
+}
+
+/// Seconds above 0 and at most `DURATION_MAX_S`.
+pub fn check_duration(seconds: f64) -> Result<Duration, String> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= DURATION_MAX_S {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(format!(
+            "{} is not a number of seconds above 0 and at most {DURATION_MAX_S:.0} (30 days)",
+            show(seconds)
+        ))
+    }
+}
+
+/// Seconds from 0 to `DURATION_MAX_S` (warm-up, scenario times).
+pub fn check_offset(seconds: f64) -> Result<Duration, String> {
+    if seconds.is_finite() && (0.0..=DURATION_MAX_S).contains(&seconds) {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(format!(
+            "{} is not a number of seconds from 0 to {DURATION_MAX_S:.0} (30 days)",
+            show(seconds)
+        ))
+    }
+}
+
+/// Milliseconds above 0 and at most `THRESHOLD_MAX_MS`.
+pub fn check_threshold_ms(ms: f64) -> Result<f64, String> {
+    if ms.is_finite() && ms > 0.0 && ms <= THRESHOLD_MAX_MS {
+        Ok(ms)
+    } else {
+        Err(format!(
+            "{} is not a number of milliseconds above 0 and at most {THRESHOLD_MAX_MS:.0}",
+            show(ms)
+        ))
+    }
+}
+
+/// A number as short as it can be said: `1e300` rather than its 301 digits.
+fn show(x: f64) -> String {
+    let plain = x.abs() < 1e9 && (x == 0.0 || x.abs() >= 1e-3);
+    if plain || !x.is_finite() {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_and_zero_counts_are_refused() {
+        assert!(check_inflight(u64::MAX).is_err());
+        assert!(check_inflight(0).is_err());
+        assert_eq!(check_inflight(INFLIGHT_MAX as u64), Ok(INFLIGHT_MAX));
+        assert!(check_threads(BackendKind::Channel, 2, 3000).is_err());
+        assert_eq!(check_threads(BackendKind::SpawnBlocking, 2, 512), Ok(512));
+        assert!(check_threads(BackendKind::Inline, 2, 3).is_err());
+        assert!(check_any_threads(i64::MAX as u64).is_err());
+    }
+
+    #[test]
+    fn rates_and_times_stay_finite_and_in_range() {
+        for bad in [0.0, -1.0, 1e300, f64::NAN, f64::INFINITY, 1e-300] {
+            assert!(check_rate(bad).is_err(), "{bad}");
+        }
+        for bad in [0.0, 1e19, 1e20, f64::NAN, -5.0] {
+            assert!(check_duration(bad).is_err(), "{bad}");
+        }
+        assert!(check_offset(0.0).is_ok());
+        assert!(check_offset(1e20).is_err());
+        assert!(check_threshold_ms(1e300).is_err());
+        assert!(check_threshold_ms(10.0).is_ok());
+        let err = check_rate(1e300).expect_err("too fast");
+        assert!(err.starts_with("1e300 is outside"), "{err}");
+    }
+
+    #[test]
+    fn kernel_sizes_name_their_limit() {
+        let err = check_size(Kernel::Argon2, 4_194_304).expect_err("above the argon2 limit");
+        assert!(err.contains("1048576"), "{err}");
+        assert!(check_size(Kernel::Resize, 4096).is_ok());
+        assert!(check_size(Kernel::Resize, 4097).is_err());
+        assert!(check_size(Kernel::Sumsq, 0).is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! Reading a scenario file safely: whatever the path names, loadlab neither
+//! blocks on it nor reads more than the size limit.
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use crate::bounds::SCENARIO_FILE_MAX_BYTES;
+use crate::workload::file_open::not_regular;
+
+/// The file's text, or a one-line reason. Opened with O_NONBLOCK so a FIFO
+/// without a writer cannot hang the open, then refused unless it is a regular
+/// file; the size is checked before reading and the read is capped in case
+/// the file grows meanwhile.
+pub fn read_scenario_text(path: &Path) -> Result<String, String> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| format!("cannot open: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot stat: {e}"))?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Err(format!(
+            "{}; expected a scenario file (.toml)",
+            not_regular(kind)
+        ));
+    }
+    if meta.len() > SCENARIO_FILE_MAX_BYTES {
+        return Err(too_large());
+    }
+    read_capped(file)
+}
+
+fn read_capped(file: File) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    file.take(SCENARIO_FILE_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > SCENARIO_FILE_MAX_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn too_large() -> String {
+    format!(
+        "larger than {} KiB; a scenario is a short TOML timeline",
+        SCENARIO_FILE_MAX_BYTES >> 10
+    )
+}
