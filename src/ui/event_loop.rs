@@ -24,6 +24,9 @@ use super::theme::Theme;
 use super::timeline::ScenarioRun;
 use super::{draw, export, keys, screenshot};
 
+/// The shortest time between two frames drawn in answer to input.
+const KEY_REDRAW_GAP: Duration = Duration::from_millis(15);
+
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
 /// Runs until quit (q, Ctrl-C), SIGTERM/SIGINT/SIGHUP or the end of terminal input.
@@ -96,6 +99,9 @@ async fn event_loop(
     let mut sighup = signal(SignalKind::hangup()).context("dashboard: SIGHUP handler")?;
     let mut snapshots_open = true;
     let mut dirty = true;
+    let mut last_draw = Instant::now()
+        .checked_sub(KEY_REDRAW_GAP)
+        .unwrap_or_else(Instant::now);
     let mut logs_seen = app.logs.pushed();
 
     loop {
@@ -107,9 +113,33 @@ async fn event_loop(
                     if perform(app, controller, actions, now) {
                         break;
                     }
-                    // Draw at once so keys feel immediate.
-                    draw(terminal, app)?;
-                    dirty = false;
+                    // Draw at once so keys feel immediate, but at most once per
+                    // KEY_REDRAW_GAP: a flood of keys (a paste the terminal
+                    // does not bracket) must not queue a frame per key.
+                    if now.saturating_duration_since(last_draw) >= KEY_REDRAW_GAP {
+                        draw(terminal, app)?;
+                        last_draw = Instant::now();
+                        dirty = false;
+                    } else {
+                        dirty = true;
+                    }
+                }
+                Some(Ok(Event::Paste(text))) => {
+                    let now = Instant::now();
+                    let actions = keys::paste(app, &text, now);
+                    if perform(app, controller, actions, now) {
+                        break;
+                    }
+                    // Draw at once so keys feel immediate, but at most once per
+                    // KEY_REDRAW_GAP: a flood of keys (a paste the terminal
+                    // does not bracket) must not queue a frame per key.
+                    if now.saturating_duration_since(last_draw) >= KEY_REDRAW_GAP {
+                        draw(terminal, app)?;
+                        last_draw = Instant::now();
+                        dirty = false;
+                    } else {
+                        dirty = true;
+                    }
                 }
                 Some(Ok(Event::Resize(_, _))) => dirty = true,
                 Some(Ok(_)) => {}
@@ -143,6 +173,7 @@ async fn event_loop(
                 logs_seen = pushed;
                 if dirty {
                     draw(terminal, app)?;
+                    last_draw = Instant::now();
                     dirty = false;
                 }
             }
@@ -184,15 +215,25 @@ pub fn perform(
                     .map(|d| d.as_secs())
                     .unwrap_or(0);
                 let snapshot = app.shown().snapshot.clone();
-                match export::write_snapshot(&app.export_dir, &snapshot, ts) {
-                    Ok(path) if app.export_screen => match write_screen(app, &path, now) {
-                        Ok(()) => app.set_status(
-                            format!("exported {} (+ .svg, .txt of the screen)", path.display()),
-                            now,
-                        ),
-                        Err(e) => app.set_error(e, now),
-                    },
-                    Ok(path) => app.set_status(format!("exported {}", path.display()), now),
+                let screen = if app.export_screen {
+                    match screen_files(app, now) {
+                        Ok(files) => files,
+                        Err(e) => {
+                            app.set_error(e, now);
+                            continue;
+                        }
+                    }
+                } else {
+                    Vec::new()
+                };
+                match export::write_export(&app.export_dir, &snapshot, ts, &screen) {
+                    Ok(path) if screen.is_empty() => {
+                        app.set_status(format!("exported {}", path.display()), now)
+                    }
+                    Ok(path) => app.set_status(
+                        format!("exported {} (+ .svg, .txt of the screen)", path.display()),
+                        now,
+                    ),
                     Err(e) => app.set_error(e, now),
                 }
             }
@@ -202,21 +243,17 @@ pub fn perform(
     false
 }
 
-/// The screen as drawn now, beside `json_path` with `.svg` and `.txt` extensions.
-fn write_screen(app: &App, json_path: &std::path::Path, now: Instant) -> Result<(), String> {
+/// The screen as drawn now, as `.svg` and `.txt` exports.
+fn screen_files(app: &App, now: Instant) -> Result<Vec<(&'static str, String)>, String> {
     let (width, height) = match app.view.screen {
         (0, _) | (_, 0) => (120, 40),
         size => size,
     };
     let buffer = screenshot::render_buffer(app, width, height, now)?;
-    for (extension, content) in [
+    Ok(vec![
         ("svg", screenshot::to_svg(&buffer)),
         ("txt", screenshot::to_text(&buffer)),
-    ] {
-        let path = json_path.with_extension(extension);
-        std::fs::write(&path, content).map_err(|e| format!("export: {}: {e}", path.display()))?;
-    }
-    Ok(())
+    ])
 }
 
 /// A short name for a command in error messages.

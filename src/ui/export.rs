@@ -1,4 +1,8 @@
-//! `e`: the displayed Snapshot as pretty JSON in the export directory.
+//! `e`: the displayed Snapshot as pretty JSON in the export directory, and with
+//! `--export-screen` the screen as SVG and text beside it.
+//!
+//! Every file is created new (O_CREAT|O_EXCL): an export never follows a
+//! symbolic link planted at its name and never overwrites or truncates a file.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};
@@ -6,27 +10,39 @@ use std::path::{Path, PathBuf};
 
 use crate::metrics::snapshot::Snapshot;
 
+/// Names tried per second before giving up.
+const ATTEMPTS: u32 = 100;
+
 /// Writes `loadlab-snapshot-<unix_ts>.json` (or `...-<unix_ts>-2.json` and so on
 /// if that name is taken) into `dir`; never overwrites a file.
 pub fn write_snapshot(dir: &Path, snapshot: &Snapshot, unix_ts: u64) -> Result<PathBuf, String> {
-    let json = serde_json::to_string_pretty(snapshot)
+    write_export(dir, snapshot, unix_ts, &[])
+}
+
+/// Like `write_snapshot`, plus one file per `(extension, content)` of `extra`
+/// under the same name: the first name free for every file is used.
+/// Returns the JSON file's path.
+pub fn write_export(
+    dir: &Path,
+    snapshot: &Snapshot,
+    unix_ts: u64,
+    extra: &[(&str, String)],
+) -> Result<PathBuf, String> {
+    let mut json = serde_json::to_string_pretty(snapshot)
         .map_err(|e| format!("export: cannot encode the snapshot: {e}"))?;
-    for attempt in 1..100 {
-        let name = if attempt == 1 {
-            format!("loadlab-snapshot-{unix_ts}.json")
+    json.push('\n');
+    let mut files: Vec<(&str, &str)> = vec![("json", json.as_str())];
+    files.extend(extra.iter().map(|(ext, content)| (*ext, content.as_str())));
+    for attempt in 1..ATTEMPTS {
+        let stem = if attempt == 1 {
+            format!("loadlab-snapshot-{unix_ts}")
         } else {
-            format!("loadlab-snapshot-{unix_ts}-{attempt}.json")
+            format!("loadlab-snapshot-{unix_ts}-{attempt}")
         };
-        let path = dir.join(name);
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                file.write_all(json.as_bytes())
-                    .and_then(|()| file.write_all(b"\n"))
-                    .map_err(|e| format!("export: {}: {e}", path.display()))?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("export: {}: {e}", path.display())),
+        match create_all(dir, &stem, &files) {
+            Ok(path) => return Ok(path),
+            Err(Refused::Taken) => continue,
+            Err(Refused::Failed(message)) => return Err(message),
         }
     }
     Err(format!(
@@ -35,6 +51,38 @@ pub fn write_snapshot(dir: &Path, snapshot: &Snapshot, unix_ts: u64) -> Result<P
     ))
 }
 
+enum Refused {
+    /// A file (or a link) already has one of the names: try the next stem.
+    Taken,
+    Failed(String),
+}
+
+/// Creates `stem.<ext>` for every file, all or none: on a failure the files
+/// this call created are removed again (they are ours, nothing else is).
+fn create_all(dir: &Path, stem: &str, files: &[(&str, &str)]) -> Result<PathBuf, Refused> {
+    let mut created: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let result = files.iter().try_for_each(|(extension, content)| {
+        let path = dir.join(format!("{stem}.{extension}"));
+        let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(Refused::Taken),
+            Err(e) => return Err(Refused::Failed(format!("export: {}: {e}", path.display()))),
+        };
+        created.push(path.clone());
+        file.write_all(content.as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| Refused::Failed(format!("export: {}: {e}", path.display())))
+    });
+    match result {
+        Ok(()) => Ok(dir.join(format!("{stem}.json"))),
+        Err(refused) => {
+            for path in &created {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(refused)
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +101,35 @@ mod tests {
         let text = std::fs::read_to_string(&first).expect("read back");
         let back: Snapshot = serde_json::from_str(&text).expect("valid json");
         assert_eq!(back, snapshot);
+    }
+
+    #[test]
+    fn planted_links_are_never_followed_nor_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").expect("victim");
+        // Links at the first name's svg and text: that name is skipped whole.
+        for extension in ["svg", "txt"] {
+            std::os::unix::fs::symlink(
+                &victim,
+                dir.path().join(format!("loadlab-snapshot-7.{extension}")),
+            )
+            .expect("plant link");
+        }
+        let extra = [("svg", "<svg/>".to_string()), ("txt", "screen".to_string())];
+        let path = write_export(dir.path(), &Snapshot::default(), 7, &extra).expect("export");
+        assert!(
+            path.ends_with("loadlab-snapshot-7-2.json"),
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("loadlab-snapshot-7-2.txt")).expect("txt"),
+            "screen"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep me");
+        // The first attempt's json was created then removed: none is left behind.
+        assert!(!dir.path().join("loadlab-snapshot-7.json").exists());
     }
 
     #[test]

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::bounds;
 use crate::engine::command::Command;
 use crate::spec::{Dist, Kernel, LoadMode, WorkloadSpec};
-
-const MAX_TEXT: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -30,6 +29,26 @@ impl Field {
         Field::Amount,
         Field::Path,
     ];
+
+    /// The most characters a text field holds; None for fields chosen with ←/→.
+    pub fn max_chars(self) -> Option<usize> {
+        match self {
+            Field::Size | Field::Amount => Some(bounds::FORM_NUMBER_MAX_CHARS),
+            Field::Path => Some(bounds::FORM_PATH_MAX_CHARS),
+            Field::Kernel | Field::Dist | Field::Mode => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Kernel => "kernel",
+            Field::Size => "size",
+            Field::Dist => "dist",
+            Field::Mode => "loop",
+            Field::Amount => "amount",
+            Field::Path => "path",
+        }
+    }
 }
 
 /// What a key did to the form.
@@ -109,15 +128,46 @@ impl WorkloadForm {
                     text.pop();
                 }
             }
-            KeyCode::Char(c) => match self.text_mut() {
-                Some(text) if text.chars().count() < MAX_TEXT && !c.is_control() => text.push(c),
-                Some(_) => {}
+            KeyCode::Char(c) => match self.field.max_chars() {
+                Some(_) => {
+                    let mut one = [0u8; 4];
+                    self.insert(c.encode_utf8(&mut one));
+                }
                 None if c == ' ' => self.cycle(1),
                 None => {}
             },
             _ => {}
         }
         FormOutcome::Editing
+    }
+
+    /// A paste: its text goes into the selected field at once, up to the
+    /// field's length limit; control characters (a pasted newline) are left
+    /// out, so a paste never submits the form.
+    pub fn paste(&mut self, text: &str) {
+        if self.field.max_chars().is_none() {
+            self.error = Some("paste: choose a text field (size, amount or path) first".into());
+            return;
+        }
+        self.insert(text);
+    }
+
+    /// Appends the printable characters of `text` to the selected text field,
+    /// as many as fit; says so in the form when some did not.
+    fn insert(&mut self, text: &str) {
+        let field = self.field;
+        let (Some(max), Some(value)) = (field.max_chars(), self.text_mut()) else {
+            return;
+        };
+        let room = max.saturating_sub(value.chars().count());
+        let mut printable = text.chars().filter(|c| !c.is_control());
+        value.extend(printable.by_ref().take(room));
+        if printable.next().is_some() {
+            self.error = Some(format!(
+                "{}: at most {max} characters; the rest was left out",
+                field.name()
+            ));
+        }
     }
 
     fn move_field(&mut self, step: isize) {
@@ -168,14 +218,18 @@ impl WorkloadForm {
         } else {
             let p = PathBuf::from(path_text);
             if !p.exists() {
-                return Err(format!("path: {path_text} does not exist"));
+                return Err(format!(
+                    "path: {} does not exist",
+                    crate::format::escape_control(path_text)
+                ));
             }
             Some(p)
         };
         let size_text = self.size.trim();
         let size = match size_text.parse::<u64>() {
-            Ok(n) if n >= 1 => n,
-            Ok(_) => return Err("size: must be at least 1".to_string()),
+            Ok(0) => return Err("size: must be at least 1".to_string()),
+            Ok(n) if path.is_some() => n,
+            Ok(n) => bounds::check_size(self.kernel, n).map_err(|e| format!("size: {e}"))?,
             Err(_) if path.is_some() && size_text.is_empty() => self.current_workload.size,
             Err(_) => {
                 return Err(format!(
@@ -186,8 +240,10 @@ impl WorkloadForm {
         };
         let amount_text = self.amount.trim();
         let load = if self.closed {
-            match amount_text.parse::<usize>() {
-                Ok(n) if n >= 1 => LoadMode::Closed { inflight: n },
+            match amount_text.parse::<u64>() {
+                Ok(n) => LoadMode::Closed {
+                    inflight: bounds::check_inflight(n).map_err(|e| format!("in flight: {e}"))?,
+                },
                 _ => {
                     return Err(format!(
                         "in flight: '{amount_text}' is not a whole number of at least 1"
@@ -196,7 +252,9 @@ impl WorkloadForm {
             }
         } else {
             match amount_text.parse::<f64>() {
-                Ok(r) if r.is_finite() && r > 0.0 => LoadMode::Open { rate: r },
+                Ok(r) => LoadMode::Open {
+                    rate: bounds::check_rate(r).map_err(|e| format!("rate: {e}"))?,
+                },
                 _ => {
                     return Err(format!(
                         "rate: '{amount_text}' is not a positive number of tasks per second"

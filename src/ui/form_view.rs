@@ -9,6 +9,23 @@ use super::form::{Field, WorkloadForm};
 use super::help::centered;
 use super::theme::Theme;
 
+/// Characters of a field's value shown; a longer value shows its end.
+const VALUE_WIDTH: usize = 40;
+/// Characters of a validation message shown (it may quote a long path).
+const ERROR_WIDTH: usize = 140;
+
+/// The last `width` characters of `text`, starting with `…` when cut, so the
+/// place being typed at stays in view.
+fn tail(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width || width == 0 {
+        return text.to_string();
+    }
+    let mut out = String::from("…");
+    out.extend(text.chars().skip(count - (width - 1)));
+    out
+}
+
 pub fn render(frame: &mut Frame, area: Rect, form: &WorkloadForm, theme: Theme) {
     let popup = centered(area, 76, 14);
     frame.render_widget(Clear, popup);
@@ -28,7 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, form: &WorkloadForm, theme: Theme) 
         let marker = if selected { "›" } else { " " };
         Line::from(vec![
             Span::styled(format!("{marker} {label:<10}"), theme.label()),
-            Span::styled(format!(" {value:<18} "), value_style),
+            Span::styled(format!(" {:<18} ", tail(&value, VALUE_WIDTH)), value_style),
             Span::styled(format!("  {hint}"), theme.dim()),
         ])
     };
@@ -80,7 +97,10 @@ pub fn render(frame: &mut Frame, area: Rect, form: &WorkloadForm, theme: Theme) 
     match &form.error {
         Some(error) => lines.push(Line::from(vec![
             Span::styled(" invalid ", theme.badge(theme.bad())),
-            Span::styled(format!(" {error}"), theme.bad()),
+            Span::styled(
+                format!(" {}", crate::format::truncate(error, ERROR_WIDTH)),
+                theme.bad(),
+            ),
         ])),
         None => lines.push(Line::raw("")),
     }

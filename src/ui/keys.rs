@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::bounds;
 use crate::engine::command::Command;
-use crate::spec::LoadMode;
+use crate::spec::{BackendKind, LoadMode};
 
 use super::action::Action;
 use super::app::App;
@@ -192,6 +193,19 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
     }
 }
 
+/// Pasted text (bracketed paste: one event however long). Only the workload
+/// form takes text; elsewhere a paste must not act as a burst of key presses.
+pub fn paste(app: &mut App, text: &str, now: Instant) -> Vec<Action> {
+    match app.view.form.as_mut() {
+        Some(form) => form.paste(text),
+        None => app.set_status(
+            "paste ignored: press w to open the workload form first",
+            now,
+        ),
+    }
+    Vec::new()
+}
+
 fn swap_backend(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
     let mut config = app.config().clone();
     config.backend = config.backend.cycle(step);
@@ -203,9 +217,20 @@ fn swap_backend(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
 
 fn resize(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
     let mut config = app.config().clone();
-    let threads = config.threads.saturating_add_signed(step).max(1);
+    let max = bounds::threads_max(config.backend, config.runtime_workers);
+    let threads = config.threads.saturating_add_signed(step).clamp(1, max);
     if threads == config.threads {
-        app.set_status("threads: already at the minimum of 1", now);
+        let text = if step < 0 {
+            "threads: already at the minimum of 1".to_string()
+        } else if config.backend == BackendKind::Inline {
+            format!("threads: inline runs on at most the {max} app workers")
+        } else {
+            format!(
+                "threads: already at the limit of {max} for {}",
+                config.backend
+            )
+        };
+        app.set_status(text, now);
         return Vec::new();
     }
     config.threads = threads;
@@ -216,24 +241,67 @@ fn resize(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
 
 fn scale_load(app: &mut App, factor: f64, now: Instant) -> Vec<Action> {
     let mut config = app.config().clone();
-    config.load = match config.load {
-        LoadMode::Closed { inflight } => {
-            let scaled = (inflight as f64 * factor).round() as usize;
-            let inflight = if factor > 1.0 {
-                scaled.max(inflight + 1)
-            } else {
-                scaled.min(inflight.saturating_sub(1)).max(1)
-            };
-            LoadMode::Closed { inflight }
-        }
-        LoadMode::Open { rate } => LoadMode::Open {
-            rate: (rate * factor).max(0.01),
-        },
-    };
+    let scaled = scaled_load(config.load, factor);
+    if scaled == config.load {
+        let text = match scaled {
+            LoadMode::Closed { .. } if factor > 1.0 => {
+                format!(
+                    "in flight: already at the limit of {}",
+                    bounds::INFLIGHT_MAX
+                )
+            }
+            LoadMode::Closed { .. } => "in flight: already at the minimum of 1".to_string(),
+            LoadMode::Open { .. } if factor > 1.0 => format!(
+                "rate: already at the limit of {} tasks/s",
+                super::format::rate(bounds::RATE_MAX)
+            ),
+            LoadMode::Open { .. } => {
+                format!(
+                    "rate: already at the minimum of {} tasks/s",
+                    bounds::RATE_MIN
+                )
+            }
+        };
+        app.set_status(text, now);
+        return Vec::new();
+    }
+    config.load = scaled;
     let load = config.load;
     app.set_status(format!("load -> {}", load_text(load)), now);
     app.expect_config(config, now);
     vec![Action::Apply(Command::SetLoad { load })]
+}
+
+/// The load scaled by `factor` (in-flight counts move by at least one),
+/// clamped to the bounds every input shares.
+pub fn scaled_load(load: LoadMode, factor: f64) -> LoadMode {
+    match load {
+        LoadMode::Closed { inflight } => {
+            let scaled = (inflight as f64 * factor).round();
+            let scaled = if scaled.is_finite() && scaled < bounds::INFLIGHT_MAX as f64 {
+                scaled as usize
+            } else {
+                bounds::INFLIGHT_MAX
+            };
+            let inflight = if factor > 1.0 {
+                scaled.max(inflight.saturating_add(1))
+            } else {
+                scaled.min(inflight.saturating_sub(1))
+            };
+            LoadMode::Closed {
+                inflight: inflight.clamp(1, bounds::INFLIGHT_MAX),
+            }
+        }
+        LoadMode::Open { rate } => {
+            let scaled = rate * factor;
+            let rate = if scaled.is_finite() {
+                scaled.clamp(bounds::RATE_MIN, bounds::RATE_MAX)
+            } else {
+                bounds::RATE_MAX
+            };
+            LoadMode::Open { rate }
+        }
+    }
 }
 
 fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {

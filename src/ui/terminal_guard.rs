@@ -1,5 +1,6 @@
-//! Puts the terminal in dashboard mode (raw, alternate screen, hidden cursor) and
-//! guarantees it comes back: on drop, and from a panic hook that restores first.
+//! Puts the terminal in dashboard mode (raw, alternate screen, hidden cursor,
+//! bracketed paste) and guarantees it comes back: on drop, and from a panic
+//! hook that restores first.
 
 use std::io::{self, Write, stdout};
 use std::panic::PanicHookInfo;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::DisableMouseCapture;
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -28,7 +29,8 @@ impl TerminalGuard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard { _private: () };
-        execute!(stdout(), EnterAlternateScreen, Hide)?;
+        // Bracketed paste: a paste arrives as one event, not as a key per character.
+        execute!(stdout(), EnterAlternateScreen, Hide, EnableBracketedPaste)?;
         Ok(guard)
     }
 }
@@ -45,7 +47,13 @@ pub fn restore_terminal() {
         let mut out = stdout();
         // Mouse capture is never enabled; disabling it is harmless and covers a
         // terminal left in that mode by a crash of an earlier version.
-        let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
+        let _ = execute!(
+            out,
+            DisableBracketedPaste,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            Show
+        );
         let _ = disable_raw_mode();
         let _ = out.flush();
     }
