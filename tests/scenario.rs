@@ -205,7 +205,7 @@ fn unknown_kernel_and_dist_inside_workload_name_the_line() {
 #[test]
 fn semantic_value_errors_name_the_line() {
     let e = err("duration = 20\n[[step]]\nat = 0.0\nthreads = 0\n");
-    assert_eq!(e, "scenarios/x.toml:4: threads 0: expected 1 or more");
+    assert_eq!(e, "scenarios/x.toml:4: threads 0 is outside 1..=512");
     let e = err("duration = 20\n[[step]]\nat = -1.0\n");
     assert!(e.starts_with("scenarios/x.toml:3: at -1"), "{e}");
     let e = err("duration = 20\n[[step]]\nat = 0.0\ninflight = 4\nrate = 9.0\n");
@@ -250,4 +250,156 @@ fn missing_file_is_named() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(e.starts_with("/no/such/scenario.toml: cannot read:"), "{e}");
+}
+
+#[test]
+fn hostile_step_values_are_refused_with_the_line() {
+    let step = |body: &str| format!("duration = 20\n[[step]]\nat = 0.0\n{body}\n");
+    let cases = [
+        (
+            "inflight = 9223372036854775807",
+            "inflight 9223372036854775807 is outside",
+        ),
+        (
+            "threads = 9223372036854775807",
+            "threads 9223372036854775807 is outside",
+        ),
+        ("threads = 3000", "threads 3000 is outside 1..=512"),
+        ("threads = -4", "threads -4 is below 1"),
+        ("rate = 1e300", "rate 1e300 is outside"),
+        ("rate = 1e-300", "rate 1e-300 is outside"),
+        ("rate = nan", "rate NaN is outside"),
+        (
+            "workload = { kernel = \"argon2\", size = 4194304 }",
+            "workload: size 4194304 is outside 1..=1048576 for argon2",
+        ),
+        (
+            "workload = { kernel = \"resize\", size = 100000 }",
+            "workload: size 100000 is outside",
+        ),
+    ];
+    for (body, expected) in cases {
+        let e = err(&step(body));
+        assert!(
+            e.starts_with(&format!("scenarios/x.toml:4: {expected}")),
+            "{body}: {e}"
+        );
+    }
+    let e = err("duration = 1e20\n[[step]]\nat = 0.0\n");
+    assert!(
+        e.starts_with("scenarios/x.toml:1: duration 1e20 is not"),
+        "{e}"
+    );
+    let e = err("duration = 20\n[[step]]\nat = 1e19\n");
+    assert!(e.starts_with("scenarios/x.toml:3: at 1e19 is not"), "{e}");
+}
+
+#[test]
+fn a_workload_path_that_does_not_exist_names_the_line() {
+    let e = err(
+        "duration = 20\n[[step]]\nat = 0.0\n\nworkload = { kernel = \"hash\", path = \"/no/such/tree\" }\n",
+    );
+    assert!(
+        e.starts_with("scenarios/x.toml:5: workload: path /no/such/tree: "),
+        "{e}"
+    );
+}
+
+fn load_error(path: &Path) -> String {
+    match Scenario::load(path) {
+        Ok(_) => panic!("{} should be refused", path.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn devices_are_refused_without_reading_them() {
+    for (device, kind) in [
+        ("/dev/zero", "character device"),
+        ("/dev/urandom", "character device"),
+        ("/dev", "directory"),
+    ] {
+        let e = load_error(Path::new(device));
+        assert!(
+            e.starts_with(&format!("{device}: not a regular file ({kind})")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("steps.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // A blocking open would never return: no writer ever comes.
+    let e = load_error(&fifo);
+    assert!(e.contains("not a regular file (FIFO)"), "{e}");
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.toml");
+    let padding =
+        "# padding\n".repeat((loadlab::bounds::SCENARIO_FILE_MAX_BYTES as usize) / 10 + 1);
+    std::fs::write(&big, format!("duration = 1\n[[step]]\nat = 0\n{padding}")).expect("write");
+    let e = load_error(&big);
+    assert!(e.contains("larger than 1024 KiB"), "{e}");
+}
+
+#[test]
+fn thousands_of_steps_parse_with_the_right_lines() {
+    // Line numbers come from an index built once (linear in the file), so a
+    // long scenario loads quickly; its last step still names its own line.
+    let steps = 8_000;
+    let mut text = format!("duration = {steps}\n");
+    for i in 0..steps {
+        text.push_str(&format!("[[step]]\nat = {i}\ninflight = {}\n", 1 + i % 7));
+    }
+    let scenario = Scenario::parse(&text, "many.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.steps.len(), steps);
+    assert_eq!(scenario.steps[steps - 1].line, 2 + 3 * (steps - 1));
+    text.push_str("[[step]]\nat = 1\n");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!("scenarios/x.toml:{}: ", 3 + 3 * steps)),
+        "{e}"
+    );
+}
+
+#[test]
+fn run_with_a_hostile_scenario_is_a_usage_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hostile.toml");
+    std::fs::write(
+        &file,
+        "duration = 5\n[[step]]\nat = 0\ninflight = 9223372036854775807\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args(["run", "--scenario"])
+        .arg(&file)
+        .output()
+        .expect("run loadlab");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("loadlab: {}:4: inflight", file.display())),
+        "{stderr}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args(["run", "--scenario", "/dev/zero"])
+        .output()
+        .expect("run loadlab");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/dev/zero: not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -18,7 +18,7 @@ pub fn read_scenario_text(path: &Path) -> Result<String, String> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
-        .map_err(|e| format!("cannot open: {e}"))?;
+        .map_err(|e| format!("cannot read: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot stat: {e}"))?;
     let kind = meta.file_type();
     if !kind.is_file() {
