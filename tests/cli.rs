@@ -43,6 +43,80 @@ fn bad_flags_exit_2_naming_the_flag() {
 }
 
 #[test]
+fn hostile_values_are_usage_errors_not_panics() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--duration", "1e19"], "--duration"),
+        (&["run", "--duration", "1e20"], "--duration"),
+        (&["run", "--duration", "inf"], "--duration"),
+        (&["run", "--duration", "NaN"], "--duration"),
+        (
+            &["run", "--block-threshold-ms", "1e300"],
+            "--block-threshold-ms",
+        ),
+        (
+            &["run", "--starved-threshold-ms", "1e300"],
+            "--starved-threshold-ms",
+        ),
+        (&["sweep", "--duration", "1e19"], "--duration"),
+        (&["sweep", "--warmup", "1e20"], "--warmup"),
+        (&["sweep", "--warmup", "-1"], "--warmup"),
+        (&["sweep", "--threads", "1,1024"], "--threads"),
+        (&["demo", "starvation", "--duration", "1e20"], "--duration"),
+        (
+            &["run", "--workload", "argon2", "--size", "4194304"],
+            "--size",
+        ),
+        (
+            &["run", "--workload", "resize", "--size", "100000"],
+            "--size",
+        ),
+        (
+            &[
+                "run",
+                "--workload",
+                "spin",
+                "--size",
+                "18446744073709551615",
+            ],
+            "--size",
+        ),
+        (&["run", "--threads", "9223372036854775807"], "--threads"),
+        (
+            &["run", "--backend", "channel", "--threads", "3000"],
+            "--threads",
+        ),
+        (
+            &["run", "--backend", "inline", "--threads", "300"],
+            "--threads",
+        ),
+        (&["run", "--inflight", "9223372036854775807"], "--inflight"),
+        (&["run", "--rate", "1e300"], "--rate"),
+        (&["run", "--rate", "1e-300"], "--rate"),
+        (&["run", "--tasks", "18446744073709551615"], "--tasks"),
+        (&["run", "--runtime-workers", "100000"], "--runtime-workers"),
+        (&["run", "--sample-ms", "0"], "--sample-ms"),
+        (&["--fps", "100000"], "--fps"),
+    ];
+    for (args, flag) in cases {
+        let out = loadlab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let first_line = stderr(&out).lines().next().unwrap_or_default().to_string();
+        assert!(
+            first_line.contains(flag),
+            "{args:?}: first line {first_line:?} should name {flag}"
+        );
+        assert!(
+            first_line.len() < 200,
+            "{args:?}: one short line: {first_line}"
+        );
+        assert!(!stderr(&out).contains("panicked"), "{args:?}");
+    }
+    // The limit is named, so the user knows what to ask for instead.
+    let out = loadlab(&["run", "--workload", "argon2", "--size", "4194304"]);
+    assert!(stderr(&out).contains("1048576"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_missing_path_is_fatal_with_exit_1() {
     let out = loadlab(&[
         "run",

@@ -149,6 +149,60 @@ fn create_error_names_the_file() {
     assert!(e.starts_with("--record /no/such/dir/run.jsonl: "), "{e}");
 }
 
+#[test]
+fn a_link_at_the_target_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap_or_else(|e| panic!("{e}"));
+    let link = dir.path().join("run.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).unwrap_or_else(|e| panic!("{e}"));
+    let e = Recorder::create(&link)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("symbolic link"), "{e}");
+    // A dangling link too: no file appears where it points.
+    let dangling = dir.path().join("dangling.jsonl");
+    let target = dir.path().join("created-through-link");
+    std::os::unix::fs::symlink(&target, &dangling).unwrap_or_else(|e| panic!("{e}"));
+    assert!(Recorder::create(&dangling).is_err());
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap_or_default(),
+        "precious"
+    );
+}
+
+#[test]
+fn an_existing_file_is_refused_not_truncated() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("run.jsonl");
+    std::fs::write(&path, "earlier run\n").unwrap_or_else(|e| panic!("{e}"));
+    let e = Recorder::create(&path)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("already exists"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        "earlier run\n"
+    );
+}
+
+#[test]
+fn a_full_device_reports_the_write_error() {
+    let mut rec = Recorder::create(Path::new("/dev/full")).unwrap_or_else(|e| panic!("{e}"));
+    let e = rec
+        .write(&snapshot(0.0))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.starts_with("--record /dev/full: "), "{e}");
+    assert!(e.contains("No space left"), "{e}");
+    assert_eq!(rec.lines_written(), 0);
+    assert!(loadlab::record::write_failure().is_some_and(|f| f.contains("/dev/full")));
+}
+
 /// Applies commands the way the engine would reflect them in its config.
 fn apply(s: &mut Snapshot, command: &Command) {
     let c = &mut s.config;

@@ -1,0 +1,180 @@
+//! Where loadlab writes: a closed or full stdout, `--record` targets, text
+//! that carries control characters, and stderr logs off a terminal.
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+
+fn loadlab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_loadlab"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs with stdout on a pipe whose reading end is already closed: every
+/// write fails with EPIPE, deterministically.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    loadlab()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run loadlab")
+}
+
+const SHORT_RUN: &[&str] = &[
+    "run",
+    "--workload",
+    "sumsq",
+    "--size",
+    "1000",
+    "--tasks",
+    "20",
+];
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let out = with_closed_stdout(&["list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    for format in ["text", "json"] {
+        let mut args = SHORT_RUN.to_vec();
+        args.extend(["--format", format]);
+        let out = with_closed_stdout(&args);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_full_stdout_is_one_line_and_exit_1() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    for args in [&["list"][..], SHORT_RUN] {
+        let out = loadlab()
+            .args(args)
+            .stdout(full.try_clone().expect("clone"))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run loadlab");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("stdout") && err.contains("No space left"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_recording_that_cannot_be_written_fails_the_run() {
+    let out = loadlab()
+        .args(SHORT_RUN)
+        .args(["--record", "/dev/full"])
+        .output()
+        .expect("run loadlab");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--record /dev/full"),
+        "{}",
+        stderr(&out)
+    );
+    // The report is still printed: the run itself went fine.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tasks"));
+}
+
+#[test]
+fn record_refuses_links_and_existing_files_before_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep").expect("victim");
+    let link = dir.path().join("run.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).expect("link");
+    for target in [&link, &victim] {
+        let out = loadlab()
+            .args(SHORT_RUN)
+            .arg("--record")
+            .arg(target)
+            .output()
+            .expect("run loadlab");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("loadlab: --record "),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    // A new name is created and filled.
+    let fresh = dir.path().join("fresh.jsonl");
+    let out = loadlab()
+        .args(SHORT_RUN)
+        .arg("--record")
+        .arg(&fresh)
+        .output()
+        .expect("run loadlab");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&fresh).expect("recording");
+    assert!(text.lines().count() >= 1 && text.ends_with('\n'), "{text}");
+}
+
+#[test]
+fn text_reports_escape_control_characters_in_names_and_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("in\x1b[2Jput");
+    std::fs::create_dir(&tree).expect("tree");
+    // Not an image: resize fails on it, so its name lands in the error list.
+    std::fs::write(
+        tree.join("evil\x1b[31m\nerrors (0 failed tasks)\r.png"),
+        b"no png",
+    )
+    .expect("file");
+    let out = loadlab()
+        .args(["run", "--workload", "resize", "--path"])
+        .arg(&tree)
+        .output()
+        .expect("run loadlab");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!report.contains('\x1b'), "{report}");
+    assert!(!report.contains('\r'), "{report}");
+    assert!(report.contains("in\\x1b[2Jput"), "{report}");
+    assert!(
+        report.contains("evil\\x1b[31m\\nerrors (0 failed tasks)\\r.png"),
+        "{report}"
+    );
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("errors (")).count(),
+        1,
+        "no fake report line: {report}"
+    );
+}
+
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes() {
+    // A recording that fails logs an error line on stderr (a pipe here).
+    let mut child = loadlab()
+        .args(SHORT_RUN)
+        .args(["--record", "/dev/full"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run loadlab");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read stderr");
+    let _ = child.wait();
+    assert!(err.contains("ERROR"), "a log line is expected: {err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
