@@ -566,3 +566,219 @@ fn thousands_of_random_keys_never_panic() {
     assert!(quits > 0, "the storm should have hit q at least once");
     assert!(!controller.taken().is_empty());
 }
+
+fn with_config(edit: impl FnOnce(&mut loadlab::metrics::snapshot::ConfigView)) -> App {
+    let mut snapshot = rayon_snapshot(2, 0.0);
+    edit(&mut snapshot.config);
+    let mut app = live_app();
+    app.on_snapshot(Arc::new(snapshot));
+    app
+}
+
+fn last_load(actions: &[Action]) -> Option<LoadMode> {
+    actions.iter().rev().find_map(|a| match a {
+        Action::Apply(Command::SetLoad { load }) => Some(*load),
+        _ => None,
+    })
+}
+
+#[test]
+fn holding_the_bracket_stops_at_the_in_flight_and_rate_limits() {
+    use loadlab::bounds::{INFLIGHT_MAX, RATE_MAX, RATE_MIN};
+    // Three seconds of key repeat is a few hundred presses; far more here.
+    let mut app = live_app();
+    let actions = press(&mut app, &vec![ch(']'); 2_000]);
+    assert_eq!(
+        last_load(&actions),
+        Some(LoadMode::Closed {
+            inflight: INFLIGHT_MAX
+        })
+    );
+    assert!(actions.len() < 100, "presses at the limit send nothing");
+    let status = app.view.status.clone().expect("status").text;
+    assert!(status.contains("limit of 100000"), "{status}");
+
+    let mut app = with_config(|c| c.load = LoadMode::Open { rate: 100.0 });
+    let actions = press(&mut app, &vec![ch(']'); 2_000]);
+    assert_eq!(last_load(&actions), Some(LoadMode::Open { rate: RATE_MAX }));
+    let mut app = with_config(|c| c.load = LoadMode::Open { rate: 100.0 });
+    let actions = press(&mut app, &vec![ch('['); 2_000]);
+    assert_eq!(last_load(&actions), Some(LoadMode::Open { rate: RATE_MIN }));
+}
+
+#[test]
+fn plus_stops_at_the_backend_thread_limit() {
+    let mut app = live_app();
+    let actions = press(&mut app, &vec![ch('+'); 1_000]);
+    assert_eq!(
+        actions.last(),
+        Some(&apply(Command::SetThreads {
+            threads: loadlab::bounds::POOL_THREADS_MAX
+        }))
+    );
+    assert!(
+        app.view
+            .status
+            .clone()
+            .expect("status")
+            .text
+            .contains("limit of 512")
+    );
+    // Inline runs on the app workers: no more threads than they are.
+    let mut app = with_config(|c| c.backend = BackendKind::Inline);
+    assert!(press(&mut app, &[ch('+')]).is_empty());
+    let status = app.view.status.clone().expect("status").text;
+    assert!(status.contains("2 app workers"), "{status}");
+}
+
+fn form_error(app: &App) -> String {
+    app.view
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn form_refuses_values_beyond_the_bounds() {
+    // Amount field: in flight far above the limit.
+    let mut app = live_app();
+    let mut keys = vec![ch('w')];
+    keys.extend([key(KeyCode::Down); 4]);
+    keys.extend([key(KeyCode::Backspace); 3]);
+    keys.extend(typed("999999999"));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    assert!(
+        form_error(&app).starts_with("in flight: 999999999 is outside"),
+        "{}",
+        form_error(&app)
+    );
+
+    // Kernel argon2 (3 steps right of sumsq) with a size above its memory limit.
+    let mut app = live_app();
+    let mut keys = vec![
+        ch('w'),
+        key(KeyCode::Right),
+        key(KeyCode::Right),
+        key(KeyCode::Right),
+    ];
+    keys.push(key(KeyCode::Down));
+    keys.extend([key(KeyCode::Backspace); 10]);
+    keys.extend(typed("4194304"));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    assert!(
+        form_error(&app).starts_with("size: 4194304 is outside 1..=1048576 for argon2"),
+        "{}",
+        form_error(&app)
+    );
+
+    // Open loop at 1e300 arrivals per second.
+    let mut app = with_config(|c| c.load = LoadMode::Open { rate: 100.0 });
+    let mut keys = vec![ch('w')];
+    keys.extend([key(KeyCode::Down); 4]);
+    keys.extend([key(KeyCode::Backspace); 3]);
+    keys.extend(typed("1e300"));
+    keys.push(key(KeyCode::Enter));
+    assert!(press(&mut app, &keys).is_empty());
+    assert!(
+        form_error(&app).starts_with("rate: 1e300 is outside"),
+        "{}",
+        form_error(&app)
+    );
+}
+
+#[test]
+fn typing_stops_at_the_field_length_limit() {
+    let mut app = live_app();
+    press(&mut app, &[ch('w'), key(KeyCode::Down)]);
+    press(&mut app, &typed(&"9".repeat(200)));
+    let form = app.view.form.as_ref().expect("form");
+    assert_eq!(
+        form.size.chars().count(),
+        loadlab::bounds::FORM_NUMBER_MAX_CHARS
+    );
+    assert!(
+        form_error(&app).contains("at most 24 characters"),
+        "{}",
+        form_error(&app)
+    );
+}
+
+#[test]
+fn a_large_paste_is_one_event_cut_to_the_field_limit_and_q_still_quits() {
+    use loadlab::ui::keys::paste;
+    let now = Instant::now();
+    let big: String = "/tmp/x".repeat(100_000 / 6) + "\nq";
+    // Outside the form a paste is not a burst of key presses.
+    let mut app = live_app();
+    assert!(paste(&mut app, &big, now).is_empty());
+    assert!(
+        app.view
+            .status
+            .clone()
+            .expect("status")
+            .text
+            .contains("paste ignored")
+    );
+    assert_eq!(press(&mut app, &[ch('q')]), vec![Action::Quit]);
+
+    // Into the path field: cut to its limit, the newline left out (no submit).
+    let mut app = live_app();
+    press(&mut app, &[ch('w'), key(KeyCode::BackTab)]);
+    assert!(paste(&mut app, &big, now).is_empty());
+    let form = app.view.form.as_ref().expect("the form stays open");
+    assert_eq!(
+        form.path.chars().count(),
+        loadlab::bounds::FORM_PATH_MAX_CHARS
+    );
+    assert!(!form.path.contains('\n'));
+    assert!(form_error(&app).starts_with("path: at most 4096 characters"));
+    // Drawing the form with the long value works; then Esc and q quit.
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    terminal
+        .draw(|frame| draw::render(frame, &mut app, now))
+        .expect("draw");
+    assert!(press(&mut app, &[key(KeyCode::Esc)]).is_empty());
+    assert_eq!(press(&mut app, &[ch('q')]), vec![Action::Quit]);
+
+    // A pasted number with a trailing newline fills the field only.
+    let mut app = live_app();
+    press(&mut app, &[ch('w'), key(KeyCode::Down)]);
+    press(&mut app, &[key(KeyCode::Backspace); 10]);
+    paste(&mut app, "123\n", now);
+    assert_eq!(app.view.form.as_ref().expect("form").size, "123");
+}
+
+#[test]
+fn export_never_writes_through_planted_links() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep").expect("victim");
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Links at every name the next seconds could use first.
+    for ts in now_s..now_s + 5 {
+        for ext in ["json", "svg", "txt"] {
+            let name = dir.path().join(format!("loadlab-snapshot-{ts}.{ext}"));
+            std::os::unix::fs::symlink(&victim, name).expect("link");
+        }
+    }
+    let mut app = App::new(
+        Theme::colored(),
+        LogBuffer::new(5),
+        dir.path().to_path_buf(),
+    );
+    app.export_screen = true;
+    app.on_snapshot(Arc::new(rayon_snapshot(9, 0.0)));
+    let controller = FakeController::new(None);
+    let actions = press(&mut app, &[ch('e')]);
+    perform(&mut app, &controller, actions, Instant::now());
+    let status = app.view.status.clone().expect("status");
+    assert!(!status.error, "{}", status.text);
+    assert!(status.text.contains("-2.json"), "{}", status.text);
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+}
