@@ -137,7 +137,7 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     let plan = setup::demo_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::demo::starvation(&plan, &mut recording, |line| print_stderr(line))
+    let report = runs::demo::starvation(&plan, &mut recording, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
@@ -156,7 +156,7 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
     let plan = setup::sweep_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
-    let report = runs::sweep::sweep(&plan, &mut recording, |line| print_stderr(line))
+    let report = runs::sweep::sweep(&plan, &mut recording, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     write_stdout(&report.render(format))?;
     Ok(0)

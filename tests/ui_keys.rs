@@ -738,7 +738,7 @@ fn a_large_paste_is_one_event_cut_to_the_field_limit_and_q_still_quits() {
     // Drawing the form with the long value works; then Esc and q quit.
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     terminal
-        .draw(|frame| draw::render(frame, &mut app, now))
+        .draw(|frame| draw::render(frame, &app, now))
         .expect("draw");
     assert!(press(&mut app, &[key(KeyCode::Esc)]).is_empty());
     assert_eq!(press(&mut app, &[ch('q')]), vec![Action::Quit]);
