@@ -22,7 +22,10 @@ use loadlab::ui::DashboardOptions;
 use loadlab::ui::timeline::Timeline;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return command_line_refused(&error),
+    };
     loadlab::engine::task_job::quiet_job_panics();
     if cli.command.is_some() {
         loadlab::logging::init_headless_logging(false);
@@ -41,6 +44,22 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(code) => ExitCode::from(code as u8),
+        Err(failure) => {
+            print_stderr(&format!("loadlab: {}", failure.message()));
+            ExitCode::from(failure.exit_code() as u8)
+        }
+    }
+}
+
+/// `--help` and `--version` go to stdout like a report (a closed pipe ends
+/// quietly, a full disk is exit 1); a usage error goes to stderr, exit 2.
+fn command_line_refused(error: &clap::Error) -> ExitCode {
+    if error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::from(error.exit_code() as u8);
+    }
+    match write_stdout(&error.render().to_string()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             print_stderr(&format!("loadlab: {}", failure.message()));
             ExitCode::from(failure.exit_code() as u8)
