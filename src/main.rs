@@ -51,6 +51,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// A session that cannot start: a bad scenario is a usage error (exit 2); a
+/// `--record` file that cannot be opened is fatal (exit 1), as for stdout.
+fn session_failure(message: String) -> Failure {
+    if message.starts_with("--record ") {
+        Failure::Fatal(message)
+    } else {
+        Failure::Usage(message)
+    }
+}
+
 /// `--help` and `--version` go to stdout like a report (a closed pipe ends
 /// quietly, a full disk is exit 1); a usage error goes to stderr, exit 2.
 fn command_line_refused(error: &clap::Error) -> ExitCode {
@@ -106,7 +116,7 @@ fn dashboard(cli: &Cli) -> Result<i32, Failure> {
         None => None,
     };
     // Recording only: the dashboard plays the scenario itself, caption on screen.
-    let session = Session::new(None, cli.recording.record.as_deref()).map_err(Failure::Usage)?;
+    let session = Session::new(None, cli.recording.record.as_deref()).map_err(Failure::Fatal)?;
     // Before the engine starts, so its first log lines land in the Log panel.
     let logs = loadlab::logging::init_dashboard_logging();
     let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
@@ -140,7 +150,7 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
-        .map_err(Failure::Usage)?;
+        .map_err(session_failure)?;
     let report = runs::headless::run(config, session).map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
@@ -155,7 +165,7 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     }
     let plan = setup::demo_plan(args)?;
     let mut recording =
-        Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
     let report = runs::demo::starvation(&plan, &mut recording, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
@@ -174,7 +184,7 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
     };
     let plan = setup::sweep_plan(args)?;
     let mut recording =
-        Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
     let report = runs::sweep::sweep(&plan, &mut recording, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     write_stdout(&report.render(format))?;

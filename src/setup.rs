@@ -170,9 +170,16 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
     let threads = match &args.threads {
         Some(list) => {
             let threads = parse_thread_list(list).map_err(Failure::Usage)?;
+            // An inline cell runs on that many app workers.
+            let inline = backends.contains(&BackendKind::Inline);
             for &n in &threads {
-                bounds::check_any_threads(n as u64)
-                    .map_err(|e| Failure::Usage(format!("--threads {list:?}: {e}")))?;
+                let checked = if inline {
+                    bounds::check_runtime_workers(n as u64)
+                        .map_err(|e| format!("{e} (inline cells run on that many app workers)"))
+                } else {
+                    bounds::check_any_threads(n as u64)
+                };
+                checked.map_err(|e| Failure::Usage(format!("--threads {list:?}: {e}")))?;
             }
             threads
         }

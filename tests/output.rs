@@ -103,7 +103,7 @@ fn record_refuses_links_and_existing_files_before_running() {
             .arg(target)
             .output()
             .expect("run loadlab");
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         assert!(
             stderr(&out).starts_with("loadlab: --record "),
             "{}",
