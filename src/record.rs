@@ -184,6 +184,9 @@ fn open_existing_device(path: &Path) -> io::Result<File> {
     if kind.is_symlink() {
         return refuse("is a symbolic link; a recording never follows one");
     }
+    if kind.is_dir() {
+        return refuse("is a directory; expected a file name for the recording");
+    }
     if !kind.is_char_device() {
         return refuse(
             "already exists; a recording never overwrites a file: remove it or choose a new name",

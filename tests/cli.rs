@@ -61,6 +61,10 @@ fn hostile_values_are_usage_errors_not_panics() {
         (&["sweep", "--warmup", "1e20"], "--warmup"),
         (&["sweep", "--warmup", "-1"], "--warmup"),
         (&["sweep", "--threads", "1,1024"], "--threads"),
+        (
+            &["sweep", "--backends", "inline", "--threads", "1,300"],
+            "--threads",
+        ),
         (&["demo", "starvation", "--duration", "1e20"], "--duration"),
         (
             &["run", "--workload", "argon2", "--size", "4194304"],
