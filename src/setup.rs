@@ -91,7 +91,8 @@ pub fn engine_config(
     let threads = match backend.threads {
         Some(t) => bounds::check_threads(backend.backend, runtime_workers, t)
             .map_err(|e| Failure::Usage(format!("--threads: {e}")))?,
-        None => cores().min(bounds::threads_max(backend.backend, runtime_workers)),
+        // Inline clamps to its app workers itself; the default in flight follows cores.
+        None => cores().min(bounds::POOL_THREADS_MAX),
     };
     let load = load_mode(workload, 4 * threads)?;
     Ok(EngineConfig {
@@ -148,7 +149,9 @@ pub const DEMO_SIZE: u64 = 20_000;
 
 pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
     let workload = workload_spec(&args.workload, (DEMO_KERNEL, Some(DEMO_SIZE)))?;
-    let threads = args.threads.map_or(cores(), |t| t as usize);
+    let threads = args
+        .threads
+        .map_or(cores().min(bounds::POOL_THREADS_MAX), |t| t as usize);
     let runtime_workers = args.runtime_workers as usize;
     Ok(DemoPlan {
         workload,
@@ -183,7 +186,7 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
             }
             threads
         }
-        None => (1..=2 * cores()).collect(),
+        None => (1..=(2 * cores()).min(bounds::POOL_THREADS_MAX)).collect(),
     };
     // Checked here; each cell's default inflight follows its thread count.
     load_mode(&args.workload, 1)?;
