@@ -24,6 +24,10 @@
 //! fields that change: missing ones keep the scenario's previous workload (at
 //! first `WorkloadSpec::default()`), and a new kernel without `size` gets that
 //! kernel's default size.
+//!
+//! Values are held to the limits of `crate::bounds` (threads, in flight, rate,
+//! sizes per kernel, times), and a `workload.path` must exist when the file is
+//! loaded; every error names the file and the line.
 
 use std::ops::Range;
 use std::path::PathBuf;
