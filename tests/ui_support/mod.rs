@@ -82,6 +82,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
         },
         throughput: Throughput {
             tasks_per_s: tps,
+            failed_per_s: 0.0,
             bytes_per_s: 0.0,
         },
         latency: LatencyView {
@@ -126,6 +127,11 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
             oversubscribed: true,
         },
         caption: None,
+        running_totals: std::sync::Arc::new(loadlab::metrics::snapshot::RunningTotals {
+            submitted: completed + 4,
+            completed,
+            ..Default::default()
+        }),
     }
 }
 
