@@ -125,7 +125,10 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
         Format::Json => print!("{}", report.render_json()),
         _ => print!("{}", report.render_text()),
     }
-    Ok(report.interrupted.as_deref().map_or(0, interrupt::exit_code))
+    Ok(report
+        .interrupted
+        .as_deref()
+        .map_or(0, interrupt::exit_code))
 }
 
 fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
@@ -148,7 +151,10 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         loadlab::report::sweep_plot::write(&report, path)
             .map_err(|e| Failure::Fatal(format!("--plot {}: {e}", path.display())))?;
     }
-    Ok(report.interrupted.as_deref().map_or(0, interrupt::exit_code))
+    Ok(report
+        .interrupted
+        .as_deref()
+        .map_or(0, interrupt::exit_code))
 }
 
 /// The first SIGINT/SIGTERM/SIGHUP ends a headless command early with its

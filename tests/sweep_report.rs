@@ -83,7 +83,11 @@ fn a_disturbed_round_or_a_busy_machine_marks_the_cell_noisy() {
     let busy = SweepRow::from_rounds(
         Rayon,
         2,
-        vec![round(200.0, 0.0, 3.0), round(200.0, 0.0, 48.0), round(201.0, 0.0, 2.0)],
+        vec![
+            round(200.0, 0.0, 3.0),
+            round(200.0, 0.0, 48.0),
+            round(201.0, 0.0, 2.0),
+        ],
     );
     assert!(busy.noisy);
     assert_eq!(busy.external_cpu_pct, Some(48.0));
@@ -95,7 +99,10 @@ fn a_disturbed_round_or_a_busy_machine_marks_the_cell_noisy() {
         report.warnings
     );
     assert!(
-        report.warnings.iter().any(|w| w.contains("rayon x2 varied by 30% between rounds")),
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("rayon x2 varied by 30% between rounds")),
         "{:?}",
         report.warnings
     );
@@ -216,19 +223,30 @@ fn the_recommendation_prefers_fewer_threads_among_equivalent_cells_and_skips_sta
     assert_eq!((r.backend, r.threads), (BackendKind::Rayon, 2));
     assert!(r.why.contains("196 (194-198) tasks/s"), "{}", r.why);
     assert!(r.why.contains("efficiency 0.98"), "{}", r.why);
-    assert!(r.why.contains("channel x4 200 (198-202) tasks/s"), "{}", r.why);
+    assert!(
+        r.why.contains("channel x4 200 (198-202) tasks/s"),
+        "{}",
+        r.why
+    );
     assert!(r.why.contains("fewest threads"), "{}", r.why);
 }
 
 #[test]
 fn a_clear_winner_is_recommended_and_every_starved_grid_is_called_out() {
     use BackendKind::*;
-    let rows = vec![row(Inline, 1, 100.0, 90_000.0), row(Inline, 2, 150.0, 200_000.0)];
+    let rows = vec![
+        row(Inline, 1, 100.0, 90_000.0),
+        row(Inline, 2, 150.0, 200_000.0),
+    ];
     let Advice::Recommend(r) = recommend(&rows) else {
         panic!("a recommendation");
     };
     assert_eq!(r.threads, 2);
-    assert!(r.why.contains("beyond the spread of every other cell"), "{}", r.why);
+    assert!(
+        r.why.contains("beyond the spread of every other cell"),
+        "{}",
+        r.why
+    );
     assert!(r.why.contains("every cell starved"), "{}", r.why);
     assert!(matches!(recommend(&[]), Advice::Withheld(_)));
 }
@@ -281,7 +299,12 @@ fn an_interrupted_sweep_reports_its_finished_cells_and_the_signal() {
 #[test]
 fn text_marks_the_knee_the_recommendation_and_noise() {
     let mut rows = grid();
-    rows.push(rounds(BackendKind::SpawnBlocking, 2, &[100.0, 150.0, 140.0], 300.0));
+    rows.push(rounds(
+        BackendKind::SpawnBlocking,
+        2,
+        &[100.0, 150.0, 140.0],
+        300.0,
+    ));
     let text = SweepReport::new(rows, 2, 3, None).render(SweepFormat::Text);
     let rayon2 = text
         .lines()
@@ -305,7 +328,10 @@ fn text_marks_the_knee_the_recommendation_and_noise() {
         .find(|l| l.starts_with("spawn-blocking "))
         .unwrap_or_default();
     assert!(blocking.ends_with("(noisy)"), "{blocking}");
-    assert!(text.contains("warning: spawn-blocking x2 varied by"), "{text}");
+    assert!(
+        text.contains("warning: spawn-blocking x2 varied by"),
+        "{text}"
+    );
     assert!(
         text.contains("recommendation: rayon with 2 threads: 196 (194-198) tasks/s"),
         "{text}"
@@ -319,9 +345,17 @@ fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 9);
     assert!(lines[0].starts_with("backend,threads,rounds,tasks_per_s,tasks_per_s_min,"));
-    assert!(lines[2].starts_with("rayon,2,3,196,194.04,197.96,"), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with("rayon,2,3,196,194.04,197.96,"),
+        "{}",
+        lines[2]
+    );
     assert!(lines[2].ends_with(",2,0,1,1"), "{}", lines[2]);
-    assert!(lines[8].contains(",,"), "inline has no efficiency: {}", lines[8]);
+    assert!(
+        lines[8].contains(",,"),
+        "inline has no efficiency: {}",
+        lines[8]
+    );
     let md = report.render(SweepFormat::Md);
     assert!(md.starts_with("| backend | threads |"), "{md}");
     assert_eq!(
@@ -412,7 +446,11 @@ fn seen(tid: i32, name: &str, cpu_s: f64) -> ThreadSeen {
 
 #[test]
 fn pool_cpu_counts_every_thread_of_the_pool_since_the_start_exited_ones_included() {
-    let start = start_snapshot(&[(10, "rayon-0", 1.0), (11, "rayon-1", 1.0), (5, "app-0", 3.0)]);
+    let start = start_snapshot(&[
+        (10, "rayon-0", 1.0),
+        (11, "rayon-1", 1.0),
+        (5, "app-0", 3.0),
+    ]);
     let end = [
         seen(10, "rayon-0", 4.0),
         seen(11, "rayon-1", 4.2), // exited before the end: still in the totals

@@ -11,7 +11,8 @@ use super::os_threads;
 use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
 use super::snapshot::{
     ConfigView, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
-    RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput, thread_order,
+    RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
+    thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};

@@ -105,10 +105,7 @@ mod tests {
         // 300 busy, 100 ours: 200 of 400 ticks were someone else's.
         assert_eq!(external_cpu_pct(&before, &after), Some(50.0));
         assert_eq!(external_cpu_pct(&after, &after), None);
-        let ours_only = CpuTicks {
-            own: 700,
-            ..after
-        };
+        let ours_only = CpuTicks { own: 700, ..after };
         assert_eq!(external_cpu_pct(&before, &ours_only), Some(0.0));
     }
 

@@ -130,7 +130,13 @@ impl DemoRound {
         threshold: &Threshold,
     ) -> DemoRound {
         let seconds = end.elapsed.as_secs_f64();
-        let per_s = |n: u64| if seconds > 0.0 { n as f64 / seconds } else { 0.0 };
+        let per_s = |n: u64| {
+            if seconds > 0.0 {
+                n as f64 / seconds
+            } else {
+                0.0
+            }
+        };
         let counters = &end.totals.counters;
         DemoRound {
             failed_per_s: per_s(counters.failed),
@@ -263,7 +269,10 @@ impl DemoRow {
                 self.rounds
             )
         });
-        match (noise_reason(&self.label(), &range, self.external_cpu_pct), split) {
+        match (
+            noise_reason(&self.label(), &range, self.external_cpu_pct),
+            split,
+        ) {
             (Some(a), Some(b)) => Some(format!("{a}; {b}")),
             (a, b) => a.or(b),
         }
@@ -386,8 +395,7 @@ impl DemoReport {
                 fmt_ms(r.echo_rtt_us.p50),
                 fmt_ms(r.echo_rtt_us.p99),
                 fmt_ms(r.echo_rtt_us.max),
-                r.external_cpu_pct
-                    .map_or("-".into(), |e| format!("{e:.0}")),
+                r.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
                 match (r.verdict, r.noisy) {
                     (Verdict::Starved, false) => "STARVED".to_string(),
                     (Verdict::Healthy, false) => "healthy".to_string(),
@@ -611,7 +619,11 @@ mod tests {
         let row = DemoRow::from_rounds(
             BackendKind::Channel,
             2,
-            vec![round(400.0, 1_000.0), round(300.0, 40_000.0), round(410.0, 1_200.0)],
+            vec![
+                round(400.0, 1_000.0),
+                round(300.0, 40_000.0),
+                round(410.0, 1_200.0),
+            ],
             &th,
         );
         assert_eq!(row.rounds, 3);
@@ -622,7 +634,10 @@ mod tests {
         assert_eq!(row.verdict, Verdict::Healthy);
         assert!(row.noisy);
         let why = row.noise().unwrap_or_default();
-        assert!(why.contains("channel x2 starved the runtime in 1 of 3 rounds"), "{why}");
+        assert!(
+            why.contains("channel x2 starved the runtime in 1 of 3 rounds"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -633,18 +648,29 @@ mod tests {
             DemoRow::from_rounds(
                 BackendKind::Inline,
                 2,
-                vec![round(380.0, 9_000.0), round(380.0, 2_000.0), round(380.0, 9_500.0)],
+                vec![
+                    round(380.0, 9_000.0),
+                    round(380.0, 2_000.0),
+                    round(380.0, 9_500.0),
+                ],
                 &th,
             ),
             DemoRow::from_rounds(
                 BackendKind::Rayon,
                 2,
-                vec![round(400.0, 1_000.0), round(400.0, 3_000.0), round(400.0, 1_100.0)],
+                vec![
+                    round(400.0, 1_000.0),
+                    round(400.0, 3_000.0),
+                    round(400.0, 1_100.0),
+                ],
                 &th,
             ),
         ];
         let conclusion = r.conclusion();
-        assert!(conclusion.starts_with("inline and rayon heartbeat p99 are indistinguishable"), "{conclusion}");
+        assert!(
+            conclusion.starts_with("inline and rayon heartbeat p99 are indistinguishable"),
+            "{conclusion}"
+        );
     }
 
     #[test]

@@ -146,6 +146,9 @@ mod tests {
         );
         let shaky = range(&[60.0, 100.0, 101.0]);
         let why = noise_reason("rayon x1", &shaky, None).unwrap_or_default();
-        assert!(why.contains("rayon x1 varied by 41% between rounds"), "{why}");
+        assert!(
+            why.contains("rayon x1 varied by 41% between rounds"),
+            "{why}"
+        );
     }
 }

@@ -58,7 +58,13 @@ impl CellRound {
     pub fn measure(start: &Snapshot, end: &RunOutcome, external_cpu_pct: Option<f64>) -> CellRound {
         let counters = &end.totals.counters;
         let seconds = end.elapsed.as_secs_f64();
-        let per_s = |n: u64| if seconds > 0.0 { n as f64 / seconds } else { 0.0 };
+        let per_s = |n: u64| {
+            if seconds > 0.0 {
+                n as f64 / seconds
+            } else {
+                0.0
+            }
+        };
         let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend));
         let total = &end.totals.latency.total;
         CellRound {
@@ -347,7 +353,11 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
         .copied()
         .filter(|r| !best.range().clearly_above(&r.range()))
         .collect();
-    let fewest = contenders.iter().map(|r| r.threads).min().unwrap_or(best.threads);
+    let fewest = contenders
+        .iter()
+        .map(|r| r.threads)
+        .min()
+        .unwrap_or(best.threads);
     let tied: Vec<&SweepRow> = contenders
         .iter()
         .copied()
@@ -575,7 +585,9 @@ impl SweepReport {
         }
         match (&self.recommendation, &self.recommendation_withheld) {
             (Some(r), _) => out.push_str(&format!("recommendation: {}\n", r.why)),
-            (None, Some(why)) => out.push_str(&format!("recommendation: none beyond the noise: {why}\n")),
+            (None, Some(why)) => {
+                out.push_str(&format!("recommendation: none beyond the noise: {why}\n"))
+            }
             (None, None) => out.push_str("recommendation: none\n"),
         }
         for warning in &self.warnings {

@@ -74,7 +74,11 @@ fn draw<DB: DrawingBackend>(
         .y_label_formatter(&|y| crate::format::rate(*y))
         .draw()?;
     for backend in BackendKind::ALL {
-        let mut cells: Vec<_> = report.rows.iter().filter(|r| r.backend == backend).collect();
+        let mut cells: Vec<_> = report
+            .rows
+            .iter()
+            .filter(|r| r.backend == backend)
+            .collect();
         if cells.is_empty() {
             continue;
         }
@@ -86,7 +90,9 @@ fn draw<DB: DrawingBackend>(
                 style.stroke_width(2),
             ))?
             .label(backend.name())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], style.stroke_width(2))
+            });
         chart.draw_series(cells.iter().map(|r| {
             ErrorBar::new_vertical(
                 r.threads as f64,

@@ -62,8 +62,7 @@ pub fn starvation(
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
             ..EngineConfig::default()
         };
-        let Some(period) =
-            measured_period(config, WARMUP, plan.duration, recording, interruption)?
+        let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
         else {
             break;
         };

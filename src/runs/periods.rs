@@ -93,8 +93,7 @@ impl PeriodTracker {
 
     fn close(&mut self, open: &Snapshot, end: &Snapshot) {
         if end.elapsed_s > open.elapsed_s {
-            self.done
-                .push(measure(open, end, self.caption.take()));
+            self.done.push(measure(open, end, self.caption.take()));
         }
     }
 
@@ -115,7 +114,13 @@ pub fn measure(start: &Snapshot, end: &Snapshot, caption: Option<String>) -> Per
     let seconds = end.elapsed_s - start.elapsed_s;
     let completed = b.completed.saturating_sub(a.completed);
     let failed = b.failed.saturating_sub(a.failed);
-    let per_s = |n: u64| if seconds > 0.0 { n as f64 / seconds } else { 0.0 };
+    let per_s = |n: u64| {
+        if seconds > 0.0 {
+            n as f64 / seconds
+        } else {
+            0.0
+        }
+    };
     let latency = percentiles_us(&buckets_since(
         &b.total_latency_buckets,
         &a.total_latency_buckets,

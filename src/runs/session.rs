@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::engine::command::Command;
-use crate::engine::controller::Controller;
 use super::interrupt::Interruption;
 use super::periods::{Period, PeriodTracker};
+use crate::engine::command::Command;
+use crate::engine::controller::Controller;
 use crate::engine::{Engine, EngineConfig, RunOutcome};
 use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;

@@ -126,7 +126,8 @@ impl Comparison {
             // A stall is not part of any period: the next one starts here.
             self.open = None;
         }
-        let continuing = self.open.is_some() && self.periods.back().is_some_and(|p| p.same_setup(s));
+        let continuing =
+            self.open.is_some() && self.periods.back().is_some_and(|p| p.same_setup(s));
         let (Some(start), true) = (self.open.clone(), continuing) else {
             // The window behind this Snapshot may mix the old and new setup:
             // the period counts from here.
@@ -240,13 +241,22 @@ mod tests {
             Arc::new(s)
         };
         for i in 0..=2 {
-            c.on_snapshot(&with_workload(snap(i as f64, BackendKind::Rayon, 1, 500 * i), 1));
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 1, 500 * i),
+                1,
+            ));
         }
         for i in 3..=5 {
-            c.on_snapshot(&with_workload(snap(i as f64, BackendKind::Rayon, 2, 900 + 10 * i), 2));
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 2, 900 + 10 * i),
+                2,
+            ));
         }
         for i in 6..=8 {
-            c.on_snapshot(&with_workload(snap(i as f64, BackendKind::Rayon, 1, 1000 + 100 * i), 1));
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 1, 1000 + 100 * i),
+                1,
+            ));
         }
         // Workload 1: row 0 (500/s) beats row 2 (100/s); workload 2 has only row 1.
         assert_eq!(c.best_rows(), [0, 1]);
