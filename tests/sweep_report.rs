@@ -418,19 +418,20 @@ fn backend_lists_parse_and_reject_unknown_names() {
 }
 
 fn start_snapshot(threads: &[(i32, &str, f64)]) -> Snapshot {
-    let mut s = Snapshot::default();
-    s.threads = threads
-        .iter()
-        .map(|(tid, name, cpu_s)| ThreadView {
-            tid: *tid,
-            name: name.to_string(),
-            pool: PoolKind::from_thread_name(name),
-            cpu_s: *cpu_s,
-            alive: true,
-            ..ThreadView::default()
-        })
-        .collect();
-    s
+    Snapshot {
+        threads: threads
+            .iter()
+            .map(|(tid, name, cpu_s)| ThreadView {
+                tid: *tid,
+                name: name.to_string(),
+                pool: PoolKind::from_thread_name(name),
+                cpu_s: *cpu_s,
+                alive: true,
+                ..ThreadView::default()
+            })
+            .collect(),
+        ..Snapshot::default()
+    }
 }
 
 fn seen(tid: i32, name: &str, cpu_s: f64) -> ThreadSeen {

@@ -108,16 +108,18 @@ fn draw<DB: DrawingBackend>(
                 .iter()
                 .map(|r| Circle::new((r.threads as f64, r.tasks_per_s), 3, style.filled())),
         )?;
-        if let Some(knee) = report.knees.get(backend.name()) {
-            if let Some(r) = cells.iter().find(|r| r.threads == *knee) {
-                let at = (r.threads as f64, r.tasks_per_s);
-                chart.draw_series(std::iter::once(Circle::new(at, 9, style.stroke_width(2))))?;
-                chart.draw_series(std::iter::once(Text::new(
-                    format!("knee ({backend})"),
-                    at,
-                    ("sans-serif", 14).into_font().color(&style),
-                )))?;
-            }
+        let knee = report
+            .knees
+            .get(backend.name())
+            .and_then(|knee| cells.iter().find(|r| r.threads == *knee));
+        if let Some(r) = knee {
+            let at = (r.threads as f64, r.tasks_per_s);
+            chart.draw_series(std::iter::once(Circle::new(at, 9, style.stroke_width(2))))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("knee ({backend})"),
+                at,
+                ("sans-serif", 14).into_font().color(&style),
+            )))?;
         }
     }
     chart
