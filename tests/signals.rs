@@ -220,7 +220,10 @@ fn a_second_signal_exits_at_once_while_a_job_cannot_stop() {
     ]);
     wait_for_recording(&record);
     run.signal("TERM");
-    run.wait_for_line("SIGTERM: stopping arrivals", Duration::from_secs(10));
+    run.wait_for_line(
+        "interrupted by SIGTERM: stopping arrivals",
+        Duration::from_secs(10),
+    );
     run.signal("INT");
     let (code, _) = run.finish(Duration::from_secs(10));
     assert_eq!(code, Some(130));

@@ -34,7 +34,7 @@ impl Interruption {
                 for signal in signals.forever() {
                     if seen.request(signal) {
                         eprintln!(
-                            "loadlab: {}: stopping arrivals, cancelling queued tasks and reporting what finished (send it again to exit at once)",
+                            "loadlab: interrupted by {}: stopping arrivals, cancelling queued tasks and reporting what finished (send it again to exit at once)",
                             signal_name(signal)
                         );
                     } else {
