@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .title(Span::styled(
-            " Comparison: one row per (backend, threads, workload) period ",
+            " Comparison: one row per (backend, threads, workload, load) period ",
             theme.title(),
         ))
         .border_style(theme.focused_border());
@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     let mut lines = vec![Line::styled(
         format!(
-            "  {:<15}{:>4}  {:<22}{:<18}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
+            "  {:<15}{:>4}  {:<20}{:<13}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
             "backend",
             "thr",
             "workload",
@@ -62,12 +62,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     for (i, p) in rows.iter().enumerate().skip(skip) {
         let is_best = best.contains(&i);
         let text = format!(
-            "{}{:<15}{:>4}  {:<22}{:<18}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
+            "{}{:<15}{:>4}  {:<20}{:<13}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
             if is_best { "* " } else { "  " },
             p.backend.map_or("-", |b| b.name()),
             p.threads,
-            truncate(&p.workload, 21),
-            truncate(&p.load.map_or("-".to_string(), load_label), 17),
+            truncate(&p.workload, 19),
+            truncate(&p.load.map_or("-".to_string(), load_label), 12),
             duration_s(p.duration_s),
             rate(p.tasks_per_s()),
             rate(p.failed_per_s()),
@@ -84,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "* best throughput of its workload · tasks/s: completed only · p99 over every task of the period · busy/cpu > 100%: threads waited for a core inside jobs · c/Esc closes",
+        "* best of its workload · tasks/s: completed · p99: all tasks of the period · busy/cpu > 100%: waited for a core",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
