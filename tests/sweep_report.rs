@@ -370,6 +370,38 @@ fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
 }
 
 #[test]
+fn the_plot_draws_a_line_per_backend_with_bars_and_the_knee() {
+    let report = SweepReport::new(grid(), 2, 3, None);
+    let svg = loadlab::report::sweep_plot::render(&report).unwrap_or_else(|e| panic!("{e}"));
+    assert!(svg.starts_with("<svg"), "{svg}");
+    for backend in ["rayon", "channel", "inline"] {
+        assert!(
+            svg.contains(&format!(">\n{backend}\n<")),
+            "legend lacks {backend}"
+        );
+    }
+    assert!(svg.contains("knee (rayon)"), "the knee is marked");
+    assert!(!svg.contains("knee (channel)"), "channel has no knee");
+    assert!(svg.contains("median of 3 rounds, bars min-max"));
+    // One polyline per backend drawn through the medians.
+    assert!(svg.matches("<polyline").count() >= 3, "{svg}");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("sweep.svg");
+    loadlab::report::sweep_plot::write(&report, &path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), svg);
+    // Never through a symlink planted at the target.
+    #[cfg(unix)]
+    {
+        let target = dir.path().join("victim");
+        std::fs::write(&target, "keep").unwrap_or_else(|e| panic!("{e}"));
+        let link = dir.path().join("link.svg");
+        std::os::unix::fs::symlink(&target, &link).unwrap_or_else(|e| panic!("{e}"));
+        assert!(loadlab::report::sweep_plot::write(&report, &link).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap_or_default(), "keep");
+    }
+}
+
+#[test]
 fn thread_lists_and_ranges_parse() {
     assert_eq!(parse_thread_list("1,2,4,8"), Ok(vec![1, 2, 4, 8]));
     assert_eq!(parse_thread_list("1..4"), Ok(vec![1, 2, 3, 4]));

@@ -67,6 +67,7 @@ fn draw<DB: DrawingBackend>(
         )?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .x_desc("threads")
         .y_desc("tasks/s (completed)")
         .x_labels((max_threads - min_threads + 1).min(16))
