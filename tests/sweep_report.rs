@@ -232,6 +232,33 @@ fn the_recommendation_prefers_fewer_threads_among_equivalent_cells_and_skips_sta
 }
 
 #[test]
+fn no_recommendation_from_noisy_cells_that_overlap() {
+    use BackendKind::*;
+    // The busy host: rayon x1 read 694 and 1321 tasks/s.
+    let rows = vec![
+        rounds(Rayon, 1, &[694.0, 1321.0, 1000.0], 300.0),
+        rounds(Rayon, 2, &[1100.0, 1400.0, 1300.0], 300.0),
+    ];
+    match recommend(&rows) {
+        Advice::Withheld(why) => {
+            assert!(why.contains("indistinguishable and noisy"), "{why}");
+            assert!(why.contains("spread up to 63%"), "{why}");
+            assert!(why.ends_with("rerun on a quiet machine"), "{why}");
+        }
+        Advice::Recommend(r) => panic!("recommended {r:?} from noise"),
+    }
+    // A noisy best that still beats everything beyond the spread stands.
+    let rows = vec![
+        rounds(Rayon, 1, &[100.0, 101.0, 99.0], 300.0),
+        rounds(Rayon, 2, &[170.0, 200.0, 199.0], 300.0),
+    ];
+    let Advice::Recommend(r) = recommend(&rows) else {
+        panic!("a recommendation");
+    };
+    assert_eq!(r.threads, 2);
+}
+
+#[test]
 fn a_clear_winner_is_recommended_and_every_starved_grid_is_called_out() {
     use BackendKind::*;
     let rows = vec![

@@ -328,11 +328,14 @@ pub fn knee(rows: &[SweepRow], backend: BackendKind) -> Knee {
     Knee::At(candidate.threads)
 }
 
-/// Picks a cell only where the choice stands beyond the measured spread:
-/// among cells with a healthy heartbeat (all cells when none is), those
-/// indistinguishable from the best median are equivalent; of those, the one
-/// with fewest threads, when it is a single cell. Several backends tied at
-/// that count: withheld, with the reason.
+/// Picks a cell only where the choice stands beyond the measured spread.
+/// Among cells with a healthy heartbeat (all cells when none is), the best
+/// median is recommended when it is clearly above every other cell. When
+/// other cells are indistinguishable from it: if any of them is noisy, the
+/// overlap may be noise and nothing is recommended; if all are steady they
+/// are equivalent, and the one with fewest threads is recommended, unless
+/// several backends tie at that count (then any of them, and the report
+/// says so instead).
 pub fn recommend(rows: &[SweepRow]) -> Advice {
     let healthy: Vec<&SweepRow> = rows.iter().filter(|r| r.healthy()).collect();
     let all_starved = healthy.is_empty();
@@ -353,16 +356,6 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
         .copied()
         .filter(|r| !best.range().clearly_above(&r.range()))
         .collect();
-    let fewest = contenders
-        .iter()
-        .map(|r| r.threads)
-        .min()
-        .unwrap_or(best.threads);
-    let tied: Vec<&SweepRow> = contenders
-        .iter()
-        .copied()
-        .filter(|r| r.threads == fewest)
-        .collect();
     let starved_note = if all_starved {
         format!(
             "; warning: every cell starved the app runtime (heartbeat p99 above {} ms)",
@@ -377,6 +370,27 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    if contenders.len() > 1 && contenders.iter().any(|r| r.noisy) {
+        let spread = contenders.iter().map(|r| r.spread_pct).fold(0.0, f64::max);
+        let external = contenders
+            .iter()
+            .filter_map(|r| r.external_cpu_pct)
+            .fold(0.0, f64::max);
+        return Advice::Withheld(format!(
+            "{} are indistinguishable and noisy (spread up to {spread:.0}%, other processes up to {external:.0}% of the CPUs), so their ranges may overlap by noise alone: rerun on a quiet machine{starved_note}",
+            cells(&contenders)
+        ));
+    }
+    let fewest = contenders
+        .iter()
+        .map(|r| r.threads)
+        .min()
+        .unwrap_or(best.threads);
+    let tied: Vec<&SweepRow> = contenders
+        .iter()
+        .copied()
+        .filter(|r| r.threads == fewest)
+        .collect();
     if tied.len() > 1 {
         return Advice::Withheld(format!(
             "{fewest} thread{} on any of {}: indistinguishable, their tasks/s ranges overlap or differ by under {:.0}%{starved_note}",
@@ -409,7 +423,7 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
         why.push_str("; the highest throughput, beyond the spread of every other cell");
     } else {
         why.push_str(&format!(
-            "; the fewest threads among cells indistinguishable from the best ({})",
+            "; the fewest threads among steady cells indistinguishable from the best ({})",
             cells(&others)
         ));
     }
