@@ -292,9 +292,9 @@ pub fn efficiency(rows: &[SweepRow], cores: usize) -> Vec<Option<f64>> {
 }
 
 /// The knee of one backend's curve: the smallest measured thread count that
-/// no larger count beats beyond the measured spread, stated only when that
-/// count is itself clearly above every smaller one (so noise cannot fake a
-/// flat curve) and it is not the largest count.
+/// no larger count beats beyond the measured spread, stated only when it is
+/// not the largest count and none of the cells from it on is noisy (noise
+/// can fake a flat curve).
 pub fn knee(rows: &[SweepRow], backend: BackendKind) -> Knee {
     let mut curve: Vec<&SweepRow> = rows.iter().filter(|r| r.backend == backend).collect();
     curve.sort_by_key(|r| r.threads);
