@@ -409,7 +409,7 @@ fn the_plot_draws_a_line_per_backend_with_bars_and_the_knee() {
     }
     assert!(svg.contains("knee (rayon)"), "the knee is marked");
     assert!(!svg.contains("knee (channel)"), "channel has no knee");
-    assert!(svg.contains("median of 3 rounds, bars min-max"));
+    assert!(svg.contains("median of 3 rounds, bars min-max, hollow = noisy"));
     // One polyline per backend drawn through the medians.
     assert!(svg.matches("<polyline").count() >= 3, "{svg}");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

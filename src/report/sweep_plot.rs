@@ -52,7 +52,7 @@ fn draw<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
-                "loadlab sweep: tasks/s (median of {rounds} round{}, bars min-max) on {} cores",
+                "loadlab sweep: tasks/s, median of {rounds} round{}, bars min-max, hollow = noisy ({} cores)",
                 if rounds == 1 { "" } else { "s" },
                 report.cores
             ),
@@ -74,20 +74,24 @@ fn draw<DB: DrawingBackend>(
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| crate::format::rate(*y))
         .draw()?;
-    for backend in BackendKind::ALL {
+    let shown: Vec<BackendKind> = BackendKind::ALL
+        .into_iter()
+        .filter(|b| report.rows.iter().any(|r| r.backend == *b))
+        .collect();
+    for (i, backend) in shown.iter().copied().enumerate() {
         let mut cells: Vec<_> = report
             .rows
             .iter()
             .filter(|r| r.backend == backend)
             .collect();
-        if cells.is_empty() {
-            continue;
-        }
         cells.sort_by_key(|r| r.threads);
+        // Backends side by side at each thread count, so their bars never hide each other.
+        let dodge = (i as f64 - (shown.len() as f64 - 1.0) / 2.0) * 0.06;
+        let x = |threads: usize| threads as f64 + dodge;
         let style = colour(backend);
         chart
             .draw_series(LineSeries::new(
-                cells.iter().map(|r| (r.threads as f64, r.tasks_per_s)),
+                cells.iter().map(|r| (x(r.threads), r.tasks_per_s)),
                 style.stroke_width(2),
             ))?
             .label(backend.name())
@@ -96,7 +100,7 @@ fn draw<DB: DrawingBackend>(
             });
         chart.draw_series(cells.iter().map(|r| {
             ErrorBar::new_vertical(
-                r.threads as f64,
+                x(r.threads),
                 r.tasks_per_s_min,
                 r.tasks_per_s,
                 r.tasks_per_s_max,
@@ -104,17 +108,26 @@ fn draw<DB: DrawingBackend>(
                 8,
             )
         }))?;
+        // Filled: a steady cell; hollow: a noisy one (see the report's warnings).
+        chart.draw_series(cells.iter().map(|r| {
+            let marker = if r.noisy {
+                WHITE.filled()
+            } else {
+                style.filled()
+            };
+            Circle::new((x(r.threads), r.tasks_per_s), 4, marker)
+        }))?;
         chart.draw_series(
             cells
                 .iter()
-                .map(|r| Circle::new((r.threads as f64, r.tasks_per_s), 3, style.filled())),
+                .map(|r| Circle::new((x(r.threads), r.tasks_per_s), 4, style.stroke_width(2))),
         )?;
         let knee = report
             .knees
             .get(backend.name())
             .and_then(|knee| cells.iter().find(|r| r.threads == *knee));
         if let Some(r) = knee {
-            let at = (r.threads as f64, r.tasks_per_s);
+            let at = (x(r.threads), r.tasks_per_s);
             chart.draw_series(std::iter::once(Circle::new(at, 9, style.stroke_width(2))))?;
             chart.draw_series(std::iter::once(Text::new(
                 format!("knee ({backend})"),
