@@ -259,6 +259,43 @@ fn no_recommendation_from_noisy_cells_that_overlap() {
 }
 
 #[test]
+fn starvation_measured_on_a_busy_machine_does_not_make_a_winner() {
+    use BackendKind::*;
+    // Only rayon x1 kept the heartbeat under 10 ms, but the cells that
+    // starved were noisy and not clearly slower.
+    let rows = vec![
+        rounds(Rayon, 1, &[412.0, 453.0, 865.0], 8_780.0),
+        rounds(Rayon, 2, &[321.0, 693.0, 873.0], 20_700.0),
+    ];
+    match recommend(&rows) {
+        Advice::Withheld(why) => {
+            assert!(
+                why.starts_with("rayon x1 kept the app runtime healthy, but rayon x2"),
+                "{why}"
+            );
+            assert!(why.contains("other processes' doing"), "{why}");
+        }
+        Advice::Recommend(r) => panic!("recommended {r:?}"),
+    }
+    // Steady cells that starve are simply left out, and the reason says so.
+    let rows = vec![
+        row(Rayon, 1, 450.0, 8_000.0),
+        row(Rayon, 2, 700.0, 20_000.0),
+    ];
+    let Advice::Recommend(r) = recommend(&rows) else {
+        panic!("a recommendation");
+    };
+    assert_eq!(r.threads, 1);
+    assert!(
+        r.why
+            .contains("of the cells that kept the app runtime healthy"),
+        "{}",
+        r.why
+    );
+    assert!(r.why.contains("(1 cell starved it)"), "{}", r.why);
+}
+
+#[test]
 fn a_clear_winner_is_recommended_and_every_starved_grid_is_called_out() {
     use BackendKind::*;
     let rows = vec![

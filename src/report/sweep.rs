@@ -400,6 +400,21 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
         ));
     }
     let chosen = tied.first().copied().unwrap_or(best);
+    // Cells left out for starving the runtime: on a busy machine the
+    // starvation itself may be the neighbours' doing, not the backend's.
+    let doubtful: Vec<&SweepRow> = rows
+        .iter()
+        .filter(|r| !r.healthy() && !all_starved && r.noisy)
+        .filter(|r| !chosen.range().clearly_above(&r.range()))
+        .collect();
+    if !doubtful.is_empty() {
+        return Advice::Withheld(format!(
+            "{} kept the app runtime healthy, but {} starved it while noisy and {} not clearly slower: the starvation may be other processes' doing, rerun on a quiet machine",
+            chosen.label(),
+            cells(&doubtful),
+            if doubtful.len() == 1 { "is" } else { "are" }
+        ));
+    }
     let efficiency = chosen
         .efficiency
         .map_or("efficiency not measured".to_string(), |e| {
@@ -419,7 +434,13 @@ pub fn recommend(rows: &[SweepRow]) -> Advice {
         .copied()
         .filter(|r| !std::ptr::eq(*r, chosen))
         .collect();
-    if others.is_empty() {
+    let left_out = rows.len() - pool.len();
+    if others.is_empty() && left_out > 0 {
+        why.push_str(&format!(
+            "; the highest throughput of the cells that kept the app runtime healthy, beyond the spread of every other such cell ({left_out} cell{} starved it)",
+            if left_out == 1 { "" } else { "s" }
+        ));
+    } else if others.is_empty() {
         why.push_str("; the highest throughput, beyond the spread of every other cell");
     } else {
         why.push_str(&format!(
