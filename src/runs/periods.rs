@@ -159,3 +159,91 @@ fn round3(x: f64) -> f64 {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::atomic_histogram::{BUCKETS, bucket_of};
+
+    /// A Snapshot at `t` s running `backend` x `threads`, whose never-reset
+    /// totals say `completed` tasks so far, each of them `latency_us` long.
+    fn snap(
+        t: f64,
+        backend: BackendKind,
+        threads: usize,
+        completed: u64,
+        latency_us: u64,
+    ) -> Arc<Snapshot> {
+        let mut latency = vec![0; BUCKETS];
+        latency[bucket_of(latency_us * 1000)] = completed;
+        let mut s = Snapshot {
+            elapsed_s: t,
+            running_totals: Arc::new(RunningTotals {
+                completed,
+                failed: completed / 10,
+                total_latency_buckets: latency,
+                heartbeat_buckets: vec![0; BUCKETS],
+                ..RunningTotals::default()
+            }),
+            ..Snapshot::default()
+        };
+        s.config.backend = backend;
+        s.config.threads = threads;
+        s.caption = Some(format!("{backend} x{threads}"));
+        Arc::new(s)
+    }
+
+    #[test]
+    fn each_configuration_is_one_period_measured_by_difference() {
+        let mut tracker = PeriodTracker::default();
+        tracker.observe(&snap(0.0, BackendKind::Rayon, 1, 0, 0));
+        tracker.observe(&snap(1.0, BackendKind::Rayon, 1, 100, 0));
+        tracker.observe(&snap(1.0, BackendKind::Rayon, 1, 100, 0)); // seen twice: harmless
+        tracker.observe(&snap(2.0, BackendKind::Channel, 2, 200, 0));
+        tracker.observe(&snap(3.0, BackendKind::Channel, 2, 500, 0));
+        let periods = tracker.finish(&snap(4.0, BackendKind::Channel, 2, 800, 0));
+        assert_eq!(periods.len(), 2);
+        let (first, second) = (&periods[0], &periods[1]);
+        assert_eq!((first.backend, first.threads), (BackendKind::Rayon, 1));
+        assert_eq!((first.from_s, first.to_s), (0.0, 2.0));
+        assert_eq!(first.tasks_completed, 200);
+        assert_eq!(first.tasks_per_s, 100.0);
+        assert_eq!(first.caption.as_deref(), Some("rayon x1"));
+        assert_eq!((second.backend, second.threads), (BackendKind::Channel, 2));
+        assert_eq!((second.from_s, second.to_s), (2.0, 4.0));
+        assert_eq!(second.tasks_completed, 600);
+        assert_eq!(second.tasks_failed, 60);
+        assert_eq!(second.tasks_per_s, 300.0);
+        assert_eq!(second.failed_per_s, 30.0);
+    }
+
+    #[test]
+    fn latency_percentiles_cover_only_the_tasks_of_the_period() {
+        let start = snap(0.0, BackendKind::Rayon, 1, 0, 1_000);
+        let mut end = (*snap(2.0, BackendKind::Rayon, 1, 0, 1_000)).clone();
+        // 100 tasks of 1 ms before the period, 100 of 50 ms during it.
+        let mut before = vec![0; BUCKETS];
+        before[bucket_of(1_000_000)] = 100;
+        let start = Arc::new(Snapshot {
+            running_totals: Arc::new(RunningTotals {
+                completed: 100,
+                total_latency_buckets: before.clone(),
+                heartbeat_buckets: vec![0; BUCKETS],
+                ..RunningTotals::default()
+            }),
+            ..(*start).clone()
+        });
+        let mut after = before;
+        after[bucket_of(50_000_000)] = 100;
+        end.running_totals = Arc::new(RunningTotals {
+            completed: 200,
+            total_latency_buckets: after,
+            heartbeat_buckets: vec![0; BUCKETS],
+            ..RunningTotals::default()
+        });
+        let period = measure(&start, &end, None);
+        let p50_ms = period.latency_us.total.p50 / 1000.0;
+        assert!((48.0..52.0).contains(&p50_ms), "{p50_ms}");
+        assert_eq!(period.tasks_completed, 100);
+    }
+}
