@@ -166,7 +166,7 @@ fn the_knee_is_where_no_larger_count_is_faster_beyond_the_spread() {
 #[test]
 fn a_flat_curve_made_of_noise_is_not_called_a_knee() {
     use BackendKind::*;
-    // The case: rayon x1 read 694 and 1321 on a busy host.
+    // A busy host: rayon x1 read 694 and 1321 tasks/s in two rounds.
     let rows = vec![
         rounds(Rayon, 1, &[694.0, 1321.0, 1000.0], 0.0),
         rounds(Rayon, 2, &[1100.0, 1400.0, 1300.0], 0.0),
@@ -234,7 +234,7 @@ fn the_recommendation_prefers_fewer_threads_among_equivalent_cells_and_skips_sta
 #[test]
 fn no_recommendation_from_noisy_cells_that_overlap() {
     use BackendKind::*;
-    // The busy host: rayon x1 read 694 and 1321 tasks/s.
+    // A busy host: rayon x1 read 694 and 1321 tasks/s in two rounds.
     let rows = vec![
         rounds(Rayon, 1, &[694.0, 1321.0, 1000.0], 300.0),
         rounds(Rayon, 2, &[1100.0, 1400.0, 1300.0], 300.0),
