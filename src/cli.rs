@@ -183,9 +183,13 @@ pub struct DemoArgs {
     pub runtime_workers: u64,
     #[command(flatten)]
     pub priority: PriorityArgs,
-    /// Seconds on each backend.
+    /// Seconds on each backend and round.
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_seconds)]
     pub duration: f64,
+    /// Times each cell is measured, interleaved (round 1 of every cell, then
+    /// round 2, ...): rows show the median and the min-max.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub rounds: u64,
     #[command(flatten)]
     pub probes: ProbeArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -216,9 +220,17 @@ pub struct SweepArgs {
     /// Seconds of warm-up per cell (not measured).
     #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = offset_seconds)]
     pub warmup: f64,
-    /// Seconds measured per cell.
+    /// Seconds measured per cell and round.
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = positive_seconds)]
     pub duration: f64,
+    /// Times each cell is measured, interleaved (round 1 of every cell, then
+    /// round 2, ...): rows show the median and the min-max.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub rounds: u64,
+    /// Also draw tasks/s against threads as an SVG chart: a line per
+    /// backend, min-max bars, the knee marked.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub probes: ProbeArgs,
     /// Report format: text, json, csv or md.

@@ -13,6 +13,7 @@ use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepAr
 use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
+use loadlab::runs::interrupt::{self, Interruption};
 use loadlab::runs::session::{Recording, Session};
 use loadlab::scenario::{Player, Scenario};
 use loadlab::setup::{self, Failure};
@@ -151,7 +152,9 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
         .map_err(session_failure)?;
-    let report = runs::headless::run(config, session).map_err(|e| Failure::Fatal(e.to_string()))?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::headless::run(config, session, &interruption)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
         _ => write_stdout(&report.to_text())?,
@@ -166,13 +169,17 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     let plan = setup::demo_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
-    let report = runs::demo::starvation(&plan, &mut recording, print_stderr)
+    let interruption = install_signal_handlers()?;
+    let report = runs::demo::starvation(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
         _ => write_stdout(&report.render_text())?,
     }
-    Ok(0)
+    Ok(report
+        .interrupted
+        .as_deref()
+        .map_or(0, interrupt::exit_code))
 }
 
 fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
@@ -185,10 +192,24 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
     let plan = setup::sweep_plan(args)?;
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
-    let report = runs::sweep::sweep(&plan, &mut recording, print_stderr)
+    let interruption = install_signal_handlers()?;
+    let report = runs::sweep::sweep(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     write_stdout(&report.render(format))?;
-    Ok(0)
+    if let Some(path) = &args.plot {
+        loadlab::report::sweep_plot::write(&report, path)
+            .map_err(|e| Failure::Fatal(format!("--plot {}: {e}", path.display())))?;
+    }
+    Ok(report
+        .interrupted
+        .as_deref()
+        .map_or(0, interrupt::exit_code))
+}
+
+/// The first SIGINT/SIGTERM/SIGHUP ends a headless command early with its
+/// report; a second exits at once.
+fn install_signal_handlers() -> Result<Interruption, Failure> {
+    Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))
 }
 
 fn list() -> String {

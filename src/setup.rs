@@ -165,6 +165,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         },
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
+        rounds: args.rounds as usize,
     })
 }
 
@@ -202,5 +203,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         starved_threshold: millis(args.probes.starved_threshold_ms),
         worker_nice: args.priority.worker_nice,
+        rounds: args.rounds as usize,
     })
 }

@@ -11,7 +11,8 @@ use super::os_threads;
 use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
 use super::snapshot::{
     ConfigView, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
-    RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput, thread_order,
+    RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
+    thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};
@@ -234,6 +235,7 @@ impl Collector {
         let health = self.health(&heartbeat, elapsed_s);
         let system = self.system_view(&os, &config);
 
+        let running_totals = Arc::new(running_totals(&totals));
         self.recent.push_back(totals);
         self.seq += 1;
         let submitted = cumulative.submitted;
@@ -251,7 +253,9 @@ impl Collector {
                 inflight: self.shared.outstanding.load(Ordering::Acquire),
             },
             throughput: Throughput {
-                tasks_per_s: window.ended() as f64 / window_s,
+                // Completed only: failures are a separate rate, never throughput.
+                tasks_per_s: window.completed as f64 / window_s,
+                failed_per_s: window.failed as f64 / window_s,
                 bytes_per_s: window.bytes_in as f64 / window_s,
             },
             latency,
@@ -267,6 +271,7 @@ impl Collector {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
+            running_totals,
         }
     }
 
@@ -484,6 +489,18 @@ impl Collector {
             threads_seen,
             reset_at: self.reset_at,
         }
+    }
+}
+
+/// The never-reset totals a Snapshot carries for measuring stretches.
+fn running_totals(totals: &Totals) -> RunningTotals {
+    RunningTotals {
+        submitted: totals.counters.submitted,
+        completed: totals.counters.completed,
+        failed: totals.counters.failed,
+        cancelled: totals.counters.cancelled,
+        total_latency_buckets: totals.total.clone(),
+        heartbeat_buckets: totals.heartbeat.clone(),
     }
 }
 

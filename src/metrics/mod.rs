@@ -4,6 +4,7 @@ pub mod atomic_histogram;
 pub mod collector;
 pub mod os_threads;
 pub mod percentiles;
+pub mod proc_stat;
 pub mod registry;
 pub mod snapshot;
 pub mod system;

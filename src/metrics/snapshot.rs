@@ -29,6 +29,25 @@ pub struct Snapshot {
     pub system: SystemView,
     /// What a scenario or guided demo says is happening now.
     pub caption: Option<String>,
+    /// Exact totals since the engine started (never reset): any stretch
+    /// between two Snapshots is measured from their difference.
+    #[serde(skip)]
+    pub running_totals: std::sync::Arc<RunningTotals>,
+}
+
+/// Counters and histograms since the engine started, never reset: counts of
+/// a stretch are the difference of two readings, its percentiles come from
+/// the difference of the bucket counts (see `percentiles::buckets_since`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunningTotals {
+    pub submitted: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    /// Bucket counts of total latency (submit to end), nanoseconds.
+    pub total_latency_buckets: Vec<u64>,
+    /// Bucket counts of heartbeat lag, nanoseconds.
+    pub heartbeat_buckets: Vec<u64>,
 }
 
 /// What is running right now.
@@ -77,7 +96,11 @@ pub struct TaskCounts {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Throughput {
+    /// Tasks completed per second (failures are counted apart).
     pub tasks_per_s: f64,
+    /// Tasks that failed per second.
+    #[serde(default)]
+    pub failed_per_s: f64,
     /// Input bytes processed per second (file kernels and `hash`).
     pub bytes_per_s: f64,
 }

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::noise::{Range, noise_reason};
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
-use crate::metrics::snapshot::{Percentiles, Snapshot};
+use crate::engine::RunOutcome;
+use crate::metrics::snapshot::Percentiles;
 use crate::spec::BackendKind;
 
 /// p50 / p99 / max of a probe over a demo period, in microseconds.
@@ -90,18 +92,104 @@ pub fn verdict(heartbeat_p99_us: f64, echo_p99_us: f64, threshold: &Threshold) -
     }
 }
 
+/// One round of one backend: a fresh engine's measured period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoRound {
+    /// Tasks completed per second (failures are not throughput).
+    pub tasks_per_s: f64,
+    pub failed_per_s: f64,
+    pub heartbeat_lag_us: Spread,
+    pub echo_rtt_us: Spread,
+    /// CPU other processes used during the round, percent of the machine.
+    pub external_cpu_pct: Option<f64>,
+    pub verdict: Verdict,
+}
+
+impl DemoRound {
+    pub fn new(
+        tasks_per_s: f64,
+        heartbeat_lag_us: Spread,
+        echo_rtt_us: Spread,
+        threshold: &Threshold,
+    ) -> DemoRound {
+        DemoRound {
+            tasks_per_s,
+            failed_per_s: 0.0,
+            heartbeat_lag_us,
+            echo_rtt_us,
+            external_cpu_pct: None,
+            verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
+        }
+    }
+
+    /// A round from the engine's exact totals since the reset that opened
+    /// the measured period.
+    pub fn measure(
+        end: &RunOutcome,
+        external_cpu_pct: Option<f64>,
+        threshold: &Threshold,
+    ) -> DemoRound {
+        let seconds = end.elapsed.as_secs_f64();
+        let per_s = |n: u64| {
+            if seconds > 0.0 {
+                n as f64 / seconds
+            } else {
+                0.0
+            }
+        };
+        let counters = &end.totals.counters;
+        DemoRound {
+            failed_per_s: per_s(counters.failed),
+            external_cpu_pct,
+            ..DemoRound::new(
+                per_s(counters.completed),
+                Spread::from(&end.totals.heartbeat),
+                Spread::from(&end.totals.echo),
+                threshold,
+            )
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DemoRow {
     pub backend: BackendKind,
     pub threads: usize,
+    pub rounds: usize,
+    /// Median over the rounds of tasks completed per second.
     pub tasks_per_s: f64,
+    pub tasks_per_s_min: f64,
+    pub tasks_per_s_max: f64,
+    pub spread_pct: f64,
+    pub failed_per_s: f64,
+    /// Medians of the rounds' p50 and p99, the largest max, all samples.
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
+    /// From the median p99s.
     pub verdict: Verdict,
+    /// The most CPU other processes used during any round, percent of the machine.
+    pub external_cpu_pct: Option<f64>,
+    /// High spread, busy machine, or rounds that disagree on the verdict.
+    pub noisy: bool,
+    pub round_figures: Vec<DemoRound>,
+}
+
+fn median_of(rounds: &[DemoRound], f: impl Fn(&DemoRound) -> f64) -> f64 {
+    let values: Vec<f64> = rounds.iter().map(f).collect();
+    Range::of(&values).map_or(0.0, |r| r.median)
+}
+
+fn combined(rounds: &[DemoRound], probe: impl Fn(&DemoRound) -> Spread) -> Spread {
+    Spread {
+        p50: median_of(rounds, |r| probe(r).p50),
+        p99: median_of(rounds, |r| probe(r).p99),
+        max: rounds.iter().map(|r| probe(r).max).fold(0.0, f64::max),
+        samples: rounds.iter().map(|r| probe(r).samples).sum(),
+    }
 }
 
 impl DemoRow {
-    /// A row whose verdict follows from its probes and `threshold`.
+    /// A one-round row whose verdict follows from its probes and `threshold`.
     pub fn new(
         backend: BackendKind,
         threads: usize,
@@ -110,35 +198,94 @@ impl DemoRow {
         echo_rtt_us: Spread,
         threshold: &Threshold,
     ) -> DemoRow {
-        DemoRow {
+        DemoRow::from_rounds(
             backend,
             threads,
-            tasks_per_s,
+            vec![DemoRound::new(
+                tasks_per_s,
+                heartbeat_lag_us,
+                echo_rtt_us,
+                threshold,
+            )],
+            threshold,
+        )
+    }
+
+    /// Aggregates a backend's rounds (at least one).
+    pub fn from_rounds(
+        backend: BackendKind,
+        threads: usize,
+        rounds: Vec<DemoRound>,
+        threshold: &Threshold,
+    ) -> DemoRow {
+        let throughput: Vec<f64> = rounds.iter().map(|r| r.tasks_per_s).collect();
+        let range = Range::of(&throughput).unwrap_or_default();
+        let heartbeat_lag_us = combined(&rounds, |r| r.heartbeat_lag_us);
+        let echo_rtt_us = combined(&rounds, |r| r.echo_rtt_us);
+        let mut row = DemoRow {
+            backend,
+            threads,
+            rounds: rounds.len(),
+            tasks_per_s: range.median,
+            tasks_per_s_min: range.min,
+            tasks_per_s_max: range.max,
+            spread_pct: range.spread_pct(),
+            failed_per_s: median_of(&rounds, |r| r.failed_per_s),
             heartbeat_lag_us,
             echo_rtt_us,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
+            external_cpu_pct: rounds
+                .iter()
+                .filter_map(|r| r.external_cpu_pct)
+                .reduce(f64::max),
+            noisy: false,
+            round_figures: rounds,
+        };
+        row.noisy = row.noise().is_some();
+        row
+    }
+
+    /// `rayon x2`.
+    pub fn label(&self) -> String {
+        format!("{} x{}", self.backend, self.threads)
+    }
+
+    /// Why the row is noisy, as a warning sentence (None: quiet).
+    pub fn noise(&self) -> Option<String> {
+        let range = Range {
+            median: self.tasks_per_s,
+            min: self.tasks_per_s_min,
+            max: self.tasks_per_s_max,
+        };
+        let starved = self
+            .round_figures
+            .iter()
+            .filter(|r| r.verdict == Verdict::Starved)
+            .count();
+        let split = (starved > 0 && starved < self.rounds).then(|| {
+            format!(
+                "{} starved the runtime in {starved} of {} rounds: the verdict is the median's, rerun on a quiet machine",
+                self.label(),
+                self.rounds
+            )
+        });
+        match (
+            noise_reason(&self.label(), &range, self.external_cpu_pct),
+            split,
+        ) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
         }
     }
 
-    /// A backend's period measured between two snapshots: `start` right
-    /// after the `ResetStats` that opens the period (so `end`'s cumulative
-    /// probe figures cover exactly the period), `end` at its close.
-    pub fn measure(start: &Snapshot, end: &Snapshot, threshold: &Threshold) -> DemoRow {
-        let completed = end.tasks.completed.saturating_sub(start.tasks.completed);
-        let seconds = end.elapsed_s - start.elapsed_s;
-        let tasks_per_s = if seconds > 0.0 {
-            completed as f64 / seconds
-        } else {
-            0.0
-        };
-        DemoRow::new(
-            end.config.backend,
-            end.config.threads,
-            tasks_per_s,
-            Spread::from(&end.heartbeat.cumulative),
-            Spread::from(&end.echo.cumulative),
-            threshold,
-        )
+    /// Heartbeat p99 over the rounds: median, min, max.
+    pub fn heartbeat_p99_range(&self) -> Range {
+        let values: Vec<f64> = self
+            .round_figures
+            .iter()
+            .map(|r| r.heartbeat_lag_us.p99)
+            .collect();
+        Range::of(&values).unwrap_or_default()
     }
 }
 
@@ -148,10 +295,14 @@ pub struct DemoReport {
     pub threshold: Threshold,
     /// What every backend ran, e.g. `sumsq 5000000 fixed, closed loop, 8 in flight`.
     pub workload: String,
-    /// Measured seconds per backend.
+    /// Measured seconds per backend and round.
     pub duration_s: f64,
     /// Worker threads of the app runtime the probes run on.
     pub runtime_workers: usize,
+    /// Rounds asked per backend.
+    pub rounds: usize,
+    /// The signal that ended the demo early (finished rows are reported).
+    pub interrupted: Option<String>,
 }
 
 impl DemoReport {
@@ -187,6 +338,19 @@ impl DemoReport {
             format!("starved: {}", starved.join(", "))
         };
         match self.inline_vs_best_offload() {
+            // A "worse" is stated only beyond the rounds' spread.
+            Some((_, inline, best))
+                if !inline
+                    .heartbeat_p99_range()
+                    .clearly_above(&best.heartbeat_p99_range()) =>
+            {
+                format!(
+                    "inline and {} heartbeat p99 are indistinguishable over the rounds ({} ms vs {} ms medians, ranges overlap or differ by under 5%); {verdicts}",
+                    best.backend,
+                    fmt_ms(inline.heartbeat_lag_us.p99),
+                    fmt_ms(best.heartbeat_lag_us.p99)
+                )
+            }
             Some((ratio, inline, best)) => format!(
                 "inline heartbeat p99 is {}x the best offload backend's ({} ms vs {} ms on {}); {verdicts}",
                 fmt_ratio(ratio),
@@ -203,12 +367,15 @@ impl DemoReport {
             ("backend", Align::Left),
             ("threads", Align::Right),
             ("tasks/s", Align::Right),
+            ("min-max", Align::Right),
+            ("failed/s", Align::Right),
             ("heartbeat p50 ms", Align::Right),
             ("p99 ms", Align::Right),
             ("max ms", Align::Right),
             ("echo rtt p50 ms", Align::Right),
             ("p99 ms", Align::Right),
             ("max ms", Align::Right),
+            ("other cpu %", Align::Right),
             ("verdict", Align::Left),
         ]);
         for r in &self.rows {
@@ -216,23 +383,39 @@ impl DemoReport {
                 r.backend.to_string(),
                 r.threads.to_string(),
                 fmt_rate(r.tasks_per_s),
+                format!(
+                    "{}-{}",
+                    fmt_rate(r.tasks_per_s_min),
+                    fmt_rate(r.tasks_per_s_max)
+                ),
+                fmt_rate(r.failed_per_s),
                 fmt_ms(r.heartbeat_lag_us.p50),
                 fmt_ms(r.heartbeat_lag_us.p99),
                 fmt_ms(r.heartbeat_lag_us.max),
                 fmt_ms(r.echo_rtt_us.p50),
                 fmt_ms(r.echo_rtt_us.p99),
                 fmt_ms(r.echo_rtt_us.max),
-                match r.verdict {
-                    Verdict::Starved => "STARVED".to_string(),
-                    Verdict::Healthy => "healthy".to_string(),
+                r.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
+                match (r.verdict, r.noisy) {
+                    (Verdict::Starved, false) => "STARVED".to_string(),
+                    (Verdict::Healthy, false) => "healthy".to_string(),
+                    (Verdict::Starved, true) => "STARVED (noisy)".to_string(),
+                    (Verdict::Healthy, true) => "healthy (noisy)".to_string(),
                 },
             ]);
         }
+        let warnings: String = self
+            .warnings()
+            .iter()
+            .map(|w| format!("warning: {w}\n"))
+            .collect();
         format!(
-            "loadlab demo starvation: {:.1} s per backend, app runtime with {} workers\n\
+            "loadlab demo starvation: {:.1} s per backend and round, {} round{} interleaved, app runtime with {} workers\n\
              workload: {}\n\
-             verdict: {}\n\n{}\n{}\n",
+             verdict: {} (median of the rounds)\n\n{}\n{}\n{warnings}",
             self.duration_s,
+            self.rounds,
+            if self.rounds == 1 { "" } else { "s" },
             self.runtime_workers,
             self.workload,
             self.threshold.rule(),
@@ -256,11 +439,31 @@ impl DemoReport {
             "runtime_workers": self.runtime_workers,
             "inline_vs_best_offload_heartbeat_p99": self.inline_vs_best_offload().map(|(r, _, _)| r),
             "conclusion": self.conclusion(),
+            "rounds": self.rounds,
+            "warnings": self.warnings(),
+            "interrupted": self.interrupted,
         })
     }
 
     pub fn render_json(&self) -> String {
         format!("{}\n", self.to_json())
+    }
+
+    /// Noisy rows, a single round, an interruption: one sentence each.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.rows.iter().filter_map(DemoRow::noise).collect();
+        if self.rounds == 1 {
+            out.push(
+                "one round per backend: no spread was measured, so differences may be noise (use --rounds 3 or more)"
+                    .into(),
+            );
+        }
+        if let Some(signal) = &self.interrupted {
+            out.push(format!(
+                "interrupted by {signal}: only the finished rounds are reported"
+            ));
+        }
+        out
     }
 }
 
@@ -327,6 +530,8 @@ mod tests {
             workload: "sumsq 5000000 fixed, 8 in flight".into(),
             duration_s: 5.0,
             runtime_workers: 2,
+            rounds: 1,
+            interrupted: None,
         }
     }
 
@@ -399,26 +604,73 @@ mod tests {
         assert_eq!(r.conclusion(), "starved: inline");
     }
 
+    fn round(tasks_per_s: f64, heartbeat_p99: f64) -> DemoRound {
+        DemoRound::new(
+            tasks_per_s,
+            spread(heartbeat_p99 / 3.0, heartbeat_p99),
+            spread(300.0, 2_000.0),
+            &Threshold::default(),
+        )
+    }
+
     #[test]
-    fn a_period_is_measured_from_two_snapshots() {
-        let mut start = Snapshot {
-            elapsed_s: 1.0,
-            ..Snapshot::default()
-        };
-        start.tasks.completed = 50;
-        let mut end = start.clone();
-        end.elapsed_s = 6.0;
-        end.tasks.completed = 2050;
-        end.config.backend = BackendKind::Inline;
-        end.heartbeat.cumulative.p99 = 250_000.0;
-        end.echo.cumulative.p99 = 1_000.0;
-        let row = DemoRow::measure(&start, &end, &Threshold::default());
-        assert_eq!(row.backend, BackendKind::Inline);
+    fn rows_take_medians_over_rounds_and_flag_a_split_verdict() {
+        let th = Threshold::default();
+        let row = DemoRow::from_rounds(
+            BackendKind::Channel,
+            2,
+            vec![
+                round(400.0, 1_000.0),
+                round(300.0, 40_000.0),
+                round(410.0, 1_200.0),
+            ],
+            &th,
+        );
+        assert_eq!(row.rounds, 3);
         assert_eq!(row.tasks_per_s, 400.0);
-        assert_eq!(row.verdict, Verdict::Starved);
-        end.heartbeat.cumulative.p99 = 900.0;
-        let row = DemoRow::measure(&start, &end, &Threshold::default());
+        assert_eq!((row.tasks_per_s_min, row.tasks_per_s_max), (300.0, 410.0));
+        assert_eq!(row.heartbeat_lag_us.p99, 1_200.0);
+        // One starved round of three: the median says healthy, the row is noisy.
         assert_eq!(row.verdict, Verdict::Healthy);
+        assert!(row.noisy);
+        let why = row.noise().unwrap_or_default();
+        assert!(
+            why.contains("channel x2 starved the runtime in 1 of 3 rounds"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn inline_is_called_worse_only_beyond_the_rounds_spread() {
+        let th = Threshold::default();
+        let mut r = report();
+        r.rows = vec![
+            DemoRow::from_rounds(
+                BackendKind::Inline,
+                2,
+                vec![
+                    round(380.0, 9_000.0),
+                    round(380.0, 2_000.0),
+                    round(380.0, 9_500.0),
+                ],
+                &th,
+            ),
+            DemoRow::from_rounds(
+                BackendKind::Rayon,
+                2,
+                vec![
+                    round(400.0, 1_000.0),
+                    round(400.0, 3_000.0),
+                    round(400.0, 1_100.0),
+                ],
+                &th,
+            ),
+        ];
+        let conclusion = r.conclusion();
+        assert!(
+            conclusion.starts_with("inline and rayon heartbeat p99 are indistinguishable"),
+            "{conclusion}"
+        );
     }
 
     #[test]

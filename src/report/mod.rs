@@ -1,6 +1,8 @@
 //! Report renderers: run, demo, sweep.
 
 pub mod demo;
+pub mod noise;
 pub mod run;
 pub mod sweep;
+pub mod sweep_plot;
 pub mod table;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::engine::RunOutcome;
 use crate::metrics::collector::ThreadSeen;
 use crate::metrics::snapshot::Percentiles;
+use crate::runs::periods::Period;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode};
 use crate::workload::checksum::format_checksum;
 
@@ -38,6 +39,11 @@ pub struct RunReport {
     pub errors_not_listed: u64,
     /// Open loop: arrivals not submitted because too many were outstanding.
     pub arrivals_dropped: u64,
+    /// A scenario's stretches of one configuration each (absent without one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<Period>,
+    /// The signal that ended the run early (`SIGINT`, ...); null otherwise.
+    pub interrupted: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -191,12 +197,19 @@ impl RunReport {
                 .collect(),
             errors_not_listed: outcome.errors_dropped,
             arrivals_dropped: outcome.arrivals_dropped,
+            periods: Vec::new(),
+            interrupted: None,
         }
     }
 
-    /// 0: every task completed; 3: some failed.
+    /// 0: every task completed; 3: some failed; 128 + the signal's number
+    /// when a signal ended the run early.
     pub fn exit_code(&self) -> i32 {
-        if self.tasks.failed > 0 { 3 } else { 0 }
+        match &self.interrupted {
+            Some(signal) => crate::runs::interrupt::exit_code(signal),
+            None if self.tasks.failed > 0 => 3,
+            None => 0,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -208,9 +221,22 @@ impl RunReport {
         let w = &self.workload;
         let _ = writeln!(
             out,
-            "loadlab run: {} backend, {} threads, {} app workers",
-            self.backend, self.threads, self.runtime_workers
+            "loadlab run: {} backend, {} threads, {} app workers{}",
+            self.backend,
+            self.threads,
+            self.runtime_workers,
+            if self.periods.is_empty() {
+                ""
+            } else {
+                " (the last configuration; every one is under periods)"
+            }
         );
+        if let Some(signal) = &self.interrupted {
+            let _ = writeln!(
+                out,
+                "interrupted by {signal}: arrivals stopped, queued tasks cancelled; what finished is below"
+            );
+        }
         let what = match &w.path {
             Some(path) => format!(
                 "{} over files in {}",
@@ -293,6 +319,9 @@ impl RunReport {
                 th.cpu_s
             );
         }
+        if !self.periods.is_empty() {
+            let _ = writeln!(out, "\n{}", periods_table(&self.periods));
+        }
         let _ = writeln!(out, "\nchecksum    {}", self.checksum);
         if self.arrivals_dropped > 0 {
             let _ = writeln!(
@@ -317,4 +346,38 @@ impl RunReport {
         }
         out
     }
+}
+
+/// The periods of a scenario run as a text table.
+fn periods_table(periods: &[Period]) -> String {
+    use super::table::{Align, TextTable, fmt_ms, fmt_rate};
+    let mut t = TextTable::new(&[
+        ("periods from s", Align::Right),
+        ("to s", Align::Right),
+        ("backend", Align::Left),
+        ("threads", Align::Right),
+        ("workload", Align::Left),
+        ("load", Align::Left),
+        ("tasks/s", Align::Right),
+        ("failed/s", Align::Right),
+        ("p99 ms", Align::Right),
+        ("heartbeat p99 ms", Align::Right),
+        ("caption", Align::Left),
+    ]);
+    for p in periods {
+        t.push(vec![
+            format!("{:.1}", p.from_s),
+            format!("{:.1}", p.to_s),
+            p.backend.to_string(),
+            p.threads.to_string(),
+            crate::format::truncate(&p.workload, 40),
+            p.load.describe(),
+            fmt_rate(p.tasks_per_s),
+            fmt_rate(p.failed_per_s),
+            fmt_ms(p.latency_us.total.p99),
+            fmt_ms(p.heartbeat_lag_us.p99),
+            p.caption.clone().unwrap_or_default(),
+        ]);
+    }
+    t.render_text()
 }

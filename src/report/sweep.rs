@@ -1,18 +1,18 @@
-//! `loadlab sweep`: the grid's rows, scaling efficiency, the knee of each
-//! backend's throughput curve, a recommendation, and the four renderers.
+//! `loadlab sweep`: the grid's rows (each the median of interleaved rounds,
+//! with min-max and spread), scaling efficiency against a measured one-thread
+//! cell, the knee of each backend's curve, a recommendation stated only beyond
+//! the measured noise, warnings, and the four renderers.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::noise::{MIN_REAL_DIFFERENCE, Range, describe, noise_reason};
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
+use crate::engine::RunOutcome;
+use crate::metrics::collector::ThreadSeen;
 use crate::metrics::snapshot::{PoolKind, Snapshot};
 use crate::spec::BackendKind;
-
-/// Going from one measured thread count to a larger one must raise throughput
-/// by more than this share to count as a gain (knee) or a real difference
-/// (recommendation): smaller differences are within run-to-run noise on a small VM.
-pub const GAIN_THRESHOLD: f64 = 0.05;
 
 /// A cell whose heartbeat p99 exceeds this is starving the app runtime and is
 /// never recommended (the demo's verdict uses the same 10 ms).
@@ -35,41 +35,41 @@ pub struct HeartbeatP99 {
     pub p99: f64,
 }
 
-/// One cell of the grid, measured after the warm-up.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepRow {
-    pub backend: BackendKind,
-    pub threads: usize,
+/// One round of one cell: a fresh engine's measured period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellRound {
+    /// Tasks completed per second (failures are not throughput).
     pub tasks_per_s: f64,
-    /// Filled by [`SweepReport::new`] from the other rows (see [`efficiency`]).
-    pub efficiency: f64,
+    pub failed_per_s: f64,
     pub latency_us: SweepLatency,
     pub heartbeat_lag_us: HeartbeatP99,
-    /// OS CPU seconds of the backend's threads divided by tasks completed.
+    /// OS CPU seconds of the backend's threads per completed task.
     pub cpu_s_per_task: f64,
+    /// CPU other processes used during the round, percent of the machine
+    /// (None where /proc cannot be read).
+    pub external_cpu_pct: Option<f64>,
 }
 
-impl SweepRow {
-    /// A cell measured between two snapshots of the same engine: `start`
-    /// taken right after the `ResetStats` that opens the measured period (so
-    /// `end`'s cumulative percentiles cover exactly the period), `end` at its
-    /// close. Efficiency is left at 0 for [`SweepReport::new`] to fill.
-    pub fn measure(start: &Snapshot, end: &Snapshot) -> SweepRow {
-        let backend = end.config.backend;
-        let completed = end.tasks.completed.saturating_sub(start.tasks.completed);
-        let seconds = end.elapsed_s - start.elapsed_s;
-        let tasks_per_s = if seconds > 0.0 {
-            completed as f64 / seconds
-        } else {
-            0.0
+impl CellRound {
+    /// A round from the Snapshot taken right after the reset that opened the
+    /// measured period and the engine's exact totals at its close (counts,
+    /// percentiles and per-thread CPU since that reset, exited threads
+    /// included).
+    pub fn measure(start: &Snapshot, end: &RunOutcome, external_cpu_pct: Option<f64>) -> CellRound {
+        let counters = &end.totals.counters;
+        let seconds = end.elapsed.as_secs_f64();
+        let per_s = |n: u64| {
+            if seconds > 0.0 {
+                n as f64 / seconds
+            } else {
+                0.0
+            }
         };
-        let cpu_s = pool_cpu_s(start, end, backend_pool(backend));
-        let total = &end.latency.cumulative.total;
-        SweepRow {
-            backend,
-            threads: end.config.threads,
-            tasks_per_s,
-            efficiency: 0.0,
+        let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend));
+        let total = &end.totals.latency.total;
+        CellRound {
+            tasks_per_s: per_s(counters.completed),
+            failed_per_s: per_s(counters.failed),
             latency_us: SweepLatency {
                 total: P50P99 {
                     p50: total.p50,
@@ -77,14 +77,115 @@ impl SweepRow {
                 },
             },
             heartbeat_lag_us: HeartbeatP99 {
-                p99: end.heartbeat.cumulative.p99,
+                p99: end.totals.heartbeat.p99,
             },
-            cpu_s_per_task: if completed > 0 {
-                cpu_s / completed as f64
+            cpu_s_per_task: if counters.completed > 0 {
+                cpu_s / counters.completed as f64
             } else {
                 0.0
             },
+            external_cpu_pct,
         }
+    }
+}
+
+/// One cell of the grid over its rounds: medians, the throughput's min-max
+/// and spread, and whether the machine was quiet enough to trust it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    pub backend: BackendKind,
+    pub threads: usize,
+    /// Rounds measured (fewer than asked when a signal ended the sweep).
+    pub rounds: usize,
+    /// Median over the rounds of tasks completed per second.
+    pub tasks_per_s: f64,
+    pub tasks_per_s_min: f64,
+    pub tasks_per_s_max: f64,
+    /// (max - min) / median x 100.
+    pub spread_pct: f64,
+    /// Median failed tasks per second (shown beside throughput, never in it).
+    pub failed_per_s: f64,
+    /// Filled by [`SweepReport::new`]: null without a measured one-thread cell
+    /// of the same backend (see [`efficiency`]).
+    pub efficiency: Option<f64>,
+    pub latency_us: SweepLatency,
+    pub heartbeat_lag_us: HeartbeatP99,
+    pub cpu_s_per_task: f64,
+    /// The most CPU other processes used during any round, percent of the machine.
+    pub external_cpu_pct: Option<f64>,
+    /// High spread or busy machine: see the report's warnings.
+    pub noisy: bool,
+    /// Every round's figures, in the order measured.
+    pub round_figures: Vec<CellRound>,
+}
+
+fn median_of(rounds: &[CellRound], f: impl Fn(&CellRound) -> f64) -> f64 {
+    let values: Vec<f64> = rounds.iter().map(f).collect();
+    Range::of(&values).map_or(0.0, |r| r.median)
+}
+
+impl SweepRow {
+    /// Aggregates a cell's rounds (at least one).
+    pub fn from_rounds(backend: BackendKind, threads: usize, rounds: Vec<CellRound>) -> SweepRow {
+        let throughput: Vec<f64> = rounds.iter().map(|r| r.tasks_per_s).collect();
+        let range = Range::of(&throughput).unwrap_or_default();
+        let external_cpu_pct = rounds
+            .iter()
+            .filter_map(|r| r.external_cpu_pct)
+            .reduce(f64::max);
+        let mut row = SweepRow {
+            backend,
+            threads,
+            rounds: rounds.len(),
+            tasks_per_s: range.median,
+            tasks_per_s_min: range.min,
+            tasks_per_s_max: range.max,
+            spread_pct: range.spread_pct(),
+            failed_per_s: median_of(&rounds, |r| r.failed_per_s),
+            efficiency: None,
+            latency_us: SweepLatency {
+                total: P50P99 {
+                    p50: median_of(&rounds, |r| r.latency_us.total.p50),
+                    p99: median_of(&rounds, |r| r.latency_us.total.p99),
+                },
+            },
+            heartbeat_lag_us: HeartbeatP99 {
+                p99: median_of(&rounds, |r| r.heartbeat_lag_us.p99),
+            },
+            cpu_s_per_task: median_of(&rounds, |r| r.cpu_s_per_task),
+            external_cpu_pct,
+            noisy: false,
+            round_figures: rounds,
+        };
+        row.noisy = row.noise().is_some();
+        row
+    }
+
+    /// `rayon x2`.
+    pub fn label(&self) -> String {
+        format!("{} x{}", self.backend, self.threads)
+    }
+
+    /// Median, min and max of the throughput.
+    pub fn range(&self) -> Range {
+        Range {
+            median: self.tasks_per_s,
+            min: self.tasks_per_s_min,
+            max: self.tasks_per_s_max,
+        }
+    }
+
+    /// Why the cell is noisy, as a warning sentence (None: quiet).
+    pub fn noise(&self) -> Option<String> {
+        noise_reason(&self.label(), &self.range(), self.external_cpu_pct)
+    }
+
+    fn healthy(&self) -> bool {
+        self.heartbeat_lag_us.p99 <= HEALTHY_HEARTBEAT_P99_US
+    }
+
+    fn throughput_text(&self) -> String {
+        describe(&self.range(), self.rounds)
     }
 }
 
@@ -98,13 +199,12 @@ pub fn backend_pool(backend: BackendKind) -> PoolKind {
     }
 }
 
-/// OS CPU seconds `pool`'s threads used between two snapshots. Threads are
-/// matched by tid; one born after `start` counts from zero (its `cpu_s` is
-/// since its start), one gone by `end` is lost (snapshots keep exited threads
-/// for a few seconds, so only cells longer than that lose any).
-pub fn pool_cpu_s(start: &Snapshot, end: &Snapshot, pool: PoolKind) -> f64 {
-    end.threads
-        .iter()
+/// OS CPU seconds `pool`'s threads used since `start`: the engine's exact
+/// per-thread totals (threads that exited during the period included), less
+/// what each thread had used when `start` was taken (a thread born later
+/// counts from zero).
+pub fn pool_cpu_s(start: &Snapshot, seen: &[ThreadSeen], pool: PoolKind) -> f64 {
+    seen.iter()
         .filter(|t| t.pool == pool)
         .map(|t| {
             let before = start
@@ -124,13 +224,43 @@ pub struct Recommendation {
     pub why: String,
 }
 
+/// The recommendation, or why none is stated.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Advice {
+    Recommend(Recommendation),
+    Withheld(String),
+}
+
+/// Where a backend's curve flattens.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Knee {
+    /// More threads than this add nothing beyond the measured spread.
+    At(usize),
+    /// The largest count is still clearly above every smaller one.
+    StillScaling,
+    /// One thread count measured: no curve.
+    OneCount,
+    /// The cells overlap too much to say (the sentence says which and why).
+    Undetermined(String),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     pub rows: Vec<SweepRow>,
     pub recommendation: Option<Recommendation>,
-    /// Per backend, the thread count marked as the knee (absent: still scaling).
+    /// Why no recommendation is stated (None when there is one).
+    pub recommendation_withheld: Option<String>,
+    /// Per backend, the thread count marked as the knee (absent: not stated).
     pub knees: BTreeMap<String, usize>,
+    /// One sentence per backend about its knee.
+    pub knee_notes: Vec<String>,
     pub cores: usize,
+    /// Rounds asked per cell.
+    pub rounds: usize,
+    /// Sentences about noise, missing baselines and interruptions.
+    pub warnings: Vec<String>,
+    /// The signal that ended the sweep early (finished cells are reported).
+    pub interrupted: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -142,144 +272,270 @@ pub enum SweepFormat {
 }
 
 /// Scaling efficiency of every row, in row order:
-/// `tasks_per_s / (min(threads, cores) x one-thread throughput of the same backend)`.
-///
-/// When a backend has no threads=1 row, its one-thread throughput is
-/// estimated from its smallest measured count `t0` as
-/// `throughput(t0) / min(t0, cores)` (assumes that cell scaled perfectly, so
-/// the estimate can only flatter the smallest cell: it gets efficiency 1.0).
-/// A backend whose baseline throughput is zero gets efficiency 0.
-pub fn efficiency(rows: &[SweepRow], cores: usize) -> Vec<f64> {
+/// `tasks_per_s / (min(threads, cores) x the same backend's one-thread
+/// tasks_per_s)`, medians both. None for a backend without a measured
+/// threads=1 cell (no estimate stands in for the baseline) or whose baseline
+/// completed nothing.
+pub fn efficiency(rows: &[SweepRow], cores: usize) -> Vec<Option<f64>> {
     let cores = cores.max(1);
-    let mut baseline: HashMap<BackendKind, (usize, f64)> = HashMap::new();
-    for row in rows.iter().filter(|r| r.threads >= 1) {
-        let entry = baseline
-            .entry(row.backend)
-            .or_insert((row.threads, row.tasks_per_s));
-        if row.threads < entry.0 {
-            *entry = (row.threads, row.tasks_per_s);
-        }
-    }
+    let baseline: HashMap<BackendKind, f64> = rows
+        .iter()
+        .filter(|r| r.threads == 1 && r.tasks_per_s > 0.0)
+        .map(|r| (r.backend, r.tasks_per_s))
+        .collect();
     rows.iter()
         .map(|row| {
-            let Some((t0, tps0)) = baseline.get(&row.backend) else {
-                return 0.0;
-            };
-            let one_thread = tps0 / (*t0).min(cores) as f64;
-            let ideal = row.threads.clamp(1, cores) as f64 * one_thread;
-            if ideal > 0.0 {
-                row.tasks_per_s / ideal
-            } else {
-                0.0
-            }
+            let one_thread = baseline.get(&row.backend)?;
+            Some(row.tasks_per_s / (row.threads.clamp(1, cores) as f64 * one_thread))
         })
         .collect()
 }
 
 /// The knee of one backend's curve: the smallest measured thread count that
-/// no larger measured count beats by more than [`GAIN_THRESHOLD`]. `None` when
-/// throughput is still growing at the largest count (or only one count was
-/// measured): the grid did not reach the knee.
-pub fn knee(rows: &[SweepRow], backend: BackendKind) -> Option<usize> {
-    let mut curve: Vec<(usize, f64)> = rows
-        .iter()
-        .filter(|r| r.backend == backend)
-        .map(|r| (r.threads, r.tasks_per_s))
-        .collect();
-    curve.sort_by_key(|(t, _)| *t);
-    let last = curve.len().checked_sub(1)?;
-    (0..last)
-        .find(|&i| {
-            curve[i + 1..]
-                .iter()
-                .all(|(_, tps)| *tps <= curve[i].1 * (1.0 + GAIN_THRESHOLD))
-        })
-        .map(|i| curve[i].0)
+/// no larger count beats beyond the measured spread, stated only when it is
+/// not the largest count and none of the cells from it on is noisy (noise
+/// can fake a flat curve).
+pub fn knee(rows: &[SweepRow], backend: BackendKind) -> Knee {
+    let mut curve: Vec<&SweepRow> = rows.iter().filter(|r| r.backend == backend).collect();
+    curve.sort_by_key(|r| r.threads);
+    if curve.len() < 2 {
+        return Knee::OneCount;
+    }
+    let Some(i) = (0..curve.len()).find(|&i| {
+        curve[i + 1..]
+            .iter()
+            .all(|later| !later.range().clearly_above(&curve[i].range()))
+    }) else {
+        return Knee::StillScaling;
+    };
+    if i == curve.len() - 1 {
+        return Knee::StillScaling;
+    }
+    let candidate = curve[i];
+    // Flat from here: believable only if the flat part is steady.
+    let shaky: Vec<&&SweepRow> = curve[i..].iter().filter(|r| r.noisy).collect();
+    if !shaky.is_empty() {
+        let names: Vec<String> = shaky
+            .iter()
+            .map(|r| format!("{} {} tasks/s", r.label(), r.throughput_text()))
+            .collect();
+        return Knee::Undetermined(format!(
+            "knee: {backend} undetermined: {} and the larger counts are indistinguishable but noisy ({}), so a flat curve and noise cannot be told apart",
+            candidate.label(),
+            names.join(", ")
+        ));
+    }
+    Knee::At(candidate.threads)
 }
 
-/// Picks a cell: among cells with a healthy heartbeat (or all cells if none
-/// is healthy), those within [`GAIN_THRESHOLD`] of the best throughput; of
-/// those the fewest threads, then the higher throughput.
-pub fn recommend(rows: &[SweepRow]) -> Option<Recommendation> {
-    let healthy: Vec<&SweepRow> = rows
-        .iter()
-        .filter(|r| r.heartbeat_lag_us.p99 <= HEALTHY_HEARTBEAT_P99_US)
-        .collect();
+/// Picks a cell only where the choice stands beyond the measured spread.
+/// Among cells with a healthy heartbeat (all cells when none is), the best
+/// median is recommended when it is clearly above every other cell. When
+/// other cells are indistinguishable from it: if any of them is noisy, the
+/// overlap may be noise and nothing is recommended; if all are steady they
+/// are equivalent, and the one with fewest threads is recommended, unless
+/// several backends tie at that count (then any of them, and the report
+/// says so instead).
+pub fn recommend(rows: &[SweepRow]) -> Advice {
+    let healthy: Vec<&SweepRow> = rows.iter().filter(|r| r.healthy()).collect();
     let all_starved = healthy.is_empty();
     let pool: Vec<&SweepRow> = if all_starved {
         rows.iter().collect()
     } else {
         healthy
     };
-    let best = pool
+    let Some(best) = pool
         .iter()
         .copied()
-        .max_by(|a, b| a.tasks_per_s.total_cmp(&b.tasks_per_s))?;
-    let floor = best.tasks_per_s * (1.0 - GAIN_THRESHOLD);
-    let chosen = pool
+        .max_by(|a, b| a.tasks_per_s.total_cmp(&b.tasks_per_s))
+    else {
+        return Advice::Withheld("no cells measured".into());
+    };
+    let contenders: Vec<&SweepRow> = pool
         .iter()
         .copied()
-        .filter(|r| r.tasks_per_s >= floor)
-        .min_by(|a, b| {
-            a.threads
-                .cmp(&b.threads)
-                .then(b.tasks_per_s.total_cmp(&a.tasks_per_s))
-        })?;
-
+        .filter(|r| !best.range().clearly_above(&r.range()))
+        .collect();
+    let starved_note = if all_starved {
+        format!(
+            "; warning: every cell starved the app runtime (heartbeat p99 above {} ms)",
+            fmt_ms(HEALTHY_HEARTBEAT_P99_US)
+        )
+    } else {
+        String::new()
+    };
+    let cells = |rows: &[&SweepRow]| -> String {
+        rows.iter()
+            .map(|r| format!("{} {} tasks/s", r.label(), r.throughput_text()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if contenders.len() > 1 && contenders.iter().any(|r| r.noisy) {
+        let spread = contenders.iter().map(|r| r.spread_pct).fold(0.0, f64::max);
+        let external = contenders
+            .iter()
+            .filter_map(|r| r.external_cpu_pct)
+            .fold(0.0, f64::max);
+        return Advice::Withheld(format!(
+            "{} are indistinguishable and noisy (spread up to {spread:.0}%, other processes up to {external:.0}% of the CPUs), so their ranges may overlap by noise alone: rerun on a quiet machine{starved_note}",
+            cells(&contenders)
+        ));
+    }
+    let fewest = contenders
+        .iter()
+        .map(|r| r.threads)
+        .min()
+        .unwrap_or(best.threads);
+    let tied: Vec<&SweepRow> = contenders
+        .iter()
+        .copied()
+        .filter(|r| r.threads == fewest)
+        .collect();
+    if tied.len() > 1 {
+        return Advice::Withheld(format!(
+            "{fewest} thread{} on any of {}: indistinguishable, their tasks/s ranges overlap or differ by under {:.0}%{starved_note}",
+            if fewest == 1 { "" } else { "s" },
+            cells(&tied),
+            MIN_REAL_DIFFERENCE * 100.0
+        ));
+    }
+    let chosen = tied.first().copied().unwrap_or(best);
+    // Cells left out for starving the runtime: on a busy machine the
+    // starvation itself may be the neighbours' doing, not the backend's.
+    let doubtful: Vec<&SweepRow> = rows
+        .iter()
+        .filter(|r| !r.healthy() && !all_starved && r.noisy)
+        .filter(|r| !chosen.range().clearly_above(&r.range()))
+        .collect();
+    if !doubtful.is_empty() {
+        return Advice::Withheld(format!(
+            "{} kept the app runtime healthy, but {} starved it while noisy and {} not clearly slower: the starvation may be other processes' doing, rerun on a quiet machine",
+            chosen.label(),
+            cells(&doubtful),
+            if doubtful.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    let efficiency = chosen
+        .efficiency
+        .map_or("efficiency not measured".to_string(), |e| {
+            format!("efficiency {e:.2}")
+        });
     let mut why = format!(
-        "{} with {} thread{}: {} tasks/s at efficiency {:.2}, latency p99 {} ms, heartbeat p99 {} ms",
+        "{} with {} thread{}: {} tasks/s, {efficiency}, latency p99 {} ms, heartbeat p99 {} ms",
         chosen.backend,
         chosen.threads,
         if chosen.threads == 1 { "" } else { "s" },
-        fmt_rate(chosen.tasks_per_s),
-        chosen.efficiency,
+        chosen.throughput_text(),
         fmt_ms(chosen.latency_us.total.p99),
         fmt_ms(chosen.heartbeat_lag_us.p99),
     );
-    if std::ptr::eq(chosen, best) {
-        why.push_str("; the highest throughput of the grid");
+    let others: Vec<&SweepRow> = contenders
+        .iter()
+        .copied()
+        .filter(|r| !std::ptr::eq(*r, chosen))
+        .collect();
+    let left_out = rows.len() - pool.len();
+    if others.is_empty() && left_out > 0 {
+        why.push_str(&format!(
+            "; the highest throughput of the cells that kept the app runtime healthy, beyond the spread of every other such cell ({left_out} cell{} starved it)",
+            if left_out == 1 { "" } else { "s" }
+        ));
+    } else if others.is_empty() {
+        why.push_str("; the highest throughput, beyond the spread of every other cell");
     } else {
-        let behind = 100.0 * (1.0 - chosen.tasks_per_s / best.tasks_per_s.max(f64::MIN_POSITIVE));
         why.push_str(&format!(
-            "; within {behind:.1}% of the best ({} with {} threads, {} tasks/s) using fewer threads",
-            best.backend,
-            best.threads,
-            fmt_rate(best.tasks_per_s)
+            "; the fewest threads among steady cells indistinguishable from the best ({})",
+            cells(&others)
         ));
     }
-    if all_starved {
-        why.push_str(&format!(
-            "; warning: every cell starved the app runtime (heartbeat p99 above {} ms)",
-            fmt_ms(HEALTHY_HEARTBEAT_P99_US)
-        ));
-    }
-    Some(Recommendation {
+    why.push_str(&starved_note);
+    Advice::Recommend(Recommendation {
         backend: chosen.backend,
         threads: chosen.threads,
         why,
     })
 }
 
+/// Sentences for the top-level `warnings`: noisy cells, a single round,
+/// efficiency without a baseline.
+pub fn warnings(rows: &[SweepRow], rounds: usize) -> Vec<String> {
+    let mut out: Vec<String> = rows.iter().filter_map(SweepRow::noise).collect();
+    if rounds == 1 {
+        out.push(
+            "one round per cell: no spread was measured, so differences may be noise (use --rounds 3 or more)"
+                .into(),
+        );
+    }
+    let mut without_baseline: Vec<&str> = Vec::new();
+    for row in rows.iter().filter(|r| r.efficiency.is_none()) {
+        if !without_baseline.contains(&row.backend.name()) {
+            without_baseline.push(row.backend.name());
+        }
+    }
+    if !without_baseline.is_empty() {
+        out.push(format!(
+            "efficiency not computed for {}: no one-thread cell was measured (add 1 to --threads)",
+            without_baseline.join(", ")
+        ));
+    }
+    out
+}
+
 impl SweepReport {
-    /// Fills in efficiency, then finds the knees and the recommendation.
-    pub fn new(rows: Vec<SweepRow>, cores: usize) -> SweepReport {
+    /// Fills in efficiency, then finds the knees, the recommendation and the
+    /// warnings. `interrupted`: the signal that ended the sweep early.
+    pub fn new(
+        rows: Vec<SweepRow>,
+        cores: usize,
+        rounds: usize,
+        interrupted: Option<String>,
+    ) -> SweepReport {
         let mut rows = rows;
         let efficiencies = efficiency(&rows, cores);
         for (row, e) in rows.iter_mut().zip(efficiencies) {
             row.efficiency = e;
         }
         let mut knees = BTreeMap::new();
+        let mut knee_notes = Vec::new();
         for backend in BackendKind::ALL {
-            if let Some(t) = knee(&rows, backend) {
-                knees.insert(backend.name().to_string(), t);
+            if !rows.iter().any(|r| r.backend == backend) {
+                continue;
             }
+            knee_notes.push(match knee(&rows, backend) {
+                Knee::At(t) => {
+                    knees.insert(backend.name().to_string(), t);
+                    format!(
+                        "knee: {backend} at {t} thread{}: no larger count is faster beyond the measured spread",
+                        if t == 1 { "" } else { "s" }
+                    )
+                }
+                Knee::StillScaling => format!(
+                    "knee: {backend} not reached (still scaling at its largest thread count)"
+                ),
+                Knee::OneCount => format!("knee: {backend} unknown (one thread count measured)"),
+                Knee::Undetermined(why) => why,
+            });
         }
-        let recommendation = recommend(&rows);
+        let (recommendation, recommendation_withheld) = match recommend(&rows) {
+            Advice::Recommend(r) => (Some(r), None),
+            Advice::Withheld(why) => (None, Some(why)),
+        };
+        let mut warnings = warnings(&rows, rounds);
+        if let Some(signal) = &interrupted {
+            warnings.push(format!(
+                "interrupted by {signal}: only the finished rounds are reported"
+            ));
+        }
         SweepReport {
             rows,
             recommendation,
+            recommendation_withheld,
             knees,
+            knee_notes,
             cores,
+            rounds,
+            warnings,
+            interrupted,
         }
     }
 
@@ -307,11 +563,15 @@ impl SweepReport {
             ("backend", Align::Left),
             ("threads", Align::Right),
             ("tasks/s", Align::Right),
+            ("min-max", Align::Right),
+            ("spread %", Align::Right),
+            ("failed/s", Align::Right),
             ("efficiency", Align::Right),
             ("p50 ms", Align::Right),
             ("p99 ms", Align::Right),
             ("heartbeat p99 ms", Align::Right),
             ("cpu ms/task", Align::Right),
+            ("other cpu %", Align::Right),
             ("", Align::Left),
         ]);
         for row in &self.rows {
@@ -322,18 +582,30 @@ impl SweepReport {
             if self.is_recommended(row) {
                 marks.push("<- recommended");
             }
-            if row.heartbeat_lag_us.p99 > HEALTHY_HEARTBEAT_P99_US {
+            if row.noisy {
+                marks.push("(noisy)");
+            }
+            if !row.healthy() {
                 marks.push("(starves the runtime)");
             }
             t.push(vec![
                 row.backend.to_string(),
                 row.threads.to_string(),
                 fmt_rate(row.tasks_per_s),
-                format!("{:.2}", row.efficiency),
+                format!(
+                    "{}-{}",
+                    fmt_rate(row.tasks_per_s_min),
+                    fmt_rate(row.tasks_per_s_max)
+                ),
+                format!("{:.1}", row.spread_pct),
+                fmt_rate(row.failed_per_s),
+                row.efficiency.map_or("-".into(), |e| format!("{e:.2}")),
                 fmt_ms(row.latency_us.total.p50),
                 fmt_ms(row.latency_us.total.p99),
                 fmt_ms(row.heartbeat_lag_us.p99),
                 format!("{:.3}", row.cpu_s_per_task * 1000.0),
+                row.external_cpu_pct
+                    .map_or("-".into(), |e| format!("{e:.0}")),
                 marks.join(" "),
             ]);
         }
@@ -342,35 +614,29 @@ impl SweepReport {
 
     fn footer(&self) -> String {
         let mut out = String::new();
-        for backend in BackendKind::ALL {
-            if !self.rows.iter().any(|r| r.backend == backend) {
-                continue;
-            }
-            match self.knees.get(backend.name()) {
-                Some(t) => out.push_str(&format!(
-                    "knee: {backend} at {t} threads (more threads add under {:.0}% throughput)\n",
-                    GAIN_THRESHOLD * 100.0
-                )),
-                None if self.rows.iter().filter(|r| r.backend == backend).count() < 2 => out
-                    .push_str(&format!(
-                        "knee: {backend} unknown (one thread count measured)\n"
-                    )),
-                None => out.push_str(&format!(
-                    "knee: {backend} not reached (still scaling at its largest thread count)\n"
-                )),
-            }
+        for note in &self.knee_notes {
+            out.push_str(note);
+            out.push('\n');
         }
-        match &self.recommendation {
-            Some(r) => out.push_str(&format!("recommendation: {}\n", r.why)),
-            None => out.push_str("recommendation: none (no cells measured)\n"),
+        match (&self.recommendation, &self.recommendation_withheld) {
+            (Some(r), _) => out.push_str(&format!("recommendation: {}\n", r.why)),
+            (None, Some(why)) => {
+                out.push_str(&format!("recommendation: none beyond the noise: {why}\n"))
+            }
+            (None, None) => out.push_str("recommendation: none\n"),
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
         }
         out
     }
 
     pub fn render_text(&self) -> String {
         format!(
-            "loadlab sweep on {} cores (efficiency 1.00 = perfect scaling over one thread)\n\n{}\n{}",
+            "loadlab sweep on {} cores, {} round{} per cell interleaved: tasks/s is the median (completed tasks only), min-max over the rounds; efficiency 1.00 = perfect scaling over the measured one-thread cell\n\n{}\n{}",
             self.cores,
+            self.rounds,
+            if self.rounds == 1 { "" } else { "s" },
             self.table().render_text(),
             self.footer()
         )
@@ -381,22 +647,31 @@ impl SweepReport {
         format!("{}\n{footer}", self.table().render_markdown())
     }
 
-    /// One header row, then one row per cell; `knee` and `recommended` are 0/1.
+    /// One header row, then one row per cell; `knee`, `recommended` and
+    /// `noisy` are 0/1, a missing efficiency or external CPU is empty.
     pub fn render_csv(&self) -> String {
         let mut out = String::from(
-            "backend,threads,tasks_per_s,efficiency,latency_total_p50_us,latency_total_p99_us,heartbeat_p99_us,cpu_s_per_task,knee,recommended\n",
+            "backend,threads,rounds,tasks_per_s,tasks_per_s_min,tasks_per_s_max,spread_pct,failed_per_s,efficiency,latency_total_p50_us,latency_total_p99_us,heartbeat_p99_us,cpu_s_per_task,external_cpu_pct,noisy,knee,recommended\n",
         );
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
         for row in &self.rows {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 row.backend,
                 row.threads,
+                row.rounds,
                 row.tasks_per_s,
-                row.efficiency,
+                row.tasks_per_s_min,
+                row.tasks_per_s_max,
+                row.spread_pct,
+                row.failed_per_s,
+                opt(row.efficiency),
                 row.latency_us.total.p50,
                 row.latency_us.total.p99,
                 row.heartbeat_lag_us.p99,
                 row.cpu_s_per_task,
+                opt(row.external_cpu_pct),
+                u8::from(row.noisy),
                 u8::from(self.is_knee(row)),
                 u8::from(self.is_recommended(row)),
             ));
@@ -404,13 +679,18 @@ impl SweepReport {
         out
     }
 
-    /// `{"rows": [...], "recommendation": {...}, "knees": {...}, "cores": N}`.
+    /// `{"rows": [...], "recommendation": {...} or null, "knees": {...}, "warnings": [...], ...}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "rows": self.rows,
             "recommendation": self.recommendation,
+            "recommendation_withheld": self.recommendation_withheld,
             "knees": self.knees,
+            "knee_notes": self.knee_notes,
             "cores": self.cores,
+            "rounds": self.rounds,
+            "warnings": self.warnings,
+            "interrupted": self.interrupted,
         })
     }
 

@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
+use super::interrupt::Interruption;
+use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
-use crate::report::demo::{DemoReport, DemoRow, Spread, Threshold};
+use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread, Threshold, verdict};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 
 /// Warm-up before each backend's measured period (pools spin up, queues fill).
@@ -21,25 +23,32 @@ pub struct DemoPlan {
     pub threshold: Threshold,
     pub block_threshold: Duration,
     pub worker_nice: i32,
+    /// Times every backend is measured, interleaved.
+    pub rounds: usize,
 }
 
-/// Runs the plan on each backend in turn; `progress` gets one line per step.
+/// Runs the plan on every backend, `rounds` times interleaved (round 1 of
+/// every backend, then round 2, ...); `progress` gets one line per step. A
+/// signal ends it early with the rounds that finished.
 pub fn starvation(
     plan: &DemoPlan,
     recording: &mut Recording,
+    interruption: &Interruption,
     mut progress: impl FnMut(&str),
 ) -> anyhow::Result<DemoReport> {
-    let mut rows = Vec::new();
-    for (i, backend) in BackendKind::ALL.into_iter().enumerate() {
-        // Inline can only occupy the app workers it has.
-        let threads = match backend {
-            BackendKind::Inline => plan.runtime_workers,
-            _ => plan.threads,
-        };
+    let backends = BackendKind::ALL;
+    let rounds = plan.rounds.max(1);
+    let schedule = interleaved(backends.len(), rounds);
+    let mut measured: Vec<Vec<DemoRound>> = vec![Vec::new(); backends.len()];
+    for (step, (round, cell)) in schedule.iter().enumerate() {
+        let backend = backends[*cell];
+        let threads = threads_of(plan, backend);
         progress(&format!(
-            "demo starvation: {backend} with {threads} threads for {:.1} s ({}/4)",
+            "demo starvation: round {}/{rounds}, {backend} with {threads} threads for {:.1} s ({}/{})",
+            round + 1,
             plan.duration.as_secs_f64(),
-            i + 1
+            step + 1,
+            schedule.len()
         ));
         let config = EngineConfig {
             backend,
@@ -53,25 +62,47 @@ pub fn starvation(
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
             ..EngineConfig::default()
         };
-        let (start, end) = measured_period(config, WARMUP, plan.duration, recording)?;
-        rows.push(with_silence_counted(
-            DemoRow::measure(&start, &end, &plan.threshold),
-            end.elapsed_s - start.elapsed_s,
+        let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
+        else {
+            break;
+        };
+        let round = DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold);
+        measured[*cell].push(with_silence_counted(
+            round,
+            period.outcome.elapsed.as_secs_f64(),
             &plan.threshold,
         ));
     }
+    let rows = backends
+        .into_iter()
+        .zip(measured)
+        .filter(|(_, rounds)| !rounds.is_empty())
+        .map(|(backend, rounds)| {
+            DemoRow::from_rounds(backend, threads_of(plan, backend), rounds, &plan.threshold)
+        })
+        .collect();
     Ok(DemoReport {
         rows,
         threshold: plan.threshold,
         workload: format!("{}, {}", plan.workload.label(), plan.load.describe()),
         duration_s: plan.duration.as_secs_f64(),
         runtime_workers: plan.runtime_workers,
+        rounds,
+        interrupted: interruption.name().map(str::to_string),
     })
 }
 
+/// Inline can only occupy the app workers it has.
+fn threads_of(plan: &DemoPlan, backend: BackendKind) -> usize {
+    match backend {
+        BackendKind::Inline => plan.runtime_workers,
+        _ => plan.threads,
+    }
+}
+
 /// A probe that never answered during the period has no samples: its wait was
-/// at least the whole period, so that is what the row shows (with samples: 0).
-fn with_silence_counted(row: DemoRow, period_s: f64, threshold: &Threshold) -> DemoRow {
+/// at least the whole period, so that is what the round shows (with samples: 0).
+fn with_silence_counted(round: DemoRound, period_s: f64, threshold: &Threshold) -> DemoRound {
     let silent = |spread: Spread| {
         if spread.samples == 0 {
             let waited_us = period_s * 1e6;
@@ -85,12 +116,12 @@ fn with_silence_counted(row: DemoRow, period_s: f64, threshold: &Threshold) -> D
             spread
         }
     };
-    DemoRow::new(
-        row.backend,
-        row.threads,
-        row.tasks_per_s,
-        silent(row.heartbeat_lag_us),
-        silent(row.echo_rtt_us),
-        threshold,
-    )
+    let heartbeat_lag_us = silent(round.heartbeat_lag_us);
+    let echo_rtt_us = silent(round.echo_rtt_us);
+    DemoRound {
+        heartbeat_lag_us,
+        echo_rtt_us,
+        verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
+        ..round
+    }
 }

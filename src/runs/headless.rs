@@ -1,20 +1,31 @@
 //! `loadlab run`: one headless run to its limit (or a scenario's end), with an
-//! optional recording, ending in a report. Ctrl-C and SIGTERM end it early and
-//! still produce the report.
+//! optional recording, ending in a report. A signal ends it early and still
+//! produces the report.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use super::interrupt::Interruption;
 use super::session::{Session, TICK};
 use crate::engine::{Engine, EngineConfig};
 use crate::report::run::RunReport;
 
-pub fn run(config: EngineConfig, mut session: Session) -> anyhow::Result<RunReport> {
-    let engine = Arc::new(Engine::start(config)?);
-    end_on_interrupt(&engine);
+pub fn run(
+    config: EngineConfig,
+    mut session: Session,
+    interruption: &Interruption,
+) -> anyhow::Result<RunReport> {
+    let engine = Engine::start(config)?;
     session.start_clock();
+    let mut ending = false;
     loop {
-        if session.tick(engine.as_ref()) {
+        if session.tick(&engine) && !ending {
+            ending = true;
+            engine.end_run();
+        }
+        // A signal: stop arrivals, cancel what is queued; running tasks finish
+        // (a second signal exits at once if one cannot).
+        if interruption.signal().is_some() && !ending {
+            ending = true;
             engine.end_run();
         }
         if engine.run_finished() {
@@ -23,36 +34,11 @@ pub fn run(config: EngineConfig, mut session: Session) -> anyhow::Result<RunRepo
         std::thread::sleep(TICK);
     }
     engine.wait_for_run();
-    session.finish(engine.as_ref());
+    session.finish(&engine);
     let outcome = engine.finish();
     engine.shutdown(Duration::from_secs(1));
-    Ok(RunReport::from_outcome(&outcome))
-}
-
-/// Ctrl-C or SIGTERM: stop arrivals, cancel what is queued, report.
-fn end_on_interrupt(engine: &Arc<Engine>) {
-    let target = Arc::downgrade(engine);
-    engine.runtime_handle().spawn(async move {
-        interrupted().await;
-        if let Some(engine) = target.upgrade() {
-            eprintln!("loadlab: interrupted; cancelling queued tasks and reporting");
-            engine.end_run();
-        }
-    });
-}
-
-/// Resolves on SIGINT or SIGTERM.
-pub async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    let mut report = RunReport::from_outcome(&outcome);
+    report.periods = session.periods(&outcome);
+    report.interrupted = interruption.name().map(str::to_string);
+    Ok(report)
 }

@@ -3,5 +3,8 @@
 
 pub mod demo;
 pub mod headless;
+pub mod interrupt;
+pub mod periods;
+pub mod rounds;
 pub mod session;
 pub mod sweep;

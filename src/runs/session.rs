@@ -8,9 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::interrupt::Interruption;
+use super::periods::{Period, PeriodTracker};
 use crate::engine::command::Command;
 use crate::engine::controller::Controller;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, RunOutcome};
+use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
 use crate::scenario::{Player, Scenario};
@@ -23,6 +26,12 @@ pub struct Session {
     player: Option<Player>,
     caption: Option<String>,
     recording: Recording,
+    /// Snapshots up to this sequence number may predate the commands applied
+    /// last: they are neither recorded nor counted in a period, so every line
+    /// and period shows the configuration actually running.
+    stale_through_seq: u64,
+    /// With a scenario: the periods of one configuration each.
+    periods: Option<PeriodTracker>,
 }
 
 /// A `--record` file (or none) fed with an engine's latest Snapshots.
@@ -88,9 +97,11 @@ impl Session {
         };
         Ok(Session {
             started: Instant::now(),
+            periods: player.as_ref().map(|_| PeriodTracker::default()),
             player,
             caption: None,
             recording: Recording::open(record)?,
+            stale_through_seq: 0,
         })
     }
 
@@ -105,21 +116,42 @@ impl Session {
         let elapsed = self.started.elapsed();
         let mut over = false;
         if let Some(player) = self.player.as_mut() {
+            let mut applied = false;
             for command in player.advance(elapsed) {
+                applied = true;
                 if let Err(error) = engine.apply(command.clone()) {
                     tracing::warn!("scenario step {command:?} not applied: {error}");
                 }
             }
             let caption = player.caption().map(str::to_string);
             if caption != self.caption {
+                applied = true;
                 self.caption.clone_from(&caption);
                 // Snapshots, and so the recording, carry it from here.
                 let _ = engine.apply(Command::Caption { text: caption });
             }
+            if applied {
+                // The sample in progress may predate the commands: skip it too.
+                self.stale_through_seq = engine.snapshots().borrow().seq + 1;
+            }
             over = player.is_over(elapsed);
         }
-        self.recording.record(engine, false);
+        let latest = engine.snapshots().borrow().clone();
+        if latest.seq > self.stale_through_seq {
+            if let Some(periods) = self.periods.as_mut() {
+                periods.observe(&latest);
+            }
+            self.recording.record(engine, false);
+        }
         over
+    }
+
+    /// The periods of the scenario played (empty without one), the last one
+    /// closed at the run's final Snapshot.
+    pub fn periods(&mut self, outcome: &RunOutcome) -> Vec<Period> {
+        self.periods
+            .take()
+            .map_or_else(Vec::new, |p| p.finish(&outcome.last_snapshot))
     }
 
     /// Writes a last recording line (the end of a run).
@@ -146,31 +178,65 @@ impl Session {
     }
 }
 
-/// Lets `engine` run for `period`, recording its Snapshots (one line a second).
-pub fn run_for(engine: &dyn Controller, period: Duration, recording: &mut Recording) {
+/// Lets `engine` run for `period`, recording its Snapshots (one line a
+/// second). False when a signal cut it short.
+pub fn run_for(
+    engine: &dyn Controller,
+    period: Duration,
+    recording: &mut Recording,
+    interruption: &Interruption,
+) -> bool {
     let until = Instant::now() + period;
     while Instant::now() < until {
+        if interruption.signal().is_some() {
+            return false;
+        }
         recording.record(engine, false);
         std::thread::sleep(TICK.min(until.saturating_duration_since(Instant::now())));
     }
+    interruption.signal().is_none()
+}
+
+/// A measured period of a demo or sweep step.
+pub struct Measured {
+    /// The first Snapshot after the reset that opened the period.
+    pub start: Arc<Snapshot>,
+    /// The engine's exact totals since that reset, taken at the period's end.
+    pub outcome: RunOutcome,
+    /// CPU other processes used during the period, percent of the machine.
+    pub external_cpu_pct: Option<f64>,
 }
 
 /// One step of a demo or a sweep: a fresh engine runs `config` for a warm-up,
-/// then for a measured `period`; returns the Snapshots that open and close the
-/// period (the first taken right after a reset, so the last one's cumulative
-/// figures cover exactly the period).
+/// then for a measured `period`. None when a signal arrived first (the step
+/// is dropped: a partial period would not compare with the others).
 pub fn measured_period(
     config: EngineConfig,
     warmup: Duration,
     period: Duration,
     recording: &mut Recording,
-) -> anyhow::Result<(Arc<Snapshot>, Arc<Snapshot>)> {
+    interruption: &Interruption,
+) -> anyhow::Result<Option<Measured>> {
     let engine = Engine::start(config)?;
     recording.next_engine();
-    run_for(&engine, warmup, recording);
-    let start = engine.reset_and_wait();
-    run_for(&engine, period, recording);
-    let end = engine.fresh_snapshot();
+    let mut measured = None;
+    if run_for(&engine, warmup, recording, interruption) {
+        let start = engine.reset_and_wait();
+        let before = CpuTicks::read();
+        if run_for(&engine, period, recording, interruption) {
+            let after = CpuTicks::read();
+            let outcome = engine.finish();
+            let external_cpu_pct = match (before, after) {
+                (Some(before), Some(after)) => external_cpu_pct(&before, &after),
+                _ => None,
+            };
+            measured = Some(Measured {
+                start,
+                outcome,
+                external_cpu_pct,
+            });
+        }
+    }
     engine.shutdown(Duration::from_millis(500));
-    Ok((start, end))
+    Ok(measured)
 }

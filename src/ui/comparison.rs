@@ -1,10 +1,13 @@
 //! The comparison view (`c`): each period of the session that ran one
-//! (backend, threads, workload) becomes a row, integrated from the Snapshots.
+//! (backend, threads, workload, load) becomes a row, measured from the
+//! engine's exact totals at its ends.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
+use crate::metrics::percentiles::{buckets_since, percentiles_us};
 use crate::metrics::snapshot::{PoolKind, Snapshot};
-use crate::spec::BackendKind;
+use crate::spec::{BackendKind, LoadMode};
 
 /// Rows kept; older periods are dropped.
 pub const MAX_PERIODS: usize = 100;
@@ -26,35 +29,46 @@ pub struct Period {
     pub backend: Option<BackendKind>,
     pub threads: usize,
     pub workload: String,
+    pub load: Option<LoadMode>,
     pub duration_s: f64,
-    /// Tasks ended, integrated from tasks/s.
-    pub tasks: f64,
-    latency_p99_weighted: f64,
-    latency_weight: f64,
-    heartbeat_p99_weighted: f64,
-    heartbeat_weight: f64,
+    /// Tasks completed and failed in the period: exact counters.
+    pub completed: u64,
+    pub failed: u64,
+    /// p99 of total latency over every task that ended in the period, µs.
+    latency_p99_us: Option<f64>,
+    /// p99 of heartbeat lag over the period, µs.
+    heartbeat_p99_us: Option<f64>,
     /// Busy % and CPU % of the backend's threads, integrated over time.
     busy_pct_s: f64,
     cpu_pct_s: f64,
 }
 
 impl Period {
+    /// Completed tasks per second (failures are not throughput).
     pub fn tasks_per_s(&self) -> f64 {
+        self.per_s(self.completed)
+    }
+
+    pub fn failed_per_s(&self) -> f64 {
+        self.per_s(self.failed)
+    }
+
+    fn per_s(&self, n: u64) -> f64 {
         if self.duration_s > 0.0 {
-            self.tasks / self.duration_s
+            n as f64 / self.duration_s
         } else {
             0.0
         }
     }
 
-    /// Time-weighted mean of the window p99 of total latency, µs.
+    /// p99 of total latency over the whole period, µs.
     pub fn latency_p99_us(&self) -> Option<f64> {
-        (self.latency_weight > 0.0).then(|| self.latency_p99_weighted / self.latency_weight)
+        self.latency_p99_us
     }
 
-    /// Time-weighted mean of the window p99 of heartbeat lag, µs.
+    /// p99 of heartbeat lag over the whole period, µs.
     pub fn heartbeat_p99_us(&self) -> Option<f64> {
-        (self.heartbeat_weight > 0.0).then(|| self.heartbeat_p99_weighted / self.heartbeat_weight)
+        self.heartbeat_p99_us
     }
 
     /// Busy time in jobs over OS CPU time of the backend's threads (1.0: no CPU
@@ -67,6 +81,22 @@ impl Period {
         self.backend == Some(s.config.backend)
             && self.threads == s.config.threads
             && self.workload == s.config.workload.label()
+            && self.load == Some(s.config.load)
+    }
+
+    /// Counts and percentiles from the engine's exact totals between the
+    /// Snapshot that opened the period and `now`.
+    fn measure(&mut self, start: &Snapshot, now: &Snapshot) {
+        let (a, b) = (&start.running_totals, &now.running_totals);
+        self.duration_s = (now.elapsed_s - start.elapsed_s).max(0.0);
+        self.completed = b.completed.saturating_sub(a.completed);
+        self.failed = b.failed.saturating_sub(a.failed);
+        let p99 = |later: &[u64], earlier: &[u64]| {
+            let p = percentiles_us(&buckets_since(later, earlier));
+            (p.count > 0).then_some(p.p99)
+        };
+        self.latency_p99_us = p99(&b.total_latency_buckets, &a.total_latency_buckets);
+        self.heartbeat_p99_us = p99(&b.heartbeat_buckets, &a.heartbeat_buckets);
     }
 }
 
@@ -74,51 +104,50 @@ impl Period {
 pub struct Comparison {
     periods: VecDeque<Period>,
     last_t: Option<f64>,
-    /// The newest period is still accumulating.
-    open: bool,
+    /// The Snapshot that opened the newest period while it is still accumulating.
+    open: Option<Arc<Snapshot>>,
 }
 
 impl Comparison {
-    pub fn on_snapshot(&mut self, s: &Snapshot) {
-        let dt = match self.last_t {
+    pub fn on_snapshot(&mut self, s: &Arc<Snapshot>) {
+        let (dt, stalled) = match self.last_t {
             Some(last) if s.elapsed_s > last && s.elapsed_s - last <= MAX_STEP_S => {
-                s.elapsed_s - last
+                (s.elapsed_s - last, false)
             }
-            _ => 0.0,
+            Some(last) => (0.0, s.elapsed_s > last),
+            None => (0.0, false),
         };
         self.last_t = Some(s.elapsed_s);
         if !s.config.running || s.config.paused {
-            self.open = false;
+            self.open = None;
             return;
         }
-        let continuing = self.open && self.periods.back().is_some_and(|p| p.same_setup(s));
-        if !continuing {
-            // The window behind this Snapshot may mix the old and new setup: start empty.
+        if stalled {
+            // A stall is not part of any period: the next one starts here.
+            self.open = None;
+        }
+        let continuing =
+            self.open.is_some() && self.periods.back().is_some_and(|p| p.same_setup(s));
+        let (Some(start), true) = (self.open.clone(), continuing) else {
+            // The window behind this Snapshot may mix the old and new setup:
+            // the period counts from here.
             self.periods.push_back(Period {
                 backend: Some(s.config.backend),
                 threads: s.config.threads,
                 workload: s.config.workload.label(),
+                load: Some(s.config.load),
                 ..Period::default()
             });
             while self.periods.len() > MAX_PERIODS {
                 self.periods.pop_front();
             }
-            self.open = true;
+            self.open = Some(s.clone());
             return;
-        }
+        };
         let Some(period) = self.periods.back_mut() else {
             return;
         };
-        period.duration_s += dt;
-        period.tasks += s.throughput.tasks_per_s.max(0.0) * dt;
-        if s.latency.window.total.count > 0 {
-            period.latency_p99_weighted += s.latency.window.total.p99 * dt;
-            period.latency_weight += dt;
-        }
-        if s.heartbeat.window.count > 0 {
-            period.heartbeat_p99_weighted += s.heartbeat.window.p99 * dt;
-            period.heartbeat_weight += dt;
-        }
+        period.measure(&start, s);
         let pool = pool_of(s.config.backend);
         for t in s.threads.iter().filter(|t| t.pool == pool && t.alive) {
             period.busy_pct_s += t.busy_pct * dt;
@@ -134,24 +163,29 @@ impl Comparison {
             .collect()
     }
 
-    /// Index in `rows()` of the highest throughput among rows of the newest row's workload.
-    pub fn best_row(&self) -> Option<usize> {
+    /// Indexes in `rows()` of the highest throughput of each workload.
+    pub fn best_rows(&self) -> Vec<usize> {
         let rows = self.rows();
-        let workload = &rows.last()?.workload;
-        rows.iter()
-            .enumerate()
-            .filter(|(_, p)| &p.workload == workload)
-            .max_by(|a, b| a.1.tasks_per_s().total_cmp(&b.1.tasks_per_s()))
-            .map(|(i, _)| i)
+        let mut best: Vec<usize> = Vec::new();
+        for (i, p) in rows.iter().enumerate() {
+            match best.iter_mut().find(|b| rows[**b].workload == p.workload) {
+                Some(b) if p.tasks_per_s() > rows[*b].tasks_per_s() => *b = i,
+                Some(_) => {}
+                None => best.push(i),
+            }
+        }
+        best.sort_unstable();
+        best
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::snapshot::ThreadView;
+    use crate::metrics::snapshot::{RunningTotals, ThreadView};
 
-    fn snap(t: f64, backend: BackendKind, threads: usize, tasks_per_s: f64) -> Snapshot {
+    /// A Snapshot at `t` s whose exact counters say `completed` tasks so far.
+    fn snap(t: f64, backend: BackendKind, threads: usize, completed: u64) -> Arc<Snapshot> {
         let mut s = Snapshot {
             elapsed_s: t,
             ..Snapshot::default()
@@ -159,7 +193,13 @@ mod tests {
         s.config.backend = backend;
         s.config.threads = threads;
         s.config.running = true;
-        s.throughput.tasks_per_s = tasks_per_s;
+        // The window rate is deliberately wrong: rows must use the counters.
+        s.throughput.tasks_per_s = 1e9;
+        s.running_totals = Arc::new(RunningTotals {
+            completed,
+            failed: completed / 10,
+            ..RunningTotals::default()
+        });
         s.threads = vec![ThreadView {
             tid: 1,
             name: "rayon-0".into(),
@@ -169,38 +209,72 @@ mod tests {
             alive: true,
             ..ThreadView::default()
         }];
-        s
+        Arc::new(s)
     }
 
     #[test]
-    fn each_setup_becomes_a_row_and_the_fastest_is_best() {
+    fn each_setup_becomes_a_row_counted_exactly_and_the_fastest_is_best() {
         let mut c = Comparison::default();
         for i in 0..=4 {
-            c.on_snapshot(&snap(i as f64, BackendKind::Rayon, 1, 100.0));
+            c.on_snapshot(&snap(i as f64, BackendKind::Rayon, 1, 100 * i));
         }
         for i in 5..=9 {
-            c.on_snapshot(&snap(i as f64, BackendKind::Rayon, 2, 190.0));
+            c.on_snapshot(&snap(i as f64, BackendKind::Rayon, 2, 400 + 190 * (i - 4)));
         }
         let rows = c.rows();
         assert_eq!(rows.len(), 2);
         assert!((rows[0].duration_s - 4.0).abs() < 1e-9);
+        assert_eq!(rows[0].completed, 400);
         assert!((rows[0].tasks_per_s() - 100.0).abs() < 1e-9);
+        assert!((rows[0].failed_per_s() - 10.0).abs() < 1e-9);
         assert_eq!(rows[0].cpu_efficiency(), Some(0.8));
-        assert_eq!(c.best_row(), Some(1));
+        assert!((rows[1].tasks_per_s() - 190.0).abs() < 1e-9);
+        assert_eq!(c.best_rows(), [1]);
+    }
+
+    #[test]
+    fn the_best_row_is_marked_per_workload() {
+        let mut c = Comparison::default();
+        let with_workload = |s: Arc<Snapshot>, size: u64| {
+            let mut s = (*s).clone();
+            s.config.workload.size = size;
+            Arc::new(s)
+        };
+        for i in 0..=2 {
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 1, 500 * i),
+                1,
+            ));
+        }
+        for i in 3..=5 {
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 2, 900 + 10 * i),
+                2,
+            ));
+        }
+        for i in 6..=8 {
+            c.on_snapshot(&with_workload(
+                snap(i as f64, BackendKind::Rayon, 1, 1000 + 100 * i),
+                1,
+            ));
+        }
+        // Workload 1: row 0 (500/s) beats row 2 (100/s); workload 2 has only row 1.
+        assert_eq!(c.best_rows(), [0, 1]);
     }
 
     #[test]
     fn paused_time_is_not_counted() {
         let mut c = Comparison::default();
-        c.on_snapshot(&snap(0.0, BackendKind::Rayon, 1, 100.0));
-        c.on_snapshot(&snap(1.0, BackendKind::Rayon, 1, 100.0));
-        let mut paused = snap(2.0, BackendKind::Rayon, 1, 0.0);
+        c.on_snapshot(&snap(0.0, BackendKind::Rayon, 1, 0));
+        c.on_snapshot(&snap(1.0, BackendKind::Rayon, 1, 100));
+        let mut paused = (*snap(2.0, BackendKind::Rayon, 1, 100)).clone();
         paused.config.paused = true;
-        c.on_snapshot(&paused);
-        c.on_snapshot(&snap(3.0, BackendKind::Rayon, 1, 100.0));
-        c.on_snapshot(&snap(4.0, BackendKind::Rayon, 1, 100.0));
+        c.on_snapshot(&Arc::new(paused));
+        c.on_snapshot(&snap(3.0, BackendKind::Rayon, 1, 100));
+        c.on_snapshot(&snap(4.0, BackendKind::Rayon, 1, 200));
         let rows = c.rows();
         assert_eq!(rows.len(), 2);
         assert!((rows[0].duration_s - 1.0).abs() < 1e-9);
+        assert_eq!(rows[1].completed, 100);
     }
 }

@@ -8,18 +8,27 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::app::App;
 use super::format::{duration_s, micros, rate, truncate};
 use super::help::centered;
+use crate::spec::LoadMode;
+
+/// `8 in flight` or `500/s`: short enough for the table.
+fn load_label(load: LoadMode) -> String {
+    match load {
+        LoadMode::Closed { inflight } => format!("{inflight} in flight"),
+        LoadMode::Open { rate: r } => format!("{}/s", rate(r)),
+    }
+}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let comparison = &app.shown().comparison;
     let rows = comparison.rows();
-    let best = comparison.best_row();
+    let best = comparison.best_rows();
     let height = (rows.len() as u16 + 5).clamp(7, area.height);
-    let popup = centered(area, area.width.saturating_sub(4).min(110), height);
+    let popup = centered(area, area.width.saturating_sub(4).min(136), height);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .title(Span::styled(
-            " Comparison: one row per (backend, threads, workload) period ",
+            " Comparison: one row per (backend, threads, workload, load) period ",
             theme.title(),
         ))
         .border_style(theme.focused_border());
@@ -28,8 +37,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     let mut lines = vec![Line::styled(
         format!(
-            "  {:<15}{:>4}  {:<22}{:>8}{:>10}{:>11}{:>11}{:>9}",
-            "backend", "thr", "workload", "time", "tasks/s", "p99 total", "p99 lag", "busy/cpu"
+            "  {:<15}{:>4}  {:<20}{:<13}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
+            "backend",
+            "thr",
+            "workload",
+            "load",
+            "time",
+            "tasks/s",
+            "failed/s",
+            "p99 total",
+            "p99 lag",
+            "busy/cpu"
         ),
         theme.label(),
     )];
@@ -42,15 +60,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let visible = (inner.height as usize).saturating_sub(3);
     let skip = rows.len().saturating_sub(visible);
     for (i, p) in rows.iter().enumerate().skip(skip) {
-        let is_best = best == Some(i);
+        let is_best = best.contains(&i);
         let text = format!(
-            "{}{:<15}{:>4}  {:<22}{:>8}{:>10}{:>11}{:>11}{:>9}",
+            "{}{:<15}{:>4}  {:<20}{:<13}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
             if is_best { "* " } else { "  " },
             p.backend.map_or("-", |b| b.name()),
             p.threads,
-            truncate(&p.workload, 21),
+            truncate(&p.workload, 19),
+            truncate(&p.load.map_or("-".to_string(), load_label), 12),
             duration_s(p.duration_s),
             rate(p.tasks_per_s()),
+            rate(p.failed_per_s()),
             p.latency_p99_us().map_or("-".to_string(), micros),
             p.heartbeat_p99_us().map_or("-".to_string(), micros),
             p.cpu_efficiency()
@@ -64,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "* best throughput for this workload · p99: time-weighted mean of window p99s · busy/cpu > 100%: threads waited for a core inside jobs · c/Esc closes",
+        "* best of its workload · tasks/s: completed · p99: all tasks of the period · busy/cpu > 100%: waited for a core",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);

@@ -82,6 +82,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
         },
         throughput: Throughput {
             tasks_per_s: tps,
+            failed_per_s: 0.0,
             bytes_per_s: 0.0,
         },
         latency: LatencyView {
@@ -126,7 +127,37 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
             oversubscribed: true,
         },
         caption: None,
+        running_totals: std::sync::Arc::new(running_totals_at(t)),
     }
+}
+
+/// The engine's exact totals at second `t` of the fixture's session: rayon
+/// x1 at half rate until 30 s, rayon x2 until 60 s, inline after; 2% of the
+/// tasks (and heartbeat ticks) at each phase's p99, the rest at its p50.
+pub fn running_totals_at(t: u64) -> loadlab::metrics::snapshot::RunningTotals {
+    use loadlab::metrics::atomic_histogram::{BUCKETS, bucket_of};
+    let mut totals = loadlab::metrics::snapshot::RunningTotals {
+        total_latency_buckets: vec![0; BUCKETS],
+        heartbeat_buckets: vec![0; BUCKETS],
+        ..Default::default()
+    };
+    for second in 1..=t {
+        let wobble = ((second * 7) % 11) as f64 / 10.0;
+        let (rate, latency_p99_us, heartbeat_p99_us) = match second {
+            s if s < 30 => ((470.0 + 20.0 * wobble) / 2.0, 9_700.0, 360.0),
+            s if s <= 60 => (470.0 + 20.0 * wobble, 9_700.0, 360.0),
+            _ => (455.0, 9_500.0, 8_300.0),
+        };
+        let tasks = rate.round() as u64;
+        let slow = tasks / 50;
+        totals.completed += tasks;
+        totals.submitted += tasks;
+        totals.total_latency_buckets[bucket_of(8_200_000)] += tasks - slow;
+        totals.total_latency_buckets[bucket_of((latency_p99_us * 1e3) as u64)] += slow;
+        totals.heartbeat_buckets[bucket_of(60_000)] += 98;
+        totals.heartbeat_buckets[bucket_of((heartbeat_p99_us * 1e3) as u64)] += 2;
+    }
+    totals
 }
 
 /// The same run after swapping to inline at `t`: app workers hold the jobs and the

@@ -20,6 +20,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         format!("{} tasks/s ", rate(s.throughput.tasks_per_s)),
         theme.series(0),
     )];
+    // Throughput counts completed tasks; failures show beside it, never in it.
+    if s.throughput.failed_per_s > 0.0 {
+        title.push(Span::styled(
+            format!("{} failed/s ", rate(s.throughput.failed_per_s)),
+            theme.bad(),
+        ));
+    }
     let has_bytes = data.history.max_of(|x| x.mb_per_s) > 0.0;
     if has_bytes {
         title.push(Span::styled(

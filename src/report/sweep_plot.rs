@@ -1,0 +1,161 @@
+//! `sweep --plot FILE.svg`: tasks/s against threads, one line per backend
+//! through the medians, a min-max bar at every cell, the knee ringed. SVG
+//! only, with text left to the viewer's fonts, so no system library is needed.
+
+use std::io::Write;
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::sweep::SweepReport;
+use crate::spec::BackendKind;
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 540;
+
+/// A colour per backend that reads on white and differs from the others.
+fn colour(backend: BackendKind) -> RGBColor {
+    match backend {
+        BackendKind::Inline => RGBColor(200, 60, 50),
+        BackendKind::SpawnBlocking => RGBColor(40, 110, 190),
+        BackendKind::Rayon => RGBColor(30, 140, 80),
+        BackendKind::Channel => RGBColor(150, 80, 170),
+    }
+}
+
+/// The chart as SVG text.
+pub fn render(report: &SweepReport) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(report, &root).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn draw<DB: DrawingBackend>(
+    report: &SweepReport,
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let max_threads = report.rows.iter().map(|r| r.threads).max().unwrap_or(1);
+    let min_threads = report.rows.iter().map(|r| r.threads).min().unwrap_or(1);
+    let top = report
+        .rows
+        .iter()
+        .map(|r| r.tasks_per_s_max)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
+    let rounds = report.rounds;
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "loadlab sweep: tasks/s, median of {rounds} round{}, bars min-max, hollow = noisy ({} cores)",
+                if rounds == 1 { "" } else { "s" },
+                report.cores
+            ),
+            ("sans-serif", 20),
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(
+            (min_threads as f64 - 0.5)..(max_threads as f64 + 0.5),
+            0.0..top,
+        )?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("threads")
+        .y_desc("tasks/s (completed)")
+        .x_labels((max_threads - min_threads + 1).min(16))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| crate::format::rate(*y))
+        .draw()?;
+    let shown: Vec<BackendKind> = BackendKind::ALL
+        .into_iter()
+        .filter(|b| report.rows.iter().any(|r| r.backend == *b))
+        .collect();
+    for (i, backend) in shown.iter().copied().enumerate() {
+        let mut cells: Vec<_> = report
+            .rows
+            .iter()
+            .filter(|r| r.backend == backend)
+            .collect();
+        cells.sort_by_key(|r| r.threads);
+        // Backends side by side at each thread count, so their bars never hide each other.
+        let dodge = (i as f64 - (shown.len() as f64 - 1.0) / 2.0) * 0.06;
+        let x = |threads: usize| threads as f64 + dodge;
+        let style = colour(backend);
+        chart
+            .draw_series(LineSeries::new(
+                cells.iter().map(|r| (x(r.threads), r.tasks_per_s)),
+                style.stroke_width(2),
+            ))?
+            .label(backend.name())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], style.stroke_width(2))
+            });
+        chart.draw_series(cells.iter().map(|r| {
+            ErrorBar::new_vertical(
+                x(r.threads),
+                r.tasks_per_s_min,
+                r.tasks_per_s,
+                r.tasks_per_s_max,
+                style.stroke_width(1),
+                8,
+            )
+        }))?;
+        // Filled: a steady cell; hollow: a noisy one (see the report's warnings).
+        chart.draw_series(cells.iter().map(|r| {
+            let marker = if r.noisy {
+                WHITE.filled()
+            } else {
+                style.filled()
+            };
+            Circle::new((x(r.threads), r.tasks_per_s), 4, marker)
+        }))?;
+        chart.draw_series(
+            cells
+                .iter()
+                .map(|r| Circle::new((x(r.threads), r.tasks_per_s), 4, style.stroke_width(2))),
+        )?;
+        let knee = report
+            .knees
+            .get(backend.name())
+            .and_then(|knee| cells.iter().find(|r| r.threads == *knee));
+        if let Some(r) = knee {
+            let at = (x(r.threads), r.tasks_per_s);
+            chart.draw_series(std::iter::once(Circle::new(at, 9, style.stroke_width(2))))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("knee ({backend})"),
+                at,
+                ("sans-serif", 14).into_font().color(&style),
+            )))?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()?;
+    Ok(())
+}
+
+/// Writes the chart to `path`, never through a symlink planted there.
+pub fn write(report: &SweepReport, path: &Path) -> Result<(), String> {
+    let svg = render(report)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(path).map_err(|e| e.to_string())?;
+    file.write_all(svg.as_bytes()).map_err(|e| e.to_string())?;
+    file.flush().map_err(|e| e.to_string())
+}
