@@ -33,12 +33,12 @@ impl Interruption {
             .spawn(move || {
                 for signal in signals.forever() {
                     if seen.request(signal) {
-                        eprintln!(
+                        say(&format!(
                             "loadlab: interrupted by {}: stopping arrivals, cancelling queued tasks and reporting what finished (send it again to exit at once)",
                             signal_name(signal)
-                        );
+                        ));
                     } else {
-                        eprintln!("loadlab: {}: exiting now", signal_name(signal));
+                        say(&format!("loadlab: {}: exiting now", signal_name(signal)));
                         std::process::exit(128 + signal);
                     }
                 }
@@ -102,4 +102,10 @@ mod tests {
         assert_eq!(exit_code("SIGINT"), 130);
         assert_eq!(exit_code("SIGHUP"), 129);
     }
+}
+
+/// A line on stderr; a closed stderr must not turn a signal into a panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
