@@ -101,6 +101,16 @@ pub struct WorkloadArgs {
     /// Fault injection: every N-th task panics (it is caught and counted as failed).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub panic_every: u64,
+    /// `mixed` kernel: percent of each task spent computing; the rest is a blocking sleep.
+    #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub cpu_share: u8,
+    /// Most memory the tasks running at once may hold (image decodes, generated
+    /// images, Argon2 memory), e.g. 512MiB, 2GiB or bytes; a task waits for room,
+    /// one larger than the whole budget fails. Default: 1 GiB, or half the RAM
+    /// (or cgroup memory limit) if that is less.
+    #[arg(long, value_name = "SIZE", value_parser = crate::workload::memory_budget::parse_budget)]
+    pub memory_budget: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]

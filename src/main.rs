@@ -26,6 +26,15 @@ fn main() -> ExitCode {
     if cli.command.is_some() {
         loadlab::logging::init_headless_logging(false);
     }
+    match &cli.command {
+        Some(Command::Run(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::Demo(DemoCommand::Starvation(args))) => {
+            setup::apply_memory_budget(&args.workload)
+        }
+        Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::List) => {}
+        None => setup::apply_memory_budget(&cli.workload),
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => run(&args),
         Some(Command::List) => {

@@ -64,12 +64,21 @@ pub fn workload_spec(
         dist: args.dist,
         seed: args.seed,
         path: args.path.clone(),
+        cpu_share: args.cpu_share,
     };
     spec.validate().map_err(Failure::Usage)?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
     Ok(spec)
+}
+
+/// Sets the process-wide memory budget from `--memory-budget` (when given;
+/// otherwise the default stays).
+pub fn apply_memory_budget(args: &WorkloadArgs) {
+    if let Some(bytes) = args.memory_budget {
+        crate::workload::memory_budget::process_budget().set_limit(bytes);
+    }
 }
 
 /// Backend threads, app workers and load mode from the flags.

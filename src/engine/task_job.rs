@@ -16,6 +16,7 @@ pub struct TaskJob {
     shared: Arc<Shared>,
     kernel: Kernel,
     seed: u64,
+    cpu_share: u8,
     input: TaskInput,
     /// Position in the run; the checksum key of synthetic tasks.
     index: u64,
@@ -38,6 +39,7 @@ impl TaskJob {
             shared,
             kernel: workload.kernel,
             seed: workload.seed,
+            cpu_share: workload.cpu_share,
             input,
             index,
             submitted_at,
@@ -99,7 +101,7 @@ impl TaskJob {
                 self.index
             );
         }
-        run_task(self.kernel, self.seed, &self.input)
+        run_task(self.kernel, self.seed, self.cpu_share, &self.input)
     }
 
     fn label(&self) -> String {

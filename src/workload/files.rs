@@ -42,7 +42,12 @@ pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, S
                 t.png.len() as u64,
             )
         }
-        Kernel::Spin | Kernel::Sumsq | Kernel::SumsqSplit | Kernel::Argon2 => {
+        Kernel::Spin
+        | Kernel::Sumsq
+        | Kernel::SumsqSplit
+        | Kernel::Argon2
+        | Kernel::Sleep
+        | Kernel::Mixed => {
             return Err(format!(
                 "{kernel} is not a file kernel: use hash, count, compress or resize"
             ));
