@@ -1,0 +1,149 @@
+//! The process-wide memory budget in real runs: tasks larger than the budget
+//! fail with a message naming both sizes, the others complete, and every task
+//! is still counted exactly once. The budget is per process: the tests that
+//! run engines here take turns.
+
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use loadlab::engine::{Engine, EngineConfig, RunOutcome};
+use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
+use loadlab::workload::dist::task_size;
+use loadlab::workload::kernels::synthetic_memory_estimate;
+use loadlab::workload::memory_budget::process_budget;
+
+const BUDGET: u64 = 8 << 20;
+
+static PROCESS_BUDGET_USERS: Mutex<()> = Mutex::new(());
+
+fn take_turn() -> MutexGuard<'static, ()> {
+    PROCESS_BUDGET_USERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn run(config: EngineConfig) -> RunOutcome {
+    process_budget().set_limit(BUDGET);
+    let engine = Engine::start(config).unwrap();
+    engine.wait_for_run();
+    let outcome = engine.finish();
+    engine.shutdown(Duration::from_secs(1));
+    outcome
+}
+
+#[test]
+fn oversized_tasks_fail_with_the_sizes_and_the_rest_complete_on_every_backend() {
+    let _turn = take_turn();
+    // Argon2 sizes uniform on [1, 12288] KiB: about a third above 8 MiB.
+    let workload = WorkloadSpec {
+        kernel: Kernel::Argon2,
+        size: 6 * 1024,
+        dist: Dist::Uniform,
+        seed: 3,
+        ..WorkloadSpec::default()
+    };
+    let tasks = 24;
+    let too_large = (0..tasks)
+        .filter(|&i| {
+            let size = task_size(workload.dist, workload.size, workload.seed, i);
+            synthetic_memory_estimate(Kernel::Argon2, size) > BUDGET
+        })
+        .count() as u64;
+    assert!((1..tasks).contains(&too_large), "{too_large} of {tasks}");
+    let mut checksums = Vec::new();
+    for backend in BackendKind::ALL {
+        let outcome = run(EngineConfig {
+            backend,
+            threads: 4,
+            workload: workload.clone(),
+            load: LoadMode::Closed { inflight: 8 },
+            limit: RunLimit::Tasks(tasks),
+            echo_pings_per_s: 0,
+            ..EngineConfig::default()
+        });
+        let c = &outcome.totals.counters;
+        assert_eq!(c.submitted, tasks, "{backend}: {c:?}");
+        assert_eq!(c.submitted, c.completed + c.failed + c.cancelled);
+        assert_eq!(c.failed, too_large, "{backend}: {c:?}");
+        assert_eq!(c.completed, tasks - too_large, "{backend}: {c:?}");
+        for error in &outcome.errors {
+            assert!(error.error.starts_with("argon2 of "), "{}", error.error);
+            assert!(
+                error.error.ends_with(
+                    "of memory, more than the whole memory budget of 8.0 MiB (--memory-budget)"
+                ),
+                "{}",
+                error.error
+            );
+        }
+        checksums.push(c.checksum);
+        assert_eq!(process_budget().reserved(), 0, "{backend}: all given back");
+    }
+    assert!(checksums.windows(2).all(|w| w[0] == w[1]), "{checksums:?}");
+}
+
+#[test]
+fn tasks_wait_for_room_instead_of_failing_when_they_fit() {
+    let _turn = take_turn();
+    // 3 MiB tasks on 6 threads: at most two fit at once; all must complete.
+    let outcome = run(EngineConfig {
+        backend: BackendKind::Channel,
+        threads: 6,
+        workload: WorkloadSpec {
+            kernel: Kernel::Argon2,
+            size: 3 * 1024,
+            ..WorkloadSpec::default()
+        },
+        load: LoadMode::Closed { inflight: 12 },
+        limit: RunLimit::Tasks(30),
+        echo_pings_per_s: 0,
+        ..EngineConfig::default()
+    });
+    let c = &outcome.totals.counters;
+    assert_eq!((c.submitted, c.completed, c.failed), (30, 30, 0), "{c:?}");
+    assert_eq!(process_budget().reserved(), 0);
+}
+
+#[test]
+fn the_flag_sets_the_budget_and_an_oversized_run_exits_3_with_the_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args([
+            "run",
+            "--workload",
+            "resize",
+            "--size",
+            "2048",
+            "--tasks",
+            "3",
+            "--memory-budget",
+            "16MiB",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tasks"]["failed"], 3);
+    assert_eq!(report["tasks"]["submitted"], 3);
+    let error = report["errors"][0]["error"].as_str().unwrap_or_default();
+    assert_eq!(
+        error,
+        "resize of 2048 px: needs 28.8 MiB of memory, more than the whole memory budget \
+         of 16.0 MiB (--memory-budget)"
+    );
+}
+
+#[test]
+fn a_bad_budget_is_a_usage_error_naming_the_flag() {
+    for bad in ["lots", "0", "-5MiB", "1KiB"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+            .args(["run", &format!("--memory-budget={bad}")])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--memory-budget"), "{bad}: {stderr}");
+    }
+}
