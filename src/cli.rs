@@ -57,6 +57,9 @@ pub enum Command {
 pub enum DemoCommand {
     /// Inline starves the app runtime; offloading keeps it healthy.
     Starvation(DemoArgs),
+    /// CPU, blocking and mixed work on every backend at a thread count that
+    /// suits it; the measured best per kind beside the usual advice.
+    Advice(AdviceArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -205,6 +208,47 @@ pub struct DemoArgs {
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
+pub struct AdviceArgs {
+    /// Kinds of work to measure: a list of cpu (sumsq), blocking (sleep), mixed.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "cpu,blocking,mixed"
+    )]
+    pub work: Vec<crate::report::advice::WorkKind>,
+    /// Threads of the CPU pools (rayon, channel). Default: cores.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Threads of spawn-blocking: blocking calls hold threads, not cores.
+    #[arg(long, value_name = "N", default_value_t = crate::runs::advice::DEFAULT_BLOCKING_THREADS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=512))]
+    pub blocking_threads: u64,
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub runtime_workers: u64,
+    /// `mixed` work: percent of each task spent computing; the rest is a blocking sleep.
+    #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub cpu_share: u8,
+    /// Seed for the tasks.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub priority: PriorityArgs,
+    /// Seconds measured per row (one kind of work on one backend).
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = row_seconds)]
+    pub duration: f64,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub recording: RecordArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SweepArgs {
     /// Backends to measure: a list like rayon,channel, or all.
     #[arg(
@@ -241,6 +285,16 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("{text:?} is not a positive number")),
+    }
+}
+
+/// Seconds of one demo row: positive, at most an hour.
+fn row_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 3600"
+        )),
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
+use loadlab::cli::{AdviceArgs, Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
 use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             setup::apply_memory_budget(&args.workload)
         }
         Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
-        Some(Command::List) => {}
+        Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => {}
         None => setup::apply_memory_budget(&cli.workload),
     }
     let result = match cli.command {
@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
+        Some(Command::Demo(DemoCommand::Advice(args))) => demo_advice(&args),
         Some(Command::Sweep(args)) => sweep(&args),
         None => dashboard(&cli),
     };
@@ -123,6 +124,22 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     let mut recording =
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
     let report = runs::demo::starvation(&plan, &mut recording, |line| eprintln!("{line}"))
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    match args.format {
+        Format::Json => println!("{}", report.render_json()),
+        _ => print!("{}", report.render_text()),
+    }
+    Ok(0)
+}
+
+fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage("--format: demo writes text or json".into()));
+    }
+    let plan = setup::advice_plan(args)?;
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Usage)?;
+    let report = runs::advice::advice(&plan, &mut recording, |line| eprintln!("{line}"))
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => println!("{}", report.render_json()),

@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use crate::cli::{BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs};
+use crate::cli::{
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs,
+};
 use crate::engine::{EngineConfig, cores};
 use crate::report::demo::Threshold;
 use crate::report::sweep::{parse_backend_list, parse_thread_list};
+use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
 use crate::spec::Kernel;
@@ -164,6 +167,31 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         },
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
+    })
+}
+
+pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
+    let mut kinds = Vec::new();
+    for kind in &args.work {
+        if !kinds.contains(kind) {
+            kinds.push(*kind);
+        }
+    }
+    Ok(AdvicePlan {
+        kinds,
+        pool_threads: args.threads.map_or(cores(), |t| t as usize),
+        blocking_threads: args.blocking_threads as usize,
+        runtime_workers: args.runtime_workers as usize,
+        cpu_share: args.cpu_share,
+        seed: args.seed,
+        duration: Duration::from_secs_f64(args.duration),
+        threshold: Threshold {
+            heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
+            ..Threshold::default()
+        },
+        block_threshold: millis(args.probes.block_threshold_ms),
+        worker_nice: args.priority.worker_nice,
+        cores: cores(),
     })
 }
 
