@@ -110,3 +110,32 @@ fn run_takes_cpu_share_and_lists_the_new_kernels() {
     assert!(text.contains("sleep "), "{text}");
     assert!(text.contains("mixed "), "{text}");
 }
+
+#[test]
+fn scenarios_switch_to_mixed_work_with_a_cpu_share() {
+    use loadlab::engine::command::Command as EngineCommand;
+    use loadlab::scenario::Scenario;
+    let text = "duration = 5\n[[step]]\nat = 0.0\n\
+                workload = { kernel = \"mixed\", size = 2000, cpu_share = 30 }\n";
+    let scenario = Scenario::parse(text, "s.toml").unwrap();
+    let workload = scenario
+        .steps
+        .iter()
+        .flat_map(|step| &step.commands)
+        .find_map(|c| match c {
+            EngineCommand::SetWorkload { workload } => Some(workload.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (workload.kernel, workload.size, workload.cpu_share),
+        (Kernel::Mixed, 2000, 30)
+    );
+    let bad = "duration = 5\n[[step]]\nat = 0.0\n\
+               workload = { kernel = \"mixed\", cpu_share = 101 }\n";
+    let error = Scenario::parse(bad, "s.toml").err().unwrap().to_string();
+    assert!(
+        error.starts_with("s.toml:4: cpu_share 101: expected 0 to 100"),
+        "{error}"
+    );
+}
