@@ -26,14 +26,18 @@ fn main() -> ExitCode {
     if cli.command.is_some() {
         loadlab::logging::init_headless_logging(false);
     }
-    match &cli.command {
+    let budget = match &cli.command {
         Some(Command::Run(args)) => setup::apply_memory_budget(&args.workload),
         Some(Command::Demo(DemoCommand::Starvation(args))) => {
             setup::apply_memory_budget(&args.workload)
         }
         Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
-        Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => {}
+        Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => Ok(()),
         None => setup::apply_memory_budget(&cli.workload),
+    };
+    if let Err(failure) = budget {
+        eprintln!("loadlab: {}", failure.message());
+        return ExitCode::from(failure.exit_code() as u8);
     }
     let result = match cli.command {
         Some(Command::Run(args)) => run(&args),

@@ -12,8 +12,8 @@ use crate::report::sweep::{parse_backend_list, parse_thread_list};
 use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
-use crate::spec::Kernel;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::spec::{Dist, Kernel};
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
@@ -77,11 +77,28 @@ pub fn workload_spec(
 }
 
 /// Sets the process-wide memory budget from `--memory-budget` (when given;
-/// otherwise the default stays).
-pub fn apply_memory_budget(args: &WorkloadArgs) {
+/// otherwise the default stays). A synthetic workload whose every task is
+/// larger than the whole budget is a usage error: no task of it could run.
+pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
+    use crate::workload::memory_budget::{human, process_budget};
     if let Some(bytes) = args.memory_budget {
-        crate::workload::memory_budget::process_budget().set_limit(bytes);
+        process_budget().set_limit(bytes);
     }
+    let (Some(kernel), None, Dist::Fixed) = (args.workload, &args.path, args.dist) else {
+        return Ok(());
+    };
+    let size = args.size.unwrap_or_else(|| kernel.default_size());
+    let needed = crate::workload::kernels::synthetic_memory_estimate(kernel, size);
+    let budget = process_budget().limit();
+    if needed > budget {
+        return Err(Failure::Usage(format!(
+            "--size {size}: each {kernel} task needs {} of memory, more than the whole \
+             --memory-budget of {}; raise the budget or lower the size",
+            human(needed),
+            human(budget)
+        )));
+    }
+    Ok(())
 }
 
 /// Backend threads, app workers and load mode from the flags.

@@ -106,7 +106,8 @@ fn tasks_wait_for_room_instead_of_failing_when_they_fit() {
 }
 
 #[test]
-fn the_flag_sets_the_budget_and_an_oversized_run_exits_3_with_the_message() {
+fn the_flag_sets_the_budget_and_oversized_tasks_fail_with_the_message() {
+    // Sizes uniform on [1, 4096] px: the larger tasks need more than 16 MiB.
     let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
         .args([
             "run",
@@ -114,8 +115,10 @@ fn the_flag_sets_the_budget_and_an_oversized_run_exits_3_with_the_message() {
             "resize",
             "--size",
             "2048",
+            "--dist",
+            "uniform",
             "--tasks",
-            "3",
+            "12",
             "--memory-budget",
             "16MiB",
             "--format",
@@ -125,13 +128,40 @@ fn the_flag_sets_the_budget_and_an_oversized_run_exits_3_with_the_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["tasks"]["failed"], 3);
-    assert_eq!(report["tasks"]["submitted"], 3);
+    let tasks = &report["tasks"];
+    assert_eq!(tasks["submitted"], 12);
+    let (completed, failed) = (tasks["completed"].as_u64(), tasks["failed"].as_u64());
+    assert!(completed > Some(0) && failed > Some(0), "{tasks}");
+    assert_eq!(completed.zip(failed).map(|(c, f)| c + f), Some(12));
     let error = report["errors"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("resize of "), "{error}");
+    assert!(
+        error.ends_with(
+            "of memory, more than the whole memory budget of 16.0 MiB (--memory-budget)"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_fixed_size_that_can_never_fit_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args([
+            "run",
+            "--workload",
+            "argon2",
+            "--size",
+            "1048576",
+            "--memory-budget",
+            "512MiB",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        error,
-        "resize of 2048 px: needs 28.8 MiB of memory, more than the whole memory budget \
-         of 16.0 MiB (--memory-budget)"
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "loadlab: --size 1048576: each argon2 task needs 1.0 GiB of memory, more than the whole \
+         --memory-budget of 512.0 MiB; raise the budget or lower the size"
     );
 }
 
