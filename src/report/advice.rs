@@ -228,10 +228,22 @@ fn fmt_ratio(ratio: f64) -> String {
     }
 }
 
+/// The app runtime's probes with no work running: the floor this machine
+/// puts under every row (other processes competing for the cores).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IdleBaseline {
+    pub heartbeat_lag_us: Spread,
+    pub echo_rtt_us: Spread,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AdviceReport {
     pub rows: Vec<AdviceRow>,
+    /// What the verdicts used: `line` plus the idle baseline's p99s.
     pub threshold: Threshold,
+    /// How much later than when idle the runtime may run before it counts as starved.
+    pub line: Threshold,
+    pub idle: IdleBaseline,
     /// Measured seconds per row.
     pub duration_s: f64,
     pub runtime_workers: usize,
@@ -302,12 +314,14 @@ impl AdviceReport {
         let mut out = format!(
             "loadlab demo advice: {:.1} s per row, {} cores, app runtime with {} workers\n\
              work: {}\n\
-             verdict: {}\n\n{}\n",
+             verdict: {}\n\
+             {}\n\n{}\n",
             self.duration_s,
             self.cores,
             self.runtime_workers,
             self.workloads().join("; "),
             self.threshold.rule(),
+            self.baseline_sentence(),
             t.render_text(),
         );
         out.push_str("measured best per kind of work:\n");
@@ -333,6 +347,18 @@ impl AdviceReport {
         out
     }
 
+    /// How the verdict's line was set, in words.
+    fn baseline_sentence(&self) -> String {
+        format!(
+            "(the {} ms / {} ms lines plus the runtime's own p99 with no work: heartbeat {} ms, \
+             echo {} ms)",
+            fmt_ms(self.line.heartbeat_p99_us),
+            fmt_ms(self.line.echo_p99_us),
+            fmt_ms(self.idle.heartbeat_lag_us.p99),
+            fmt_ms(self.idle.echo_rtt_us.p99)
+        )
+    }
+
     /// The contract's rows and per-kind `best`, with the usual advice,
     /// threshold and setting.
     pub fn to_json(&self) -> serde_json::Value {
@@ -344,7 +370,10 @@ impl AdviceReport {
                 "heartbeat_p99_us": self.threshold.heartbeat_p99_us,
                 "echo_p99_us": self.threshold.echo_p99_us,
                 "rule": self.threshold.rule(),
+                "line_heartbeat_p99_us": self.line.heartbeat_p99_us,
+                "line_echo_p99_us": self.line.echo_p99_us,
             },
+            "idle": self.idle,
             "duration_s": self.duration_s,
             "runtime_workers": self.runtime_workers,
             "cores": self.cores,
@@ -396,6 +425,8 @@ mod tests {
                 row(Blocking, Channel, 2, 99.0, 300.0),
             ],
             threshold: Threshold::default(),
+            line: Threshold::default(),
+            idle: IdleBaseline::default(),
             duration_s: 2.0,
             runtime_workers: 2,
             cores: 2,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
-use crate::report::advice::{AdviceReport, AdviceRow, WorkKind};
+use crate::report::advice::{AdviceReport, AdviceRow, IdleBaseline, WorkKind};
 use crate::report::demo::{DemoRow, Spread, Threshold};
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
@@ -65,14 +65,26 @@ impl AdvicePlan {
     }
 }
 
-/// Runs every kind of work on every backend in turn; `progress` gets one
-/// line per row.
+/// Runs every kind of work on every backend in turn, after a period with no
+/// work that measures the probes' own floor on this machine; `progress` gets
+/// one line per step.
 pub fn advice(
     plan: &AdvicePlan,
     recording: &mut Recording,
     mut progress: impl FnMut(&str),
 ) -> anyhow::Result<AdviceReport> {
     let total = plan.kinds.len() * BackendKind::ALL.len();
+    progress(&format!(
+        "demo advice: the app runtime with no work for {:.1} s (its own heartbeat lag on this machine)",
+        plan.duration.as_secs_f64()
+    ));
+    let idle = idle_baseline(plan, recording)?;
+    // Starved means the work made the runtime late beyond what it already is
+    // here with nothing to do (other processes competing for the cores).
+    let threshold = Threshold {
+        heartbeat_p99_us: plan.threshold.heartbeat_p99_us + idle.heartbeat_lag_us.p99,
+        echo_p99_us: plan.threshold.echo_p99_us + idle.echo_rtt_us.p99,
+    };
     let mut rows = Vec::with_capacity(total);
     for work in &plan.kinds {
         let workload = plan.workload(*work);
@@ -100,7 +112,7 @@ pub fn advice(
                 ..EngineConfig::default()
             };
             let (start, end) = measured_period(config, WARMUP, plan.duration, recording)?;
-            let measured = DemoRow::measure(&start, &end, &plan.threshold);
+            let measured = DemoRow::measure(&start, &end, &threshold);
             let period_s = end.elapsed_s - start.elapsed_s;
             let heartbeat = silence_counted(measured.heartbeat_lag_us, period_s);
             let echo = silence_counted(measured.echo_rtt_us, period_s);
@@ -113,17 +125,39 @@ pub fn advice(
                 tasks_per_s: measured.tasks_per_s,
                 heartbeat_lag_us: heartbeat,
                 echo_rtt_us: echo,
-                verdict: crate::report::demo::verdict(heartbeat.p99, echo.p99, &plan.threshold),
+                verdict: crate::report::demo::verdict(heartbeat.p99, echo.p99, &threshold),
             });
         }
     }
     Ok(AdviceReport {
         rows,
-        threshold: plan.threshold,
+        threshold,
+        line: plan.threshold,
+        idle,
         duration_s: plan.duration.as_secs_f64(),
         runtime_workers: plan.runtime_workers,
         cores: plan.cores,
         cpu_share: plan.cpu_share,
+    })
+}
+
+/// The probes with the engine running and no task at all.
+fn idle_baseline(plan: &AdvicePlan, recording: &mut Recording) -> anyhow::Result<IdleBaseline> {
+    let config = EngineConfig {
+        backend: BackendKind::Rayon,
+        threads: 1,
+        runtime_workers: plan.runtime_workers,
+        start_driver: false,
+        block_threshold: plan.block_threshold,
+        worker_nice: plan.worker_nice,
+        ..EngineConfig::default()
+    };
+    let (start, end) = measured_period(config, WARMUP, plan.duration, recording)?;
+    let measured = DemoRow::measure(&start, &end, &plan.threshold);
+    let period_s = end.elapsed_s - start.elapsed_s;
+    Ok(IdleBaseline {
+        heartbeat_lag_us: silence_counted(measured.heartbeat_lag_us, period_s),
+        echo_rtt_us: silence_counted(measured.echo_rtt_us, period_s),
     })
 }
 
