@@ -324,6 +324,9 @@ impl AdviceReport {
             self.baseline_sentence(),
             t.render_text(),
         );
+        for warning in self.warnings() {
+            out.push_str(&format!("warning: {warning}\n\n"));
+        }
         out.push_str("measured best per kind of work:\n");
         for best in self.best() {
             out.push_str(&format!(
@@ -350,13 +353,27 @@ impl AdviceReport {
     /// How the verdict's line was set, in words.
     fn baseline_sentence(&self) -> String {
         format!(
-            "(the {} ms / {} ms lines plus the runtime's own p99 with no work: heartbeat {} ms, \
-             echo {} ms)",
+            "(the {} ms / {} ms lines plus the runtime's own p99 with no work, up to the line \
+             again: heartbeat {} ms, echo {} ms)",
             fmt_ms(self.line.heartbeat_p99_us),
             fmt_ms(self.line.echo_p99_us),
             fmt_ms(self.idle.heartbeat_lag_us.p99),
             fmt_ms(self.idle.echo_rtt_us.p99)
         )
+    }
+
+    /// Sentences for a machine too busy to trust the verdicts.
+    pub fn warnings(&self) -> Vec<String> {
+        let idle = self.idle.heartbeat_lag_us.p99;
+        if idle > self.line.heartbeat_p99_us / 2.0 {
+            vec![format!(
+                "the app runtime was {} ms late (heartbeat p99) with no work at all: other \
+                 processes are using the cores, so the verdicts here are unreliable",
+                fmt_ms(idle)
+            )]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The contract's rows and per-kind `best`, with the usual advice,
@@ -374,6 +391,7 @@ impl AdviceReport {
                 "line_echo_p99_us": self.line.echo_p99_us,
             },
             "idle": self.idle,
+            "warnings": self.warnings(),
             "duration_s": self.duration_s,
             "runtime_workers": self.runtime_workers,
             "cores": self.cores,
@@ -479,6 +497,23 @@ mod tests {
              (heartbeat p99 30.0 ms, 40.0/s)"
         );
         assert!(best_of(WorkKind::Cpu, &rows).is_none());
+    }
+
+    #[test]
+    fn a_late_idle_runtime_is_a_warning() {
+        let mut r = report();
+        assert!(r.warnings().is_empty());
+        r.idle.heartbeat_lag_us.p99 = 7_000.0;
+        let warnings = r.warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("the app runtime was 7.00 ms late"),
+            "{warnings:?}"
+        );
+        assert!(
+            r.render_text()
+                .contains("warning: the app runtime was 7.00 ms late")
+        );
     }
 
     #[test]

@@ -80,10 +80,14 @@ pub fn advice(
     ));
     let idle = idle_baseline(plan, recording)?;
     // Starved means the work made the runtime late beyond what it already is
-    // here with nothing to do (other processes competing for the cores).
+    // here with nothing to do (other processes competing for the cores); the
+    // floor at most doubles the line, so an overloaded machine cannot excuse
+    // everything (the report warns instead).
+    let line = plan.threshold;
     let threshold = Threshold {
-        heartbeat_p99_us: plan.threshold.heartbeat_p99_us + idle.heartbeat_lag_us.p99,
-        echo_p99_us: plan.threshold.echo_p99_us + idle.echo_rtt_us.p99,
+        heartbeat_p99_us: line.heartbeat_p99_us
+            + idle.heartbeat_lag_us.p99.min(line.heartbeat_p99_us),
+        echo_p99_us: line.echo_p99_us + idle.echo_rtt_us.p99.min(line.echo_p99_us),
     };
     let mut rows = Vec::with_capacity(total);
     for work in &plan.kinds {
