@@ -138,7 +138,7 @@ impl Kernel {
             Kernel::Resize => "pixels per side of the source image",
             Kernel::Count | Kernel::Compress => "(file kernel: one file per task)",
             Kernel::Sleep => "microseconds blocked in a sleep (no CPU)",
-            Kernel::Mixed => "microseconds: --cpu-share % busy-wait, the rest asleep",
+            Kernel::Mixed => "microseconds: --cpu-share % spin, rest sleep",
         }
     }
 
