@@ -105,6 +105,7 @@ fn run_takes_cpu_share_and_lists_the_new_kernels() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tasks"]["completed"], 20);
     assert_eq!(report["workload"]["kernel"], "mixed");
+    assert_eq!(report["workload"]["cpu_share"], 30);
     let list = Command::new(loadlab).arg("list").output().unwrap();
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.contains("sleep "), "{text}");
