@@ -225,6 +225,7 @@ pub struct AdviceArgs {
     #[arg(long, value_name = "N", default_value_t = crate::runs::advice::DEFAULT_BLOCKING_THREADS as u64,
           value_parser = clap::value_parser!(u64).range(1..=512))]
     pub blocking_threads: u64,
+    /// Worker threads of the app runtime (inline work runs on them).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub runtime_workers: u64,
     /// `mixed` work: percent of each task spent computing; the rest is a blocking sleep.
