@@ -170,12 +170,12 @@ fn sleep_blocks_for_its_size_without_using_cpu() {
 #[test]
 fn mixed_takes_its_size_and_its_share_decides_the_cpu_used() {
     let (cpu, wall) = (thread_cpu_time(), Instant::now());
-    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 0).unwrap();
+    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 0, &|| true).unwrap();
     assert!(wall.elapsed() >= Duration::from_millis(40));
     let asleep = thread_cpu_time() - cpu;
     assert!(asleep < Duration::from_millis(20), "0% used {asleep:?}");
     let (cpu, wall) = (thread_cpu_time(), Instant::now());
-    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 100).unwrap();
+    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 100, &|| true).unwrap();
     assert!(wall.elapsed() >= Duration::from_millis(40));
     // All of it spinning: more CPU than the sleeping run, whatever the load.
     assert!(thread_cpu_time() - cpu > asleep);
@@ -184,13 +184,13 @@ fn mixed_takes_its_size_and_its_share_decides_the_cpu_used() {
 #[test]
 fn mixed_digest_covers_the_share_and_the_default_share_is_fifty() {
     let with = |share| {
-        run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, share)
+        run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, share, &|| true)
             .unwrap()
             .digest
     };
     assert_ne!(with(10), with(90));
     assert_eq!(with(50), digest(Kernel::Mixed, 100, 7, 1));
-    assert!(run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, 101).is_err());
+    assert!(run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, 101, &|| true).is_err());
     // The size counts too.
     assert_ne!(
         digest(Kernel::Sleep, 100, 7, 1),

@@ -4,9 +4,12 @@
 //! run engines here take turns.
 
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use loadlab::engine::command::Command as EngineCommand;
+use loadlab::engine::controller::Controller;
 use loadlab::engine::{Engine, EngineConfig, RunOutcome};
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 use loadlab::workload::dist::task_size;
@@ -103,6 +106,73 @@ fn tasks_wait_for_room_instead_of_failing_when_they_fit() {
     let c = &outcome.totals.counters;
     assert_eq!((c.submitted, c.completed, c.failed), (30, 30, 0), "{c:?}");
     assert_eq!(process_budget().reserved(), 0);
+}
+
+#[test]
+fn a_stop_cancels_tasks_waiting_for_memory_on_every_backend() {
+    let _turn = take_turn();
+    process_budget().set_limit(BUDGET);
+    for backend in BackendKind::ALL {
+        // Hold the whole budget: every task of the run has to wait.
+        let hold = process_budget()
+            .reserve(BUDGET)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::start(EngineConfig {
+            backend,
+            threads: 3,
+            workload: WorkloadSpec {
+                kernel: Kernel::Argon2,
+                size: 2 * 1024,
+                ..WorkloadSpec::default()
+            },
+            load: LoadMode::Closed { inflight: 6 },
+            // Bounded, so a stop ends the run (an unbounded one waits for Start).
+            limit: RunLimit::Tasks(1_000_000),
+            echo_pings_per_s: 0,
+            ..EngineConfig::default()
+        })
+        .unwrap();
+        for _ in 0..400 {
+            if engine.snapshots().borrow().tasks.submitted >= 3 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        engine.apply(EngineCommand::Stop).unwrap();
+        // Returns only if the waiting tasks gave up: the memory is still held.
+        // Should they wait on, fail the test instead of hanging it.
+        let stopped = Arc::new(AtomicBool::new(false));
+        let watchdog = {
+            let stopped = stopped.clone();
+            std::thread::spawn(move || {
+                for _ in 0..600 {
+                    if stopped.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                eprintln!("{backend}: tasks waiting for memory ignored the stop");
+                std::process::exit(1);
+            })
+        };
+        engine.wait_for_run();
+        stopped.store(true, Ordering::SeqCst);
+        let _ = watchdog.join();
+        let outcome = engine.finish();
+        engine.shutdown(Duration::from_secs(1));
+        let c = &outcome.totals.counters;
+        assert!(c.submitted >= 3, "{backend}: {c:?}");
+        assert_eq!(
+            (c.completed, c.failed, c.cancelled),
+            (0, 0, c.submitted),
+            "{backend}: waiting tasks are cancelled, not failed: {c:?} {:?}",
+            outcome.errors
+        );
+        assert_eq!(process_budget().reserved(), BUDGET);
+        drop(hold);
+        assert_eq!(process_budget().reserved(), 0);
+    }
 }
 
 #[test]

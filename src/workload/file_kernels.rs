@@ -128,6 +128,15 @@ pub fn compress_file(path: &Path) -> Result<Compressed, String> {
 /// The decoded size, known from the header, is reserved from the process
 /// memory budget before the pixels are decoded.
 pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
+    thumbnail_file_while(path, &|| true)
+}
+
+/// `thumbnail_file`, giving up while waiting for memory budget once
+/// `still_wanted()` turns false.
+pub fn thumbnail_file_while(
+    path: &Path,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<Thumbnail, String> {
     let file = open_regular(path)?;
     let bytes_in = file.len();
     if bytes_in > RESIZE_MAX_FILE_BYTES {
@@ -152,8 +161,8 @@ pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
         .map_err(describe_image_error)?;
     let (width, height) = decoder.dimensions();
     let estimate = decode_memory_estimate(decoder.total_bytes(), width, height, jpeg);
-    let _memory =
-        reserve_for_task(estimate).map_err(|e| format!("image of {width} x {height}: {e}"))?;
+    let _memory = reserve_for_task(estimate, still_wanted)
+        .map_err(|e| format!("image of {width} x {height}: {e}"))?;
     let image = DynamicImage::from_decoder(decoder).map_err(describe_image_error)?;
     file.check_unchanged()?;
     let thumbnail = shrink_to_fit(image);

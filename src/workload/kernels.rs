@@ -43,10 +43,11 @@ pub fn run_synthetic(
     seed: u64,
     index: u64,
 ) -> Result<TaskOutput, String> {
-    run_synthetic_with_share(kernel, size, seed, index, DEFAULT_CPU_SHARE)
+    run_synthetic_with_share(kernel, size, seed, index, DEFAULT_CPU_SHARE, &|| true)
 }
 
-/// Runs one synthetic task; `cpu_share` (percent) shapes `mixed` only.
+/// Runs one synthetic task; `cpu_share` (percent) shapes `mixed` only. A task
+/// waiting for memory budget gives up once `still_wanted()` turns false.
 /// Deterministic digest for (kernel, size, seed, index, cpu_share).
 pub fn run_synthetic_with_share(
     kernel: Kernel,
@@ -54,6 +55,7 @@ pub fn run_synthetic_with_share(
     seed: u64,
     index: u64,
     cpu_share: u8,
+    still_wanted: &dyn Fn() -> bool,
 ) -> Result<TaskOutput, String> {
     match kernel {
         Kernel::Spin => Ok(spin(size)),
@@ -62,8 +64,8 @@ pub fn run_synthetic_with_share(
         Kernel::Sumsq => Ok(output(sum_squares(0, size), 0)),
         Kernel::SumsqSplit => Ok(output(sum_squares_split(size), 0)),
         Kernel::Hash => Ok(hash_generated(size, seed, index)),
-        Kernel::Argon2 => argon2(size, seed, index),
-        Kernel::Resize => resize_generated(size, seed, index),
+        Kernel::Argon2 => argon2(size, seed, index, still_wanted),
+        Kernel::Resize => resize_generated(size, seed, index, still_wanted),
         Kernel::Count | Kernel::Compress => {
             Err(format!("{kernel} is a file kernel: it needs --path"))
         }
@@ -205,14 +207,22 @@ fn hash_generated(size: u64, seed: u64, index: u64) -> TaskOutput {
 }
 
 /// Argon2id with `size` KiB of memory (at least 8), one pass, one lane.
-fn argon2(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn argon2(
+    size: u64,
+    seed: u64,
+    index: u64,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     if size > ARGON2_MAX_KIB {
         return Err(format!(
             "argon2: size {size} KiB is above the limit of {ARGON2_MAX_KIB} KiB"
         ));
     }
-    let _memory = reserve_for_task(synthetic_memory_estimate(Kernel::Argon2, size))
-        .map_err(|e| format!("argon2 of {size} KiB: {e}"))?;
+    let _memory = reserve_for_task(
+        synthetic_memory_estimate(Kernel::Argon2, size),
+        still_wanted,
+    )
+    .map_err(|e| format!("argon2 of {size} KiB: {e}"))?;
     let m_cost = size.max(u64::from(argon2::Params::MIN_M_COST)) as u32;
     let params = argon2::Params::new(m_cost, 1, 1, Some(32))
         .map_err(|e| format!("argon2: bad parameters for size {size}: {e}"))?;
@@ -235,14 +245,22 @@ fn argon2(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
 }
 
 /// Lanczos3 downscale of a generated `size` x `size` RGB image to a quarter of its side.
-fn resize_generated(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn resize_generated(
+    size: u64,
+    seed: u64,
+    index: u64,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     if size > RESIZE_MAX_SIDE {
         return Err(format!(
             "resize: size {size} px is above the limit of {RESIZE_MAX_SIDE} px"
         ));
     }
-    let _memory = reserve_for_task(synthetic_memory_estimate(Kernel::Resize, size))
-        .map_err(|e| format!("resize of {size} px: {e}"))?;
+    let _memory = reserve_for_task(
+        synthetic_memory_estimate(Kernel::Resize, size),
+        still_wanted,
+    )
+    .map_err(|e| format!("resize of {size} px: {e}"))?;
     let side = size as u32;
     let source = generated_image(side, mix(seed, index, IMAGE_STREAM));
     let target = (side / 4).max(1);

@@ -8,6 +8,8 @@
 //! wait takes the lock, and waiters are served first come, first served so a
 //! large task is not starved by a stream of smaller ones.
 
+use std::cell::Cell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
 
@@ -86,12 +88,24 @@ pub fn process_budget() -> &'static MemoryBudget {
 }
 
 /// Reserves `estimate` bytes from the process budget for one task, or nothing
-/// for a small task. Hold the result until the task's memory is freed.
-pub fn reserve_for_task(estimate: u64) -> Result<Option<Reservation<'static>>, TooLarge> {
+/// for a small task, waiting while `still_wanted()` holds (it is asked again
+/// each time memory is given back). Hold the result until the task's memory is
+/// freed. The error is a one-line reason.
+pub fn reserve_for_task(
+    estimate: u64,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<Option<Reservation<'static>>, String> {
     if estimate < SMALL_TASK_BYTES {
         return Ok(None);
     }
-    process_budget().reserve(estimate).map(Some)
+    match process_budget().reserve_while(estimate, still_wanted) {
+        Ok(reservation) => Ok(Some(reservation)),
+        Err(Refusal::TooLarge(error)) => Err(error.to_string()),
+        Err(Refusal::NoLongerWanted) => {
+            GAVE_UP.with(|flag| flag.set(true));
+            Err("stopped while waiting for memory".to_string())
+        }
+    }
 }
 
 /// Bytes reserved against a limit; see the module's documentation.
@@ -104,11 +118,32 @@ pub struct MemoryBudget {
     room: Condvar,
 }
 
-/// Tickets of the first-come, first-served queue.
+/// Tickets of the first-come, first-served queue; the front is served next.
 #[derive(Default)]
 struct Queue {
     next_ticket: u64,
-    serving: u64,
+    waiting: VecDeque<u64>,
+}
+
+/// Why a reservation was not made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Larger than the whole budget.
+    TooLarge(TooLarge),
+    /// The task stopped wanting the memory while it waited (its run was
+    /// stopped or reached its deadline).
+    NoLongerWanted,
+}
+
+thread_local! {
+    /// Set when this thread's task gave up waiting for memory; see `take_gave_up`.
+    static GAVE_UP: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True (once) if the task that just ran on this thread gave up waiting for
+/// memory because it was no longer wanted: it ran nothing and counts as cancelled.
+pub fn take_gave_up() -> bool {
+    GAVE_UP.with(|flag| flag.replace(false))
 }
 
 /// Memory held by one task; given back when dropped.
@@ -162,34 +197,64 @@ impl MemoryBudget {
     /// Fails at once, or when the limit drops under it while waiting, if
     /// `bytes` exceeds the whole limit.
     pub fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, TooLarge> {
-        self.check_fits(bytes)?;
+        match self.reserve_while(bytes, &|| true) {
+            Ok(reservation) => Ok(reservation),
+            Err(Refusal::TooLarge(error)) => Err(error),
+            // `still_wanted` above never turns false.
+            Err(Refusal::NoLongerWanted) => Err(TooLarge {
+                needed: bytes,
+                budget: self.limit(),
+            }),
+        }
+    }
+
+    /// Like `reserve`, but gives up (leaving the queue) as soon as
+    /// `still_wanted()` is false; it is asked whenever the waiter wakes.
+    pub fn reserve_while(
+        &self,
+        bytes: u64,
+        still_wanted: &dyn Fn() -> bool,
+    ) -> Result<Reservation<'_>, Refusal> {
+        self.check_fits(bytes).map_err(Refusal::TooLarge)?;
         if self.waiting.load(Ordering::SeqCst) == 0 && self.try_take(bytes) {
             return Ok(self.reservation(bytes));
         }
         let mut queue = self.lock();
         let ticket = queue.next_ticket;
         queue.next_ticket += 1;
+        queue.waiting.push_back(ticket);
         self.waiting.fetch_add(1, Ordering::SeqCst);
         loop {
-            if queue.serving == ticket {
-                let outcome = match self.check_fits(bytes) {
-                    Err(error) => Some(Err(error)),
+            let outcome = if !still_wanted() {
+                Some(Err(Refusal::NoLongerWanted))
+            } else if queue.waiting.front() == Some(&ticket) {
+                match self.check_fits(bytes) {
+                    Err(error) => Some(Err(Refusal::TooLarge(error))),
                     Ok(()) if self.try_take(bytes) => Some(Ok(self.reservation(bytes))),
                     Ok(()) => None,
-                };
-                if let Some(outcome) = outcome {
-                    // Next in line: the memory left may fit it too.
-                    queue.serving += 1;
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    self.room.notify_all();
-                    return outcome;
                 }
+            } else {
+                None
+            };
+            if let Some(outcome) = outcome {
+                queue.waiting.retain(|t| *t != ticket);
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                // The next in line may fit in what is left.
+                self.room.notify_all();
+                return outcome;
             }
             queue = self
                 .room
                 .wait(queue)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+    }
+
+    /// Wakes every waiter so each asks its `still_wanted` again (call after
+    /// stopping a run, so its waiting tasks give up at once).
+    pub fn wake_waiters(&self) {
+        let _queue = self.lock();
+        self.room.notify_all();
     }
 
     fn check_fits(&self, bytes: u64) -> Result<(), TooLarge> {
@@ -361,6 +426,39 @@ mod tests {
         );
         drop(held);
         assert_eq!(budget.reserved(), 0);
+    }
+
+    #[test]
+    fn a_waiter_no_longer_wanted_leaves_the_queue_and_the_next_one_is_served() {
+        let budget = Arc::new(MemoryBudget::new(10 * MIB));
+        let held = budget.reserve(9 * MIB).unwrap_or_else(|e| panic!("{e}"));
+        let wanted = Arc::new(AtomicBool::new(true));
+        let first = {
+            let (budget, wanted) = (budget.clone(), wanted.clone());
+            std::thread::spawn(move || {
+                budget
+                    .reserve_while(8 * MIB, &|| wanted.load(Ordering::SeqCst))
+                    .map(|r| r.bytes())
+            })
+        };
+        while budget.waiting.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        let second = {
+            let budget = budget.clone();
+            std::thread::spawn(move || budget.reserve(4 * MIB).map(|r| r.bytes()))
+        };
+        while budget.waiting.load(Ordering::SeqCst) < 2 {
+            std::thread::yield_now();
+        }
+        wanted.store(false, Ordering::SeqCst);
+        budget.wake_waiters();
+        assert_eq!(first.join().ok(), Some(Err(Refusal::NoLongerWanted)));
+        drop(held);
+        // The second waiter is not stuck behind the ticket that left.
+        assert_eq!(second.join().ok(), Some(Ok(4 * MIB)));
+        assert_eq!(budget.reserved(), 0);
+        assert_eq!(budget.waiting.load(Ordering::SeqCst), 0);
     }
 
     #[test]
