@@ -65,6 +65,8 @@ pub fn size_max(kernel: Kernel) -> u64 {
         Kernel::Hash => 1 << 40,
         Kernel::Argon2 => crate::workload::kernels::ARGON2_MAX_KIB,
         Kernel::Resize => crate::workload::kernels::RESIZE_MAX_SIDE,
+        // A minute of blocking wait (the kernels' own per-task limit).
+        Kernel::Sleep | Kernel::Mixed => crate::workload::kernels::SLEEP_MAX_MICROS,
         // File kernels take no size.
         Kernel::Count | Kernel::Compress => u64::MAX,
     }

@@ -58,6 +58,9 @@ pub enum Command {
 pub enum DemoCommand {
     /// Inline starves the app runtime; offloading keeps it healthy.
     Starvation(DemoArgs),
+    /// CPU, blocking and mixed work on every backend at a thread count that
+    /// suits it; the measured best per kind beside the usual advice.
+    Advice(AdviceArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -102,6 +105,16 @@ pub struct WorkloadArgs {
     /// Fault injection: every N-th task panics (it is caught and counted as failed).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub panic_every: u64,
+    /// `mixed` kernel: percent of each task spent computing; the rest is a blocking sleep.
+    #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub cpu_share: u8,
+    /// Most memory the tasks running at once may hold (image decodes, generated
+    /// images, Argon2 memory), e.g. 512MiB, 2GiB or bytes; a task waits for room,
+    /// one larger than the whole budget fails. Default: 1 GiB, or half the RAM
+    /// (or cgroup memory limit) if that is less.
+    #[arg(long, value_name = "SIZE", value_parser = crate::workload::memory_budget::parse_budget)]
+    pub memory_budget: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -200,6 +213,48 @@ pub struct DemoArgs {
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
+pub struct AdviceArgs {
+    /// Kinds of work to measure: a list of cpu (sumsq), blocking (sleep), mixed.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "cpu,blocking,mixed"
+    )]
+    pub work: Vec<crate::report::advice::WorkKind>,
+    /// Threads of the CPU pools (rayon, channel). Default: cores.
+    #[arg(long, value_name = "N", value_parser = thread_count)]
+    pub threads: Option<u64>,
+    /// Threads of spawn-blocking: blocking calls hold threads, not cores.
+    #[arg(long, value_name = "N", default_value_t = crate::runs::advice::DEFAULT_BLOCKING_THREADS as u64,
+          value_parser = thread_count)]
+    pub blocking_threads: u64,
+    /// Worker threads of the app runtime (inline work runs on them).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = runtime_workers)]
+    pub runtime_workers: u64,
+    /// `mixed` work: percent of each task spent computing; the rest is a blocking sleep.
+    #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub cpu_share: u8,
+    /// Seed for the tasks.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub priority: PriorityArgs,
+    /// Seconds measured per row (one kind of work on one backend).
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = row_seconds)]
+    pub duration: f64,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub recording: RecordArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SweepArgs {
     /// Backends to measure: a list like rayon,channel, or all.
     #[arg(
@@ -251,6 +306,15 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 fn offset_seconds(text: &str) -> Result<f64, String> {
     let seconds = number(text)?;
     bounds::check_offset(seconds).map(|_| seconds)
+}
+
+/// Seconds of one advice row: within the duration bound, at most an hour.
+fn row_seconds(text: &str) -> Result<f64, String> {
+    let seconds = positive_seconds(text)?;
+    if seconds > 3600.0 {
+        return Err(format!("{text:?} is more than 3600 seconds for one row"));
+    }
+    Ok(seconds)
 }
 
 fn threshold_ms(text: &str) -> Result<f64, String> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use loadlab::cli::{Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
+use loadlab::cli::{AdviceArgs, Cli, Command, DemoArgs, DemoCommand, Format, RunArgs, SweepArgs};
 use loadlab::engine::Engine;
 use loadlab::report::sweep::SweepFormat;
 use loadlab::runs;
@@ -31,10 +31,24 @@ fn main() -> ExitCode {
     if cli.command.is_some() {
         loadlab::logging::init_headless_logging(false);
     }
+    let budget = match &cli.command {
+        Some(Command::Run(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::Demo(DemoCommand::Starvation(args))) => {
+            setup::apply_memory_budget(&args.workload)
+        }
+        Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => Ok(()),
+        None => setup::apply_memory_budget(&cli.workload),
+    };
+    if let Err(failure) = budget {
+        eprintln!("loadlab: {}", failure.message());
+        return ExitCode::from(failure.exit_code() as u8);
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => run(&args),
         Some(Command::List) => write_stdout(&list()).map(|()| 0),
         Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
+        Some(Command::Demo(DemoCommand::Advice(args))) => demo_advice(&args),
         Some(Command::Sweep(args)) => sweep(&args),
         None => dashboard(&cli),
     };
@@ -171,6 +185,26 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
         Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
     let interruption = install_signal_handlers()?;
     let report = runs::demo::starvation(&plan, &mut recording, &interruption, print_stderr)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    match args.format {
+        Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
+        _ => write_stdout(&report.render_text())?,
+    }
+    Ok(report
+        .interrupted
+        .as_deref()
+        .map_or(0, interrupt::exit_code))
+}
+
+fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage("--format: demo writes text or json".into()));
+    }
+    let plan = setup::advice_plan(args)?;
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::advice::advice(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,

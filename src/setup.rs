@@ -4,14 +4,17 @@
 use std::time::Duration;
 
 use crate::bounds;
-use crate::cli::{BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs};
+use crate::cli::{
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs,
+};
 use crate::engine::{EngineConfig, cores};
 use crate::report::demo::Threshold;
 use crate::report::sweep::{parse_backend_list, parse_thread_list};
+use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
-use crate::spec::Kernel;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::spec::{Dist, Kernel};
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
@@ -65,6 +68,7 @@ pub fn workload_spec(
         dist: args.dist,
         seed: args.seed,
         path: args.path.clone(),
+        cpu_share: args.cpu_share,
     };
     spec.validate().map_err(Failure::Usage)?;
     bounds::check_workload(&spec).map_err(|e| Failure::Usage(format!("--size: {e}")))?;
@@ -72,6 +76,31 @@ pub fn workload_spec(
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
     Ok(spec)
+}
+
+/// Sets the process-wide memory budget from `--memory-budget` (when given;
+/// otherwise the default stays). A synthetic workload whose every task is
+/// larger than the whole budget is a usage error: no task of it could run.
+pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
+    use crate::workload::memory_budget::{human, process_budget};
+    if let Some(bytes) = args.memory_budget {
+        process_budget().set_limit(bytes);
+    }
+    let (Some(kernel), None, Dist::Fixed) = (args.workload, &args.path, args.dist) else {
+        return Ok(());
+    };
+    let size = args.size.unwrap_or_else(|| kernel.default_size());
+    let needed = crate::workload::kernels::synthetic_memory_estimate(kernel, size);
+    let budget = process_budget().limit();
+    if needed > budget {
+        return Err(Failure::Usage(format!(
+            "--size {size}: each {kernel} task needs {} of memory, more than the whole \
+             --memory-budget of {}; raise the budget or lower the size",
+            human(needed),
+            human(budget)
+        )));
+    }
+    Ok(())
 }
 
 /// Backend threads, app workers and load mode from the flags.
@@ -166,6 +195,31 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         rounds: args.rounds as usize,
+    })
+}
+
+pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
+    let mut kinds = Vec::new();
+    for kind in &args.work {
+        if !kinds.contains(kind) {
+            kinds.push(*kind);
+        }
+    }
+    Ok(AdvicePlan {
+        kinds,
+        pool_threads: args.threads.map_or(cores(), |t| t as usize),
+        blocking_threads: args.blocking_threads as usize,
+        runtime_workers: args.runtime_workers as usize,
+        cpu_share: args.cpu_share,
+        seed: args.seed,
+        duration: Duration::from_secs_f64(args.duration),
+        threshold: Threshold {
+            heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
+            ..Threshold::default()
+        },
+        block_threshold: millis(args.probes.block_threshold_ms),
+        worker_nice: args.priority.worker_nice,
+        cores: cores(),
     })
 }
 

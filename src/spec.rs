@@ -79,10 +79,15 @@ pub enum Kernel {
     Count,
     /// Deflate a file and report the ratio (`--path` only).
     Compress,
+    /// Block in a system call for `size` microseconds, using no CPU (a
+    /// blocking library call or synchronous I/O).
+    Sleep,
+    /// `size` microseconds: `cpu_share` percent busy-wait, then a blocking sleep.
+    Mixed,
 }
 
 impl Kernel {
-    pub const ALL: [Kernel; 8] = [
+    pub const ALL: [Kernel; 10] = [
         Kernel::Spin,
         Kernel::Sumsq,
         Kernel::SumsqSplit,
@@ -91,6 +96,8 @@ impl Kernel {
         Kernel::Resize,
         Kernel::Count,
         Kernel::Compress,
+        Kernel::Sleep,
+        Kernel::Mixed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -103,6 +110,8 @@ impl Kernel {
             Kernel::Resize => "resize",
             Kernel::Count => "count",
             Kernel::Compress => "compress",
+            Kernel::Sleep => "sleep",
+            Kernel::Mixed => "mixed",
         }
     }
 
@@ -128,13 +137,15 @@ impl Kernel {
             Kernel::Argon2 => "KiB of Argon2id memory, 1 pass, 1 lane",
             Kernel::Resize => "pixels per side of the source image",
             Kernel::Count | Kernel::Compress => "(file kernel: one file per task)",
+            Kernel::Sleep => "microseconds blocked in a sleep (no CPU)",
+            Kernel::Mixed => "microseconds: --cpu-share % spin, rest sleep",
         }
     }
 
     /// A size that takes roughly a millisecond on one core of a small VM.
     pub fn default_size(self) -> u64 {
         match self {
-            Kernel::Spin => 1_000,
+            Kernel::Spin | Kernel::Sleep | Kernel::Mixed => 1_000,
             Kernel::Sumsq | Kernel::SumsqSplit => 1_000_000,
             Kernel::Hash => 1 << 20,
             Kernel::Argon2 => 1_024,
@@ -195,6 +206,16 @@ pub struct WorkloadSpec {
     pub seed: u64,
     /// File workload: a file or a directory walked recursively.
     pub path: Option<PathBuf>,
+    /// `mixed` only: percent of a task's time spent computing (0 to 100).
+    #[serde(default = "default_cpu_share")]
+    pub cpu_share: u8,
+}
+
+/// `--cpu-share` when not given: half computation, half blocking wait.
+pub const DEFAULT_CPU_SHARE: u8 = 50;
+
+fn default_cpu_share() -> u8 {
+    DEFAULT_CPU_SHARE
 }
 
 impl Default for WorkloadSpec {
@@ -205,6 +226,7 @@ impl Default for WorkloadSpec {
             dist: Dist::Fixed,
             seed: 7,
             path: None,
+            cpu_share: DEFAULT_CPU_SHARE,
         }
     }
 }
@@ -224,6 +246,10 @@ impl WorkloadSpec {
             _ if self.path.is_none() && self.size == 0 => {
                 Err("--size: must be at least 1".to_string())
             }
+            _ if self.cpu_share > 100 => Err(format!(
+                "--cpu-share {}: must be a percentage from 0 to 100",
+                self.cpu_share
+            )),
             _ => Ok(()),
         }
     }
@@ -232,6 +258,10 @@ impl WorkloadSpec {
     pub fn label(&self) -> String {
         match &self.path {
             Some(p) => format!("{} files:{}", self.kernel, p.display()),
+            None if self.kernel == Kernel::Mixed => format!(
+                "{} {} {} cpu {}%",
+                self.kernel, self.size, self.dist, self.cpu_share
+            ),
             None => format!("{} {} {}", self.kernel, self.size, self.dist),
         }
     }

@@ -26,6 +26,7 @@ fn config(
             dist: Dist::Fixed,
             seed: 11,
             path: None,
+            cpu_share: loadlab::spec::DEFAULT_CPU_SHARE,
         },
         load: LoadMode::Closed { inflight: 16 },
         limit: RunLimit::Tasks(tasks),

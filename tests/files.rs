@@ -140,7 +140,9 @@ fn run_task_dispatches_every_kind() {
         name: "text/short.txt".into(),
     };
     assert_eq!(
-        run_task(spec.kernel, spec.seed, &file).unwrap().bytes_in,
+        run_task(spec.kernel, spec.seed, spec.cpu_share, &file, &|| true)
+            .unwrap()
+            .bytes_in,
         SHORT_WC.2
     );
     let invalid = TaskInput::Invalid {
@@ -148,7 +150,7 @@ fn run_task_dispatches_every_kind() {
         error: "not a regular file (FIFO)".into(),
     };
     assert_eq!(
-        run_task(spec.kernel, spec.seed, &invalid).unwrap_err(),
+        run_task(spec.kernel, spec.seed, spec.cpu_share, &invalid, &|| true).unwrap_err(),
         "not a regular file (FIFO)"
     );
     let synthetic = TaskInput::Synthetic {
@@ -156,7 +158,7 @@ fn run_task_dispatches_every_kind() {
         size: 1000,
     };
     assert_eq!(
-        run_task(spec.kernel, spec.seed, &synthetic)
+        run_task(spec.kernel, spec.seed, spec.cpu_share, &synthetic, &|| true)
             .unwrap()
             .bytes_in,
         1000
@@ -307,7 +309,7 @@ fn child_hash_awkward_tree() {
             TaskInput::File { name, .. } | TaskInput::Invalid { name, .. } => name.clone(),
             TaskInput::Synthetic { .. } => unreachable!(),
         };
-        match run_task(spec.kernel, spec.seed, &input) {
+        match run_task(spec.kernel, spec.seed, spec.cpu_share, &input, &|| true) {
             Ok(output) => out.push_str(&format!("TASK\t{name}\tok\t{}\n", output.bytes_in)),
             Err(error) => out.push_str(&format!("TASK\t{name}\terr\t{error}\n")),
         }
@@ -429,7 +431,7 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
     let errors: Vec<String> = within(Duration::from_secs(10), move || {
         inputs
             .iter()
-            .map(|i| run_task(spec.kernel, spec.seed, i).unwrap_err())
+            .map(|i| run_task(spec.kernel, spec.seed, spec.cpu_share, i, &|| true).unwrap_err())
             .collect()
     });
     assert_eq!(

@@ -6,17 +6,20 @@ use std::time::{Duration, Instant};
 use loadlab::spec::{Dist, Kernel};
 use loadlab::workload::dist::task_size;
 use loadlab::workload::kernels::{
-    ARGON2_MAX_KIB, RESIZE_MAX_SIDE, run_synthetic, sum_squares, sum_squares_split,
+    ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS, run_synthetic, run_synthetic_with_share,
+    sum_squares, sum_squares_split, synthetic_memory_estimate,
 };
 
 /// Small sizes that keep each kernel well under a few milliseconds.
-const SMALL: [(Kernel, u64); 6] = [
+const SMALL: [(Kernel, u64); 8] = [
     (Kernel::Spin, 200),
     (Kernel::Sumsq, 10_000),
     (Kernel::SumsqSplit, 10_000),
     (Kernel::Hash, 100_000),
     (Kernel::Argon2, 64),
     (Kernel::Resize, 64),
+    (Kernel::Sleep, 200),
+    (Kernel::Mixed, 200),
 ];
 
 fn digest(kernel: Kernel, size: u64, seed: u64, index: u64) -> u64 {
@@ -43,7 +46,13 @@ fn every_kernel_is_deterministic_for_the_same_inputs() {
 
 #[test]
 fn generated_input_kernels_differ_by_index_and_seed() {
-    for kernel in [Kernel::Hash, Kernel::Argon2, Kernel::Resize] {
+    for kernel in [
+        Kernel::Hash,
+        Kernel::Argon2,
+        Kernel::Resize,
+        Kernel::Sleep,
+        Kernel::Mixed,
+    ] {
         let size = SMALL.iter().find(|(k, _)| *k == kernel).unwrap().1;
         let by_index: std::collections::HashSet<u64> =
             (0..8).map(|i| digest(kernel, size, 7, i)).collect();
@@ -136,6 +145,82 @@ fn argon2_and_resize_refuse_sizes_past_their_limits() {
         digest(Kernel::Argon2, 1, 0, 1)
     );
     digest(Kernel::Resize, 1, 0, 0);
+}
+
+/// CPU time of the calling thread, from the scheduler's own count (ns).
+fn thread_cpu_time() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+    let nanos = text.split_whitespace().next().unwrap().parse().unwrap();
+    Duration::from_nanos(nanos)
+}
+
+#[test]
+fn sleep_blocks_for_its_size_without_using_cpu() {
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
+    run_synthetic(Kernel::Sleep, 50_000, 0, 0).unwrap();
+    assert!(wall.elapsed() >= Duration::from_millis(50));
+    // Generous: a sleeping thread uses microseconds of CPU, not milliseconds.
+    let used = thread_cpu_time() - cpu;
+    assert!(
+        used < Duration::from_millis(20),
+        "sleep used {used:?} of CPU"
+    );
+}
+
+#[test]
+fn mixed_takes_its_size_and_its_share_decides_the_cpu_used() {
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
+    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 0, &|| true).unwrap();
+    assert!(wall.elapsed() >= Duration::from_millis(40));
+    let asleep = thread_cpu_time() - cpu;
+    assert!(asleep < Duration::from_millis(20), "0% used {asleep:?}");
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
+    run_synthetic_with_share(Kernel::Mixed, 40_000, 0, 0, 100, &|| true).unwrap();
+    assert!(wall.elapsed() >= Duration::from_millis(40));
+    // All of it spinning: more CPU than the sleeping run, whatever the load.
+    assert!(thread_cpu_time() - cpu > asleep);
+}
+
+#[test]
+fn mixed_digest_covers_the_share_and_the_default_share_is_fifty() {
+    let with = |share| {
+        run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, share, &|| true)
+            .unwrap()
+            .digest
+    };
+    assert_ne!(with(10), with(90));
+    assert_eq!(with(50), digest(Kernel::Mixed, 100, 7, 1));
+    assert!(run_synthetic_with_share(Kernel::Mixed, 100, 7, 1, 101, &|| true).is_err());
+    // The size counts too.
+    assert_ne!(
+        digest(Kernel::Sleep, 100, 7, 1),
+        digest(Kernel::Sleep, 101, 7, 1)
+    );
+}
+
+#[test]
+fn sleep_and_mixed_refuse_sizes_past_their_limit() {
+    for kernel in [Kernel::Sleep, Kernel::Mixed] {
+        let err = run_synthetic(kernel, SLEEP_MAX_MICROS + 1, 0, 0).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "{kernel}: size {} us is above the limit of {SLEEP_MAX_MICROS} us",
+                SLEEP_MAX_MICROS + 1
+            )
+        );
+    }
+}
+
+#[test]
+fn memory_estimates_cover_argon2_and_resize_only() {
+    assert_eq!(synthetic_memory_estimate(Kernel::Argon2, 1 << 20), 1 << 30);
+    assert_eq!(synthetic_memory_estimate(Kernel::Argon2, 1), 8 * 1024);
+    // 4096 px: 48 MiB of RGB source and 64 MiB of filter pass, at least.
+    assert!(synthetic_memory_estimate(Kernel::Resize, 4096) > 112 << 20);
+    for kernel in [Kernel::Spin, Kernel::Sumsq, Kernel::Hash, Kernel::Sleep] {
+        assert_eq!(synthetic_memory_estimate(kernel, 1 << 30), 0, "{kernel}");
+    }
 }
 
 #[test]

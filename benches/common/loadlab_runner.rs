@@ -21,6 +21,7 @@ pub fn spin_spec(us: u64) -> WorkloadSpec {
         dist: Dist::Fixed,
         seed: SEED,
         path: None,
+        cpu_share: loadlab::spec::DEFAULT_CPU_SHARE,
     }
 }
 

@@ -92,6 +92,8 @@ impl Shared {
     pub fn stop_arrivals(&self) {
         self.stopped.store(true, Ordering::Release);
         self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        // Tasks waiting for memory budget are cancelled too.
+        crate::workload::memory_budget::process_budget().wake_waiters();
     }
 
     pub fn record_error(&self, path: String, error: String) {

@@ -16,6 +16,7 @@ pub struct TaskJob {
     shared: Arc<Shared>,
     kernel: Kernel,
     seed: u64,
+    cpu_share: u8,
     input: TaskInput,
     /// Position in the run; the checksum key of synthetic tasks.
     index: u64,
@@ -38,6 +39,7 @@ impl TaskJob {
             shared,
             kernel: workload.kernel,
             seed: workload.seed,
+            cpu_share: workload.cpu_share,
             input,
             index,
             submitted_at,
@@ -56,6 +58,9 @@ impl TaskJob {
             return; // Drop counts it cancelled.
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
+        if crate::workload::memory_budget::take_gave_up() {
+            return; // Stopped while waiting for memory: Drop counts it cancelled.
+        }
         let finished = self.shared.clock.raw();
         let (end, output) = match outcome {
             Ok(Ok(output)) => (TaskEnd::Completed, output),
@@ -99,7 +104,16 @@ impl TaskJob {
                 self.index
             );
         }
-        run_task(self.kernel, self.seed, &self.input)
+        // A stop or deadline moves the cancel epoch past this task's: a wait
+        // for memory budget ends then.
+        let still_wanted = || self.epoch >= self.shared.cancel_epoch.load(Ordering::Acquire);
+        run_task(
+            self.kernel,
+            self.seed,
+            self.cpu_share,
+            &self.input,
+            &still_wanted,
+        )
     }
 
     fn label(&self) -> String {

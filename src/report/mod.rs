@@ -1,5 +1,6 @@
 //! Report renderers: run, demo, sweep.
 
+pub mod advice;
 pub mod demo;
 pub mod noise;
 pub mod run;

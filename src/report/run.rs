@@ -53,6 +53,9 @@ pub struct WorkloadView {
     pub dist: Dist,
     pub seed: u64,
     pub path: Option<String>,
+    /// `mixed` only: percent of each task spent computing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_share: Option<u8>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -148,6 +151,8 @@ impl RunReport {
                     .path
                     .as_ref()
                     .map(|p| p.display().to_string()),
+                cpu_share: (outcome.workload.kernel == Kernel::Mixed)
+                    .then_some(outcome.workload.cpu_share),
             },
             load: snapshot_load,
             tasks: TasksView {
@@ -251,6 +256,10 @@ impl RunReport {
                 w.dist,
                 w.seed
             ),
+        };
+        let what = match w.cpu_share {
+            Some(share) => format!("{what}, {share}% computing"),
+            None => what,
         };
         let _ = writeln!(out, "workload    {what}");
         let _ = writeln!(out, "load        {}", self.load.describe());

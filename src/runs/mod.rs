@@ -1,6 +1,7 @@
 //! Headless sessions built on the engine: `run` (with scenarios and
 //! recording), `demo starvation` and `sweep`.
 
+pub mod advice;
 pub mod demo;
 pub mod headless;
 pub mod interrupt;

@@ -8,6 +8,7 @@
 //! [[step]]
 //! at = 0.0                            # seconds from the start, steps sorted by `at`
 //! workload = { kernel = "sumsq", size = 2000000, dist = "fixed", seed = 7 }
+//!                                     # kernel "mixed" also takes cpu_share = 0..100
 //! backend = "rayon"                   # inline, spawn-blocking, rayon, channel
 //! threads = 2
 //! inflight = 8                        # closed loop; or `rate = 500.0` (open loop)
@@ -75,6 +76,7 @@ struct RawWorkload {
     dist: Option<Spanned<String>>,
     seed: Option<Spanned<i64>>,
     path: Option<String>,
+    cpu_share: Option<Spanned<i64>>,
 }
 
 /// Builds errors that point at a span of the file being parsed.
@@ -329,6 +331,15 @@ fn merge_workload(
         let s = *seed.get_ref();
         next.seed = u64::try_from(s)
             .map_err(|_| src.error(seed.span(), format!("seed {s}: expected 0 or more")))?;
+    }
+    if let Some(share) = &raw.cpu_share {
+        let p = *share.get_ref();
+        next.cpu_share = u8::try_from(p).ok().filter(|p| *p <= 100).ok_or_else(|| {
+            src.error(
+                share.span(),
+                format!("cpu_share {p}: expected 0 to 100 (percent)"),
+            )
+        })?;
     }
     if let Some(path) = raw.path {
         next.path = if path.is_empty() {

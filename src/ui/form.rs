@@ -268,6 +268,7 @@ impl WorkloadForm {
             dist: self.dist,
             seed: self.current_workload.seed,
             path,
+            cpu_share: self.current_workload.cpu_share,
         };
         workload.validate()?;
         Ok((workload, load))

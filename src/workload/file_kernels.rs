@@ -8,9 +8,10 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use crate::workload::file_open::open_regular;
+use crate::workload::memory_budget::reserve_for_task;
 
 /// `resize` refuses files larger than this: it decodes the whole image.
 pub const RESIZE_MAX_FILE_BYTES: u64 = 64 << 20;
@@ -124,7 +125,18 @@ pub fn compress_file(path: &Path) -> Result<Compressed, String> {
 
 /// Decodes the image (size, dimension and allocation limits so a hostile file
 /// cannot take gigabytes), makes a Lanczos3 thumbnail and encodes it as PNG.
+/// The decoded size, known from the header, is reserved from the process
+/// memory budget before the pixels are decoded.
 pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
+    thumbnail_file_while(path, &|| true)
+}
+
+/// `thumbnail_file`, giving up while waiting for memory budget once
+/// `still_wanted()` turns false.
+pub fn thumbnail_file_while(
+    path: &Path,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<Thumbnail, String> {
     let file = open_regular(path)?;
     let bytes_in = file.len();
     if bytes_in > RESIZE_MAX_FILE_BYTES {
@@ -136,12 +148,22 @@ pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
     let mut reader = ImageReader::new(BufReader::new(&file.file))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
+    let jpeg = reader.format() == Some(ImageFormat::Jpeg);
     let mut limits = Limits::default();
     limits.max_image_width = Some(RESIZE_MAX_SIDE);
     limits.max_image_height = Some(RESIZE_MAX_SIDE);
     limits.max_alloc = Some(RESIZE_MAX_ALLOC);
-    reader.limits(limits);
-    let image = reader.decode().map_err(describe_image_error)?;
+    reader.limits(limits.clone());
+    let decoder = reader.into_decoder().map_err(describe_image_error)?;
+    // What `ImageReader::decode` checks before allocating the pixels.
+    limits
+        .reserve(decoder.total_bytes())
+        .map_err(describe_image_error)?;
+    let (width, height) = decoder.dimensions();
+    let estimate = decode_memory_estimate(decoder.total_bytes(), width, height, jpeg);
+    let _memory = reserve_for_task(estimate, still_wanted)
+        .map_err(|e| format!("image of {width} x {height}: {e}"))?;
+    let image = DynamicImage::from_decoder(decoder).map_err(describe_image_error)?;
     file.check_unchanged()?;
     let thumbnail = shrink_to_fit(image);
     let mut png = Vec::new();
@@ -154,6 +176,18 @@ pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
         png,
         bytes_in,
     })
+}
+
+/// Peak memory of making a thumbnail: the decoded pixels, the decoder's own
+/// buffers (a JPEG decoder keeps about one more copy of the pixels as
+/// component planes) and the filter's vertical pass (RGBA f32, full width,
+/// thumbnail height).
+pub fn decode_memory_estimate(decoded_bytes: u64, width: u32, height: u32, jpeg: bool) -> u64 {
+    let decoder = if jpeg { decoded_bytes } else { 0 };
+    let filter_pass = u64::from(width) * u64::from(height.min(THUMBNAIL_SIDE)) * 16;
+    decoded_bytes
+        .saturating_add(decoder)
+        .saturating_add(filter_pass)
 }
 
 /// Lanczos3 down to `THUMBNAIL_SIDE` on the longest side, keeping the aspect

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::spec::Kernel;
 use crate::workload::TaskOutput;
-use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file};
+use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file_while};
 use crate::workload::file_open::{describe_stat_error, not_regular};
 use crate::workload::seed_mix::digest_u64;
 
@@ -15,6 +15,17 @@ pub use crate::workload::walker::spawn_walker;
 /// Runs one file kernel on one regular file. `name` is the path relative to the walk root.
 /// digest depends only on the file's name and contents; bytes_in = bytes read.
 pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, String> {
+    run_file_while(kernel, path, name, &|| true)
+}
+
+/// `run_file`, giving up while waiting for memory budget once `still_wanted()`
+/// turns false.
+pub fn run_file_while(
+    kernel: Kernel,
+    path: &Path,
+    name: &str,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     let (result, bytes_in, bytes_out): (Vec<u8>, u64, u64) = match kernel {
         Kernel::Hash => {
             let h = hash_file(path)?;
@@ -35,14 +46,19 @@ pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, S
             (result, c.bytes_in, c.bytes_out)
         }
         Kernel::Resize => {
-            let t = thumbnail_file(path)?;
+            let t = thumbnail_file_while(path, still_wanted)?;
             (
                 blake3::hash(&t.png).as_bytes().to_vec(),
                 t.bytes_in,
                 t.png.len() as u64,
             )
         }
-        Kernel::Spin | Kernel::Sumsq | Kernel::SumsqSplit | Kernel::Argon2 => {
+        Kernel::Spin
+        | Kernel::Sumsq
+        | Kernel::SumsqSplit
+        | Kernel::Argon2
+        | Kernel::Sleep
+        | Kernel::Mixed => {
             return Err(format!(
                 "{kernel} is not a file kernel: use hash, count, compress or resize"
             ));

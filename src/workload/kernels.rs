@@ -8,8 +8,9 @@ use image::imageops::{self, FilterType};
 use image::{ImageBuffer, Rgb, RgbImage};
 use rayon::prelude::*;
 
-use crate::spec::Kernel;
+use crate::spec::{DEFAULT_CPU_SHARE, Kernel};
 use crate::workload::TaskOutput;
+use crate::workload::memory_budget::reserve_for_task;
 use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
 use crate::workload::seed_mix::{digest_u64, mix};
 
@@ -20,6 +21,9 @@ pub const ARGON2_MAX_KIB: u64 = 1 << 20;
 /// Largest generated image side for `resize` (a 4096 x 4096 RGB source is 48 MiB).
 pub const RESIZE_MAX_SIDE: u64 = 4096;
 
+/// Longest `sleep` or `mixed` task (a minute): a typo must not park a worker for days.
+pub const SLEEP_MAX_MICROS: u64 = 60_000_000;
+
 /// sumsq-split cuts its range into this many chunks.
 pub const SUMSQ_SPLIT_CHUNKS: u64 = 64;
 
@@ -28,21 +32,40 @@ const ROTATION_STREAM: u64 = 4;
 const PASSWORD_STREAM: u64 = 5;
 const SALT_STREAM: u64 = 6;
 const IMAGE_STREAM: u64 = 7;
+const SLEEP_STREAM: u64 = 8;
+const MIXED_STREAM: u64 = 9;
 
-/// Runs one synthetic task. Deterministic digest for (kernel, size, seed, index), whatever thread.
+/// Runs one synthetic task (`mixed` at the default CPU share). Deterministic
+/// digest for (kernel, size, seed, index), whatever thread.
 pub fn run_synthetic(
     kernel: Kernel,
     size: u64,
     seed: u64,
     index: u64,
 ) -> Result<TaskOutput, String> {
+    run_synthetic_with_share(kernel, size, seed, index, DEFAULT_CPU_SHARE, &|| true)
+}
+
+/// Runs one synthetic task; `cpu_share` (percent) shapes `mixed` only. A task
+/// waiting for memory budget gives up once `still_wanted()` turns false.
+/// Deterministic digest for (kernel, size, seed, index, cpu_share).
+pub fn run_synthetic_with_share(
+    kernel: Kernel,
+    size: u64,
+    seed: u64,
+    index: u64,
+    cpu_share: u8,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     match kernel {
         Kernel::Spin => Ok(spin(size)),
+        Kernel::Sleep => sleep(size, seed, index),
+        Kernel::Mixed => mixed(size, cpu_share, seed, index),
         Kernel::Sumsq => Ok(output(sum_squares(0, size), 0)),
         Kernel::SumsqSplit => Ok(output(sum_squares_split(size), 0)),
         Kernel::Hash => Ok(hash_generated(size, seed, index)),
-        Kernel::Argon2 => argon2(size, seed, index),
-        Kernel::Resize => resize_generated(size, seed, index),
+        Kernel::Argon2 => argon2(size, seed, index, still_wanted),
+        Kernel::Resize => resize_generated(size, seed, index, still_wanted),
         Kernel::Count | Kernel::Compress => {
             Err(format!("{kernel} is a file kernel: it needs --path"))
         }
@@ -57,9 +80,63 @@ fn output(digest: u64, bytes_in: u64) -> TaskOutput {
     }
 }
 
+/// Memory a synthetic task allocates at its peak, in bytes; what it reserves
+/// from the process memory budget. Small for kernels that allocate little.
+pub fn synthetic_memory_estimate(kernel: Kernel, size: u64) -> u64 {
+    match kernel {
+        // Argon2's memory is `m_cost` blocks of 1 KiB.
+        Kernel::Argon2 => size
+            .max(u64::from(argon2::Params::MIN_M_COST))
+            .saturating_mul(1024),
+        Kernel::Resize => {
+            let side = size.min(RESIZE_MAX_SIDE);
+            let target = (side / 4).max(1);
+            // The RGB source, the filter's vertical pass (RGBA f32, full width,
+            // target height) and the RGB result.
+            side * side * 3 + side * target * 16 + target * target * 3
+        }
+        _ => 0,
+    }
+}
+
 /// Busy-waits `micros` microseconds. The digest depends on the size only: how
 /// many loop rounds fit in the time depends on the machine.
 fn spin(micros: u64) -> TaskOutput {
+    spin_for(micros);
+    output(mix(micros, 0, SPIN_STREAM), 0)
+}
+
+/// Blocks the thread in a sleep system call for `micros` microseconds.
+fn sleep(micros: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+    check_sleep(Kernel::Sleep, micros)?;
+    std::thread::sleep(Duration::from_micros(micros));
+    Ok(output(mix(mix(seed, index, SLEEP_STREAM), micros, 0), 0))
+}
+
+/// `cpu_share` percent of `micros` busy-waiting, then the rest asleep.
+fn mixed(micros: u64, cpu_share: u8, seed: u64, index: u64) -> Result<TaskOutput, String> {
+    check_sleep(Kernel::Mixed, micros)?;
+    if cpu_share > 100 {
+        return Err(format!("mixed: cpu share {cpu_share}% is above 100%"));
+    }
+    let busy = micros * u64::from(cpu_share) / 100;
+    spin_for(busy);
+    std::thread::sleep(Duration::from_micros(micros - busy));
+    let shape = micros.wrapping_mul(101).wrapping_add(u64::from(cpu_share));
+    Ok(output(mix(mix(seed, index, MIXED_STREAM), shape, 0), 0))
+}
+
+fn check_sleep(kernel: Kernel, micros: u64) -> Result<(), String> {
+    if micros > SLEEP_MAX_MICROS {
+        return Err(format!(
+            "{kernel}: size {micros} us is above the limit of {SLEEP_MAX_MICROS} us"
+        ));
+    }
+    Ok(())
+}
+
+/// The busy-wait of `spin` and of `mixed`'s computing part.
+fn spin_for(micros: u64) {
     let budget = Duration::from_micros(micros);
     let start = Instant::now();
     let mut state = micros;
@@ -74,7 +151,6 @@ fn spin(micros: u64) -> TaskOutput {
         }
     }
     black_box(state);
-    output(mix(micros, 0, SPIN_STREAM), 0)
 }
 
 /// Wrapping sum of i*i for i in [start, end). black_box on each i stops LLVM
@@ -131,12 +207,22 @@ fn hash_generated(size: u64, seed: u64, index: u64) -> TaskOutput {
 }
 
 /// Argon2id with `size` KiB of memory (at least 8), one pass, one lane.
-fn argon2(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn argon2(
+    size: u64,
+    seed: u64,
+    index: u64,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     if size > ARGON2_MAX_KIB {
         return Err(format!(
             "argon2: size {size} KiB is above the limit of {ARGON2_MAX_KIB} KiB"
         ));
     }
+    let _memory = reserve_for_task(
+        synthetic_memory_estimate(Kernel::Argon2, size),
+        still_wanted,
+    )
+    .map_err(|e| format!("argon2 of {size} KiB: {e}"))?;
     let m_cost = size.max(u64::from(argon2::Params::MIN_M_COST)) as u32;
     let params = argon2::Params::new(m_cost, 1, 1, Some(32))
         .map_err(|e| format!("argon2: bad parameters for size {size}: {e}"))?;
@@ -159,12 +245,22 @@ fn argon2(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
 }
 
 /// Lanczos3 downscale of a generated `size` x `size` RGB image to a quarter of its side.
-fn resize_generated(size: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn resize_generated(
+    size: u64,
+    seed: u64,
+    index: u64,
+    still_wanted: &dyn Fn() -> bool,
+) -> Result<TaskOutput, String> {
     if size > RESIZE_MAX_SIDE {
         return Err(format!(
             "resize: size {size} px is above the limit of {RESIZE_MAX_SIDE} px"
         ));
     }
+    let _memory = reserve_for_task(
+        synthetic_memory_estimate(Kernel::Resize, size),
+        still_wanted,
+    )
+    .map_err(|e| format!("resize of {size} px: {e}"))?;
     let side = size as u32;
     let source = generated_image(side, mix(seed, index, IMAGE_STREAM));
     let target = (side / 4).max(1);

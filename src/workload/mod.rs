@@ -9,6 +9,7 @@ pub mod file_kernels;
 pub mod file_open;
 pub mod files;
 pub mod kernels;
+pub mod memory_budget;
 pub mod seed_block;
 pub mod seed_mix;
 pub mod task;
