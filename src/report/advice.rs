@@ -452,6 +452,7 @@ mod tests {
             runtime_workers: 2,
             cores: 2,
             cpu_share: 50,
+            interrupted: None,
         }
     }
 

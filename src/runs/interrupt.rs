@@ -87,6 +87,12 @@ pub fn exit_code(signal_name: &str) -> i32 {
     }
 }
 
+/// A line on stderr; a closed stderr must not turn a signal into a panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,10 +108,4 @@ mod tests {
         assert_eq!(exit_code("SIGINT"), 130);
         assert_eq!(exit_code("SIGHUP"), 129);
     }
-}
-
-/// A line on stderr; a closed stderr must not turn a signal into a panic.
-fn say(line: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
