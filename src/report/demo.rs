@@ -50,7 +50,7 @@ impl Verdict {
 ///
 /// Defaults: heartbeat p99 above 10 ms or echo round-trip p99 above 20 ms.
 /// Why these: a healthy runtime beside busy offload workers shows heartbeat
-/// p99 under 2 ms and echo p99 under 5 ms (issue 5's targets), so healthy
+/// p99 under 2 ms and echo p99 under 5 ms (the targets this tool is built to show), so healthy
 /// backends sit 4 to 5 times below the line; inline work of a few ms per task
 /// on 2 app workers delays both probes by hundreds of ms, 10 times above it.
 /// 10 ms is also the blocking detector's default, so "starved" and "blocked"
