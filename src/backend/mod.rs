@@ -26,9 +26,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Resizes live; returns the thread count actually applied (clamped to >= 1).
     fn set_threads(&self, threads: usize) -> usize;
 
-    /// Hands a job over. The future resolves once the backend has accepted the
-    /// job (for inline: once it has run, on the calling tokio worker).
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()>;
+    /// Hands a job over without waiting: accepted, or the job back when the
+    /// backend's queue is full. Never blocks the caller.
+    fn try_submit(&self, job: Job) -> Result<(), Job>;
+
+    /// Resolves once `try_submit` may accept again (it may still find the queue
+    /// full if another producer was faster; then wait again). Backends that
+    /// never refuse a job resolve at once.
+    fn room(&self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Builds a backend. `app` is the app runtime (inline and spawn-blocking live on it).
@@ -40,7 +47,11 @@ pub fn build(
     worker_nice: i32,
 ) -> std::io::Result<Arc<dyn Backend>> {
     Ok(match kind {
-        BackendKind::Inline => Arc::new(inline::InlineBackend::new(threads, runtime_workers)),
+        BackendKind::Inline => Arc::new(inline::InlineBackend::new(
+            threads,
+            runtime_workers,
+            app.clone(),
+        )),
         BackendKind::SpawnBlocking => Arc::new(spawn_blocking::SpawnBlockingBackend::new(
             threads,
             app.clone(),

@@ -11,7 +11,8 @@ use tokio::time::Instant;
 
 use super::shared::Shared;
 use super::task_job::TaskJob;
-use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::backend::{Backend, Job};
+use crate::spec::{LoadMode, RunLimit, WorkloadSpec};
 use crate::workload::{TaskInput, dist, files};
 
 /// Open loop: most tasks outstanding before arrivals are dropped (and counted).
@@ -20,6 +21,8 @@ pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
 const WALK_AHEAD: usize = 256;
 /// Safety net: re-check state at least this often while waiting.
 const IDLE_RECHECK: Duration = Duration::from_millis(50);
+/// A refill reads the clock for the deadline once per this many tasks.
+const DEADLINE_CHECK_EVERY: u64 = 64;
 
 /// Where task inputs come from.
 enum Source {
@@ -68,9 +71,13 @@ impl Source {
 
 pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     let deadline = match limit {
-        RunLimit::Duration(d) => Some(Instant::now() + d),
+        RunLimit::Duration(d) => Instant::now().checked_add(d),
         _ => None,
     };
+    shared.set_deadline(match limit {
+        RunLimit::Duration(d) => Some(d),
+        _ => None,
+    });
     let repeat = !matches!(limit, RunLimit::Tasks(_));
     let mut spec = shared.workload.load_full();
     let mut source = Source::new(spec.clone(), repeat);
@@ -79,9 +86,12 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     shared.running.store(true, Ordering::Release);
 
     loop {
-        if shared.shutting_down.load(Ordering::Acquire)
-            || deadline.is_some_and(|d| Instant::now() >= d)
-        {
+        if shared.shutting_down.load(Ordering::Acquire) {
+            break;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // The deadline is kept: queued tasks are cancelled, running ones finish.
+            shared.stop_arrivals();
             break;
         }
         if let RunLimit::Tasks(n) = limit
@@ -149,13 +159,23 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         };
         let backend = shared.current.load_full().backend.clone();
         let mut exhausted = false;
-        for _ in 0..want {
+        for sent in 0..want {
+            // A stop or the deadline in the middle of a refill ends it there.
+            if arrivals_ended(&shared)
+                || (sent % DEADLINE_CHECK_EVERY == 0
+                    && deadline.is_some_and(|d| Instant::now() >= d))
+            {
+                break;
+            }
             let Some((index, input)) = source.next().await else {
                 exhausted = true;
                 break;
             };
-            submit_one(&shared, &backend, &spec, index, input).await;
+            let job = instrumented_job(&shared, &spec, index, input);
             submitted += 1;
+            if !hand_over(&shared, &backend, job, deadline).await {
+                break;
+            }
         }
         if exhausted {
             if matches!(limit, RunLimit::Unbounded) {
@@ -180,6 +200,40 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     }
 }
 
+/// Stop or shutdown: no task may be submitted now.
+#[inline]
+fn arrivals_ended(shared: &Shared) -> bool {
+    shared.stopped.load(Ordering::Relaxed) || shared.shutting_down.load(Ordering::Relaxed)
+}
+
+/// Gives the job to the backend, waiting for room while its queue is full.
+/// False when a stop or the deadline came first: the job is dropped and so
+/// counts itself cancelled.
+async fn hand_over(
+    shared: &Shared,
+    backend: &Arc<dyn Backend>,
+    job: Job,
+    deadline: Option<Instant>,
+) -> bool {
+    let mut job = job;
+    loop {
+        match backend.try_submit(job) {
+            Ok(()) => return true,
+            Err(back) => job = back,
+        }
+        if arrivals_ended(shared) || deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        let far = Instant::now() + Duration::from_secs(3600);
+        tokio::select! {
+            _ = backend.room() => {}
+            // Commands (Stop included) and shutdown wake the driver.
+            _ = shared.wake_driver.notified() => {}
+            _ = tokio::time::sleep_until(deadline.unwrap_or(far)) => {}
+        }
+    }
+}
+
 /// Counts a task as submitted and wraps it into an instrumented job: the one
 /// way a task enters a backend (the benchmarks time exactly this).
 pub fn instrumented_job(
@@ -187,30 +241,12 @@ pub fn instrumented_job(
     spec: &Arc<WorkloadSpec>,
     index: u64,
     input: TaskInput,
-) -> crate::backend::Job {
+) -> Job {
     shared.outstanding.fetch_add(1, Ordering::AcqRel);
     shared
         .registry
         .with_current(|stats| stats.record_submitted());
     TaskJob::new(shared.clone(), spec, input, index).into_job()
-}
-
-async fn submit_one(
-    shared: &Arc<Shared>,
-    backend: &Arc<dyn crate::backend::Backend>,
-    spec: &Arc<WorkloadSpec>,
-    index: u64,
-    input: TaskInput,
-) {
-    let job = instrumented_job(shared, spec, index, input);
-    let mut handover = backend.submit(job);
-    if backend.kind() == BackendKind::Inline {
-        // The job must run in its own task so it blocks an app worker, not the driver.
-        tokio::spawn(handover);
-    } else if futures::poll!(&mut handover).is_pending() {
-        // Waiting for a permit or queue room: let it finish on its own.
-        tokio::spawn(handover);
-    }
 }
 
 /// Sleeps until woken, the deadline, `until`, or the recheck interval.

@@ -154,9 +154,12 @@ impl Engine {
             runtime.handle(),
             config.worker_nice,
         )?;
+        let clock = quanta::Clock::new();
         let shared = Arc::new(Shared {
             started: Instant::now(),
-            clock: quanta::Clock::new(),
+            clock_origin: clock.raw(),
+            clock,
+            deadline_ns: AtomicU64::new(shared::NO_DEADLINE),
             runtime_workers,
             registry: Registry::default(),
             current: ArcSwap::from_pointee(CurrentBackend { backend }),

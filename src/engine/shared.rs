@@ -17,6 +17,9 @@ use crate::spec::{LoadMode, WorkloadSpec};
 /// Failed tasks kept in full; the rest are only counted.
 pub const ERROR_CAP: usize = 100;
 
+/// `Shared::deadline_ns` of a run without a deadline.
+pub const NO_DEADLINE: u64 = u64::MAX;
+
 /// The backend new tasks go to.
 pub struct CurrentBackend {
     pub backend: Arc<dyn Backend>,
@@ -39,6 +42,12 @@ pub struct Shared {
     pub started: Instant,
     /// Task timestamps: raw TSC reads (a few ns) scaled only when recorded.
     pub clock: quanta::Clock,
+    /// A raw clock reading taken at start: the origin of `deadline_ns`.
+    pub clock_origin: u64,
+    /// Tasks that would start later than this (ns after `clock_origin`) are
+    /// cancelled; `NO_DEADLINE` when the run has none. Kept by the tasks
+    /// themselves, so it holds even while the driver cannot run (inline).
+    pub deadline_ns: AtomicU64,
     pub runtime_workers: usize,
     pub registry: Registry,
     pub current: ArcSwap<CurrentBackend>,
@@ -92,6 +101,24 @@ impl Shared {
     pub fn stop_arrivals(&self) {
         self.stopped.store(true, Ordering::Release);
         self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Sets (or with None clears) the instant after which no task starts.
+    pub fn set_deadline(&self, after: Option<std::time::Duration>) {
+        let ns = after.map_or(NO_DEADLINE, |after| {
+            let now_ns = self
+                .clock
+                .delta_as_nanos(self.clock_origin, self.clock.raw());
+            now_ns.saturating_add(u64::try_from(after.as_nanos()).unwrap_or(u64::MAX))
+        });
+        self.deadline_ns.store(ns, Ordering::Release);
+    }
+
+    /// True if a task starting at raw clock reading `now` is past the deadline.
+    #[inline]
+    pub fn past_deadline(&self, now: u64) -> bool {
+        let deadline = self.deadline_ns.load(Ordering::Relaxed);
+        deadline != NO_DEADLINE && self.clock.delta_as_nanos(self.clock_origin, now) >= deadline
     }
 
     pub fn record_error(&self, path: String, error: String) {

@@ -52,7 +52,9 @@ impl TaskJob {
 
     fn run(mut self) {
         let started = self.shared.clock.raw();
-        if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire) {
+        if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
+            || self.shared.past_deadline(started)
+        {
             return; // Drop counts it cancelled.
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));

@@ -174,6 +174,10 @@ impl Collector {
             stats.service.add_counts_to(&mut totals.service);
             stats.total.add_counts_to(&mut totals.total);
         }
+        // Submissions again, now after every thread's ends: a task submitted on
+        // one thread and ended on another is never seen ended but not submitted.
+        totals.counters.submitted =
+            self.retired.counters.submitted + registered.iter().map(|s| s.submitted()).sum::<u64>();
         self.shared.heartbeat.add_counts_to(&mut totals.heartbeat);
         self.shared.echo.add_counts_to(&mut totals.echo);
         totals
@@ -234,6 +238,8 @@ impl Collector {
         let health = self.health(&heartbeat, elapsed_s);
         let system = self.system_view(&os, &config);
 
+        // From the same read as the counts, so the identity holds.
+        let inflight = totals.counters.in_flight();
         self.recent.push_back(totals);
         self.seq += 1;
         let submitted = cumulative.submitted;
@@ -248,7 +254,7 @@ impl Collector {
                 completed: cumulative.completed,
                 failed: cumulative.failed,
                 cancelled: cumulative.cancelled,
-                inflight: self.shared.outstanding.load(Ordering::Acquire),
+                inflight,
             },
             throughput: Throughput {
                 tasks_per_s: window.ended() as f64 / window_s,
