@@ -101,6 +101,11 @@ pub struct WorkloadArgs {
     /// Fault injection: every N-th task panics (it is caught and counted as failed).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub panic_every: u64,
+    /// K consecutive tasks travel to the backend as one job; each is still
+    /// counted, timed and checksummed on its own. Default --inflight scales with K.
+    #[arg(long, value_name = "K", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch: u64,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -86,7 +86,9 @@ pub fn engine_config(
         (BackendKind::Inline, Some(t)) => t as usize,
         _ => backend.runtime_workers as usize,
     };
-    let load = load_mode(workload, 4 * threads)?;
+    let batch = workload.batch.max(1) as usize;
+    // Enough in flight for every thread to hold a few whole batches.
+    let load = load_mode(workload, (4 * threads).saturating_mul(batch).min(100_000))?;
     Ok(EngineConfig {
         backend: backend.backend,
         threads,
@@ -99,6 +101,7 @@ pub fn engine_config(
         sample_interval: Duration::from_millis(probes.sample_ms),
         worker_nice: backend.priority.worker_nice,
         panic_every: workload.panic_every,
+        batch,
         ..EngineConfig::default()
     })
 }

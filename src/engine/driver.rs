@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::shared::Shared;
+use super::shared::{RunSpan, Shared};
 use super::task_job::TaskJob;
 use crate::backend::{Backend, Job};
 use crate::spec::{LoadMode, RunLimit, WorkloadSpec};
@@ -83,6 +83,9 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     let mut source = Source::new(spec.clone(), repeat);
     let mut submitted: u64 = 0;
     let mut open_loop: Option<(Instant, u64)> = None;
+    // Tasks waiting to travel as one job (`--batch`).
+    let mut batch: Vec<TaskJob> = Vec::with_capacity(shared.batch);
+    shared.update_run_span(|span| *span = RunSpan::default());
     shared.running.store(true, Ordering::Release);
 
     loop {
@@ -159,6 +162,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         };
         let backend = shared.current.load_full().backend.clone();
         let mut exhausted = false;
+        let mut handed_over = true;
         for sent in 0..want {
             // A stop or the deadline in the middle of a refill ends it there.
             if arrivals_ended(&shared)
@@ -171,10 +175,36 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
                 exhausted = true;
                 break;
             };
-            let job = instrumented_job(&shared, &spec, index, input);
+            if submitted == 0 {
+                shared.update_run_span(|span| {
+                    span.first_submission = Some(std::time::Instant::now())
+                });
+            }
+            let task = instrumented_task(&shared, &spec, index, input);
             submitted += 1;
-            if !hand_over(&shared, &backend, job, deadline).await {
+            let job = if shared.batch == 1 {
+                task.into_job()
+            } else {
+                batch.push(task);
+                if batch.len() < shared.batch {
+                    continue;
+                }
+                TaskJob::batch_job(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(shared.batch),
+                ))
+            };
+            handed_over = hand_over(&shared, &backend, job, deadline).await;
+            if !handed_over {
                 break;
+            }
+        }
+        // A partial batch goes at the end of a refill, unless arrivals ended
+        // (then it is dropped and its tasks count themselves cancelled).
+        if !batch.is_empty() {
+            let tasks = std::mem::replace(&mut batch, Vec::with_capacity(shared.batch));
+            if handed_over && !arrivals_ended(&shared) {
+                hand_over(&shared, &backend, TaskJob::batch_job(tasks), deadline).await;
             }
         }
         if exhausted {
@@ -198,6 +228,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     while shared.outstanding.load(Ordering::SeqCst) > 0 {
         wait(&shared, None, None).await;
     }
+    shared.update_run_span(|span| span.last_end = Some(std::time::Instant::now()));
 }
 
 /// Stop or shutdown: no task may be submitted now.
@@ -242,11 +273,21 @@ pub fn instrumented_job(
     index: u64,
     input: TaskInput,
 ) -> Job {
+    instrumented_task(shared, spec, index, input).into_job()
+}
+
+/// `instrumented_job` before it becomes a job (batches gather several).
+pub fn instrumented_task(
+    shared: &Arc<Shared>,
+    spec: &Arc<WorkloadSpec>,
+    index: u64,
+    input: TaskInput,
+) -> TaskJob {
     shared.outstanding.fetch_add(1, Ordering::AcqRel);
     shared
         .registry
         .with_current(|stats| stats.record_submitted());
-    TaskJob::new(shared.clone(), spec, input, index).into_job()
+    TaskJob::new(shared.clone(), spec, input, index)
 }
 
 /// Sleeps until woken, the deadline, `until`, or the recheck interval.

@@ -25,6 +25,13 @@ pub struct CurrentBackend {
     pub backend: Arc<dyn Backend>,
 }
 
+/// What a run's elapsed time covers: its first submission to its last task's end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunSpan {
+    pub first_submission: Option<Instant>,
+    pub last_end: Option<Instant>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskError {
     /// The file (relative to --path) or `task N`.
@@ -70,6 +77,10 @@ pub struct Shared {
     pub refill_at: AtomicU64,
     /// Every `n`th task panics on purpose (0 = never): fault injection.
     pub panic_every: u64,
+    /// Consecutive tasks handed to the backend as one job.
+    pub batch: usize,
+    /// The current run's first submission and last end (the driver's, once each).
+    pub run_span: Mutex<RunSpan>,
     /// Nice value of backend threads (pools built later use it too).
     pub worker_nice: i32,
     pub errors: Mutex<ErrorLog>,
@@ -128,6 +139,10 @@ impl Shared {
         } else {
             log.dropped += 1;
         }
+    }
+
+    pub fn update_run_span(&self, update: impl FnOnce(&mut RunSpan)) {
+        update(&mut self.run_span.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     pub fn bump_generation(&self) {

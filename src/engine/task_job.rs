@@ -50,6 +50,12 @@ impl TaskJob {
         Box::new(move || self.run())
     }
 
+    /// Several tasks as one job, run in order; each still times, counts and
+    /// checksums itself, and one dropped unrun counts itself cancelled.
+    pub fn batch_job(tasks: Vec<TaskJob>) -> Job {
+        Box::new(move || tasks.into_iter().for_each(TaskJob::run))
+    }
+
     fn run(mut self) {
         let started = self.shared.clock.raw();
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
