@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use loadlab::backend::Backend;
 use loadlab::backend::spawn_blocking::SpawnBlockingBackend;
+use loadlab::backend::{Backend, Job};
 use loadlab::engine::command::Command;
 use loadlab::engine::controller::Controller;
 use loadlab::engine::{Engine, EngineConfig, RunOutcome};
@@ -149,7 +149,7 @@ fn shrinking_spawn_blocking_never_starts_a_job_above_the_target() {
             shrunk.clone(),
             done.clone(),
         );
-        let job = Box::new(move || {
+        let job = Job::new(move || {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             if shrunk.load(Ordering::SeqCst) {
                 most.fetch_max(now, Ordering::SeqCst);

@@ -37,7 +37,7 @@ pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64
             size: PROBE_US,
         };
         let job = instrumented_job(shared, spec, index, input);
-        job();
+        job.run();
     }
     started.elapsed()
 }

@@ -9,13 +9,13 @@ use crate::spec::BackendKind;
 
 pub mod channel_pool;
 pub mod inline;
+pub mod job;
 pub mod rayon_pool;
 pub mod resizable_semaphore;
 pub mod spawn_blocking;
 pub mod worker_priority;
 
-/// A unit of work, already instrumented: it records its own outcome.
-pub type Job = Box<dyn FnOnce() + Send + 'static>;
+pub use job::Job;
 
 pub trait Backend: Send + Sync + 'static {
     fn kind(&self) -> BackendKind;
@@ -65,7 +65,7 @@ pub fn build(
 /// by the engine catch their own panics (to count them as failed); this is the
 /// backstop for any other job.
 pub(crate) fn run_contained(job: Job) {
-    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run())).is_err() {
         tracing::error!("a job panicked outside the engine's task wrapper");
     }
 }

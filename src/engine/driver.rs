@@ -3,16 +3,18 @@
 //! or open loop (R arrivals per second), until its limit or a stop.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::refill::Refill;
 use super::shared::{RunSpan, Shared};
 use super::task_job::TaskJob;
+use crate::backend::channel_pool::QUEUE_CAPACITY;
 use crate::backend::{Backend, Job};
-use crate::spec::{LoadMode, RunLimit, WorkloadSpec};
+use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::workload::{TaskInput, dist, files};
 
 /// Open loop: most tasks outstanding before arrivals are dropped (and counted).
@@ -28,7 +30,10 @@ const DEADLINE_CHECK_EVERY: u64 = 64;
 enum Source {
     Synthetic {
         spec: Arc<WorkloadSpec>,
-        next: u64,
+        /// Shared with a published `Refill`: ending tasks claim indices too.
+        next: Arc<AtomicU64>,
+        /// One past the last index (`--tasks`), else `u64::MAX`.
+        end: u64,
     },
     Files {
         entries: mpsc::Receiver<TaskInput>,
@@ -37,9 +42,17 @@ enum Source {
 }
 
 impl Source {
-    fn new(spec: Arc<WorkloadSpec>, repeat: bool) -> Source {
+    fn new(spec: Arc<WorkloadSpec>, limit: RunLimit) -> Source {
+        let repeat = !matches!(limit, RunLimit::Tasks(_));
         match &spec.path {
-            None => Source::Synthetic { spec, next: 0 },
+            None => Source::Synthetic {
+                spec,
+                next: Arc::new(AtomicU64::new(0)),
+                end: match limit {
+                    RunLimit::Tasks(n) => n,
+                    _ => u64::MAX,
+                },
+            },
             Some(root) => {
                 let (tx, entries) = mpsc::channel(WALK_AHEAD);
                 if let Err(error) = files::spawn_walker(root.clone(), repeat, tx) {
@@ -53,9 +66,11 @@ impl Source {
     /// The next task, or None when a finite source is exhausted.
     async fn next(&mut self) -> Option<(u64, TaskInput)> {
         match self {
-            Source::Synthetic { spec, next } => {
-                let index = *next;
-                *next += 1;
+            Source::Synthetic { spec, next, end } => {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= *end {
+                    return None;
+                }
                 let size = dist::task_size(spec.dist, spec.size, spec.seed, index);
                 Some((index, TaskInput::Synthetic { index, size }))
             }
@@ -78,9 +93,8 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         RunLimit::Duration(d) => Some(d),
         _ => None,
     });
-    let repeat = !matches!(limit, RunLimit::Tasks(_));
     let mut spec = shared.workload.load_full();
-    let mut source = Source::new(spec.clone(), repeat);
+    let mut source = Source::new(spec.clone(), limit);
     let mut submitted: u64 = 0;
     let mut open_loop: Option<(Instant, u64)> = None;
     // Tasks waiting to travel as one job (`--batch`).
@@ -105,7 +119,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         let latest = shared.workload.load_full();
         if !Arc::ptr_eq(&latest, &spec) {
             spec = latest;
-            source = Source::new(spec.clone(), repeat);
+            source = Source::new(spec.clone(), limit);
             shared.running.store(true, Ordering::Release);
         }
         let stopped = shared.stopped.load(Ordering::Acquire);
@@ -122,11 +136,18 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
             LoadMode::Closed { inflight } => {
                 open_loop = None;
                 let inflight = inflight.max(1) as u64;
-                // Refill in halves: one driver wake-up per inflight/2 tasks ended.
+                let topped_up_by_tasks = publish_refill(&shared, &source, inflight);
+                // Refill in halves: one driver wake-up per inflight/2 tasks ended
+                // (none while ending tasks top up themselves).
                 let batch = (inflight / 2).max(1);
                 // Store the wake-up mark before reading outstanding (both SeqCst),
                 // so a task ending in between either sees the mark or is seen.
-                shared.refill_at.store(inflight - batch, Ordering::SeqCst);
+                let refill_at = if topped_up_by_tasks {
+                    0
+                } else {
+                    inflight - batch
+                };
+                shared.refill_at.store(refill_at, Ordering::SeqCst);
                 let outstanding = shared.outstanding.load(Ordering::SeqCst);
                 if outstanding >= inflight {
                     wait(&shared, deadline, None).await;
@@ -135,6 +156,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
                 inflight - outstanding
             }
             LoadMode::Open { rate } => {
+                shared.refill.store(None);
                 shared.refill_at.store(0, Ordering::SeqCst);
                 let (start, arrived) = *open_loop.get_or_insert((Instant::now(), 0));
                 let rate = rate.max(0.001);
@@ -189,7 +211,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
                 if batch.len() < shared.batch {
                     continue;
                 }
-                TaskJob::batch_job(std::mem::replace(
+                Job::tasks(std::mem::replace(
                     &mut batch,
                     Vec::with_capacity(shared.batch),
                 ))
@@ -204,7 +226,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         if !batch.is_empty() {
             let tasks = std::mem::replace(&mut batch, Vec::with_capacity(shared.batch));
             if handed_over && !arrivals_ended(&shared) {
-                hand_over(&shared, &backend, TaskJob::batch_job(tasks), deadline).await;
+                hand_over(&shared, &backend, Job::tasks(tasks), deadline).await;
             }
         }
         if exhausted {
@@ -223,12 +245,53 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     }
 
     shared.running.store(false, Ordering::Release);
+    // Ending tasks top up no more; one still holding the old refill finds
+    // arrivals ended or the limit reached, and gives its place back.
+    shared.refill.store(None);
     // Drain: every submitted task ends (completes, fails or is cancelled).
     shared.refill_at.store(0, Ordering::SeqCst);
     while shared.outstanding.load(Ordering::SeqCst) > 0 {
         wait(&shared, None, None).await;
     }
     shared.update_run_span(|span| span.last_end = Some(std::time::Instant::now()));
+}
+
+/// Lets ending tasks submit their successors where that is safe: a closed
+/// loop of synthetic tasks, one task per job, on a backend that never refuses
+/// a job at this in-flight count (inline keeps its tasks on the app runtime).
+/// Returns whether a refill is published.
+fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
+    let backend = shared.current.load_full().backend.clone();
+    let fits = match backend.kind() {
+        BackendKind::Rayon | BackendKind::SpawnBlocking => true,
+        BackendKind::Channel => inflight <= QUEUE_CAPACITY as u64,
+        BackendKind::Inline => false,
+    };
+    let Source::Synthetic { spec, next, end } = source else {
+        shared.refill.store(None);
+        return false;
+    };
+    if !fits || shared.batch != 1 {
+        shared.refill.store(None);
+        return false;
+    }
+    let current = shared.refill.load();
+    let unchanged = current.as_ref().is_some_and(|refill| {
+        Arc::ptr_eq(&refill.spec, spec)
+            && Arc::ptr_eq(&refill.backend, &backend)
+            && Arc::ptr_eq(&refill.next, next)
+            && refill.inflight == inflight
+    });
+    if !unchanged {
+        shared.refill.store(Some(Arc::new(Refill {
+            spec: spec.clone(),
+            backend,
+            inflight,
+            next: next.clone(),
+            end: *end,
+        })));
+    }
+    true
 }
 
 /// Stop or shutdown: no task may be submitted now.

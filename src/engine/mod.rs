@@ -4,6 +4,7 @@
 pub mod command;
 pub mod controller;
 pub mod driver;
+pub mod refill;
 pub mod sampler;
 pub mod shared;
 pub mod task_job;
@@ -190,6 +191,7 @@ impl Engine {
             panic_every: config.panic_every,
             batch: config.batch.max(1),
             run_span: Mutex::new(shared::RunSpan::default()),
+            refill: arc_swap::ArcSwapOption::empty(),
             worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
             heartbeat: AtomicHistogram::default(),
@@ -280,7 +282,7 @@ impl Engine {
     /// Ends the current run early: arrivals stop, queued tasks are cancelled,
     /// running ones finish, and the driver drains and returns.
     pub fn end_run(&self) {
-        self.shared.shutting_down.store(true, Ordering::Release);
+        self.shared.shutting_down.store(true, Ordering::SeqCst);
         self.shared.stop_arrivals();
         self.shared.wake_driver.notify_one();
     }

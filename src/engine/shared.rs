@@ -81,6 +81,8 @@ pub struct Shared {
     pub batch: usize,
     /// The current run's first submission and last end (the driver's, once each).
     pub run_span: Mutex<RunSpan>,
+    /// Closed-loop top-up by ending tasks, when the driver allows it.
+    pub refill: arc_swap::ArcSwapOption<super::refill::Refill>,
     /// Nice value of backend threads (pools built later use it too).
     pub worker_nice: i32,
     pub errors: Mutex<ErrorLog>,
@@ -110,8 +112,9 @@ impl Shared {
     /// Stops arrivals and cancels every queued task: each sees the new epoch
     /// when it reaches a worker and ends at once; running tasks finish.
     pub fn stop_arrivals(&self) {
-        self.stopped.store(true, Ordering::Release);
-        self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        // SeqCst: a task topping up (see `Refill`) sees the stop or is seen draining.
+        self.stopped.store(true, Ordering::SeqCst);
+        self.cancel_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Sets (or with None clears) the instant after which no task starts.

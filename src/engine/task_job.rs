@@ -33,6 +33,18 @@ impl TaskJob {
         index: u64,
     ) -> TaskJob {
         let epoch = shared.cancel_epoch.load(Ordering::Acquire);
+        TaskJob::in_epoch(shared, workload, input, index, epoch)
+    }
+
+    /// A task of a given cancel epoch (read by the caller before it checked
+    /// that arrivals may go on).
+    pub fn in_epoch(
+        shared: Arc<Shared>,
+        workload: &WorkloadSpec,
+        input: TaskInput,
+        index: u64,
+        epoch: u64,
+    ) -> TaskJob {
         let submitted_at = shared.clock.raw();
         TaskJob {
             shared,
@@ -47,16 +59,11 @@ impl TaskJob {
     }
 
     pub fn into_job(self) -> Job {
-        Box::new(move || self.run())
+        Job::task(self)
     }
 
-    /// Several tasks as one job, run in order; each still times, counts and
-    /// checksums itself, and one dropped unrun counts itself cancelled.
-    pub fn batch_job(tasks: Vec<TaskJob>) -> Job {
-        Box::new(move || tasks.into_iter().for_each(TaskJob::run))
-    }
-
-    fn run(mut self) {
+    /// Runs the task (or, after a stop or past the deadline, cancels it).
+    pub fn run(mut self) {
         let started = self.shared.clock.raw();
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
             || self.shared.past_deadline(started)
@@ -96,6 +103,9 @@ impl TaskJob {
         });
         self.ended = true;
         self.shared.task_ended();
+        if let Some(refill) = &*self.shared.refill.load() {
+            refill.top_up(&self.shared);
+        }
     }
 
     fn compute(&self) -> Result<TaskOutput, String> {
