@@ -235,3 +235,34 @@ fn every_snapshot_accounts_for_every_task_while_the_configuration_changes() {
     let outcome = finish(&engine);
     assert_accounted("churn", &outcome);
 }
+
+#[test]
+fn tasks_topping_up_the_closed_loop_never_exceed_inflight_nor_the_task_count() {
+    for backend in [
+        BackendKind::Rayon,
+        BackendKind::SpawnBlocking,
+        BackendKind::Channel,
+    ] {
+        let inflight = 16;
+        let tasks = 30_000;
+        let engine = Arc::new(
+            Engine::start(config(
+                backend,
+                1,
+                LoadMode::Closed { inflight },
+                RunLimit::Tasks(tasks),
+            ))
+            .unwrap(),
+        );
+        let mut most = 0;
+        while !engine.run_finished() {
+            most = most.max(engine.shared().outstanding.load(Ordering::SeqCst));
+            std::thread::yield_now();
+        }
+        let outcome = finish(&engine);
+        assert!(most <= inflight as u64, "{backend}: {most} in flight");
+        let c = outcome.totals.counters;
+        assert_eq!(c.submitted, tasks, "{backend}: {c:?}");
+        assert_eq!(c.completed, tasks, "{backend}: {c:?}");
+    }
+}
