@@ -243,26 +243,30 @@ fn tasks_topping_up_the_closed_loop_never_exceed_inflight_nor_the_task_count() {
         BackendKind::SpawnBlocking,
         BackendKind::Channel,
     ] {
-        let inflight = 16;
-        let tasks = 30_000;
-        let engine = Arc::new(
-            Engine::start(config(
+        for batch in [1, 7] {
+            let inflight = 16;
+            let tasks = 30_000;
+            let mut cfg = config(
                 backend,
                 1,
                 LoadMode::Closed { inflight },
                 RunLimit::Tasks(tasks),
-            ))
-            .unwrap(),
-        );
-        let mut most = 0;
-        while !engine.run_finished() {
-            most = most.max(engine.shared().outstanding.load(Ordering::SeqCst));
-            std::thread::yield_now();
+            );
+            cfg.batch = batch;
+            let engine = Arc::new(Engine::start(cfg).unwrap());
+            let mut most = 0;
+            while !engine.run_finished() {
+                most = most.max(engine.shared().outstanding.load(Ordering::SeqCst));
+                std::thread::yield_now();
+            }
+            let outcome = finish(&engine);
+            assert!(
+                most <= inflight as u64,
+                "{backend} batch {batch}: {most} in flight"
+            );
+            let c = outcome.totals.counters;
+            assert_eq!(c.submitted, tasks, "{backend}: {c:?}");
+            assert_eq!(c.completed, tasks, "{backend}: {c:?}");
         }
-        let outcome = finish(&engine);
-        assert!(most <= inflight as u64, "{backend}: {most} in flight");
-        let c = outcome.totals.counters;
-        assert_eq!(c.submitted, tasks, "{backend}: {c:?}");
-        assert_eq!(c.completed, tasks, "{backend}: {c:?}");
     }
 }

@@ -34,7 +34,7 @@ impl Job {
     pub fn run(self) {
         match self.0 {
             Work::Task(task) => task.run(),
-            Work::Tasks(tasks) => tasks.into_iter().for_each(TaskJob::run),
+            Work::Tasks(tasks) => TaskJob::run_batch(tasks),
             Work::Closure(work) => work(),
         }
     }

@@ -257,7 +257,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
 }
 
 /// Lets ending tasks submit their successors where that is safe: a closed
-/// loop of synthetic tasks, one task per job, on a backend that never refuses
+/// loop of synthetic tasks on a backend that never refuses
 /// a job at this in-flight count (inline keeps its tasks on the app runtime).
 /// Returns whether a refill is published.
 fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
@@ -271,7 +271,7 @@ fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
         shared.refill.store(None);
         return false;
     };
-    if !fits || shared.batch != 1 {
+    if !fits {
         shared.refill.store(None);
         return false;
     }

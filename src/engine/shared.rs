@@ -109,6 +109,14 @@ impl Shared {
         }
     }
 
+    /// Gives back places in flight claimed for tasks that were not submitted.
+    pub fn places_given_back(&self, places: u64) {
+        let left = self.outstanding.fetch_sub(places, Ordering::AcqRel) - places;
+        if left <= self.refill_at.load(Ordering::Relaxed) {
+            self.wake_driver.notify_one();
+        }
+    }
+
     /// Stops arrivals and cancels every queued task: each sees the new epoch
     /// when it reaches a worker and ends at once; running tasks finish.
     pub fn stop_arrivals(&self) {

@@ -62,13 +62,39 @@ impl TaskJob {
         Job::task(self)
     }
 
-    /// Runs the task (or, after a stop or past the deadline, cancels it).
+    /// Runs the task (or, after a stop or past the deadline, cancels it); a
+    /// task that ran lets a published refill submit its successor.
     pub fn run(mut self) {
+        if self.execute()
+            && let Some(refill) = &*self.shared.refill.load()
+        {
+            refill.top_up(&self.shared);
+        }
+    }
+
+    /// Runs tasks in order as one job (`--batch`); when any ran, a published
+    /// refill submits the next batch.
+    pub fn run_batch(mut tasks: Vec<TaskJob>) {
+        let mut ran = false;
+        for task in &mut tasks {
+            ran |= task.execute();
+        }
+        if ran
+            && let Some(first) = tasks.first()
+            && let Some(refill) = &*first.shared.refill.load()
+        {
+            refill.top_up(&first.shared);
+        }
+    }
+
+    /// Runs the task, or ends it as cancelled; true if it ran.
+    fn execute(&mut self) -> bool {
         let started = self.shared.clock.raw();
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
             || self.shared.past_deadline(started)
         {
-            return; // Drop counts it cancelled.
+            self.end_cancelled();
+            return false;
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
         let finished = self.shared.clock.raw();
@@ -103,8 +129,17 @@ impl TaskJob {
         });
         self.ended = true;
         self.shared.task_ended();
-        if let Some(refill) = &*self.shared.refill.load() {
-            refill.top_up(&self.shared);
+        true
+    }
+
+    /// Counts the task cancelled, once.
+    fn end_cancelled(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            self.shared
+                .registry
+                .with_current(|stats| stats.record_cancelled());
+            self.shared.task_ended();
         }
     }
 
@@ -130,13 +165,7 @@ impl TaskJob {
 
 impl Drop for TaskJob {
     fn drop(&mut self) {
-        if !self.ended {
-            self.ended = true;
-            self.shared
-                .registry
-                .with_current(|stats| stats.record_cancelled());
-            self.shared.task_ended();
-        }
+        self.end_cancelled();
     }
 }
 

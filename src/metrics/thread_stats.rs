@@ -121,6 +121,11 @@ impl ThreadStats {
         bump(&self.submitted, 1);
     }
 
+    #[inline]
+    pub fn record_submitted_many(&self, tasks: u64) {
+        bump(&self.submitted, tasks);
+    }
+
     /// Records a task that ran: its latencies, busy time, bytes and result.
     #[inline]
     pub fn record_ran(
