@@ -270,3 +270,40 @@ fn tasks_topping_up_the_closed_loop_never_exceed_inflight_nor_the_task_count() {
         }
     }
 }
+
+#[test]
+fn ctrl_c_on_inline_cancels_the_queued_tasks_of_a_headless_run() {
+    // 30 tasks of 300 ms on two app workers: 4.5 s if they all ran.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args([
+            "run",
+            "--backend",
+            "inline",
+            "--workload",
+            "spin",
+            "--size",
+            "300000",
+            "--tasks",
+            "30",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start loadlab");
+    std::thread::sleep(Duration::from_millis(1500));
+    let interrupted = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("loadlab ends");
+    let took = interrupted.elapsed();
+    assert!(took < Duration::from_secs(3), "ended {took:?} after SIGINT");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let tasks = &report["tasks"];
+    assert!(tasks["cancelled"].as_u64() > Some(0), "{tasks}");
+    assert!(tasks["completed"].as_u64() < Some(30), "{tasks}");
+}

@@ -29,16 +29,27 @@ pub fn run(config: EngineConfig, mut session: Session) -> anyhow::Result<RunRepo
     Ok(RunReport::from_outcome(&outcome))
 }
 
-/// Ctrl-C or SIGTERM: stop arrivals, cancel what is queued, report.
+/// Ctrl-C or SIGTERM: stop arrivals, cancel what is queued, report. The
+/// listener has its own thread: inline jobs may hold every app worker.
 fn end_on_interrupt(engine: &Arc<Engine>) {
     let target = Arc::downgrade(engine);
-    engine.runtime_handle().spawn(async move {
-        interrupted().await;
-        if let Some(engine) = target.upgrade() {
-            eprintln!("loadlab: interrupted; cancelling queued tasks and reporting");
-            engine.end_run();
-        }
+    let listener = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let spawned = listener.and_then(|listener| {
+        std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                listener.block_on(interrupted());
+                if let Some(engine) = target.upgrade() {
+                    eprintln!("loadlab: interrupted; cancelling queued tasks and reporting");
+                    engine.end_run();
+                }
+            })
     });
+    if let Err(error) = spawned {
+        tracing::warn!("no signal listener: {error}");
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.
