@@ -27,7 +27,7 @@ pub fn bare_calls(n: u64) -> Duration {
     started.elapsed()
 }
 
-/// N instrumented jobs: what `driver::submit_one` does before handing the job to
+/// N instrumented jobs: what the driver does (`driver::instrumented_job`) before handing the job to
 /// a backend (outstanding + submitted counters, `TaskJob`), then the job itself.
 pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64) -> Duration {
     let started = Instant::now();

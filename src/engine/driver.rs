@@ -1,6 +1,8 @@
 //! The driver: an async task on the app runtime that turns the workload into
 //! tasks and feeds them to the current backend, closed loop (keep N in flight)
-//! or open loop (R arrivals per second), until its limit or a stop.
+//! or open loop (R arrivals per second), until its limit or a stop. In a closed
+//! loop of synthetic tasks it publishes a `Refill`, and ending tasks submit
+//! their successors themselves; the driver keeps the first fill and the rest.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
