@@ -22,6 +22,9 @@ pub const RUNTIME_WORKERS_MAX: usize = 256;
 /// memory whether it runs or waits, so this bounds the queue's memory.
 pub const INFLIGHT_MAX: usize = 100_000;
 
+/// Consecutive tasks that travel to a backend as one job (`--batch`).
+pub const BATCH_MAX: u64 = 10_000;
+
 /// Open loop arrivals per second. Below the minimum the gap between arrivals
 /// would outgrow any run; above the maximum only dropped arrivals grow.
 pub const RATE_MIN: f64 = 0.01;

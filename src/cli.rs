@@ -115,6 +115,11 @@ pub struct WorkloadArgs {
     /// (or cgroup memory limit) if that is less.
     #[arg(long, value_name = "SIZE", value_parser = crate::workload::memory_budget::parse_budget)]
     pub memory_budget: Option<u64>,
+    /// K consecutive tasks travel to the backend as one job; each is still
+    /// counted, timed and checksummed on its own. Default --inflight scales with K.
+    #[arg(long, value_name = "K", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=bounds::BATCH_MAX))]
+    pub batch: u64,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -127,7 +127,14 @@ pub fn engine_config(
         // Inline clamps to its app workers itself; the default in flight follows cores.
         None => cores().min(bounds::POOL_THREADS_MAX),
     };
-    let load = load_mode(workload, 4 * threads)?;
+    let batch = workload.batch.max(1) as usize;
+    // Enough in flight for every thread to hold a few whole batches.
+    let load = load_mode(
+        workload,
+        (4 * threads)
+            .saturating_mul(batch)
+            .min(bounds::INFLIGHT_MAX),
+    )?;
     Ok(EngineConfig {
         backend: backend.backend,
         threads,
@@ -140,6 +147,7 @@ pub fn engine_config(
         sample_interval: Duration::from_millis(probes.sample_ms),
         worker_nice: backend.priority.worker_nice,
         panic_every: workload.panic_every,
+        batch,
         ..EngineConfig::default()
     })
 }

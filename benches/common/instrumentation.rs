@@ -27,7 +27,7 @@ pub fn bare_calls(n: u64) -> Duration {
     started.elapsed()
 }
 
-/// N instrumented jobs: what `driver::submit_one` does before handing the job to
+/// N instrumented jobs: what the driver does (`driver::instrumented_job`) before handing the job to
 /// a backend (outstanding + submitted counters, `TaskJob`), then the job itself.
 pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64) -> Duration {
     let started = Instant::now();
@@ -37,7 +37,7 @@ pub fn instrumented_calls(shared: &Arc<Shared>, spec: &Arc<WorkloadSpec>, n: u64
             size: PROBE_US,
         };
         let job = instrumented_job(shared, spec, index, input);
-        job();
+        job.run();
     }
     started.elapsed()
 }

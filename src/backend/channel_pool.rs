@@ -1,14 +1,16 @@
 //! channel: a bounded crossbeam queue feeding OS threads `pool-N`. Growing
 //! spawns threads; shrinking tells chosen workers to stop between two jobs, so
 //! no job is dropped: the queue keeps whatever they did not take.
+//!
+//! A full queue hands the job back to the submitter, which then waits for room:
+//! a worker that takes a job while a submitter waits wakes it (nothing polls).
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
-use futures::FutureExt;
 use futures::future::BoxFuture;
+use tokio::sync::Notify;
 
 use super::worker_priority::lower_current_thread;
 use super::{Backend, Job, run_contained};
@@ -24,9 +26,31 @@ struct Worker {
     wake: Sender<()>,
 }
 
+/// A submitter waiting for queue room, and how to wake it.
+#[derive(Default)]
+struct RoomSignal {
+    waiting: AtomicBool,
+    notify: Notify,
+}
+
+impl RoomSignal {
+    /// Called by a worker after it took a job off the queue.
+    #[inline]
+    fn job_taken(&self) {
+        // Pairs with the fence in `ChannelBackend::room`: either the worker sees
+        // the waiter's flag, or the waiter sees the room this worker made.
+        fence(Ordering::SeqCst);
+        if self.waiting.load(Ordering::Relaxed) && self.waiting.swap(false, Ordering::AcqRel) {
+            // A stored permit covers a waiter that has not started awaiting yet.
+            self.notify.notify_one();
+        }
+    }
+}
+
 pub struct ChannelBackend {
     jobs: Sender<Job>,
     receiver: Receiver<Job>,
+    room: Arc<RoomSignal>,
     workers: Mutex<Vec<Worker>>,
     threads: AtomicUsize,
     nice: i32,
@@ -38,6 +62,7 @@ impl ChannelBackend {
         let backend = ChannelBackend {
             jobs,
             receiver,
+            room: Arc::new(RoomSignal::default()),
             workers: Mutex::new(Vec::new()),
             threads: AtomicUsize::new(0),
             nice,
@@ -57,7 +82,12 @@ impl ChannelBackend {
         }
         while workers.len() < threads {
             let index = lowest_free_index(&workers);
-            workers.push(spawn_worker(index, self.receiver.clone(), self.nice)?);
+            workers.push(spawn_worker(
+                index,
+                self.receiver.clone(),
+                self.room.clone(),
+                self.nice,
+            )?);
         }
         workers.sort_by_key(|w| w.index);
         self.threads.store(workers.len(), Ordering::Release);
@@ -71,7 +101,12 @@ fn lowest_free_index(workers: &[Worker]) -> usize {
         .unwrap_or(0)
 }
 
-fn spawn_worker(index: usize, jobs: Receiver<Job>, nice: i32) -> std::io::Result<Worker> {
+fn spawn_worker(
+    index: usize,
+    jobs: Receiver<Job>,
+    room: Arc<RoomSignal>,
+    nice: i32,
+) -> std::io::Result<Worker> {
     let stop = Arc::new(AtomicBool::new(false));
     let (wake, woken) = bounded(1);
     let stop_flag = stop.clone();
@@ -79,12 +114,12 @@ fn spawn_worker(index: usize, jobs: Receiver<Job>, nice: i32) -> std::io::Result
         .name(format!("pool-{index}"))
         .spawn(move || {
             lower_current_thread(nice);
-            worker_loop(&jobs, &woken, &stop_flag)
+            worker_loop(&jobs, &woken, &stop_flag, &room)
         })?;
     Ok(Worker { index, stop, wake })
 }
 
-fn worker_loop(jobs: &Receiver<Job>, woken: &Receiver<()>, stop: &AtomicBool) {
+fn worker_loop(jobs: &Receiver<Job>, woken: &Receiver<()>, stop: &AtomicBool, room: &RoomSignal) {
     loop {
         if stop.load(Ordering::Acquire) {
             return;
@@ -103,6 +138,7 @@ fn worker_loop(jobs: &Receiver<Job>, woken: &Receiver<()>, stop: &AtomicBool) {
                 }
             }
         };
+        room.job_taken();
         run_contained(job);
     }
 }
@@ -136,26 +172,23 @@ impl Backend for ChannelBackend {
         }
     }
 
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()> {
+    fn try_submit(&self, job: Job) -> Result<(), Job> {
         match self.jobs.try_send(job) {
-            Ok(()) => futures::future::ready(()).boxed(),
-            Err(TrySendError::Full(job)) | Err(TrySendError::Disconnected(job)) => {
-                let jobs = self.jobs.clone();
-                async move {
-                    let mut job = job;
-                    loop {
-                        tokio::time::sleep(Duration::from_micros(200)).await;
-                        match jobs.try_send(job) {
-                            Ok(()) => return,
-                            Err(TrySendError::Full(back)) => job = back,
-                            // Cannot happen while we hold a sender; the job's
-                            // guard counts it as cancelled when dropped here.
-                            Err(TrySendError::Disconnected(_)) => return,
-                        }
-                    }
-                }
-                .boxed()
-            }
+            Ok(()) => Ok(()),
+            // Disconnected cannot happen while the backend holds a receiver.
+            Err(TrySendError::Full(job)) | Err(TrySendError::Disconnected(job)) => Err(job),
         }
+    }
+
+    fn room(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.room.waiting.store(true, Ordering::Relaxed);
+            fence(Ordering::SeqCst);
+            if !self.jobs.is_full() {
+                self.room.waiting.store(false, Ordering::Relaxed);
+                return;
+            }
+            self.room.notify.notified().await;
+        })
     }
 }

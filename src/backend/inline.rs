@@ -1,26 +1,30 @@
-//! inline: the job runs inside the submitting async task, blocking the app
-//! runtime's worker thread for its whole duration. The anti-pattern, kept on
+//! inline: each job runs in its own tokio task on the app runtime, blocking the
+//! app worker that polls it for its whole duration. The anti-pattern, kept on
 //! purpose so its effect can be measured. A semaphore bounds how many app
 //! workers jobs may occupy at once (at most all of them).
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
 
 use super::resizable_semaphore::ResizableSemaphore;
 use super::{Backend, Job, run_contained};
 use crate::spec::BackendKind;
 
 pub struct InlineBackend {
-    slots: ResizableSemaphore,
+    slots: Arc<ResizableSemaphore>,
     runtime_workers: usize,
+    /// The app runtime, whose workers the jobs block.
+    runtime: Handle,
 }
 
 impl InlineBackend {
-    pub fn new(threads: usize, runtime_workers: usize) -> InlineBackend {
+    pub fn new(threads: usize, runtime_workers: usize, runtime: Handle) -> InlineBackend {
         let runtime_workers = runtime_workers.max(1);
         InlineBackend {
-            slots: ResizableSemaphore::new(threads.clamp(1, runtime_workers)),
+            slots: Arc::new(ResizableSemaphore::new(threads.clamp(1, runtime_workers))),
             runtime_workers,
+            runtime,
         }
     }
 }
@@ -39,12 +43,14 @@ impl Backend for InlineBackend {
         self.slots.resize(threads.clamp(1, self.runtime_workers))
     }
 
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()> {
+    fn try_submit(&self, job: Job) -> Result<(), Job> {
+        // Waiting for a slot happens in the job's own task: a job queued there
+        // that sees a stop when its turn comes ends as cancelled at once.
         let slot = self.slots.acquire();
-        async move {
+        self.runtime.spawn(async move {
             let _slot = slot.await;
             run_contained(job);
-        }
-        .boxed()
+        });
+        Ok(())
     }
 }

@@ -9,13 +9,13 @@ use crate::spec::BackendKind;
 
 pub mod channel_pool;
 pub mod inline;
+pub mod job;
 pub mod rayon_pool;
 pub mod resizable_semaphore;
 pub mod spawn_blocking;
 pub mod worker_priority;
 
-/// A unit of work, already instrumented: it records its own outcome.
-pub type Job = Box<dyn FnOnce() + Send + 'static>;
+pub use job::Job;
 
 pub trait Backend: Send + Sync + 'static {
     fn kind(&self) -> BackendKind;
@@ -26,9 +26,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Resizes live; returns the thread count actually applied (clamped to >= 1).
     fn set_threads(&self, threads: usize) -> usize;
 
-    /// Hands a job over. The future resolves once the backend has accepted the
-    /// job (for inline: once it has run, on the calling tokio worker).
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()>;
+    /// Hands a job over without waiting: accepted, or the job back when the
+    /// backend's queue is full. Never blocks the caller.
+    fn try_submit(&self, job: Job) -> Result<(), Job>;
+
+    /// Resolves once `try_submit` may accept again (it may still find the queue
+    /// full if another producer was faster; then wait again). Backends that
+    /// never refuse a job resolve at once.
+    fn room(&self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Builds a backend. `app` is the app runtime (inline and spawn-blocking live on it).
@@ -40,7 +47,11 @@ pub fn build(
     worker_nice: i32,
 ) -> std::io::Result<Arc<dyn Backend>> {
     Ok(match kind {
-        BackendKind::Inline => Arc::new(inline::InlineBackend::new(threads, runtime_workers)),
+        BackendKind::Inline => Arc::new(inline::InlineBackend::new(
+            threads,
+            runtime_workers,
+            app.clone(),
+        )),
         BackendKind::SpawnBlocking => Arc::new(spawn_blocking::SpawnBlockingBackend::new(
             threads,
             app.clone(),
@@ -54,7 +65,7 @@ pub fn build(
 /// by the engine catch their own panics (to count them as failed); this is the
 /// backstop for any other job.
 pub(crate) fn run_contained(job: Job) {
-    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run())).is_err() {
         tracing::error!("a job panicked outside the engine's task wrapper");
     }
 }

@@ -1,5 +1,5 @@
 //! rayon: a dedicated ThreadPool (threads `rayon-N`). rayon pools cannot be
-//! resized (rayon issue 1088), so a resize builds a new pool and swaps it in;
+//! resized, so a resize builds a new pool and swaps it in;
 //! the old pool finishes the jobs it already holds (spawned jobs keep a rayon
 //! registry alive until they ran) and its threads then exit.
 
@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arc_swap::ArcSwap;
-use futures::FutureExt;
-use futures::future::BoxFuture;
 
 use super::worker_priority::lower_current_thread;
 use super::{Backend, Job, run_contained};
@@ -71,8 +69,9 @@ impl Backend for RayonBackend {
         }
     }
 
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()> {
+    fn try_submit(&self, job: Job) -> Result<(), Job> {
+        // rayon's queue is unbounded; the driver bounds what is outstanding.
         self.pool.load().spawn(move || run_contained(job));
-        futures::future::ready(()).boxed()
+        Ok(())
     }
 }

@@ -10,8 +10,6 @@
 use std::sync::Arc;
 
 use crossbeam_queue::SegQueue;
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 
 use super::resizable_semaphore::{Permit, ResizableSemaphore};
@@ -46,16 +44,15 @@ impl SpawnBlockingBackend {
     }
 }
 
-/// Runs queued jobs while holding a permit. Between jobs it gives the permit
-/// back if the pool is shrinking. After releasing it looks at the queue once
-/// more: a job pushed while every permit was held is never left behind.
+/// Runs queued jobs while holding a permit. Before taking each job it gives
+/// the permit back if the pool is shrinking, so no job starts above the new
+/// target. After releasing it looks at the queue once more: a job pushed while
+/// every permit was held is never left behind.
 fn drain(mut permit: Permit, slots: &ResizableSemaphore, queue: &SegQueue<Job>) {
     loop {
-        while let Some(job) = queue.pop() {
+        while !slots.shrinking() {
+            let Some(job) = queue.pop() else { break };
             run_contained(job);
-            if slots.shrinking() {
-                break;
-            }
         }
         drop(permit);
         if queue.is_empty() {
@@ -85,9 +82,10 @@ impl Backend for SpawnBlockingBackend {
         applied
     }
 
-    fn submit(&self, job: Job) -> BoxFuture<'static, ()> {
+    fn try_submit(&self, job: Job) -> Result<(), Job> {
+        // The queue is unbounded; the driver bounds what is outstanding.
         self.queue.push(job);
         self.start_holder();
-        futures::future::ready(()).boxed()
+        Ok(())
     }
 }

@@ -1,16 +1,21 @@
 //! The driver: an async task on the app runtime that turns the workload into
 //! tasks and feeds them to the current backend, closed loop (keep N in flight)
-//! or open loop (R arrivals per second), until its limit or a stop.
+//! or open loop (R arrivals per second), until its limit or a stop. In a closed
+//! loop of synthetic tasks it publishes a `Refill`, and ending tasks submit
+//! their successors themselves; the driver keeps the first fill and the rest.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::shared::Shared;
+use super::refill::Refill;
+use super::shared::{RunSpan, Shared};
 use super::task_job::TaskJob;
+use crate::backend::channel_pool::QUEUE_CAPACITY;
+use crate::backend::{Backend, Job};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::workload::{TaskInput, dist, files};
 
@@ -20,12 +25,17 @@ pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
 const WALK_AHEAD: usize = 256;
 /// Safety net: re-check state at least this often while waiting.
 const IDLE_RECHECK: Duration = Duration::from_millis(50);
+/// A refill reads the clock for the deadline once per this many tasks.
+const DEADLINE_CHECK_EVERY: u64 = 64;
 
 /// Where task inputs come from.
 enum Source {
     Synthetic {
         spec: Arc<WorkloadSpec>,
-        next: u64,
+        /// Shared with a published `Refill`: ending tasks claim indices too.
+        next: Arc<AtomicU64>,
+        /// One past the last index (`--tasks`), else `u64::MAX`.
+        end: u64,
     },
     Files {
         entries: mpsc::Receiver<TaskInput>,
@@ -34,9 +44,17 @@ enum Source {
 }
 
 impl Source {
-    fn new(spec: Arc<WorkloadSpec>, repeat: bool) -> Source {
+    fn new(spec: Arc<WorkloadSpec>, limit: RunLimit) -> Source {
+        let repeat = !matches!(limit, RunLimit::Tasks(_));
         match &spec.path {
-            None => Source::Synthetic { spec, next: 0 },
+            None => Source::Synthetic {
+                spec,
+                next: Arc::new(AtomicU64::new(0)),
+                end: match limit {
+                    RunLimit::Tasks(n) => n,
+                    _ => u64::MAX,
+                },
+            },
             Some(root) => {
                 let (tx, entries) = mpsc::channel(WALK_AHEAD);
                 if let Err(error) = files::spawn_walker(root.clone(), repeat, tx) {
@@ -50,9 +68,11 @@ impl Source {
     /// The next task, or None when a finite source is exhausted.
     async fn next(&mut self) -> Option<(u64, TaskInput)> {
         match self {
-            Source::Synthetic { spec, next } => {
-                let index = *next;
-                *next += 1;
+            Source::Synthetic { spec, next, end } => {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= *end {
+                    return None;
+                }
                 let size = dist::task_size(spec.dist, spec.size, spec.seed, index);
                 Some((index, TaskInput::Synthetic { index, size }))
             }
@@ -68,20 +88,29 @@ impl Source {
 
 pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     let deadline = match limit {
-        RunLimit::Duration(d) => Some(Instant::now() + d),
+        RunLimit::Duration(d) => Instant::now().checked_add(d),
         _ => None,
     };
-    let repeat = !matches!(limit, RunLimit::Tasks(_));
+    shared.set_deadline(match limit {
+        RunLimit::Duration(d) => Some(d),
+        _ => None,
+    });
     let mut spec = shared.workload.load_full();
-    let mut source = Source::new(spec.clone(), repeat);
+    let mut source = Source::new(spec.clone(), limit);
     let mut submitted: u64 = 0;
     let mut open_loop: Option<(Instant, u64)> = None;
+    // Tasks waiting to travel as one job (`--batch`).
+    let mut batch: Vec<TaskJob> = Vec::with_capacity(shared.batch);
+    shared.update_run_span(|span| *span = RunSpan::default());
     shared.running.store(true, Ordering::Release);
 
     loop {
-        if shared.shutting_down.load(Ordering::Acquire)
-            || deadline.is_some_and(|d| Instant::now() >= d)
-        {
+        if shared.shutting_down.load(Ordering::Acquire) {
+            break;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // The deadline is kept: queued tasks are cancelled, running ones finish.
+            shared.stop_arrivals();
             break;
         }
         if let RunLimit::Tasks(n) = limit
@@ -92,7 +121,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         let latest = shared.workload.load_full();
         if !Arc::ptr_eq(&latest, &spec) {
             spec = latest;
-            source = Source::new(spec.clone(), repeat);
+            source = Source::new(spec.clone(), limit);
             shared.running.store(true, Ordering::Release);
         }
         let stopped = shared.stopped.load(Ordering::Acquire);
@@ -109,11 +138,18 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
             LoadMode::Closed { inflight } => {
                 open_loop = None;
                 let inflight = inflight.max(1) as u64;
-                // Refill in halves: one driver wake-up per inflight/2 tasks ended.
+                let topped_up_by_tasks = publish_refill(&shared, &source, inflight);
+                // Refill in halves: one driver wake-up per inflight/2 tasks ended
+                // (none while ending tasks top up themselves).
                 let batch = (inflight / 2).max(1);
                 // Store the wake-up mark before reading outstanding (both SeqCst),
                 // so a task ending in between either sees the mark or is seen.
-                shared.refill_at.store(inflight - batch, Ordering::SeqCst);
+                let refill_at = if topped_up_by_tasks {
+                    0
+                } else {
+                    inflight - batch
+                };
+                shared.refill_at.store(refill_at, Ordering::SeqCst);
                 let outstanding = shared.outstanding.load(Ordering::SeqCst);
                 if outstanding >= inflight {
                     wait(&shared, deadline, None).await;
@@ -122,6 +158,7 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
                 inflight - outstanding
             }
             LoadMode::Open { rate } => {
+                shared.refill.store(None);
                 shared.refill_at.store(0, Ordering::SeqCst);
                 let (start, arrived) = *open_loop.get_or_insert((Instant::now(), 0));
                 let rate = rate.max(0.001);
@@ -149,13 +186,50 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
         };
         let backend = shared.current.load_full().backend.clone();
         let mut exhausted = false;
-        for _ in 0..want {
+        let mut handed_over = true;
+        for sent in 0..want {
+            // A stop or the deadline in the middle of a refill ends it there.
+            if arrivals_ended(&shared)
+                || (sent % DEADLINE_CHECK_EVERY == 0
+                    && deadline.is_some_and(|d| Instant::now() >= d))
+            {
+                break;
+            }
             let Some((index, input)) = source.next().await else {
                 exhausted = true;
                 break;
             };
-            submit_one(&shared, &backend, &spec, index, input).await;
+            if submitted == 0 {
+                shared.update_run_span(|span| {
+                    span.first_submission = Some(std::time::Instant::now())
+                });
+            }
+            let task = instrumented_task(&shared, &spec, index, input);
             submitted += 1;
+            let job = if shared.batch == 1 {
+                task.into_job()
+            } else {
+                batch.push(task);
+                if batch.len() < shared.batch {
+                    continue;
+                }
+                Job::tasks(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(shared.batch),
+                ))
+            };
+            handed_over = hand_over(&shared, &backend, job, deadline).await;
+            if !handed_over {
+                break;
+            }
+        }
+        // A partial batch goes at the end of a refill, unless arrivals ended
+        // (then it is dropped and its tasks count themselves cancelled).
+        if !batch.is_empty() {
+            let tasks = std::mem::replace(&mut batch, Vec::with_capacity(shared.batch));
+            if handed_over && !arrivals_ended(&shared) {
+                hand_over(&shared, &backend, Job::tasks(tasks), deadline).await;
+            }
         }
         if exhausted {
             if matches!(limit, RunLimit::Unbounded) {
@@ -173,10 +247,86 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     }
 
     shared.running.store(false, Ordering::Release);
+    // Ending tasks top up no more; one still holding the old refill finds
+    // arrivals ended or the limit reached, and gives its place back.
+    shared.refill.store(None);
     // Drain: every submitted task ends (completes, fails or is cancelled).
     shared.refill_at.store(0, Ordering::SeqCst);
     while shared.outstanding.load(Ordering::SeqCst) > 0 {
         wait(&shared, None, None).await;
+    }
+    shared.update_run_span(|span| span.last_end = Some(std::time::Instant::now()));
+}
+
+/// Lets ending tasks submit their successors where that is safe: a closed
+/// loop of synthetic tasks on a backend that never refuses
+/// a job at this in-flight count (inline keeps its tasks on the app runtime).
+/// Returns whether a refill is published.
+fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
+    let backend = shared.current.load_full().backend.clone();
+    let fits = match backend.kind() {
+        BackendKind::Rayon | BackendKind::SpawnBlocking => true,
+        BackendKind::Channel => inflight <= QUEUE_CAPACITY as u64,
+        BackendKind::Inline => false,
+    };
+    let Source::Synthetic { spec, next, end } = source else {
+        shared.refill.store(None);
+        return false;
+    };
+    if !fits {
+        shared.refill.store(None);
+        return false;
+    }
+    let current = shared.refill.load();
+    let unchanged = current.as_ref().is_some_and(|refill| {
+        Arc::ptr_eq(&refill.spec, spec)
+            && Arc::ptr_eq(&refill.backend, &backend)
+            && Arc::ptr_eq(&refill.next, next)
+            && refill.inflight == inflight
+    });
+    if !unchanged {
+        shared.refill.store(Some(Arc::new(Refill {
+            spec: spec.clone(),
+            backend,
+            inflight,
+            next: next.clone(),
+            end: *end,
+        })));
+    }
+    true
+}
+
+/// Stop or shutdown: no task may be submitted now.
+#[inline]
+fn arrivals_ended(shared: &Shared) -> bool {
+    shared.stopped.load(Ordering::Relaxed) || shared.shutting_down.load(Ordering::Relaxed)
+}
+
+/// Gives the job to the backend, waiting for room while its queue is full.
+/// False when a stop or the deadline came first: the job is dropped and so
+/// counts itself cancelled.
+async fn hand_over(
+    shared: &Shared,
+    backend: &Arc<dyn Backend>,
+    job: Job,
+    deadline: Option<Instant>,
+) -> bool {
+    let mut job = job;
+    loop {
+        match backend.try_submit(job) {
+            Ok(()) => return true,
+            Err(back) => job = back,
+        }
+        if arrivals_ended(shared) || deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        let far = Instant::now() + Duration::from_secs(3600);
+        tokio::select! {
+            _ = backend.room() => {}
+            // Commands (Stop included) and shutdown wake the driver.
+            _ = shared.wake_driver.notified() => {}
+            _ = tokio::time::sleep_until(deadline.unwrap_or(far)) => {}
+        }
     }
 }
 
@@ -187,30 +337,22 @@ pub fn instrumented_job(
     spec: &Arc<WorkloadSpec>,
     index: u64,
     input: TaskInput,
-) -> crate::backend::Job {
+) -> Job {
+    instrumented_task(shared, spec, index, input).into_job()
+}
+
+/// `instrumented_job` before it becomes a job (batches gather several).
+pub fn instrumented_task(
+    shared: &Arc<Shared>,
+    spec: &Arc<WorkloadSpec>,
+    index: u64,
+    input: TaskInput,
+) -> TaskJob {
     shared.outstanding.fetch_add(1, Ordering::AcqRel);
     shared
         .registry
         .with_current(|stats| stats.record_submitted());
-    TaskJob::new(shared.clone(), spec, input, index).into_job()
-}
-
-async fn submit_one(
-    shared: &Arc<Shared>,
-    backend: &Arc<dyn crate::backend::Backend>,
-    spec: &Arc<WorkloadSpec>,
-    index: u64,
-    input: TaskInput,
-) {
-    let job = instrumented_job(shared, spec, index, input);
-    let mut handover = backend.submit(job);
-    if backend.kind() == BackendKind::Inline {
-        // The job must run in its own task so it blocks an app worker, not the driver.
-        tokio::spawn(handover);
-    } else if futures::poll!(&mut handover).is_pending() {
-        // Waiting for a permit or queue room: let it finish on its own.
-        tokio::spawn(handover);
-    }
+    TaskJob::new(shared.clone(), spec, input, index)
 }
 
 /// Sleeps until woken, the deadline, `until`, or the recheck interval.

@@ -4,6 +4,7 @@
 pub mod command;
 pub mod controller;
 pub mod driver;
+pub mod refill;
 pub mod sampler;
 pub mod shared;
 pub mod task_job;
@@ -52,6 +53,8 @@ pub struct EngineConfig {
     pub start_driver: bool,
     /// Nice value of backend threads (rayon, pool, blocking); 0 leaves them alone.
     pub worker_nice: i32,
+    /// Consecutive tasks handed to the backend as one job.
+    pub batch: usize,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +78,7 @@ impl Default for EngineConfig {
             panic_every: 0,
             start_driver: true,
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
+            batch: 1,
         }
     }
 }
@@ -88,7 +92,13 @@ pub fn cores() -> usize {
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
     pub totals: RunTotals,
+    /// From the first submission (or a reset) to the last task's end.
     pub elapsed: Duration,
+    /// From the engine's start to the first submission.
+    pub startup: Duration,
+    /// From the last task's end to these totals (the driver and sampler stopped).
+    pub shutdown: Duration,
+    pub batch: usize,
     pub errors: Vec<TaskError>,
     pub errors_dropped: u64,
     pub arrivals_dropped: u64,
@@ -107,8 +117,10 @@ pub struct Engine {
     sampler: Mutex<Option<Sampler>>,
     snapshots: watch::Receiver<Arc<Snapshot>>,
     driver: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// When the first driver was spawned: a run's elapsed time counts from here,
-    /// not from `Shared::started`, which precedes the runtime's and sampler's start-up.
+    /// When `Engine::start` was called: start-up counts from here.
+    created: Instant,
+    /// When the first driver was spawned (elapsed counts from here if no task
+    /// was ever submitted).
     run_started: Instant,
 }
 
@@ -144,6 +156,7 @@ impl Engine {
     /// Builds the runtime and backend, starts the probes, the sampler and (with
     /// `start_driver`) the driver.
     pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
+        let created = Instant::now();
         config.workload.validate().map_err(anyhow::Error::msg)?;
         let runtime_workers = config.runtime_workers.max(1);
         let runtime = build_runtime(runtime_workers, config.worker_nice)?;
@@ -154,9 +167,12 @@ impl Engine {
             runtime.handle(),
             config.worker_nice,
         )?;
+        let clock = quanta::Clock::new();
         let shared = Arc::new(Shared {
             started: Instant::now(),
-            clock: quanta::Clock::new(),
+            clock_origin: clock.raw(),
+            clock,
+            deadline_ns: AtomicU64::new(shared::NO_DEADLINE),
             runtime_workers,
             registry: Registry::default(),
             current: ArcSwap::from_pointee(CurrentBackend { backend }),
@@ -173,6 +189,9 @@ impl Engine {
             wake_driver: Notify::new(),
             refill_at: AtomicU64::new(0),
             panic_every: config.panic_every,
+            batch: config.batch.max(1),
+            run_span: Mutex::new(shared::RunSpan::default()),
+            refill: arc_swap::ArcSwapOption::empty(),
             worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
             heartbeat: AtomicHistogram::default(),
@@ -226,6 +245,7 @@ impl Engine {
             sampler: Mutex::new(Some(sampler)),
             snapshots,
             driver: Mutex::new(driver),
+            created,
             run_started,
         })
     }
@@ -262,7 +282,7 @@ impl Engine {
     /// Ends the current run early: arrivals stop, queued tasks are cancelled,
     /// running ones finish, and the driver drains and returns.
     pub fn end_run(&self) {
-        self.shared.shutting_down.store(true, Ordering::Release);
+        self.shared.shutting_down.store(true, Ordering::SeqCst);
         self.shared.stop_arrivals();
         self.shared.wake_driver.notify_one();
     }
@@ -307,11 +327,16 @@ impl Engine {
             // Finished twice: the sampler's totals were already taken.
             None => (RunTotals::default(), self.snapshots.borrow().clone()),
         };
-        // Totals cover the run from its start, or from a reset (a scenario step).
-        let measured_from = totals
-            .reset_at
-            .map_or(self.run_started, |reset| reset.max(self.run_started));
-        let elapsed = ended.saturating_duration_since(measured_from);
+        let span = *self
+            .shared
+            .run_span
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let first = span.first_submission.unwrap_or(self.run_started);
+        let last = span.last_end.unwrap_or(ended);
+        // Totals cover the run from its first submission, or from a reset (a scenario step).
+        let measured_from = totals.reset_at.map_or(first, |reset| reset.max(first));
+        let elapsed = last.saturating_duration_since(measured_from);
         let log = self
             .shared
             .errors
@@ -321,6 +346,9 @@ impl Engine {
         RunOutcome {
             totals,
             elapsed,
+            startup: first.saturating_duration_since(self.created),
+            shutdown: Instant::now().saturating_duration_since(last),
+            batch: self.shared.batch,
             errors: log.kept.clone(),
             errors_dropped: log.dropped,
             arrivals_dropped: self.shared.arrivals_dropped.load(Ordering::Relaxed),

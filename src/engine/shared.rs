@@ -17,9 +17,19 @@ use crate::spec::{LoadMode, WorkloadSpec};
 /// Failed tasks kept in full; the rest are only counted.
 pub const ERROR_CAP: usize = 100;
 
+/// `Shared::deadline_ns` of a run without a deadline.
+pub const NO_DEADLINE: u64 = u64::MAX;
+
 /// The backend new tasks go to.
 pub struct CurrentBackend {
     pub backend: Arc<dyn Backend>,
+}
+
+/// What a run's elapsed time covers: its first submission to its last task's end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunSpan {
+    pub first_submission: Option<Instant>,
+    pub last_end: Option<Instant>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +49,12 @@ pub struct Shared {
     pub started: Instant,
     /// Task timestamps: raw TSC reads (a few ns) scaled only when recorded.
     pub clock: quanta::Clock,
+    /// A raw clock reading taken at start: the origin of `deadline_ns`.
+    pub clock_origin: u64,
+    /// Tasks that would start later than this (ns after `clock_origin`) are
+    /// cancelled; `NO_DEADLINE` when the run has none. Kept by the tasks
+    /// themselves, so it holds even while the driver cannot run (inline).
+    pub deadline_ns: AtomicU64,
     pub runtime_workers: usize,
     pub registry: Registry,
     pub current: ArcSwap<CurrentBackend>,
@@ -61,6 +77,12 @@ pub struct Shared {
     pub refill_at: AtomicU64,
     /// Every `n`th task panics on purpose (0 = never): fault injection.
     pub panic_every: u64,
+    /// Consecutive tasks handed to the backend as one job.
+    pub batch: usize,
+    /// The current run's first submission and last end (the driver's, once each).
+    pub run_span: Mutex<RunSpan>,
+    /// Closed-loop top-up by ending tasks, when the driver allows it.
+    pub refill: arc_swap::ArcSwapOption<super::refill::Refill>,
     /// Nice value of backend threads (pools built later use it too).
     pub worker_nice: i32,
     pub errors: Mutex<ErrorLog>,
@@ -87,13 +109,40 @@ impl Shared {
         }
     }
 
+    /// Gives back places in flight claimed for tasks that were not submitted.
+    pub fn places_given_back(&self, places: u64) {
+        let left = self.outstanding.fetch_sub(places, Ordering::AcqRel) - places;
+        if left <= self.refill_at.load(Ordering::Relaxed) {
+            self.wake_driver.notify_one();
+        }
+    }
+
     /// Stops arrivals and cancels every queued task: each sees the new epoch
     /// when it reaches a worker and ends at once; running tasks finish.
     pub fn stop_arrivals(&self) {
-        self.stopped.store(true, Ordering::Release);
-        self.cancel_epoch.fetch_add(1, Ordering::AcqRel);
+        // SeqCst: a task topping up (see `Refill`) sees the stop or is seen draining.
+        self.stopped.store(true, Ordering::SeqCst);
+        self.cancel_epoch.fetch_add(1, Ordering::SeqCst);
         // Tasks waiting for memory budget are cancelled too.
         crate::workload::memory_budget::process_budget().wake_waiters();
+    }
+
+    /// Sets (or with None clears) the instant after which no task starts.
+    pub fn set_deadline(&self, after: Option<std::time::Duration>) {
+        let ns = after.map_or(NO_DEADLINE, |after| {
+            let now_ns = self
+                .clock
+                .delta_as_nanos(self.clock_origin, self.clock.raw());
+            now_ns.saturating_add(u64::try_from(after.as_nanos()).unwrap_or(u64::MAX))
+        });
+        self.deadline_ns.store(ns, Ordering::Release);
+    }
+
+    /// True if a task starting at raw clock reading `now` is past the deadline.
+    #[inline]
+    pub fn past_deadline(&self, now: u64) -> bool {
+        let deadline = self.deadline_ns.load(Ordering::Relaxed);
+        deadline != NO_DEADLINE && self.clock.delta_as_nanos(self.clock_origin, now) >= deadline
     }
 
     pub fn record_error(&self, path: String, error: String) {
@@ -103,6 +152,10 @@ impl Shared {
         } else {
             log.dropped += 1;
         }
+    }
+
+    pub fn update_run_span(&self, update: impl FnOnce(&mut RunSpan)) {
+        update(&mut self.run_span.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     pub fn bump_generation(&self) {

@@ -34,6 +34,18 @@ impl TaskJob {
         index: u64,
     ) -> TaskJob {
         let epoch = shared.cancel_epoch.load(Ordering::Acquire);
+        TaskJob::in_epoch(shared, workload, input, index, epoch)
+    }
+
+    /// A task of a given cancel epoch (read by the caller before it checked
+    /// that arrivals may go on).
+    pub fn in_epoch(
+        shared: Arc<Shared>,
+        workload: &WorkloadSpec,
+        input: TaskInput,
+        index: u64,
+        epoch: u64,
+    ) -> TaskJob {
         let submitted_at = shared.clock.raw();
         TaskJob {
             shared,
@@ -49,17 +61,48 @@ impl TaskJob {
     }
 
     pub fn into_job(self) -> Job {
-        Box::new(move || self.run())
+        Job::task(self)
     }
 
-    fn run(mut self) {
+    /// Runs the task (or, after a stop or past the deadline, cancels it); a
+    /// task that ran lets a published refill submit its successor.
+    pub fn run(mut self) {
+        if self.execute()
+            && let Some(refill) = &*self.shared.refill.load()
+        {
+            refill.top_up(&self.shared);
+        }
+    }
+
+    /// Runs tasks in order as one job (`--batch`); when any ran, a published
+    /// refill submits the next batch.
+    pub fn run_batch(mut tasks: Vec<TaskJob>) {
+        let mut ran = false;
+        for task in &mut tasks {
+            ran |= task.execute();
+        }
+        if ran
+            && let Some(first) = tasks.first()
+            && let Some(refill) = &*first.shared.refill.load()
+        {
+            refill.top_up(&first.shared);
+        }
+    }
+
+    /// Runs the task, or ends it as cancelled; true if it ran.
+    fn execute(&mut self) -> bool {
         let started = self.shared.clock.raw();
-        if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire) {
-            return; // Drop counts it cancelled.
+        if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
+            || self.shared.past_deadline(started)
+        {
+            self.end_cancelled();
+            return false;
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
         if crate::workload::memory_budget::take_gave_up() {
-            return; // Stopped while waiting for memory: Drop counts it cancelled.
+            // Stopped while waiting for memory: it ran nothing.
+            self.end_cancelled();
+            return false;
         }
         let finished = self.shared.clock.raw();
         let (end, output) = match outcome {
@@ -93,6 +136,18 @@ impl TaskJob {
         });
         self.ended = true;
         self.shared.task_ended();
+        true
+    }
+
+    /// Counts the task cancelled, once.
+    fn end_cancelled(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            self.shared
+                .registry
+                .with_current(|stats| stats.record_cancelled());
+            self.shared.task_ended();
+        }
     }
 
     fn compute(&self) -> Result<TaskOutput, String> {
@@ -126,13 +181,7 @@ impl TaskJob {
 
 impl Drop for TaskJob {
     fn drop(&mut self) {
-        if !self.ended {
-            self.ended = true;
-            self.shared
-                .registry
-                .with_current(|stats| stats.record_cancelled());
-            self.shared.task_ended();
-        }
+        self.end_cancelled();
     }
 }
 

@@ -175,6 +175,10 @@ impl Collector {
             stats.service.add_counts_to(&mut totals.service);
             stats.total.add_counts_to(&mut totals.total);
         }
+        // Submissions again, now after every thread's ends: a task submitted on
+        // one thread and ended on another is never seen ended but not submitted.
+        totals.counters.submitted =
+            self.retired.counters.submitted + registered.iter().map(|s| s.submitted()).sum::<u64>();
         self.shared.heartbeat.add_counts_to(&mut totals.heartbeat);
         self.shared.echo.add_counts_to(&mut totals.echo);
         totals
@@ -236,6 +240,8 @@ impl Collector {
         let system = self.system_view(&os, &config);
 
         let running_totals = Arc::new(running_totals(&totals));
+        // From the same read as the counts, so the identity holds.
+        let inflight = totals.counters.in_flight();
         self.recent.push_back(totals);
         self.seq += 1;
         let submitted = cumulative.submitted;
@@ -250,7 +256,7 @@ impl Collector {
                 completed: cumulative.completed,
                 failed: cumulative.failed,
                 cancelled: cumulative.cancelled,
-                inflight: self.shared.outstanding.load(Ordering::Acquire),
+                inflight,
             },
             throughput: Throughput {
                 // Completed only: failures are a separate rate, never throughput.

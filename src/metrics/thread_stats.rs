@@ -62,10 +62,17 @@ impl Counters {
         self.checksum = self.checksum.wrapping_add(other.checksum);
     }
 
+    /// Tasks submitted and not yet ended.
+    pub fn in_flight(&self) -> u64 {
+        self.submitted.saturating_sub(self.ended())
+    }
+
     /// `self - earlier`, for windows and resets (the checksum is not windowed).
+    /// Tasks in flight at `earlier` count as submitted in the period, so that
+    /// `submitted == ended + in flight` holds for the period too.
     pub fn since(&self, earlier: &Counters) -> Counters {
         Counters {
-            submitted: self.submitted.saturating_sub(earlier.submitted),
+            submitted: self.submitted.saturating_sub(earlier.ended()),
             completed: self.completed.saturating_sub(earlier.completed),
             failed: self.failed.saturating_sub(earlier.failed),
             cancelled: self.cancelled.saturating_sub(earlier.cancelled),
@@ -87,6 +94,17 @@ fn bump(counter: &AtomicU64, by: u64) {
     );
 }
 
+/// `bump` for a task's end. Release (a plain store on x86): a reader that
+/// acquires the end also sees the task's submission, counted before the job
+/// was handed over.
+#[inline]
+fn bump_end(counter: &AtomicU64) {
+    counter.store(
+        counter.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Release,
+    );
+}
+
 impl ThreadStats {
     pub fn new(tid: i32, name: String) -> ThreadStats {
         let pool = PoolKind::from_thread_name(&name);
@@ -101,6 +119,11 @@ impl ThreadStats {
     #[inline]
     pub fn record_submitted(&self) {
         bump(&self.submitted, 1);
+    }
+
+    #[inline]
+    pub fn record_submitted_many(&self, tasks: u64) {
+        bump(&self.submitted, tasks);
     }
 
     /// Records a task that ran: its latencies, busy time, bytes and result.
@@ -121,24 +144,34 @@ impl ThreadStats {
         bump(&self.bytes_out, output.bytes_out);
         bump(&self.checksum, checksum_term);
         match end {
-            TaskEnd::Completed => bump(&self.completed, 1),
-            TaskEnd::Failed => bump(&self.failed, 1),
-            TaskEnd::Cancelled => bump(&self.cancelled, 1),
+            TaskEnd::Completed => bump_end(&self.completed),
+            TaskEnd::Failed => bump_end(&self.failed),
+            TaskEnd::Cancelled => bump_end(&self.cancelled),
         }
     }
 
     /// Records a task that ended without running (cancelled before it started).
     #[inline]
     pub fn record_cancelled(&self) {
-        bump(&self.cancelled, 1);
+        bump_end(&self.cancelled);
     }
 
+    /// Tasks this thread submitted. Read it after the ends of every thread
+    /// (see `Counters`' identity): then no task is seen ending unsubmitted.
+    pub fn submitted(&self) -> u64 {
+        self.submitted.load(Ordering::Acquire)
+    }
+
+    /// This thread's counters; ends are read (acquire) before submissions.
     pub fn counters(&self) -> Counters {
+        let completed = self.completed.load(Ordering::Acquire);
+        let failed = self.failed.load(Ordering::Acquire);
+        let cancelled = self.cancelled.load(Ordering::Acquire);
         Counters {
-            submitted: self.submitted.load(Ordering::Relaxed),
-            completed: self.completed.load(Ordering::Relaxed),
-            failed: self.failed.load(Ordering::Relaxed),
-            cancelled: self.cancelled.load(Ordering::Relaxed),
+            submitted: self.submitted.load(Ordering::Acquire),
+            completed,
+            failed,
+            cancelled,
             busy_ns: self.busy_ns.load(Ordering::Relaxed),
             bytes_in: self.bytes_in.load(Ordering::Relaxed),
             bytes_out: self.bytes_out.load(Ordering::Relaxed),

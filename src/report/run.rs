@@ -19,7 +19,14 @@ pub struct RunReport {
     pub workload: WorkloadView,
     pub load: LoadMode,
     pub tasks: TasksView,
+    /// Consecutive tasks handed over as one job (`--batch`).
+    pub batch: usize,
+    /// From the first submission to the last task's end.
     pub elapsed_s: f64,
+    /// From the engine's start to the first submission (not in `elapsed_s`).
+    pub startup_s: f64,
+    /// From the last task's end to the totals being taken (not in `elapsed_s`).
+    pub shutdown_s: f64,
     pub throughput: ThroughputView,
     /// Input bytes processed (file kernels and `hash`).
     pub input_bytes: u64,
@@ -161,7 +168,10 @@ impl RunReport {
                 failed: counters.failed,
                 cancelled: counters.cancelled,
             },
+            batch: outcome.batch,
             elapsed_s: round3(elapsed_s),
+            startup_s: round3(outcome.startup.as_secs_f64()),
+            shutdown_s: round3(outcome.shutdown.as_secs_f64()),
             throughput: ThroughputView {
                 tasks_per_s: round2(counters.completed as f64 / elapsed_s),
                 bytes_per_s: round2(counters.bytes_in as f64 / elapsed_s),
@@ -269,10 +279,15 @@ impl RunReport {
             "tasks       {} submitted = {} completed + {} failed + {} cancelled",
             t.submitted, t.completed, t.failed, t.cancelled
         );
+        if self.batch > 1 {
+            let _ = writeln!(out, "batch       {} tasks per job", self.batch);
+        }
         let _ = writeln!(
             out,
-            "elapsed     {:.3} s\nthroughput  {:.1} tasks/s, {}/s",
+            "elapsed     {:.3} s (first submission to last end; start-up {:.3} s, shutdown {:.3} s apart)\nthroughput  {:.1} tasks/s, {}/s",
             self.elapsed_s,
+            self.startup_s,
+            self.shutdown_s,
             self.throughput.tasks_per_s,
             crate::format::bytes(self.throughput.bytes_per_s)
         );
