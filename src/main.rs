@@ -186,14 +186,12 @@ fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
     let interruption = install_signal_handlers()?;
     let report = runs::demo::starvation(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
-    match args.format {
-        Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
-        _ => write_stdout(&report.render_text())?,
-    }
-    Ok(report
-        .interrupted
-        .as_deref()
-        .map_or(0, interrupt::exit_code))
+    write_text_or_json(
+        &args.format,
+        || report.render_text(),
+        || report.render_json(),
+    )?;
+    Ok(exit_code_after(report.interrupted.as_deref()))
 }
 
 fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
@@ -206,14 +204,12 @@ fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
     let interruption = install_signal_handlers()?;
     let report = runs::advice::advice(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
-    match args.format {
-        Format::Json => write_stdout(&format!("{}\n", report.render_json()))?,
-        _ => write_stdout(&report.render_text())?,
-    }
-    Ok(report
-        .interrupted
-        .as_deref()
-        .map_or(0, interrupt::exit_code))
+    write_text_or_json(
+        &args.format,
+        || report.render_text(),
+        || report.render_json(),
+    )?;
+    Ok(exit_code_after(report.interrupted.as_deref()))
 }
 
 fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
@@ -234,10 +230,24 @@ fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         loadlab::report::sweep_plot::write(&report, path)
             .map_err(|e| Failure::Fatal(format!("--plot {}: {e}", path.display())))?;
     }
-    Ok(report
-        .interrupted
-        .as_deref()
-        .map_or(0, interrupt::exit_code))
+    Ok(exit_code_after(report.interrupted.as_deref()))
+}
+
+/// A demo's report on stdout in the chosen format.
+fn write_text_or_json(
+    format: &Format,
+    text: impl FnOnce() -> String,
+    json: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    match format {
+        Format::Json => write_stdout(&format!("{}\n", json())),
+        _ => write_stdout(&text()),
+    }
+}
+
+/// 0, or 128 + the signal that ended the command early.
+fn exit_code_after(interrupted: Option<&str>) -> i32 {
+    interrupted.map_or(0, interrupt::exit_code)
 }
 
 /// The first SIGINT/SIGTERM/SIGHUP ends a headless command early with its

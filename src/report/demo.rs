@@ -174,15 +174,10 @@ pub struct DemoRow {
     pub round_figures: Vec<DemoRound>,
 }
 
-fn median_of(rounds: &[DemoRound], f: impl Fn(&DemoRound) -> f64) -> f64 {
-    let values: Vec<f64> = rounds.iter().map(f).collect();
-    Range::of(&values).map_or(0.0, |r| r.median)
-}
-
 fn combined(rounds: &[DemoRound], probe: impl Fn(&DemoRound) -> Spread) -> Spread {
     Spread {
-        p50: median_of(rounds, |r| probe(r).p50),
-        p99: median_of(rounds, |r| probe(r).p99),
+        p50: super::noise::median_of(rounds, |r| probe(r).p50),
+        p99: super::noise::median_of(rounds, |r| probe(r).p99),
         max: rounds.iter().map(|r| probe(r).max).fold(0.0, f64::max),
         samples: rounds.iter().map(|r| probe(r).samples).sum(),
     }
@@ -230,7 +225,7 @@ impl DemoRow {
             tasks_per_s_min: range.min,
             tasks_per_s_max: range.max,
             spread_pct: range.spread_pct(),
-            failed_per_s: median_of(&rounds, |r| r.failed_per_s),
+            failed_per_s: super::noise::median_of(&rounds, |r| r.failed_per_s),
             heartbeat_lag_us,
             echo_rtt_us,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),

@@ -66,6 +66,12 @@ impl Range {
     }
 }
 
+/// The median over the rounds of one figure of each round (0 without rounds).
+pub fn median_of<R>(rounds: &[R], figure: impl Fn(&R) -> f64) -> f64 {
+    let values: Vec<f64> = rounds.iter().map(figure).collect();
+    Range::of(&values).map_or(0.0, |r| r.median)
+}
+
 /// Why a cell is noisy, if it is.
 pub fn noise_reason(
     label: &str,

@@ -119,11 +119,6 @@ pub struct SweepRow {
     pub round_figures: Vec<CellRound>,
 }
 
-fn median_of(rounds: &[CellRound], f: impl Fn(&CellRound) -> f64) -> f64 {
-    let values: Vec<f64> = rounds.iter().map(f).collect();
-    Range::of(&values).map_or(0.0, |r| r.median)
-}
-
 impl SweepRow {
     /// Aggregates a cell's rounds (at least one).
     pub fn from_rounds(backend: BackendKind, threads: usize, rounds: Vec<CellRound>) -> SweepRow {
@@ -141,18 +136,18 @@ impl SweepRow {
             tasks_per_s_min: range.min,
             tasks_per_s_max: range.max,
             spread_pct: range.spread_pct(),
-            failed_per_s: median_of(&rounds, |r| r.failed_per_s),
+            failed_per_s: super::noise::median_of(&rounds, |r| r.failed_per_s),
             efficiency: None,
             latency_us: SweepLatency {
                 total: P50P99 {
-                    p50: median_of(&rounds, |r| r.latency_us.total.p50),
-                    p99: median_of(&rounds, |r| r.latency_us.total.p99),
+                    p50: super::noise::median_of(&rounds, |r| r.latency_us.total.p50),
+                    p99: super::noise::median_of(&rounds, |r| r.latency_us.total.p99),
                 },
             },
             heartbeat_lag_us: HeartbeatP99 {
-                p99: median_of(&rounds, |r| r.heartbeat_lag_us.p99),
+                p99: super::noise::median_of(&rounds, |r| r.heartbeat_lag_us.p99),
             },
-            cpu_s_per_task: median_of(&rounds, |r| r.cpu_s_per_task),
+            cpu_s_per_task: super::noise::median_of(&rounds, |r| r.cpu_s_per_task),
             external_cpu_pct,
             noisy: false,
             round_figures: rounds,
