@@ -308,3 +308,31 @@ fn ctrl_c_on_inline_cancels_the_queued_tasks_of_a_headless_run() {
     assert!(tasks["cancelled"].as_u64() > Some(0), "{tasks}");
     assert!(tasks["completed"].as_u64() < Some(30), "{tasks}");
 }
+
+#[test]
+fn closed_loop_queue_waits_stay_first_in_first_out_on_every_offload_backend() {
+    // 8 in flight on 2 threads: a task waits for about 3 others. A queue that
+    // served the tasks submitted by finishing tasks first would leave the first
+    // fill waiting to the end of the run, so the longest wait would be the run.
+    for backend in [
+        BackendKind::Rayon,
+        BackendKind::Channel,
+        BackendKind::SpawnBlocking,
+    ] {
+        let engine = Engine::start(config(
+            backend,
+            1_000,
+            LoadMode::Closed { inflight: 8 },
+            RunLimit::Tasks(600),
+        ))
+        .unwrap();
+        let outcome = finish(&engine);
+        assert_accounted(backend.name(), &outcome);
+        let longest_wait_s = outcome.totals.latency.queue.max / 1e6;
+        let elapsed_s = outcome.elapsed.as_secs_f64();
+        assert!(
+            longest_wait_s < 0.5 * elapsed_s,
+            "{backend}: a task waited {longest_wait_s:.3} s of a {elapsed_s:.3} s run"
+        );
+    }
+}

@@ -259,15 +259,19 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
 }
 
 /// Lets ending tasks submit their successors where that is safe: a closed
-/// loop of synthetic tasks on a backend that never refuses
-/// a job at this in-flight count (inline keeps its tasks on the app runtime).
+/// loop of synthetic tasks on a FIFO backend that never refuses a job at this
+/// in-flight count.
 /// Returns whether a refill is published.
 fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
     let backend = shared.current.load_full().backend.clone();
     let fits = match backend.kind() {
-        BackendKind::Rayon | BackendKind::SpawnBlocking => true,
+        BackendKind::SpawnBlocking => true,
         BackendKind::Channel => inflight <= QUEUE_CAPACITY as u64,
-        BackendKind::Inline => false,
+        // A rayon worker's own spawns go to its local deque, which it serves
+        // before the global queue: the tasks the driver queued would wait to
+        // the end of the run, and queue waits would no longer be a FIFO's.
+        // Inline keeps its tasks on the app runtime.
+        BackendKind::Rayon | BackendKind::Inline => false,
     };
     let Source::Synthetic { spec, next, end } = source else {
         shared.refill.store(None);
