@@ -29,6 +29,20 @@ pub struct Snapshot {
     pub system: SystemView,
     /// What a scenario or guided demo says is happening now.
     pub caption: Option<String>,
+    /// Failed tasks: how fast, and what went wrong.
+    #[serde(default)]
+    pub failures: Failures,
+}
+
+/// Failed tasks over the window and the errors behind them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Failures {
+    /// Tasks that failed during the window, per second.
+    pub per_s: f64,
+    /// The first task error of the run (`task N: cause` or `file: cause`).
+    pub first_error: Option<String>,
+    /// What the newest failed task died of (its error without the task or file).
+    pub latest_cause: Option<String>,
 }
 
 /// What is running right now.
