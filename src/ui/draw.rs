@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::App;
+use super::fit::{fit_line, fit_lines};
 use super::focus::PanelId;
 use super::{comparison_view, form_view, help, panels};
 
@@ -29,9 +30,11 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     } else {
         0
     };
-    let [header, caption, content, status, controls] = Layout::vertical([
+    let failing = app.shown().snapshot.tasks.failed > 0;
+    let [header, caption, banner, content, status, controls] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(caption_h),
+        Constraint::Length(u16::from(failing)),
         Constraint::Min(0),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -41,42 +44,57 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     let theme = app.theme;
     if let Some(demo) = &app.view.demo {
         let c = demo.caption(now);
+        let width = usize::from(caption.width);
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(vec![
-                    Span::styled(
-                        format!(" demo {}/{} ({}s left) ", c.step, c.of, c.seconds_left),
-                        theme.badge(theme.series(0)),
-                    ),
-                    Span::styled(format!(" {}", c.what), theme.title()),
-                ]),
-                Line::from(vec![
-                    Span::styled(" watch: ", theme.key()),
-                    Span::raw(c.watch),
-                ]),
-            ]),
+            Paragraph::new(fit_lines(
+                vec![
+                    Line::from(vec![
+                        Span::styled(
+                            format!(" demo {}/{} ({}s left) ", c.step, c.of, c.seconds_left),
+                            theme.badge(theme.series(0)),
+                        ),
+                        Span::styled(format!(" {}", c.what), theme.title()),
+                    ]),
+                    Line::from(vec![
+                        Span::styled(" watch: ", theme.key()),
+                        Span::raw(c.watch),
+                    ]),
+                ],
+                width,
+            )),
             caption,
         );
     } else if let Some(run) = &app.view.scenario {
         let (played, steps) = run.timeline.progress();
         frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(
-                    format!(
-                        " scenario {played}/{steps} at {} ",
-                        super::format::duration_s(run.elapsed(now).as_secs_f64())
+            Paragraph::new(fit_line(
+                Line::from(vec![
+                    Span::styled(
+                        format!(
+                            " scenario {played}/{steps} at {} ",
+                            super::format::duration_s(run.elapsed(now).as_secs_f64())
+                        ),
+                        theme.badge(theme.series(0)),
                     ),
-                    theme.badge(theme.series(0)),
-                ),
-                Span::styled(
-                    format!(" {}", run.timeline.caption().unwrap_or("")),
-                    theme.title(),
-                ),
-            ])),
+                    Span::styled(
+                        format!(" {}", run.timeline.caption().unwrap_or("")),
+                        theme.title(),
+                    ),
+                ]),
+                usize::from(caption.width),
+            )),
             caption,
         );
     }
+    if failing {
+        render_failure_banner(frame, banner, app);
+    }
+    app.view.panel_areas.borrow_mut().clear();
     if app.view.zoomed {
+        app.view
+            .panel_areas
+            .borrow_mut()
+            .push((app.view.focus, content));
         panels::render(frame, content, app, app.view.focus, true);
     } else {
         render_grid(frame, content, app);
@@ -91,7 +109,14 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         form_view::render(frame, content, form, app.theme);
     }
     if app.view.help {
-        help::render_overlay(frame, area, app.theme);
+        help::render_overlay(
+            frame,
+            area,
+            app.theme,
+            &help::now_lines(app),
+            app.view.help_scroll,
+            &app.view.help_max_scroll,
+        );
     }
 }
 
@@ -109,8 +134,36 @@ pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rows[row]);
         let cell = if column == 0 { left } else { right };
+        app.view.panel_areas.borrow_mut().push((panel, cell));
         panels::render(frame, cell, app, panel, panel == app.view.focus);
     }
+}
+
+/// One line in plain sight while tasks fail: how many, how fast, and the first error.
+fn render_failure_banner(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let s = &app.shown().snapshot;
+    let t = &s.tasks;
+    let tasks = if t.failed == 1 { "task" } else { "tasks" };
+    let mut spans = vec![
+        Span::styled(" FAILING ", theme.badge(theme.bad())),
+        Span::styled(
+            format!(
+                " {} {tasks} failed, {}/s now",
+                t.failed,
+                super::format::rate(s.failures.per_s)
+            ),
+            theme.bad(),
+        ),
+    ];
+    if let Some(error) = &s.failures.first_error {
+        spans.push(Span::styled(" · first error: ", theme.label()));
+        spans.push(Span::raw(super::format::escape_control(error).into_owned()));
+    }
+    frame.render_widget(
+        Paragraph::new(fit_line(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, app: &App) {

@@ -141,6 +141,10 @@ async fn event_loop(
                         dirty = true;
                     }
                 }
+                Some(Ok(Event::Mouse(mouse))) => {
+                    super::mouse::update(app, mouse);
+                    dirty = true;
+                }
                 Some(Ok(Event::Resize(_, _))) => dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),

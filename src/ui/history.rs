@@ -12,13 +12,16 @@ pub const HISTORY_S: f64 = 120.0;
 pub const MAX_SAMPLES: usize = 2_400;
 /// How long an exited thread stays on screen, dimmed, before it is dropped.
 pub const FADE_S: f64 = 5.0;
+/// Bytes in a MiB: throughput of bytes is shown in MiB/s everywhere.
+pub const MIB: f64 = 1024.0 * 1024.0;
 
 /// Chart values taken from one Snapshot.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Sample {
     pub t: f64,
     pub tasks_per_s: f64,
-    pub mb_per_s: f64,
+    /// Input bytes per second in MiB/s (the reports' unit).
+    pub mib_per_s: f64,
     pub total_p50_us: f64,
     pub total_p99_us: f64,
     pub queue_p99_us: f64,
@@ -35,7 +38,7 @@ impl Sample {
         Sample {
             t: s.elapsed_s,
             tasks_per_s: s.throughput.tasks_per_s,
-            mb_per_s: s.throughput.bytes_per_s / 1e6,
+            mib_per_s: s.throughput.bytes_per_s / MIB,
             total_p50_us: s.latency.window.total.p50,
             total_p99_us: s.latency.window.total.p99,
             queue_p99_us: s.latency.window.queue.p99,

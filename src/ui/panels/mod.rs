@@ -14,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::app::App;
+use super::fit::{Segment, fit_lines, fit_segments};
 use super::focus::PanelId;
 use super::theme::Theme;
 
@@ -29,23 +30,45 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, panel: PanelId, focused:
     }
 }
 
-/// The bordered frame every panel draws in; `title` spans follow the panel name.
+/// The bordered frame every panel draws in; `extra` spans follow the panel
+/// name, each shown whole or dropped (the last first) when `width` is too narrow.
 pub fn panel_block<'a>(
     panel: PanelId,
     extra: Vec<Span<'a>>,
     focused: bool,
     theme: Theme,
+    width: u16,
 ) -> Block<'a> {
     let (border, title_style) = if focused {
         (theme.focused_border(), theme.focused_title())
     } else {
         (theme.border(), theme.title())
     };
-    let mut spans = vec![Span::styled(format!(" {} ", panel.title()), title_style)];
-    spans.extend(extra);
-    Block::bordered()
-        .border_style(border)
-        .title(Line::from(spans))
+    let mut segments = vec![Segment::new(
+        0,
+        vec![Span::styled(format!(" {} ", panel.title()), title_style)],
+    )];
+    segments.extend(
+        extra
+            .into_iter()
+            .enumerate()
+            .map(|(i, span)| Segment::new(u8::try_from(i + 1).unwrap_or(u8::MAX), vec![span])),
+    );
+    // The corners take one cell each.
+    let title = fit_segments(
+        segments,
+        Span::raw(""),
+        usize::from(width.saturating_sub(2)),
+    );
+    Block::bordered().border_style(border).title(title)
+}
+
+/// Lines drawn into `area`, each shortened with an ellipsis when too wide.
+pub fn render_fitted(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(fit_lines(lines, usize::from(area.width))),
+        area,
+    );
 }
 
 /// A heat strip: one character per value (0..100 %), taller blocks for more.

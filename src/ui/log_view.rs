@@ -1,0 +1,68 @@
+//! What the Log panel shows: a level filter and how far back it is scrolled.
+
+use tracing::Level;
+
+use crate::logging::{DEFAULT_LOG_CAPACITY, LogBuffer, LogLine};
+
+/// The lowest level shown (`l` cycles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFilter {
+    #[default]
+    All,
+    Warnings,
+    Errors,
+}
+
+impl LogFilter {
+    pub fn next(self) -> LogFilter {
+        match self {
+            LogFilter::All => LogFilter::Warnings,
+            LogFilter::Warnings => LogFilter::Errors,
+            LogFilter::Errors => LogFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LogFilter::All => "every level",
+            LogFilter::Warnings => "warnings and errors",
+            LogFilter::Errors => "errors only",
+        }
+    }
+
+    pub fn admits(self, level: Level) -> bool {
+        match self {
+            LogFilter::All => true,
+            LogFilter::Warnings => level <= Level::WARN,
+            LogFilter::Errors => level == Level::ERROR,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogView {
+    pub filter: LogFilter,
+    /// Entries hidden below the bottom row (0: following the newest).
+    pub scroll: usize,
+}
+
+impl LogView {
+    /// The entries the filter admits, oldest first.
+    pub fn visible(&self, logs: &LogBuffer) -> Vec<LogLine> {
+        logs.recent(DEFAULT_LOG_CAPACITY)
+            .into_iter()
+            .filter(|l| self.filter.admits(l.level))
+            .collect()
+    }
+
+    /// Scrolls `by` entries towards older (positive) or newer (negative) ones,
+    /// never past the oldest entry.
+    pub fn scroll_by(&mut self, by: isize, logs: &LogBuffer) {
+        let max = self.visible(logs).len().saturating_sub(1);
+        self.scroll = self.scroll.saturating_add_signed(by).min(max);
+    }
+
+    pub fn to_oldest(&mut self, logs: &LogBuffer) {
+        self.scroll = self.visible(logs).len().saturating_sub(1);
+    }
+}
