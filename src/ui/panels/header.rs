@@ -117,18 +117,10 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let counts = if data.received == 0 {
         String::new()
     } else {
-        let long = format!(
+        format!(
             " done {} · failed {} · cancelled {} · in flight {}",
             t.completed, t.failed, t.cancelled, t.inflight
-        );
-        if width_of(&long) * 2 <= width + 20 {
-            long
-        } else {
-            format!(
-                " done {} failed {} cancelled {} in flight {}",
-                t.completed, t.failed, t.cancelled, t.inflight
-            )
-        }
+        )
     };
     let counts_w = width_of(&counts).min(width) as u16;
     let [left, right] =
