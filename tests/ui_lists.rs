@@ -374,3 +374,18 @@ fn zero_reads_as_zero() {
     assert_eq!(loadlab::format::rate(0.0), "0");
     assert_eq!(loadlab::format::rate(0.5), "0.50");
 }
+
+#[test]
+fn t_cycles_the_chart_window_live() {
+    let mut app = app_with_history(Theme::colored());
+    assert!(frame_text(&app, 120, 40).contains("-2m"));
+    press(&mut app, &[ch('t')]);
+    let text = frame_text(&app, 120, 40);
+    assert!(text.contains("-10m") && text.contains("-5m"), "{text}");
+    assert!(status(&app).contains("10 min"), "{}", status(&app));
+    press(&mut app, &[ch('t')]);
+    let text = frame_text(&app, 120, 40);
+    assert!(text.contains("-30s") && text.contains("-15s"), "{text}");
+    press(&mut app, &[ch('t')]);
+    assert!(frame_text(&app, 120, 40).contains("-2m"));
+}

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use ratatui::layout::Rect;
 
 use super::action::Action;
+use super::chart_window::ChartWindow;
 use super::comparison::Comparison;
 use super::demo::Demo;
 use super::failure_log::FailureLog;
@@ -77,6 +78,8 @@ pub struct ViewState {
     pub status: Option<Status>,
     /// The Threads panel's sort, filter and scroll.
     pub threads: ThreadTable,
+    /// How much time the charts show.
+    pub chart_window: ChartWindow,
     /// The Log panel's level filter and scroll.
     pub log: LogView,
     /// Where each panel was last drawn, for mouse clicks and the wheel.

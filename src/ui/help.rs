@@ -48,6 +48,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "c",
         "comparison of every (backend, threads, workload) period",
     ),
+    ("t", "chart window: 30 s, 2 min, 10 min"),
     ("Tab / arrows", "move focus between panels"),
     ("Enter", "zoom the focused panel (Enter or Esc to leave)"),
     (
@@ -94,6 +95,7 @@ pub const CONTROLS: &[(&str, &str, u8)] = &[
     ("Enter", "zoom", 4),
     ("d", "demo", 4),
     ("c", "compare", 5),
+    ("t", "window", 6),
     ("r", "reset", 5),
     ("f", "freeze", 6),
     ("e", "export", 6),

@@ -242,6 +242,15 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
             app.set_status(text, now);
             Vec::new()
         }
+        KeyCode::Char('t') => {
+            app.view.chart_window = app.view.chart_window.next();
+            let text = format!(
+                "charts show the last {} (t changes it)",
+                app.view.chart_window.label()
+            );
+            app.set_status(text, now);
+            Vec::new()
+        }
         KeyCode::Char('l') => {
             let log = &mut app.view.log;
             log.filter = log.filter.next();

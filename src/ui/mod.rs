@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod chart_window;
 pub mod comparison;
 pub mod comparison_view;
 pub mod demo;

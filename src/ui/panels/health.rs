@@ -111,6 +111,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             chart,
             theme,
             data.history.now(),
+            app.view.chart_window.seconds(),
             &series,
             &markers,
             micros,

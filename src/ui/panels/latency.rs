@@ -98,14 +98,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         .areas(inner);
         render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);
+            render_time_chart(
+                frame,
+                chart,
+                theme,
+                now,
+                app.view.chart_window.seconds(),
+                &chart_series(),
+                &markers,
+                micros,
+            );
         }
     } else if inner.height >= 8 {
         let [table, chart] =
             Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(inner);
         render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);
+            render_time_chart(
+                frame,
+                chart,
+                theme,
+                now,
+                app.view.chart_window.seconds(),
+                &chart_series(),
+                &markers,
+                micros,
+            );
         }
     } else {
         render_fitted(frame, inner, lines);

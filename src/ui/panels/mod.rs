@@ -170,13 +170,14 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A braille line chart of the last `HISTORY_S` seconds ending at `now`, with a
+/// A braille line chart of the last `span_s` seconds ending at `now`, with a
 /// dotted vertical line at each of `markers` (configuration changes).
 pub fn render_time_chart(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
     now: f64,
+    span_s: f64,
     series: &[Series],
     markers: &[f64],
     y_label: fn(f64) -> String,
@@ -184,21 +185,24 @@ pub fn render_time_chart(
     use ratatui::symbols::Marker;
     use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition};
 
-    use super::history::HISTORY_S;
-
     if area.width < 12 || area.height < 3 {
         return;
     }
-    let start = now - HISTORY_S;
+    let start = now - span_s;
     // Two braille dots per cell: more points than that only cost time.
     let buckets = usize::from(area.width) * 2;
+    // Only the window's points: older peaks must not set the scale.
+    let in_window = |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        let from = points.partition_point(|p| p.0 < start);
+        points[from..].to_vec()
+    };
     let thinned: Vec<Vec<(f64, f64)>> = series
         .iter()
-        .map(|s| downsample(&s.points, start, now, buckets))
+        .map(|s| downsample(&in_window(&s.points), start, now, buckets))
         .collect();
-    let y_max = series
+    let y_max = thinned
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .flat_map(|points| points.iter().map(|p| p.1))
         .fold(0.0, f64::max);
     let y_top = if y_max > 0.0 { y_max * 1.1 } else { 1.0 };
     let marker_points: Vec<[(f64, f64); 2]> = markers
@@ -233,9 +237,9 @@ pub fn render_time_chart(
                 .data(points),
         );
     }
-    // Short charts keep their rows for data: the panel says the span is 2 minutes.
+    // Short charts keep their rows for data: the help and `t` say the span.
     let x_labels = if area.height >= 7 {
-        time_labels(HISTORY_S)
+        time_labels(span_s)
     } else {
         Vec::new()
     };

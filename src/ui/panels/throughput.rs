@@ -48,14 +48,41 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if has_bytes && inner.height >= 8 {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-        render_time_chart(frame, top, theme, now, &tasks, &markers, rate);
+        render_time_chart(
+            frame,
+            top,
+            theme,
+            now,
+            app.view.chart_window.seconds(),
+            &tasks,
+            &markers,
+            rate,
+        );
         let mb = [Series {
             name: "MiB/s".into(),
             style: theme.series(1),
             points: data.history.series(|x| x.mib_per_s),
         }];
-        render_time_chart(frame, bottom, theme, now, &mb, &markers, rate);
+        render_time_chart(
+            frame,
+            bottom,
+            theme,
+            now,
+            app.view.chart_window.seconds(),
+            &mb,
+            &markers,
+            rate,
+        );
     } else {
-        render_time_chart(frame, inner, theme, now, &tasks, &markers, rate);
+        render_time_chart(
+            frame,
+            inner,
+            theme,
+            now,
+            app.view.chart_window.seconds(),
+            &tasks,
+            &markers,
+            rate,
+        );
     }
 }
