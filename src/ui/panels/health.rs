@@ -11,7 +11,7 @@ use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::micros;
 
-use super::{Series, bar, panel_block, render_fitted, render_time_chart};
+use super::{ChartSpan, Series, bar, panel_block, render_fitted, render_time_chart};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
@@ -110,8 +110,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             frame,
             chart,
             theme,
-            data.history.now(),
-            app.view.chart_window.seconds(),
+            ChartSpan {
+                end: data.history.now(),
+                seconds: app.view.chart_window.seconds(),
+            },
             &series,
             &markers,
             micros,

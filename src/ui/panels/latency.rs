@@ -10,7 +10,7 @@ use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::{duration_s, micros};
 
-use super::{Series, panel_block, render_fitted, render_time_chart};
+use super::{ChartSpan, Series, panel_block, render_fitted, render_time_chart};
 
 /// Width of the figures table.
 const TABLE_W: u16 = 44;
@@ -102,8 +102,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
                 frame,
                 chart,
                 theme,
-                now,
-                app.view.chart_window.seconds(),
+                ChartSpan {
+                    end: now,
+                    seconds: app.view.chart_window.seconds(),
+                },
                 &chart_series(),
                 &markers,
                 micros,
@@ -118,8 +120,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
                 frame,
                 chart,
                 theme,
-                now,
-                app.view.chart_window.seconds(),
+                ChartSpan {
+                    end: now,
+                    seconds: app.view.chart_window.seconds(),
+                },
                 &chart_series(),
                 &markers,
                 micros,

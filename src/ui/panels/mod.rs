@@ -170,14 +170,20 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A braille line chart of the last `span_s` seconds ending at `now`, with a
+/// The time a chart covers: `seconds` up to `end`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChartSpan {
+    pub end: f64,
+    pub seconds: f64,
+}
+
+/// A braille line chart over `span`, with a
 /// dotted vertical line at each of `markers` (configuration changes).
 pub fn render_time_chart(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
-    now: f64,
-    span_s: f64,
+    span: ChartSpan,
     series: &[Series],
     markers: &[f64],
     y_label: fn(f64) -> String,
@@ -188,6 +194,7 @@ pub fn render_time_chart(
     if area.width < 12 || area.height < 3 {
         return;
     }
+    let (now, span_s) = (span.end, span.seconds);
     let start = now - span_s;
     // Two braille dots per cell: more points than that only cost time.
     let buckets = usize::from(area.width) * 2;

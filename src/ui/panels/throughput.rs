@@ -11,7 +11,7 @@ use crate::ui::focus::PanelId;
 use crate::ui::format::rate;
 use crate::ui::history::MIB;
 
-use super::{Series, panel_block, render_time_chart};
+use super::{ChartSpan, Series, panel_block, render_time_chart};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
@@ -52,8 +52,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             frame,
             top,
             theme,
-            now,
-            app.view.chart_window.seconds(),
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
             &tasks,
             &markers,
             rate,
@@ -67,8 +69,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             frame,
             bottom,
             theme,
-            now,
-            app.view.chart_window.seconds(),
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
             &mb,
             &markers,
             rate,
@@ -78,8 +82,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             frame,
             inner,
             theme,
-            now,
-            app.view.chart_window.seconds(),
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
             &tasks,
             &markers,
             rate,
