@@ -16,7 +16,6 @@ use ratatui::layout::Rect;
 use super::action::Action;
 use super::chart_window::ChartWindow;
 use super::comparison::Comparison;
-use super::demo::Demo;
 use super::failure_log::FailureLog;
 use super::focus::PanelId;
 use super::form::WorkloadForm;
@@ -72,7 +71,6 @@ pub struct ViewState {
     pub help_max_scroll: std::cell::Cell<usize>,
     pub comparison: bool,
     pub form: Option<WorkloadForm>,
-    pub demo: Option<Demo>,
     /// A scripted timeline being played (`--scenario`).
     pub scenario: Option<ScenarioRun>,
     pub status: Option<Status>,
@@ -174,7 +172,7 @@ impl App {
         });
     }
 
-    /// Time passing: demo steps fall due, old status messages and pending configs expire.
+    /// Time passing: scenario and demo steps fall due, old status messages and pending configs expire.
     pub fn tick(&mut self, now: Instant) -> Vec<Action> {
         if self
             .view
@@ -204,15 +202,15 @@ impl App {
                 }));
             }
             if run.timeline.is_over(elapsed) {
+                let text = if run.is_demo() {
+                    "guided demo finished"
+                } else {
+                    "scenario finished"
+                };
                 self.view.scenario = None;
-                self.set_status("scenario finished", now);
-            }
-        }
-        if let Some(demo) = self.view.demo.as_mut() {
-            actions.extend(demo.poll(now).into_iter().map(Action::Apply));
-            if demo.finished(now) {
-                self.view.demo = None;
-                self.set_status("guided demo finished", now);
+                self.set_status(text, now);
+                // The engine carries no caption past the end.
+                actions.push(Action::Apply(Command::Caption { text: None }));
             }
         }
         actions

@@ -23,13 +23,13 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         render_too_small(frame, area, app);
         return;
     }
-    let caption_h = if app.view.demo.is_some() {
-        2
-    } else if app.view.scenario.is_some() {
-        1
-    } else {
-        0
-    };
+    let caption_rows = app
+        .view
+        .scenario
+        .as_ref()
+        .map(|run| caption_rows(app, run, now, usize::from(area.width)))
+        .unwrap_or_default();
+    let caption_h = u16::try_from(caption_rows.len()).unwrap_or(0);
     let failing = app.shown().snapshot.tasks.failed > 0;
     let [header, caption, banner, content, status, controls] = Layout::vertical([
         Constraint::Length(1),
@@ -41,51 +41,7 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     ])
     .areas(area);
     panels::header::render_header(frame, header, app);
-    let theme = app.theme;
-    if let Some(demo) = &app.view.demo {
-        let c = demo.caption(now);
-        let width = usize::from(caption.width);
-        frame.render_widget(
-            Paragraph::new(fit_lines(
-                vec![
-                    Line::from(vec![
-                        Span::styled(
-                            format!(" demo {}/{} ({}s left) ", c.step, c.of, c.seconds_left),
-                            theme.badge(theme.series(0)),
-                        ),
-                        Span::styled(format!(" {}", c.what), theme.title()),
-                    ]),
-                    Line::from(vec![
-                        Span::styled(" watch: ", theme.key()),
-                        Span::raw(c.watch),
-                    ]),
-                ],
-                width,
-            )),
-            caption,
-        );
-    } else if let Some(run) = &app.view.scenario {
-        let (played, steps) = run.timeline.progress();
-        frame.render_widget(
-            Paragraph::new(fit_line(
-                Line::from(vec![
-                    Span::styled(
-                        format!(
-                            " scenario {played}/{steps} at {} ",
-                            super::format::duration_s(run.elapsed(now).as_secs_f64())
-                        ),
-                        theme.badge(theme.series(0)),
-                    ),
-                    Span::styled(
-                        format!(" {}", run.timeline.caption().unwrap_or("")),
-                        theme.title(),
-                    ),
-                ]),
-                usize::from(caption.width),
-            )),
-            caption,
-        );
-    }
+    frame.render_widget(Paragraph::new(caption_rows), caption);
     if failing {
         render_failure_banner(frame, banner, app);
     }
@@ -137,6 +93,42 @@ pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
         app.view.panel_areas.borrow_mut().push((panel, cell));
         panels::render(frame, cell, app, panel, panel == app.view.focus);
     }
+}
+
+/// A playing scenario's (or the guided demo's) caption row: its progress and
+/// caption, on a second row when it does not fit one, shortened past that.
+fn caption_rows(
+    app: &App,
+    run: &super::timeline::ScenarioRun,
+    now: Instant,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let (played, steps) = run.timeline.progress();
+    let badge = format!(
+        " {} {played}/{steps} at {} ",
+        run.name,
+        super::format::duration_s(run.elapsed(now).as_secs_f64())
+    );
+    let caption = super::format::escape_control(run.timeline.caption().unwrap_or("")).into_owned();
+    let first_room = width.saturating_sub(badge.chars().count() + 1);
+    let rows = help::wrap_words(&caption, first_room.max(1));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(badge, theme.badge(theme.series(0))),
+        Span::styled(
+            format!(" {}", rows.first().cloned().unwrap_or_default()),
+            theme.title(),
+        ),
+    ])];
+    if rows.len() > 1 {
+        let first_len = rows.first().map_or(0, |r| r.chars().count());
+        let rest: String = caption.chars().skip(first_len).collect();
+        lines.push(Line::styled(
+            format!(" {}", rest.trim_start()),
+            theme.title(),
+        ));
+    }
+    fit_lines(lines, width)
 }
 
 /// One line in plain sight while tasks fail: how many, how fast, and the first error.

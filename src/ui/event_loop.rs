@@ -171,7 +171,6 @@ async fn event_loop(
                 }
                 let pushed = app.logs.pushed();
                 dirty |= pushed != logs_seen
-                    || app.view.demo.is_some()
                     || app.view.scenario.is_some()
                     || had_status != app.view.status.is_some();
                 logs_seen = pushed;

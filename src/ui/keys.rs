@@ -11,7 +11,6 @@ use crate::spec::{BackendKind, LoadMode};
 
 use super::action::Action;
 use super::app::App;
-use super::demo::Demo;
 use super::focus::PanelId;
 use super::form::{FormOutcome, WorkloadForm};
 use super::thread_table::SortColumn;
@@ -478,15 +477,28 @@ pub fn scaled_load(load: LoadMode, factor: f64) -> LoadMode {
     }
 }
 
+/// `d`: plays the guided demo preset, or stops whatever timeline is playing.
 fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {
-    if app.view.demo.take().is_some() {
-        app.set_status("guided demo stopped", now);
-        return Vec::new();
+    if let Some(run) = app.view.scenario.take() {
+        let text = if run.is_demo() {
+            "guided demo stopped"
+        } else {
+            "scenario stopped (d starts the guided demo)"
+        };
+        app.set_status(text, now);
+        return vec![Action::Apply(Command::Caption { text: None })];
     }
-    let (demo, commands) = Demo::start(now, app.config());
-    app.view.demo = Some(demo);
-    app.set_status("guided demo: offload, inline, offload (d stops it)", now);
-    commands.into_iter().map(Action::Apply).collect()
+    match super::demo::start(now, app.config()) {
+        Ok((run, commands)) => {
+            app.view.scenario = Some(run);
+            app.set_status("guided demo: offload, inline, offload (d stops it)", now);
+            commands.into_iter().map(Action::Apply).collect()
+        }
+        Err(e) => {
+            app.set_error(format!("guided demo: {e}"), now);
+            Vec::new()
+        }
+    }
 }
 
 /// `closed, 4 in flight` or `open, 120 tasks/s`.
