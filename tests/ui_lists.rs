@@ -389,3 +389,29 @@ fn t_cycles_the_chart_window_live() {
     press(&mut app, &[ch('t')]);
     assert!(frame_text(&app, 120, 40).contains("-2m"));
 }
+
+#[test]
+fn causes_that_differ_only_in_a_task_number_are_one_group() {
+    let mut app = app_with_history(Theme::colored());
+    let before = app.logs.len();
+    for (t, failed) in [(61, 10), (62, 20), (63, 30), (66, 40)] {
+        let mut s = rayon_snapshot(t, 0.0);
+        failing(
+            &mut s,
+            failed,
+            &format!("job panicked: fault injected (task {})", t * 7),
+        );
+        app.on_snapshot(Arc::new(s));
+    }
+    let lines: Vec<String> = app.logs.recent(5).into_iter().map(|l| l.message).collect();
+    let failures: Vec<&String> = lines.iter().filter(|m| m.contains("failed")).collect();
+    assert_eq!(
+        failures,
+        [
+            "10 tasks failed: job panicked: fault injected (task 427)",
+            "30 tasks failed, the last with: job panicked: fault injected (task 462)",
+        ],
+        "{lines:?}"
+    );
+    assert_eq!(app.logs.len(), before + 2);
+}
