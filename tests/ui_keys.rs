@@ -502,7 +502,8 @@ impl Rng {
 }
 
 fn random_key(rng: &mut Rng) -> KeyEvent {
-    const CODES: [KeyCode; 14] = [
+    const CODES: [KeyCode; 15] = [
+        KeyCode::End,
         KeyCode::Tab,
         KeyCode::BackTab,
         KeyCode::Enter,
@@ -518,7 +519,7 @@ fn random_key(rng: &mut Rng) -> KeyEvent {
         KeyCode::F(1),
         KeyCode::Delete,
     ];
-    const CHARS: &[u8] = b"bB+-=_[]wsSrfedc? 0123456789.x/aZ";
+    const CHARS: &[u8] = b"bB+-=_[]wsSrfedc? 0123456789.x/aZjkgGoilt<>,";
     let code = if rng.below(3) == 0 {
         CODES[rng.below(CODES.len() as u64) as usize]
     } else {
@@ -576,11 +577,32 @@ fn thousands_of_random_keys_never_panic() {
         }
         if i % 7 == 0 {
             let t = i / 7 + 1;
-            let snapshot = match rng.below(4) {
+            let mut snapshot = match rng.below(4) {
                 0 => inline_snapshot(t),
                 _ => rayon_snapshot(t, (t % 10) as f64 / 10.0),
             };
+            if rng.below(3) == 0 {
+                snapshot.tasks.failed = t * 3;
+                snapshot.failures.per_s = 3.0;
+                snapshot.failures.first_error = Some("task 1: a failure".into());
+                snapshot.failures.latest_cause = Some(format!("failure number {t}"));
+            }
             app.on_snapshot(Arc::new(snapshot));
+        }
+        if rng.below(5) == 0 {
+            use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+            let kind = match rng.below(3) {
+                0 => MouseEventKind::Down(MouseButton::Left),
+                1 => MouseEventKind::ScrollDown,
+                _ => MouseEventKind::ScrollUp,
+            };
+            let event = MouseEvent {
+                kind,
+                column: rng.below(220) as u16,
+                row: rng.below(70) as u16,
+                modifiers: KeyModifiers::NONE,
+            };
+            loadlab::ui::mouse::update(&mut app, event);
         }
         let _ = app.tick(now);
         let terminal = &mut terminals[(i % sizes.len() as u64) as usize];
