@@ -60,7 +60,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "g / G",
         "top / bottom of the focused list (also Home / End)",
     ),
-    ("< / >", "sort threads by the previous / next column"),
+    (
+        "< / >",
+        "sort threads by the previous / next column (also , / .)",
+    ),
     ("o", "flip the thread sort order"),
     (
         "/",
@@ -71,7 +74,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "l",
         "log level: every level, warnings and errors, errors only",
     ),
-    ("mouse", "click focuses a panel, the wheel scrolls its list"),
+    (
+        "mouse",
+        "click focuses a panel, the wheel scrolls it; Shift+drag selects",
+    ),
     (
         "?",
         "this help (j/k or PgUp/PgDn scroll it, any other key closes it)",
