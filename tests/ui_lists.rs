@@ -415,3 +415,17 @@ fn causes_that_differ_only_in_a_task_number_are_one_group() {
     );
     assert_eq!(app.logs.len(), before + 2);
 }
+
+#[test]
+fn an_exited_row_darkens_as_it_fades() {
+    let theme = Theme::colored();
+    assert_ne!(theme.fading(0.0), theme.fading(1.0));
+    assert!(
+        theme
+            .fading(0.5)
+            .add_modifier
+            .contains(ratatui::style::Modifier::DIM)
+    );
+    assert_eq!(theme.fading(f64::NAN), theme.fading(1.0));
+    assert_eq!(Theme::monochrome().fading(0.0).fg, None);
+}

@@ -11,7 +11,7 @@ use crate::metrics::snapshot::PoolKind;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::{rate, truncate};
-use crate::ui::history::ThreadTrack;
+use crate::ui::history::{FADE_S, ThreadTrack};
 use crate::ui::thread_table::SortColumn;
 
 use super::{heat_strip, panel_block, render_fitted};
@@ -181,7 +181,7 @@ fn thread_line<'a>(
         let ago = (now - since).max(0.0);
         return Line::styled(
             format!("{ident} exited {}s ago", ago.round() as u64),
-            theme.dim(),
+            theme.fading(ago / FADE_S),
         );
     }
     let mut spans = vec![
