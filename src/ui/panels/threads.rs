@@ -45,6 +45,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if table.hide_idle {
         extra.push(Span::styled("idle hidden ", theme.warn()));
     }
+    if table.sort == SortColumn::Pool {
+        extra.push(Span::styled(
+            format!("· by pool{} ", table.arrow()),
+            theme.label(),
+        ));
+    }
     let block = panel_block(PanelId::Threads, extra, focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -86,10 +92,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         header.push_str(&format!(" {:>8} {:>8} {:>8}", "tasks", "busy s", "cpu s"));
     }
     if strip_w >= 8 {
-        header.push_str("  cpu % history");
-    }
-    if table.sort == SortColumn::Pool {
-        header.push_str(&format!("  by pool{}", table.arrow()));
+        let label = if strip_w >= 13 {
+            "cpu % history"
+        } else {
+            "cpu %"
+        };
+        header.push_str("  ");
+        header.push_str(label);
     }
     let mut lines = Vec::new();
     if rows.is_empty() {
