@@ -429,3 +429,28 @@ fn an_exited_row_darkens_as_it_fades() {
     assert_eq!(theme.fading(f64::NAN), theme.fading(1.0));
     assert_eq!(Theme::monochrome().fading(0.0).fg, None);
 }
+
+#[test]
+fn a_scrolled_back_log_stays_on_its_entries_while_new_ones_arrive() {
+    let mut app = app_with_history(Theme::colored());
+    for i in 0..30 {
+        app.logs
+            .push_message(tracing::Level::INFO, "test", format!("event number {i}"));
+    }
+    app.tick(Instant::now());
+    app.view.focus = PanelId::Log;
+    press(&mut app, &[ch('k'), ch('k'), ch('k')]);
+    let before = frame_text(&app, 120, 40);
+    assert!(before.contains("event number 26"), "{before}");
+    for i in 30..35 {
+        app.logs
+            .push_message(tracing::Level::INFO, "test", format!("event number {i}"));
+    }
+    app.tick(Instant::now());
+    assert_eq!(app.view.log.scroll, 8);
+    let after = frame_text(&app, 120, 40);
+    assert!(after.contains("event number 26"), "{after}");
+    assert!(!after.contains("event number 34"), "{after}");
+    press(&mut app, &[ch('G')]);
+    assert!(frame_text(&app, 120, 40).contains("event number 34"));
+}

@@ -189,6 +189,7 @@ impl App {
         {
             self.pending = None;
         }
+        self.view.log.hold_position(&self.logs);
         let mut actions = Vec::new();
         if let Some(run) = self.view.scenario.as_mut() {
             let elapsed = run.elapsed(now);

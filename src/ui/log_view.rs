@@ -44,6 +44,8 @@ pub struct LogView {
     pub filter: LogFilter,
     /// Entries hidden below the bottom row (0: following the newest).
     pub scroll: usize,
+    /// `LogBuffer::pushed` when last looked at.
+    seen_pushed: u64,
 }
 
 impl LogView {
@@ -60,6 +62,22 @@ impl LogView {
     pub fn scroll_by(&mut self, by: isize, logs: &LogBuffer) {
         let max = self.visible(logs).len().saturating_sub(1);
         self.scroll = self.scroll.saturating_add_signed(by).min(max);
+    }
+
+    /// Keeps a scrolled-back view on the same entries while new ones arrive
+    /// (following the newest when not scrolled).
+    pub fn hold_position(&mut self, logs: &LogBuffer) {
+        let pushed = logs.pushed();
+        let new = pushed.saturating_sub(self.seen_pushed);
+        self.seen_pushed = pushed;
+        if self.scroll > 0 && new > 0 {
+            let admitted = logs
+                .recent(usize::try_from(new).unwrap_or(usize::MAX))
+                .iter()
+                .filter(|l| self.filter.admits(l.level))
+                .count();
+            self.scroll_by(isize::try_from(admitted).unwrap_or(isize::MAX), logs);
+        }
     }
 
     pub fn to_oldest(&mut self, logs: &LogBuffer) {
