@@ -91,7 +91,10 @@ pub fn rate(x: f64) -> String {
 /// A number with the digits that matter and no unit: `0.84`, `12.3`, `4521`.
 pub fn significant(x: f64) -> String {
     let a = x.abs();
-    if a >= 100.0 {
+    if x == 0.0 {
+        // Nothing reads as `0`, not as a measurement of `0.00`.
+        "0".to_string()
+    } else if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")

@@ -334,8 +334,66 @@ fn panicking_jobs_stay_off_the_screen_and_count_as_failed() {
     }
     let later = status_count(&last, "failed").unwrap_or(0);
     assert!(later > failed, "failed count stuck at {failed}:\n{last}");
+    // In plain sight: the banner with the first error, and the Log's grouped line.
+    let seen = tmux.wait_for(
+        "the failure banner and log line",
+        Duration::from_secs(10),
+        |s| {
+            s.contains("FAILING")
+                && s.contains("first error: task")
+                && s.contains("tasks failed: job panicked")
+        },
+    );
+    assert!(
+        seen.lines()
+            .next()
+            .unwrap_or_default()
+            .starts_with("loadlab"),
+        "{seen}"
+    );
     assert_eq!(header_state(&last), Some("RUNNING"), "{last}");
 
     tmux.press("q");
     assert_eq!(tmux.wait_for_exit("q", Duration::from_secs(5)), "0");
+}
+
+/// The application's mouse modes as tmux sees them: all zero once released.
+fn mouse_flags(tmux: &Tmux) -> String {
+    let out = tmux.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "e2e",
+        "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}",
+    ]);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_click_focuses_a_panel_and_quitting_releases_the_mouse() {
+    if skip("a_click_focuses_a_panel_and_quitting_releases_the_mouse") {
+        return;
+    }
+    let tmux = Tmux::start(120, 40);
+    tmux.launch_dashboard(LIGHT);
+    let captured = Instant::now() + Duration::from_secs(5);
+    while mouse_flags(&tmux).chars().all(|c| c == '0') && Instant::now() < captured {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        mouse_flags(&tmux).contains('1'),
+        "mouse capture not enabled: {}",
+        mouse_flags(&tmux)
+    );
+    // A left click (SGR encoding, 1-based) on the Threads panel, then Enter zooms the focus.
+    tmux.press("\x1b[<0;10;20M\x1b[<0;10;20m");
+    tmux.press_named("Enter");
+    let zoomed = tmux.wait_for("the Threads panel zoomed", Duration::from_secs(5), |s| {
+        s.contains("Threads") && s.contains("cpu % history") && !s.contains("Runtime health")
+    });
+    assert!(!zoomed.contains("Latency"), "{zoomed}");
+    tmux.press("q");
+    assert_eq!(tmux.wait_for_exit("q", Duration::from_secs(5)), "0");
+    assert_eq!(mouse_flags(&tmux), "000", "mouse capture left on");
+    tmux.assert_terminal_restored();
 }

@@ -363,14 +363,29 @@ fn export_can_add_a_picture_of_the_screen() {
 fn demo_key_runs_offload_inline_offload() {
     let mut app = live_app();
     let t0 = Instant::now();
-    let first = update(&mut app, ch('d'), t0);
-    assert!(first.contains(&apply(Command::SetBackend {
-        backend: BackendKind::Rayon
-    })));
+    assert!(
+        update(&mut app, ch('d'), t0).is_empty(),
+        "work already flows"
+    );
+    // The first step plays at the next tick, like a --scenario's.
+    assert_eq!(
+        app.tick(t0).first(),
+        Some(&apply(Command::SetBackend {
+            backend: BackendKind::Rayon
+        }))
+    );
     let mut swaps = Vec::new();
+    let mut captions = 0;
     for s in 1..=31 {
-        swaps.extend(app.tick(t0 + Duration::from_secs(s)));
+        for action in app.tick(t0 + Duration::from_secs(s)) {
+            match action {
+                Action::Apply(Command::Caption { .. }) => captions += 1,
+                other => swaps.push(other),
+            }
+        }
     }
+    // Captions go to the engine too, as a scenario's do (the last clears it).
+    assert_eq!(captions, 3);
     assert_eq!(
         swaps,
         vec![
@@ -382,7 +397,11 @@ fn demo_key_runs_offload_inline_offload() {
             }),
         ]
     );
-    assert!(app.view.demo.is_none());
+    assert!(app.view.scenario.is_none());
+    assert_eq!(
+        app.view.status.as_ref().map(|s| s.text.as_str()),
+        Some("guided demo finished")
+    );
 }
 
 /// Two steps: inline at 0 s ("one"), 4 threads at 2 s ("two"); over at 3 s.
@@ -456,7 +475,11 @@ fn a_scenario_plays_its_commands_on_time_with_captions() {
         ]
     );
     assert!(app.view.scenario.is_some());
-    assert!(app.tick(t0 + Duration::from_secs(3)).is_empty());
+    // Over: the engine's caption is cleared, so later Snapshots carry none.
+    assert_eq!(
+        app.tick(t0 + Duration::from_secs(3)),
+        vec![apply(Command::Caption { text: None })]
+    );
     assert!(app.view.scenario.is_none());
     let status = app.view.status.as_ref().map(|s| s.text.as_str());
     assert_eq!(status, Some("scenario finished"));
@@ -479,7 +502,8 @@ impl Rng {
 }
 
 fn random_key(rng: &mut Rng) -> KeyEvent {
-    const CODES: [KeyCode; 14] = [
+    const CODES: [KeyCode; 15] = [
+        KeyCode::End,
         KeyCode::Tab,
         KeyCode::BackTab,
         KeyCode::Enter,
@@ -495,7 +519,7 @@ fn random_key(rng: &mut Rng) -> KeyEvent {
         KeyCode::F(1),
         KeyCode::Delete,
     ];
-    const CHARS: &[u8] = b"bB+-=_[]wsSrfedc? 0123456789.x/aZ";
+    const CHARS: &[u8] = b"bB+-=_[]wsSrfedc? 0123456789.x/aZjkgGoilt<>,";
     let code = if rng.below(3) == 0 {
         CODES[rng.below(CODES.len() as u64) as usize]
     } else {
@@ -553,11 +577,32 @@ fn thousands_of_random_keys_never_panic() {
         }
         if i % 7 == 0 {
             let t = i / 7 + 1;
-            let snapshot = match rng.below(4) {
+            let mut snapshot = match rng.below(4) {
                 0 => inline_snapshot(t),
                 _ => rayon_snapshot(t, (t % 10) as f64 / 10.0),
             };
+            if rng.below(3) == 0 {
+                snapshot.tasks.failed = t * 3;
+                snapshot.failures.per_s = 3.0;
+                snapshot.failures.first_error = Some("task 1: a failure".into());
+                snapshot.failures.latest_cause = Some(format!("failure number {t}"));
+            }
             app.on_snapshot(Arc::new(snapshot));
+        }
+        if rng.below(5) == 0 {
+            use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+            let kind = match rng.below(3) {
+                0 => MouseEventKind::Down(MouseButton::Left),
+                1 => MouseEventKind::ScrollDown,
+                _ => MouseEventKind::ScrollUp,
+            };
+            let event = MouseEvent {
+                kind,
+                column: rng.below(220) as u16,
+                row: rng.below(70) as u16,
+                modifiers: KeyModifiers::NONE,
+            };
+            loadlab::ui::mouse::update(&mut app, event);
         }
         let _ = app.tick(now);
         let terminal = &mut terminals[(i % sizes.len() as u64) as usize];

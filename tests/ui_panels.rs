@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use loadlab::ui::app::App;
-use loadlab::ui::demo::Demo;
+use loadlab::ui::demo;
 use loadlab::ui::draw;
 use loadlab::ui::focus::PanelId;
 use loadlab::ui::form::WorkloadForm;
@@ -91,10 +91,27 @@ fn help_overlay_lists_every_key() {
     }
     insta::assert_snapshot!("help_120x40", text);
     let small = frame_text(&app, 80, 24);
-    for (_, what) in loadlab::ui::help::KEYS {
-        assert!(small.contains(what), "cut at 80x24: {what}\n{small}");
-    }
+    assert!(small.contains("more lines: j or PgDn"), "{small}");
     insta::assert_snapshot!("help_80x24", small);
+    // Taller than 24 rows: PgDn brings the rest, every key whole.
+    let mut pages = small;
+    for _ in 0..4 {
+        update(
+            &mut app,
+            key(crossterm::event::KeyCode::PageDown),
+            Instant::now(),
+        );
+        assert!(app.view.help, "PgDn closed the help");
+        pages.push_str(&frame_text(&app, 80, 24));
+    }
+    for (_, what) in loadlab::ui::help::KEYS {
+        assert!(
+            pages.contains(what),
+            "not in any page at 80x24: {what}\n{pages}"
+        );
+    }
+    update(&mut app, ch('x'), Instant::now());
+    assert!(!app.view.help, "another key closes the help");
 }
 
 #[test]
@@ -127,13 +144,19 @@ fn comparison_view_highlights_the_best_row() {
 fn demo_caption_says_what_to_watch() {
     let mut app = app_with_history(Theme::colored());
     let start = Instant::now() - Duration::from_secs(12);
-    let (demo, _) = Demo::start(start, &app.data.snapshot.config);
-    app.view.demo = Some(demo);
+    let (mut run, _) = demo::start(start, &app.data.snapshot.config).expect("preset");
+    run.timeline.advance(Duration::from_secs(12));
+    app.view.scenario = Some(run);
     let text = render_text(120, 40, |f| {
         draw::render(f, &app, start + Duration::from_secs(12))
     });
-    assert!(text.contains("demo 2/3"), "{text}");
-    assert!(text.contains("STARVED"), "{text}");
+    assert!(text.contains("demo 2/3 at 12s"), "{text}");
+    assert!(text.contains(" DEMO "), "{text}");
+    assert!(
+        text.contains("STARVED"),
+        "the caption says what to watch:\n{text}"
+    );
+    assert!(text.contains("watch:"), "{text}");
 }
 
 #[test]

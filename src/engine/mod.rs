@@ -472,7 +472,14 @@ impl Controller for Engine {
                     _ => {}
                 }
                 shared.load.store(Arc::new(load));
-                tracing::info!("load set to {load:?}");
+                match load {
+                    LoadMode::Closed { inflight } => {
+                        tracing::info!("load set to a closed loop with {inflight} tasks in flight")
+                    }
+                    LoadMode::Open { rate } => {
+                        tracing::info!("load set to an open loop of {rate} tasks/s")
+                    }
+                }
             }
             Command::SetWorkload { workload } => {
                 workload.validate()?;

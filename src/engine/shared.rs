@@ -43,6 +43,8 @@ pub struct TaskError {
 pub struct ErrorLog {
     pub kept: Vec<TaskError>,
     pub dropped: u64,
+    /// The newest error, kept past the cap for the dashboard.
+    pub latest: Option<TaskError>,
 }
 
 pub struct Shared {
@@ -147,6 +149,10 @@ impl Shared {
 
     pub fn record_error(&self, path: String, error: String) {
         let mut log = self.errors.lock().unwrap_or_else(PoisonError::into_inner);
+        log.latest = Some(TaskError {
+            path: path.clone(),
+            error: error.clone(),
+        });
         if log.kept.len() < ERROR_CAP {
             log.kept.push(TaskError { path, error });
         } else {

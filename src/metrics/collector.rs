@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use super::os_threads;
 use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
 use super::snapshot::{
-    ConfigView, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
-    RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
-    thread_order,
+    ConfigView, Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind,
+    ProbeView, RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView,
+    Throughput, thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};
@@ -99,6 +99,8 @@ pub struct Collector {
     fading: HashMap<i32, (ThreadView, Instant)>,
     runtime_recent: VecDeque<(Instant, Vec<(Duration, u64)>)>,
     reset_at: Option<Instant>,
+    /// Blocked events counted before the last reset.
+    blocked_baseline: u64,
     /// The previous tick's thread views (for fading exited threads).
     last_views: Vec<ThreadView>,
     seq: u64,
@@ -127,6 +129,7 @@ impl Collector {
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
             reset_at: None,
+            blocked_baseline: 0,
             seq: 0,
         }
     }
@@ -144,6 +147,13 @@ impl Collector {
             .map(|s| (s.tid, s.counters()))
             .collect();
         self.retired_threads.clear();
+        // Blocked events count from the reset too.
+        self.blocked_baseline = self.shared.blocked_events.load(Ordering::Relaxed);
+        *self
+            .shared
+            .last_block
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     fn fold_exited_threads(&mut self) {
@@ -278,6 +288,21 @@ impl Collector {
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
             running_totals,
+            failures: self.failures(window.failed as f64 / window_s),
+        }
+    }
+
+    fn failures(&self, per_s: f64) -> Failures {
+        let log = self
+            .shared
+            .errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let text = |e: &crate::engine::shared::TaskError| format!("{}: {}", e.path, e.error);
+        Failures {
+            per_s,
+            first_error: log.kept.first().map(text),
+            latest_cause: log.latest.as_ref().map(|e| e.error.clone()),
         }
     }
 
@@ -308,7 +333,11 @@ impl Collector {
         Health {
             state,
             threshold_us,
-            blocked_events: self.shared.blocked_events.load(Ordering::Relaxed),
+            blocked_events: self
+                .shared
+                .blocked_events
+                .load(Ordering::Relaxed)
+                .saturating_sub(self.blocked_baseline),
             last_block: self
                 .shared
                 .last_block

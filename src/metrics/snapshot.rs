@@ -33,6 +33,20 @@ pub struct Snapshot {
     /// between two Snapshots is measured from their difference.
     #[serde(skip)]
     pub running_totals: std::sync::Arc<RunningTotals>,
+    /// Failed tasks: how fast, and what went wrong.
+    #[serde(default)]
+    pub failures: Failures,
+}
+
+/// Failed tasks over the window and the errors behind them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Failures {
+    /// Tasks that failed during the window, per second.
+    pub per_s: f64,
+    /// The first task error of the run (`task N: cause` or `file: cause`).
+    pub first_error: Option<String>,
+    /// What the newest failed task died of (its error without the task or file).
+    pub latest_cause: Option<String>,
 }
 
 /// Counters and histograms since the engine started, never reset: counts of

@@ -9,13 +9,20 @@ use crate::engine::command::Command;
 use crate::logging::LogBuffer;
 use crate::metrics::snapshot::{ConfigView, Snapshot};
 
+use std::cell::RefCell;
+
+use ratatui::layout::Rect;
+
 use super::action::Action;
+use super::chart_window::ChartWindow;
 use super::comparison::Comparison;
-use super::demo::Demo;
+use super::failure_log::FailureLog;
 use super::focus::PanelId;
 use super::form::WorkloadForm;
 use super::history::{History, Sample, ThreadTracks};
+use super::log_view::LogView;
 use super::theme::Theme;
+use super::thread_table::ThreadTable;
 use super::timeline::ScenarioRun;
 
 /// Informational status messages disappear after this long; errors stay until replaced.
@@ -58,14 +65,23 @@ pub struct ViewState {
     /// The focused panel fills the screen.
     pub zoomed: bool,
     pub help: bool,
+    /// First line of the help overlay shown.
+    pub help_scroll: usize,
+    /// How far the help overlay could scroll when last drawn.
+    pub help_max_scroll: std::cell::Cell<usize>,
     pub comparison: bool,
     pub form: Option<WorkloadForm>,
-    pub demo: Option<Demo>,
     /// A scripted timeline being played (`--scenario`).
     pub scenario: Option<ScenarioRun>,
     pub status: Option<Status>,
-    /// First thread row shown in the Threads panel.
-    pub threads_scroll: usize,
+    /// The Threads panel's sort, filter and scroll.
+    pub threads: ThreadTable,
+    /// How much time the charts show.
+    pub chart_window: ChartWindow,
+    /// The Log panel's level filter and scroll.
+    pub log: LogView,
+    /// Where each panel was last drawn, for mouse clicks and the wheel.
+    pub panel_areas: RefCell<Vec<(PanelId, Rect)>>,
     /// Size of the last frame drawn, for screen exports.
     pub screen: (u16, u16),
 }
@@ -81,6 +97,7 @@ pub struct App {
     /// `e` also writes the screen as SVG and text.
     pub export_screen: bool,
     pending: Option<(ConfigView, Instant)>,
+    failures: FailureLog,
 }
 
 impl App {
@@ -94,6 +111,7 @@ impl App {
             export_dir,
             export_screen: false,
             pending: None,
+            failures: FailureLog::default(),
         }
     }
 
@@ -105,6 +123,7 @@ impl App {
         {
             self.pending = None;
         }
+        self.failures.on_snapshot(&snapshot, &self.logs);
         self.data.on_snapshot(snapshot);
     }
 
@@ -153,7 +172,7 @@ impl App {
         });
     }
 
-    /// Time passing: demo steps fall due, old status messages and pending configs expire.
+    /// Time passing: scenario and demo steps fall due, old status messages and pending configs expire.
     pub fn tick(&mut self, now: Instant) -> Vec<Action> {
         if self
             .view
@@ -170,6 +189,7 @@ impl App {
         {
             self.pending = None;
         }
+        self.view.log.hold_position(&self.logs);
         let mut actions = Vec::new();
         if let Some(run) = self.view.scenario.as_mut() {
             let elapsed = run.elapsed(now);
@@ -183,15 +203,15 @@ impl App {
                 }));
             }
             if run.timeline.is_over(elapsed) {
+                let text = if run.is_demo() {
+                    "guided demo finished"
+                } else {
+                    "scenario finished"
+                };
                 self.view.scenario = None;
-                self.set_status("scenario finished", now);
-            }
-        }
-        if let Some(demo) = self.view.demo.as_mut() {
-            actions.extend(demo.poll(now).into_iter().map(Action::Apply));
-            if demo.finished(now) {
-                self.view.demo = None;
-                self.set_status("guided demo finished", now);
+                self.set_status(text, now);
+                // The engine carries no caption past the end.
+                actions.push(Action::Apply(Command::Caption { text: None }));
             }
         }
         actions

@@ -1,162 +1,115 @@
-//! The guided demo (`d`): offload on rayon, then inline, then offload again, each
-//! for `STEP_S` seconds, with a caption saying what happens and what to watch.
-//! It is only a timed sequence of Commands; the engine does the rest.
+//! The guided demo (`d`): a scenario preset, played by the same player as
+//! `--scenario`: offload on rayon, then inline, then offload again, ten
+//! seconds each, with a caption saying what happens and what to watch. It
+//! swaps only the backend, so it runs on whatever workload is loaded.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::engine::command::Command;
 use crate::metrics::snapshot::ConfigView;
-use crate::spec::{BackendKind, LoadMode};
+use crate::scenario::{Player, Scenario};
+use crate::spec::LoadMode;
 
-pub const STEP_S: u64 = 10;
+use super::timeline::ScenarioRun;
 
-pub struct DemoStep {
-    pub backend: BackendKind,
-    pub what: &'static str,
-    pub watch: &'static str,
-}
+/// The name the caption row and the header show while the demo plays.
+pub const DEMO_NAME: &str = "demo";
 
-pub const STEPS: [DemoStep; 3] = [
-    DemoStep {
-        backend: BackendKind::Rayon,
-        what: "offload: the CPU work runs on the rayon-N threads",
-        watch: "Runtime health stays HEALTHY, heartbeat lag stays low; rayon threads are busy, app threads idle",
-    },
-    DemoStep {
-        backend: BackendKind::Inline,
-        what: "inline: the same work now runs on the app runtime's workers (the anti-pattern)",
-        watch: "heartbeat lag jumps and health turns STARVED; app-N threads at 100% busy, blocked events count up",
-    },
-    DemoStep {
-        backend: BackendKind::Rayon,
-        what: "offload again: back on rayon",
-        watch: "health recovers to HEALTHY within a second or two; the throughput marker shows the swap",
-    },
-];
+/// The preset, in the scenario file format.
+pub const GUIDED_DEMO: &str = r#"
+name = "guided demo"
+description = "Offload, inline, offload again: what blocking the async runtime looks like"
+duration = 30.0
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Demo {
-    started: Instant,
-    /// Index of the next step whose command has not been sent yet.
-    next_step: usize,
-}
+[[step]]
+at = 0.0
+backend = "rayon"
+caption = "offload: the CPU work runs on the rayon-N threads · watch: Runtime health stays HEALTHY and heartbeat lag low; rayon threads busy, app threads idle"
 
-/// The caption for the running step.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Caption {
-    pub step: usize,
-    pub of: usize,
-    pub what: &'static str,
-    pub watch: &'static str,
-    pub seconds_left: u64,
-}
+[[step]]
+at = 10.0
+backend = "inline"
+caption = "inline: the same work now runs on the app runtime's workers (the anti-pattern) · watch: heartbeat lag jumps, health turns STARVED, app-N threads at 100% busy, blocked events count up"
 
-impl Demo {
-    /// Starts at `now`; returns the commands that make sure work flows, then the first step's.
-    pub fn start(now: Instant, config: &ConfigView) -> (Demo, Vec<Command>) {
-        let mut commands = Vec::new();
-        if !config.running {
-            commands.push(Command::Start);
-        }
-        if config.paused {
-            commands.push(Command::Pause { paused: false });
-        }
-        // Inline only starves the runtime when every app worker holds a job.
-        let needed = (config.runtime_workers * 2).max(2);
-        if let LoadMode::Closed { inflight } = config.load
-            && inflight < needed
-        {
-            commands.push(Command::SetLoad {
-                load: LoadMode::Closed { inflight: needed },
-            });
-        }
-        let mut demo = Demo {
-            started: now,
-            next_step: 0,
-        };
-        commands.extend(demo.poll(now));
-        (demo, commands)
+[[step]]
+at = 20.0
+backend = "rayon"
+caption = "offload again: back on rayon · watch: health recovers to HEALTHY within a second or two; the throughput marker shows the swap"
+"#;
+
+/// Closed loops below this many tasks in flight are raised to it, so every
+/// worker has work and the starvation shows.
+const DEMO_MIN_INFLIGHT: usize = 4;
+
+/// The demo ready to play from `now`, and the commands that first make sure
+/// work flows (start after a stop, enough tasks in flight).
+pub fn start(now: Instant, config: &ConfigView) -> Result<(ScenarioRun, Vec<Command>), String> {
+    let scenario = Scenario::parse(GUIDED_DEMO, "guided demo").map_err(|e| e.to_string())?;
+    let mut commands = Vec::new();
+    if !config.running {
+        commands.push(Command::Start);
     }
-
-    /// Commands due by `now` (a backend swap when a new step begins).
-    pub fn poll(&mut self, now: Instant) -> Vec<Command> {
-        let current = self.step_index(now);
-        let mut commands = Vec::new();
-        while self.next_step <= current && self.next_step < STEPS.len() {
-            commands.push(Command::SetBackend {
-                backend: STEPS[self.next_step].backend,
-            });
-            self.next_step += 1;
-        }
-        commands
+    if config.paused {
+        commands.push(Command::Pause { paused: false });
     }
-
-    pub fn finished(&self, now: Instant) -> bool {
-        self.elapsed(now) >= Duration::from_secs(STEP_S * STEPS.len() as u64)
+    if let LoadMode::Closed { inflight } = config.load
+        && inflight < DEMO_MIN_INFLIGHT
+    {
+        commands.push(Command::SetLoad {
+            load: LoadMode::Closed {
+                inflight: DEMO_MIN_INFLIGHT,
+            },
+        });
     }
-
-    pub fn caption(&self, now: Instant) -> Caption {
-        let step = self.step_index(now).min(STEPS.len() - 1);
-        let step_end = Duration::from_secs(STEP_S * (step as u64 + 1));
-        Caption {
-            step: step + 1,
-            of: STEPS.len(),
-            what: STEPS[step].what,
-            watch: STEPS[step].watch,
-            seconds_left: step_end.saturating_sub(self.elapsed(now)).as_secs(),
-        }
-    }
-
-    fn elapsed(&self, now: Instant) -> Duration {
-        now.saturating_duration_since(self.started)
-    }
-
-    fn step_index(&self, now: Instant) -> usize {
-        (self.elapsed(now).as_secs() / STEP_S) as usize
-    }
+    let run = ScenarioRun::new(Box::new(Player::new(scenario)), now).named(DEMO_NAME);
+    Ok((run, commands))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::spec::BackendKind;
 
     #[test]
-    fn steps_swap_offload_inline_offload_on_time() {
+    fn the_preset_swaps_offload_inline_offload_on_time() {
         let t0 = Instant::now();
         let config = ConfigView {
             backend: BackendKind::Channel,
-            runtime_workers: 2,
             load: LoadMode::Closed { inflight: 1 },
             running: true,
             ..ConfigView::default()
         };
-        let (mut demo, first) = Demo::start(t0, &config);
+        let (mut run, first) = start(t0, &config).expect("the preset parses");
         assert_eq!(
             first,
-            vec![
-                Command::SetLoad {
-                    load: LoadMode::Closed { inflight: 4 }
-                },
-                Command::SetBackend {
-                    backend: BackendKind::Rayon
-                }
-            ]
-        );
-        assert!(demo.poll(t0 + Duration::from_secs(9)).is_empty());
-        assert_eq!(
-            demo.poll(t0 + Duration::from_secs(10)),
-            vec![Command::SetBackend {
-                backend: BackendKind::Inline
+            vec![Command::SetLoad {
+                load: LoadMode::Closed { inflight: 4 }
             }]
         );
-        assert_eq!(demo.caption(t0 + Duration::from_secs(12)).step, 2);
+        let backend = |b| Command::SetBackend { backend: b };
         assert_eq!(
-            demo.poll(t0 + Duration::from_secs(25)),
-            vec![Command::SetBackend {
-                backend: BackendKind::Rayon
-            }]
+            run.timeline.advance(Duration::ZERO),
+            vec![backend(BackendKind::Rayon)]
         );
-        assert!(!demo.finished(t0 + Duration::from_secs(29)));
-        assert!(demo.finished(t0 + Duration::from_secs(30)));
+        assert!(run.timeline.advance(Duration::from_secs(9)).is_empty());
+        assert_eq!(
+            run.timeline.advance(Duration::from_secs(10)),
+            vec![backend(BackendKind::Inline)]
+        );
+        assert_eq!(run.timeline.progress(), (2, 3));
+        assert!(
+            run.timeline
+                .caption()
+                .is_some_and(|c| c.starts_with("inline"))
+        );
+        assert_eq!(
+            run.timeline.advance(Duration::from_secs(25)),
+            vec![backend(BackendKind::Rayon)]
+        );
+        assert!(!run.timeline.is_over(Duration::from_secs(29)));
+        assert!(run.timeline.is_over(Duration::from_secs(30)));
+        assert_eq!(run.name, DEMO_NAME);
     }
 }

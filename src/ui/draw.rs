@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::App;
+use super::fit::{fit_line, fit_lines};
 use super::focus::PanelId;
 use super::{comparison_view, form_view, help, panels};
 
@@ -22,61 +23,34 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         render_too_small(frame, area, app);
         return;
     }
-    let caption_h = if app.view.demo.is_some() {
-        2
-    } else if app.view.scenario.is_some() {
-        1
-    } else {
-        0
-    };
-    let [header, caption, content, status, controls] = Layout::vertical([
+    let caption_rows = app
+        .view
+        .scenario
+        .as_ref()
+        .map(|run| caption_rows(app, run, now, usize::from(area.width)))
+        .unwrap_or_default();
+    let caption_h = u16::try_from(caption_rows.len()).unwrap_or(0);
+    let failing = app.shown().snapshot.tasks.failed > 0;
+    let [header, caption, banner, content, status, controls] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(caption_h),
+        Constraint::Length(u16::from(failing)),
         Constraint::Min(0),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     panels::header::render_header(frame, header, app);
-    let theme = app.theme;
-    if let Some(demo) = &app.view.demo {
-        let c = demo.caption(now);
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(vec![
-                    Span::styled(
-                        format!(" demo {}/{} ({}s left) ", c.step, c.of, c.seconds_left),
-                        theme.badge(theme.series(0)),
-                    ),
-                    Span::styled(format!(" {}", c.what), theme.title()),
-                ]),
-                Line::from(vec![
-                    Span::styled(" watch: ", theme.key()),
-                    Span::raw(c.watch),
-                ]),
-            ]),
-            caption,
-        );
-    } else if let Some(run) = &app.view.scenario {
-        let (played, steps) = run.timeline.progress();
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(
-                    format!(
-                        " scenario {played}/{steps} at {} ",
-                        super::format::duration_s(run.elapsed(now).as_secs_f64())
-                    ),
-                    theme.badge(theme.series(0)),
-                ),
-                Span::styled(
-                    format!(" {}", run.timeline.caption().unwrap_or("")),
-                    theme.title(),
-                ),
-            ])),
-            caption,
-        );
+    frame.render_widget(Paragraph::new(caption_rows), caption);
+    if failing {
+        render_failure_banner(frame, banner, app);
     }
+    app.view.panel_areas.borrow_mut().clear();
     if app.view.zoomed {
+        app.view
+            .panel_areas
+            .borrow_mut()
+            .push((app.view.focus, content));
         panels::render(frame, content, app, app.view.focus, true);
     } else {
         render_grid(frame, content, app);
@@ -91,7 +65,14 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         form_view::render(frame, content, form, app.theme);
     }
     if app.view.help {
-        help::render_overlay(frame, area, app.theme);
+        help::render_overlay(
+            frame,
+            area,
+            app.theme,
+            &help::now_lines(app),
+            app.view.help_scroll,
+            &app.view.help_max_scroll,
+        );
     }
 }
 
@@ -109,8 +90,72 @@ pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rows[row]);
         let cell = if column == 0 { left } else { right };
+        app.view.panel_areas.borrow_mut().push((panel, cell));
         panels::render(frame, cell, app, panel, panel == app.view.focus);
     }
+}
+
+/// A playing scenario's (or the guided demo's) caption row: its progress and
+/// caption, on a second row when it does not fit one, shortened past that.
+fn caption_rows(
+    app: &App,
+    run: &super::timeline::ScenarioRun,
+    now: Instant,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let (played, steps) = run.timeline.progress();
+    let badge = format!(
+        " {} {played}/{steps} at {} ",
+        run.name,
+        super::format::duration_s(run.elapsed(now).as_secs_f64())
+    );
+    let caption = super::format::escape_control(run.timeline.caption().unwrap_or("")).into_owned();
+    let first_room = width.saturating_sub(badge.chars().count() + 1);
+    let rows = help::wrap_words(&caption, first_room.max(1));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(badge, theme.badge(theme.series(0))),
+        Span::styled(
+            format!(" {}", rows.first().cloned().unwrap_or_default()),
+            theme.title(),
+        ),
+    ])];
+    if rows.len() > 1 {
+        let first_len = rows.first().map_or(0, |r| r.chars().count());
+        let rest: String = caption.chars().skip(first_len).collect();
+        lines.push(Line::styled(
+            format!(" {}", rest.trim_start()),
+            theme.title(),
+        ));
+    }
+    fit_lines(lines, width)
+}
+
+/// One line in plain sight while tasks fail: how many, how fast, and the first error.
+fn render_failure_banner(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let s = &app.shown().snapshot;
+    let t = &s.tasks;
+    let tasks = if t.failed == 1 { "task" } else { "tasks" };
+    let mut spans = vec![
+        Span::styled(" FAILING ", theme.badge(theme.bad())),
+        Span::styled(
+            format!(
+                " {} {tasks} failed, {}/s now",
+                t.failed,
+                super::format::rate(s.failures.per_s)
+            ),
+            theme.bad(),
+        ),
+    ];
+    if let Some(error) = &s.failures.first_error {
+        spans.push(Span::styled(" · first error: ", theme.label()));
+        spans.push(Span::raw(super::format::escape_control(error).into_owned()));
+    }
+    frame.render_widget(
+        Paragraph::new(fit_line(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, app: &App) {

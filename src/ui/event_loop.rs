@@ -141,6 +141,10 @@ async fn event_loop(
                         dirty = true;
                     }
                 }
+                Some(Ok(Event::Mouse(mouse))) => {
+                    super::mouse::update(app, mouse);
+                    dirty = true;
+                }
                 Some(Ok(Event::Resize(_, _))) => dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),
@@ -167,7 +171,6 @@ async fn event_loop(
                 }
                 let pushed = app.logs.pushed();
                 dirty |= pushed != logs_seen
-                    || app.view.demo.is_some()
                     || app.view.scenario.is_some()
                     || had_status != app.view.status.is_some();
                 logs_seen = pushed;

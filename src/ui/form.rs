@@ -181,7 +181,16 @@ impl WorkloadForm {
 
     fn cycle(&mut self, step: isize) {
         match self.field {
-            Field::Kernel => self.kernel = cycle_in(&Kernel::ALL, self.kernel, step),
+            Field::Kernel => {
+                self.kernel = cycle_in(&Kernel::ALL, self.kernel, step);
+                // A size means something else for each kernel: start from its default.
+                let size = self.kernel.default_size();
+                self.size = if size == 0 {
+                    self.current_workload.size.to_string()
+                } else {
+                    size.to_string()
+                };
+            }
             Field::Dist => self.dist = cycle_in(&Dist::ALL, self.dist, step),
             Field::Mode => {
                 self.closed = !self.closed;

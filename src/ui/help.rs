@@ -28,7 +28,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("s", "stop: queued tasks cancelled, running ones finish"),
     ("S", "start again after a stop"),
-    ("r", "reset statistics"),
+    (
+        "r",
+        "reset every statistic (counts, latencies, blocked events)",
+    ),
     (
         "f",
         "freeze the display (data keeps coming; f again to follow)",
@@ -45,45 +48,136 @@ pub const KEYS: &[(&str, &str)] = &[
         "c",
         "comparison of every (backend, threads, workload) period",
     ),
+    ("t", "chart window: 30 s, 2 min, 10 min"),
     ("Tab / arrows", "move focus between panels"),
     ("Enter", "zoom the focused panel (Enter or Esc to leave)"),
-    ("PgUp / PgDn", "scroll the thread list"),
-    ("?", "this help (any key closes it)"),
+    (
+        "j / k",
+        "scroll the focused list (threads, or the Log) one row",
+    ),
+    ("PgUp / PgDn", "scroll the focused list a page"),
+    (
+        "g / G",
+        "top / bottom of the focused list (also Home / End)",
+    ),
+    (
+        "< / >",
+        "sort threads by the previous / next column (also , / .)",
+    ),
+    ("o", "flip the thread sort order"),
+    (
+        "/",
+        "filter threads by name or pool (Enter keeps, Esc clears)",
+    ),
+    ("i", "hide / show idle and exited threads"),
+    (
+        "l",
+        "log level: every level, warnings and errors, errors only",
+    ),
+    (
+        "mouse",
+        "click focuses a panel, the wheel scrolls it; Shift+drag selects",
+    ),
+    (
+        "?",
+        "this help (j/k or PgUp/PgDn scroll it, any other key closes it)",
+    ),
     ("q / Ctrl-C", "quit"),
 ];
 
-/// The short form for the always-visible controls line.
-pub const CONTROLS: &[(&str, &str)] = &[
-    ("q", "quit"),
-    ("?", "help"),
-    ("b/B", "backend"),
-    ("+/-", "threads"),
-    ("[/]", "load"),
-    ("w", "workload"),
-    ("space", "pause"),
-    ("s/S", "stop/start"),
-    ("r", "reset"),
-    ("f", "freeze"),
-    ("e", "export"),
-    ("d", "demo"),
-    ("c", "compare"),
-    ("Tab", "focus"),
+/// The short form for the always-visible controls line, in display order,
+/// with a priority (lower is kept longer when the line is narrow). `? help`
+/// is not here: the line always ends with it.
+pub const CONTROLS: &[(&str, &str, u8)] = &[
+    ("q", "quit", 0),
+    ("b/B", "backend", 0),
+    ("+/-", "threads", 0),
+    ("[/]", "load", 1),
+    ("w", "workload", 1),
+    ("space", "pause", 2),
+    ("j/k", "scroll", 3),
+    ("s/S", "stop/start", 2),
+    ("Tab", "focus", 3),
+    ("Enter", "zoom", 4),
+    ("d", "demo", 4),
+    ("c", "compare", 5),
+    ("t", "window", 6),
+    ("r", "reset", 5),
+    ("f", "freeze", 6),
+    ("e", "export", 6),
 ];
 
-pub fn controls_line(theme: Theme) -> Line<'static> {
-    let mut spans = Vec::with_capacity(CONTROLS.len() * 3);
-    for (i, (key, what)) in CONTROLS.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw("  "));
+/// Gap between two controls.
+const CONTROL_GAP: &str = "  ";
+
+/// The controls that fit in `width`, most important first, always ending with `? help`.
+pub fn controls_line(theme: Theme, width: usize) -> Line<'static> {
+    let item_w = |key: &str, what: &str| key.chars().count() + 1 + what.chars().count();
+    let help_w = item_w("?", "help");
+    let mut budget = width.saturating_sub(help_w);
+    let mut by_priority: Vec<usize> = (0..CONTROLS.len()).collect();
+    by_priority.sort_by_key(|i| CONTROLS[*i].2);
+    let mut shown = vec![false; CONTROLS.len()];
+    for i in by_priority {
+        let (key, what, _) = CONTROLS[i];
+        let w = item_w(key, what) + CONTROL_GAP.len();
+        if w <= budget {
+            budget -= w;
+            shown[i] = true;
         }
-        spans.push(Span::styled(*key, theme.key()));
+    }
+    let mut spans = Vec::with_capacity(CONTROLS.len() * 3 + 3);
+    let items = CONTROLS
+        .iter()
+        .zip(&shown)
+        .filter(|(_, s)| **s)
+        .map(|((key, what, _), _)| (*key, *what))
+        .chain(std::iter::once(("?", "help")));
+    for (i, (key, what)) in items.enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(CONTROL_GAP));
+        }
+        spans.push(Span::styled(key, theme.key()));
         spans.push(Span::styled(format!(" {what}"), theme.label()));
     }
     Line::from(spans)
 }
 
+/// What the screen shows shortened, in full: the run, the caption, the last
+/// message and the first task error.
+pub fn now_lines(app: &super::app::App) -> Vec<String> {
+    let mut out = Vec::new();
+    if app.shown().received > 0 {
+        out.push(format!("Now: {}", super::panels::header::header_text(app)));
+    }
+    if let Some(caption) = app
+        .view
+        .scenario
+        .as_ref()
+        .and_then(|r| r.timeline.caption())
+    {
+        out.push(format!("Scenario: {caption}"));
+    }
+    if let Some(status) = &app.view.status {
+        out.push(format!("Last message: {}", status.text));
+    }
+    if let Some(error) = &app.shown().snapshot.failures.first_error {
+        out.push(format!("First task error: {error}"));
+    }
+    out
+}
+
 /// The `?` overlay, centred over `area`.
-pub fn render_overlay(frame: &mut Frame, area: Rect, theme: Theme) {
+/// Scrolls with j/k, arrows, PgUp/PgDn when it is taller than the screen;
+/// `max_scroll` receives how far it can go.
+pub fn render_overlay(
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    now_lines: &[String],
+    scroll: usize,
+    max_scroll: &std::cell::Cell<usize>,
+) {
     let key_width = KEYS.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut lines: Vec<Line> = KEYS
         .iter()
@@ -100,15 +194,36 @@ pub fn render_overlay(frame: &mut Frame, area: Rect, theme: Theme) {
         theme.label(),
     ));
     let width = (lines.iter().map(Line::width).max().unwrap_or(0) + 3) as u16;
-    let height = lines.len() as u16 + 2;
+    // What the screen may have shortened, in full, wrapped to the overlay.
+    let room = usize::from(width.min(area.width)).saturating_sub(4).max(10);
+    for text in now_lines {
+        for (i, row) in wrap_words(text, room).into_iter().enumerate() {
+            let style = if i == 0 { theme.title() } else { theme.text() };
+            lines.push(Line::styled(format!(" {row}"), style));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let popup = centered(area, width, height);
+    let body_h = usize::from(popup.height.saturating_sub(2));
+    max_scroll.set(lines.len().saturating_sub(body_h));
+    let scroll = scroll.min(max_scroll.get());
+    let below = lines.len().saturating_sub(scroll + body_h);
+    let mut block = Block::bordered()
+        .title(Span::styled(" Keys ", theme.title()))
+        .border_style(theme.focused_border());
+    if below > 0 {
+        block = block.title_bottom(Span::styled(
+            format!(" {below} more lines: j or PgDn "),
+            theme.key(),
+        ));
+    } else if scroll > 0 {
+        block = block.title_bottom(Span::styled(" k or PgUp: back to the top ", theme.key()));
+    }
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    let inner_w = usize::from(popup.width.saturating_sub(2));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::bordered()
-                .title(Span::styled(" Keys ", theme.title()))
-                .border_style(theme.focused_border()),
-        ),
+        Paragraph::new(crate::ui::fit::fit_lines(shown, inner_w)).block(block),
         popup,
     );
 }
@@ -122,4 +237,31 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(row);
     cell
+}
+
+/// `text` in rows of at most `width` cells, broken at spaces (a longer word is cut).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let row_w = row.chars().count();
+        if row_w > 0 && row_w + 1 + word.len() > width {
+            rows.push(std::mem::take(&mut row));
+        }
+        while word.len() > width {
+            let rest = word.split_off(width);
+            rows.push(word.into_iter().collect());
+            word = rest;
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.extend(word);
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
 }

@@ -1,24 +1,31 @@
-//! Bounded history kept by the UI: two minutes of samples taken from the
-//! Snapshots, for the charts, and per thread for the heat strips. Memory stays
+//! Bounded history kept by the UI: ten minutes of samples taken from the
+//! Snapshots, for the charts, and two per thread for the heat strips. Memory stays
 //! flat however long the session runs.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView, thread_order};
 
-/// Seconds of history kept and charted.
-pub const HISTORY_S: f64 = 120.0;
-/// Hard cap on samples whatever the snapshot rate (2 minutes at 20 Hz).
-pub const MAX_SAMPLES: usize = 2_400;
+/// Seconds of history kept for the charts (their longest window).
+pub const HISTORY_S: f64 = 600.0;
+/// Hard cap on samples whatever the snapshot rate (10 minutes at 20 Hz).
+pub const MAX_SAMPLES: usize = 12_000;
+/// Seconds of per-thread history kept for the heat strips.
+pub const THREAD_HISTORY_S: f64 = 120.0;
+/// Hard cap on a thread's samples (2 minutes at 20 Hz).
+const MAX_THREAD_SAMPLES: usize = 2_400;
 /// How long an exited thread stays on screen, dimmed, before it is dropped.
 pub const FADE_S: f64 = 5.0;
+/// Bytes in a MiB: throughput of bytes is shown in MiB/s everywhere.
+pub const MIB: f64 = 1024.0 * 1024.0;
 
 /// Chart values taken from one Snapshot.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Sample {
     pub t: f64,
     pub tasks_per_s: f64,
-    pub mb_per_s: f64,
+    /// Input bytes per second in MiB/s (the reports' unit).
+    pub mib_per_s: f64,
     pub total_p50_us: f64,
     pub total_p99_us: f64,
     pub queue_p99_us: f64,
@@ -35,7 +42,7 @@ impl Sample {
         Sample {
             t: s.elapsed_s,
             tasks_per_s: s.throughput.tasks_per_s,
-            mb_per_s: s.throughput.bytes_per_s / 1e6,
+            mib_per_s: s.throughput.bytes_per_s / MIB,
             total_p50_us: s.latency.window.total.p50,
             total_p99_us: s.latency.window.total.p99,
             queue_p99_us: s.latency.window.queue.p99,
@@ -163,8 +170,11 @@ impl ThreadTracks {
             if view.alive {
                 track.dead_since = None;
                 track.history.push_back((t, view.cpu_pct, view.busy_pct));
-                while track.history.len() > MAX_SAMPLES
-                    || track.history.front().is_some_and(|h| h.0 < t - HISTORY_S)
+                while track.history.len() > MAX_THREAD_SAMPLES
+                    || track
+                        .history
+                        .front()
+                        .is_some_and(|h| h.0 < t - THREAD_HISTORY_S)
                 {
                     track.history.pop_front();
                 }
@@ -228,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn history_keeps_two_minutes_and_restarts_when_time_goes_back() {
+    fn history_keeps_ten_minutes_and_restarts_when_time_goes_back() {
         let mut h = History::default();
         for i in 0..300 {
             h.push(Sample {
@@ -236,8 +246,15 @@ mod tests {
                 ..Sample::default()
             });
         }
-        assert_eq!(h.samples().next().map(|s| s.t), Some(179.0));
-        assert_eq!(h.len(), 121);
+        assert_eq!(h.samples().next().map(|s| s.t), Some(0.0));
+        for i in 300..1000 {
+            h.push(Sample {
+                t: i as f64,
+                ..Sample::default()
+            });
+        }
+        assert_eq!(h.samples().next().map(|s| s.t), Some(399.0));
+        assert_eq!(h.len(), 601);
         h.push(Sample::default());
         assert_eq!(h.len(), 1);
     }

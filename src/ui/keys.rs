@@ -11,12 +11,15 @@ use crate::spec::{BackendKind, LoadMode};
 
 use super::action::Action;
 use super::app::App;
-use super::demo::Demo;
+use super::focus::PanelId;
 use super::form::{FormOutcome, WorkloadForm};
+use super::thread_table::SortColumn;
 
 /// `[` and `]` scale the rate by these factors (and in-flight counts, by at least one).
 pub const LOAD_DOWN: f64 = 0.8;
 pub const LOAD_UP: f64 = 1.25;
+/// Lines PgUp/PgDn move the help overlay.
+const HELP_PAGE: usize = 10;
 
 pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
     if key.kind == KeyEventKind::Release {
@@ -61,13 +64,30 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
             }
         };
     }
+    if app.view.threads.editing_filter {
+        edit_filter(app, key);
+        return Vec::new();
+    }
     if app.view.help {
-        // Any key closes the help; q still quits from it.
-        app.view.help = false;
-        return match key.code {
-            KeyCode::Char('q') => vec![Action::Quit],
-            _ => Vec::new(),
+        // Scroll keys move through a help taller than the screen; any other
+        // key closes it; q still quits from it.
+        let max = app.view.help_max_scroll.get();
+        let at = app.view.help_scroll;
+        let page = HELP_PAGE;
+        app.view.help_scroll = match key.code {
+            KeyCode::Char('j') | KeyCode::Down => at.saturating_add(1).min(max),
+            KeyCode::Char('k') | KeyCode::Up => at.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => at.saturating_add(page).min(max),
+            KeyCode::PageUp => at.saturating_sub(page),
+            KeyCode::Char('g') | KeyCode::Home => 0,
+            KeyCode::Char('G') | KeyCode::End => max,
+            KeyCode::Char('q') => return vec![Action::Quit],
+            _ => {
+                app.view.help = false;
+                0
+            }
         };
+        return Vec::new();
     }
     if ctrl || key.modifiers.contains(KeyModifiers::ALT) {
         return Vec::new();
@@ -76,6 +96,7 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         KeyCode::Char('q') => vec![Action::Quit],
         KeyCode::Char('?') | KeyCode::F(1) => {
             app.view.help = true;
+            app.view.help_scroll = 0;
             Vec::new()
         }
         KeyCode::Char('b') => swap_backend(app, 1, now),
@@ -87,6 +108,13 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         KeyCode::Char('w') => {
             let config = app.config();
             app.view.form = Some(WorkloadForm::new(&config.workload, config.load));
+            Vec::new()
+        }
+        KeyCode::Char(' ') if !app.config().running => {
+            app.set_status(
+                "stopped: nothing arrives, so there is nothing to pause; S starts again",
+                now,
+            );
             Vec::new()
         }
         KeyCode::Char(' ') => {
@@ -126,7 +154,10 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
             vec![Action::Apply(Command::Start)]
         }
         KeyCode::Char('r') => {
-            app.set_status("statistics reset", now);
+            app.set_status(
+                "statistics reset: counts, rates, latencies and blocked events start from zero",
+                now,
+            );
             vec![Action::Apply(Command::ResetStats)]
         }
         KeyCode::Char('f') => {
@@ -169,12 +200,62 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
             app.view.focus = app.view.focus.right();
             Vec::new()
         }
-        KeyCode::PageDown => {
-            app.view.threads_scroll = app.view.threads_scroll.saturating_add(5);
+        KeyCode::PageDown => scroll(app, Scroll::Page(1)),
+        KeyCode::PageUp => scroll(app, Scroll::Page(-1)),
+        KeyCode::Char('j') => scroll(app, Scroll::Rows(1)),
+        KeyCode::Char('k') => scroll(app, Scroll::Rows(-1)),
+        KeyCode::Char('g') | KeyCode::Home => scroll(app, Scroll::Top),
+        KeyCode::Char('G') | KeyCode::End => scroll(app, Scroll::Bottom),
+        KeyCode::Char('/') => {
+            app.view.focus = PanelId::Threads;
+            app.view.threads.editing_filter = true;
+            app.set_status(
+                "filter threads by name or pool: type, Enter keeps it, Esc clears it",
+                now,
+            );
             Vec::new()
         }
-        KeyCode::PageUp => {
-            app.view.threads_scroll = app.view.threads_scroll.saturating_sub(5);
+        KeyCode::Char('<') | KeyCode::Char(',') => sort_by(app, -1, now),
+        KeyCode::Char('>') | KeyCode::Char('.') => sort_by(app, 1, now),
+        KeyCode::Char('o') => {
+            let table = &mut app.view.threads;
+            table.reversed = !table.reversed;
+            let order = if table.is_descending() {
+                "descending"
+            } else {
+                "ascending"
+            };
+            let text = format!("threads sorted by {} ({order})", table.sort.label());
+            app.set_status(text, now);
+            Vec::new()
+        }
+        KeyCode::Char('i') => {
+            let table = &mut app.view.threads;
+            table.hide_idle = !table.hide_idle;
+            table.scroll = 0;
+            let text = if table.hide_idle {
+                "threads: idle and exited ones hidden (i shows them)"
+            } else {
+                "threads: every thread shown"
+            };
+            app.set_status(text, now);
+            Vec::new()
+        }
+        KeyCode::Char('t') => {
+            app.view.chart_window = app.view.chart_window.next();
+            let text = format!(
+                "charts show the last {} (t changes it)",
+                app.view.chart_window.label()
+            );
+            app.set_status(text, now);
+            Vec::new()
+        }
+        KeyCode::Char('l') => {
+            let log = &mut app.view.log;
+            log.filter = log.filter.next();
+            log.scroll = 0;
+            let text = format!("log shows {}", log.filter.label());
+            app.set_status(text, now);
             Vec::new()
         }
         KeyCode::Enter => {
@@ -193,9 +274,101 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
     }
 }
 
+/// How far a scroll key moves the focused list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scroll {
+    /// Rows down (positive) or up (negative).
+    Rows(isize),
+    /// Pages down or up.
+    Page(isize),
+    Top,
+    Bottom,
+}
+
+/// Scrolls the Log when it has focus, else the thread list; always within bounds.
+pub fn scroll(app: &mut App, how: Scroll) -> Vec<Action> {
+    scroll_panel(app, app.view.focus, how);
+    Vec::new()
+}
+
+/// Scrolls `panel`'s list (the Log, or else the thread list).
+pub fn scroll_panel(app: &mut App, panel: PanelId, how: Scroll) {
+    if panel == PanelId::Log {
+        // The log counts from the newest entry: down is towards newer ones.
+        let log = &mut app.view.log;
+        match how {
+            Scroll::Rows(n) => log.scroll_by(-n, &app.logs),
+            Scroll::Page(n) => log.scroll_by(-n * 5, &app.logs),
+            Scroll::Top => log.to_oldest(&app.logs),
+            Scroll::Bottom => log.scroll = 0,
+        }
+        return;
+    }
+    let lines = app.view.threads.line_count(&app.shown().threads);
+    let table = &mut app.view.threads;
+    match how {
+        Scroll::Rows(n) => table.scroll_by(n, lines),
+        Scroll::Page(n) => table.scroll_by(n * table.page_rows(), lines),
+        Scroll::Top => table.scroll = 0,
+        Scroll::Bottom => table.scroll = table.max_scroll(lines),
+    }
+}
+
+fn sort_by(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
+    let table = &mut app.view.threads;
+    table.sort = table.sort.step(step);
+    table.reversed = false;
+    table.scroll = 0;
+    let text = match table.sort {
+        SortColumn::Pool => "threads grouped by pool (< > pick a column, o flips)".to_string(),
+        column => format!(
+            "threads sorted by {} ({}; o flips)",
+            column.label(),
+            if table.is_descending() {
+                "descending"
+            } else {
+                "ascending"
+            }
+        ),
+    };
+    app.set_status(text, now);
+    Vec::new()
+}
+
+/// Typing into the thread filter (`/`).
+fn edit_filter(app: &mut App, key: KeyEvent) {
+    let table = &mut app.view.threads;
+    match key.code {
+        KeyCode::Enter => table.editing_filter = false,
+        KeyCode::Esc => {
+            table.editing_filter = false;
+            table.filter.clear();
+        }
+        KeyCode::Backspace => {
+            table.filter.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() && table.filter.chars().count() < FILTER_MAX_CHARS => {
+            table.filter.push(c);
+        }
+        _ => {}
+    }
+    table.scroll = 0;
+}
+
+/// A thread name is at most 15 bytes; a filter longer than a pool name and a number has no use.
+const FILTER_MAX_CHARS: usize = 24;
+
 /// Pasted text (bracketed paste: one event however long). Only the workload
 /// form takes text; elsewhere a paste must not act as a burst of key presses.
 pub fn paste(app: &mut App, text: &str, now: Instant) -> Vec<Action> {
+    if app.view.threads.editing_filter {
+        let table = &mut app.view.threads;
+        let room = FILTER_MAX_CHARS.saturating_sub(table.filter.chars().count());
+        table
+            .filter
+            .extend(text.chars().filter(|c| !c.is_control()).take(room));
+        return Vec::new();
+    }
     match app.view.form.as_mut() {
         Some(form) => form.paste(text),
         None => app.set_status(
@@ -304,15 +477,28 @@ pub fn scaled_load(load: LoadMode, factor: f64) -> LoadMode {
     }
 }
 
+/// `d`: plays the guided demo preset, or stops whatever timeline is playing.
 fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {
-    if app.view.demo.take().is_some() {
-        app.set_status("guided demo stopped", now);
-        return Vec::new();
+    if let Some(run) = app.view.scenario.take() {
+        let text = if run.is_demo() {
+            "guided demo stopped"
+        } else {
+            "scenario stopped (d starts the guided demo)"
+        };
+        app.set_status(text, now);
+        return vec![Action::Apply(Command::Caption { text: None })];
     }
-    let (demo, commands) = Demo::start(now, app.config());
-    app.view.demo = Some(demo);
-    app.set_status("guided demo: offload, inline, offload (d stops it)", now);
-    commands.into_iter().map(Action::Apply).collect()
+    match super::demo::start(now, app.config()) {
+        Ok((run, commands)) => {
+            app.view.scenario = Some(run);
+            app.set_status("guided demo: offload, inline, offload (d stops it)", now);
+            commands.into_iter().map(Action::Apply).collect()
+        }
+        Err(e) => {
+            app.set_error(format!("guided demo: {e}"), now);
+            Vec::new()
+        }
+    }
 }
 
 /// `closed, 4 in flight` or `open, 120 tasks/s`.

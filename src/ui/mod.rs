@@ -7,12 +7,15 @@
 
 pub mod action;
 pub mod app;
+pub mod chart_window;
 pub mod comparison;
 pub mod comparison_view;
 pub mod demo;
 pub mod draw;
 pub mod event_loop;
 pub mod export;
+pub mod failure_log;
+pub mod fit;
 pub mod focus;
 pub mod form;
 pub mod form_view;
@@ -20,10 +23,13 @@ pub use crate::format;
 pub mod help;
 pub mod history;
 pub mod keys;
+pub mod log_view;
+pub mod mouse;
 pub mod panels;
 pub mod screenshot;
 pub mod terminal_guard;
 pub mod theme;
+pub mod thread_table;
 pub mod timeline;
 
 use std::io::IsTerminal;

@@ -1,5 +1,5 @@
 //! Puts the terminal in dashboard mode (raw, alternate screen, hidden cursor,
-//! bracketed paste) and guarantees it comes back: on drop, and from a panic
+//! bracketed paste, mouse capture) and guarantees it comes back: on drop, and from a panic
 //! hook that restores first.
 
 use std::io::{self, Write, stdout};
@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -30,7 +32,14 @@ impl TerminalGuard {
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard { _private: () };
         // Bracketed paste: a paste arrives as one event, not as a key per character.
-        execute!(stdout(), EnterAlternateScreen, Hide, EnableBracketedPaste)?;
+        // Mouse capture: clicks focus panels, the wheel scrolls lists.
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            Hide,
+            EnableBracketedPaste,
+            EnableMouseCapture
+        )?;
         Ok(guard)
     }
 }
@@ -45,8 +54,6 @@ impl Drop for TerminalGuard {
 pub fn restore_terminal() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = stdout();
-        // Mouse capture is never enabled; disabling it is harmless and covers a
-        // terminal left in that mode by a crash of an earlier version.
         let _ = execute!(
             out,
             DisableBracketedPaste,

@@ -67,6 +67,19 @@ impl Theme {
         Style::new().add_modifier(Modifier::DIM)
     }
 
+    /// A row on its way out: dim, and with colours a grey that darkens as
+    /// `gone` goes from 0 (just gone) to 1 (about to disappear).
+    pub fn fading(self, gone: f64) -> Style {
+        let gone = if gone.is_finite() {
+            gone.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        // xterm's grey ramp: 250 (light) down to 238 (dark).
+        let level = 250 - (gone * 12.0).round() as u8;
+        self.dim().patch(self.fg(Color::Indexed(level)))
+    }
+
     pub fn good(self) -> Style {
         self.fg(Color::Green).add_modifier(Modifier::BOLD)
     }

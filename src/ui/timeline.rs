@@ -21,11 +21,27 @@ pub trait Timeline: Send {
 pub struct ScenarioRun {
     pub timeline: Box<dyn Timeline>,
     pub started: Instant,
+    /// What the caption row calls it: `scenario`, or `demo` for the guided demo.
+    pub name: &'static str,
 }
 
 impl ScenarioRun {
     pub fn new(timeline: Box<dyn Timeline>, started: Instant) -> ScenarioRun {
-        ScenarioRun { timeline, started }
+        ScenarioRun {
+            timeline,
+            started,
+            name: "scenario",
+        }
+    }
+
+    pub fn named(mut self, name: &'static str) -> ScenarioRun {
+        self.name = name;
+        self
+    }
+
+    /// The guided demo (`d`), rather than a `--scenario` file.
+    pub fn is_demo(&self) -> bool {
+        self.name == super::demo::DEMO_NAME
     }
 
     pub fn elapsed(&self, now: Instant) -> Duration {

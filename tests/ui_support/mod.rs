@@ -128,6 +128,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
         },
         caption: None,
         running_totals: std::sync::Arc::new(running_totals_at(t)),
+        failures: Failures::default(),
     }
 }
 
@@ -311,4 +312,90 @@ impl Controller for FakeController {
     fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {
         self.sender.subscribe()
     }
+}
+
+/// A fixed caption, for frames that show a scenario's.
+pub struct FixedCaption(pub &'static str);
+
+impl loadlab::ui::timeline::Timeline for FixedCaption {
+    fn advance(&mut self, _elapsed: std::time::Duration) -> Vec<Command> {
+        Vec::new()
+    }
+
+    fn caption(&self) -> Option<&str> {
+        Some(self.0)
+    }
+
+    fn progress(&self) -> (usize, usize) {
+        (3, 7)
+    }
+
+    fn is_over(&self, _elapsed: std::time::Duration) -> bool {
+        false
+    }
+}
+
+/// The history app with the longest values the screen must hold: the longest
+/// backend name, a file workload with a long path, an open loop, failing tasks
+/// with a long error, many threads (some exited), a long caption and message.
+pub fn long_values_app(theme: Theme) -> App {
+    let mut app = app_with_history(theme);
+    let mut s = rayon_snapshot(61, 0.3);
+    s.config.backend = BackendKind::SpawnBlocking;
+    s.config.threads = 12;
+    s.config.runtime_workers = 4;
+    s.config.load = LoadMode::Open { rate: 12_345.0 };
+    s.config.workload = WorkloadSpec {
+        kernel: loadlab::spec::Kernel::Resize,
+        size: 1_000_000,
+        ..WorkloadSpec::default()
+    };
+    s.tasks.failed = 1_728_915;
+    s.tasks.completed = 123_456_789;
+    s.tasks.cancelled = 4_242;
+    s.failures = Failures {
+        per_s: 48_211.0,
+        first_error: Some(
+            "task 0: size 1000000 is over the resize limit of 4096 pixels per side".into(),
+        ),
+        latest_cause: Some("size 1000000 is over the resize limit of 4096 pixels per side".into()),
+    };
+    s.threads.retain(|t| t.pool != PoolKind::Rayon);
+    for i in 0..12 {
+        s.threads.push(thread(
+            200 + i,
+            &format!("blocking-{i}"),
+            80.0 + f64::from(i),
+            75.5,
+            4_021.0,
+        ));
+    }
+    s.threads.push(ThreadView {
+        alive: false,
+        ..thread(150, "rayon-0", 0.0, 0.0, 0.0)
+    });
+    s.health.blocked_events = 1_234;
+    s.health.last_block = Some(BlockEvent {
+        at_s: 3_599.4,
+        blocked_ms: 1_234.5,
+        backend: BackendKind::SpawnBlocking,
+        kernel: "resize".to_string(),
+    });
+    app.on_snapshot(Arc::new(s));
+    app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(
+        Box::new(FixedCaption(
+            "the same CPU work moves onto the app runtime's own workers; health stays green only while the heartbeat keeps its beat",
+        )),
+        Instant::now(),
+    ));
+    app.set_status(
+        "workload -> resize 1000000 px fixed (open, 12.3k tasks/s): every field checked against the kernel's limits",
+        Instant::now(),
+    );
+    app.logs.push_message(
+        tracing::Level::WARN,
+        "loadlab::engine",
+        "app runtime blocked for 1234.5 ms (backend spawn-blocking, kernel resize): the app workers waited for a CPU (are backend threads + app workers > cores?)",
+    );
+    app
 }

@@ -3,12 +3,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::metrics::snapshot::ConfigView;
 use crate::ui::app::App;
+use crate::ui::fit::{Segment, fit_line, fit_segments, width_of};
 use crate::ui::help::controls_line;
 use crate::ui::keys::load_text;
+use crate::ui::theme::Theme;
 
 pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
@@ -18,7 +22,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(" FROZEN ", theme.badge(theme.warn())));
         spans.push(Span::raw(" "));
     }
-    if app.view.demo.is_some() {
+    if app.view.scenario.as_ref().is_some_and(|run| run.is_demo()) {
         spans.push(Span::styled(" DEMO ", theme.badge(theme.series(0))));
         spans.push(Span::raw(" "));
     }
@@ -32,69 +36,112 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     }
     let s = &data.snapshot;
     let c = &s.config;
-    let (state, style) = if !c.running {
+    let (state, style) = run_state(c, theme);
+    let sep = || Span::styled("│ ", theme.border());
+    let mut segments = vec![Segment::new(
+        0,
+        [spans, vec![Span::styled(state, theme.badge(style))]].concat(),
+    )];
+    segments.extend([
+        Segment::new(
+            0,
+            vec![
+                Span::styled("backend ", theme.label()),
+                Span::styled(c.backend.name(), theme.title()),
+            ],
+        ),
+        Segment::new(
+            1,
+            vec![
+                Span::styled("threads ", theme.label()),
+                Span::styled(c.threads.to_string(), theme.title()),
+            ],
+        ),
+        Segment::new(
+            4,
+            vec![
+                Span::styled("app workers ", theme.label()),
+                Span::raw(c.runtime_workers.to_string()),
+            ],
+        ),
+        Segment::new(2, vec![sep(), Span::raw(c.workload.label())]),
+        Segment::new(3, vec![sep(), Span::raw(load_text(c.load))]),
+        Segment::new(
+            5,
+            vec![
+                sep(),
+                Span::styled("up ", theme.label()),
+                Span::raw(crate::ui::format::duration_s(s.elapsed_s)),
+            ],
+        ),
+    ]);
+    let line = fit_segments(segments, Span::raw(" "), usize::from(area.width));
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The badge of the run's state: STOPPED wins over PAUSED, which wins over RUNNING.
+pub fn run_state(c: &ConfigView, theme: Theme) -> (&'static str, Style) {
+    if !c.running {
         (" STOPPED ", theme.bad())
     } else if c.paused {
         (" PAUSED ", theme.warn())
     } else {
         (" RUNNING ", theme.good())
-    };
-    spans.push(Span::styled(state, theme.badge(style)));
-    let sep = || Span::styled(" │ ", theme.border());
-    spans.extend([
-        Span::styled(" backend ", theme.label()),
-        Span::styled(c.backend.name(), theme.title()),
-        Span::styled(" threads ", theme.label()),
-        Span::styled(c.threads.to_string(), theme.title()),
-        Span::styled(" app workers ", theme.label()),
-        Span::raw(c.runtime_workers.to_string()),
-        sep(),
-        Span::raw(c.workload.label()),
-        sep(),
-        Span::raw(load_text(c.load)),
-        sep(),
-        Span::styled("up ", theme.label()),
-        Span::raw(crate::ui::format::duration_s(s.elapsed_s)),
-    ]);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
 }
 
-/// The status line: the last key's result or error on the left, task counts on the right.
+/// The header's whole text, unshortened (the help overlay shows it).
+pub fn header_text(app: &App) -> String {
+    let s = &app.shown().snapshot;
+    let c = &s.config;
+    format!(
+        "{} · backend {} · threads {} · app workers {} · {} · {} · up {}",
+        run_state(c, Theme::monochrome()).0.trim(),
+        c.backend.name(),
+        c.threads,
+        c.runtime_workers,
+        c.workload.label(),
+        load_text(c.load),
+        crate::ui::format::duration_s(s.elapsed_s)
+    )
+}
+
+/// The status line: task counts on the right always; the last key's result or
+/// error on the left, shortened with an ellipsis when the line is too narrow
+/// (the help overlay shows it whole).
 pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let data = app.shown();
-    let status_w = app
-        .view
-        .status
-        .as_ref()
-        .map_or(0, |s| s.text.chars().count() + 8);
     let t = &data.snapshot.tasks;
-    let counts = format!(
-        " done {} · failed {} · cancelled {} · in flight {}",
-        t.completed, t.failed, t.cancelled, t.inflight
-    );
-    // The status message wins the line when both do not fit.
-    let show_counts =
-        data.received > 0 && status_w + counts.chars().count() <= usize::from(area.width);
-    let area = if show_counts {
-        let [left, right] = Layout::horizontal([
-            Constraint::Min(0),
-            Constraint::Length(counts.chars().count() as u16),
-        ])
-        .areas(area);
+    let width = usize::from(area.width);
+    let counts = if data.received == 0 {
+        String::new()
+    } else {
+        format!(
+            " done {} · failed {} · cancelled {} · in flight {}",
+            t.completed, t.failed, t.cancelled, t.inflight
+        )
+    };
+    let counts_w = width_of(&counts).min(width) as u16;
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_w)]).areas(area);
+    if counts_w > 0 {
         let failed_style = if t.failed > 0 {
             theme.bad()
         } else {
             theme.label()
         };
         frame.render_widget(
-            Paragraph::new(Line::styled(counts, failed_style)).alignment(Alignment::Right),
+            Paragraph::new(fit_line(
+                Line::styled(counts, failed_style),
+                usize::from(counts_w),
+            ))
+            .alignment(Alignment::Right),
             right,
         );
-        left
-    } else {
-        area
-    };
+    }
+    // One blank cell before the counts so the message never runs into them.
+    let room = usize::from(left.width).saturating_sub(1);
     let line = match &app.view.status {
         Some(status) if status.error => Line::from(vec![
             Span::styled(" error ", theme.badge(theme.bad())),
@@ -103,9 +150,12 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         Some(status) => Line::raw(status.text.clone()),
         None => Line::styled("? shows every key", theme.dim()),
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(fit_line(line, room)), left);
 }
 
 pub fn render_controls(frame: &mut Frame, area: Rect, app: &App) {
-    frame.render_widget(Paragraph::new(controls_line(app.theme)), area);
+    frame.render_widget(
+        Paragraph::new(controls_line(app.theme, usize::from(area.width))),
+        area,
+    );
 }

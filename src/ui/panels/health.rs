@@ -5,20 +5,19 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::{HealthState, Percentiles};
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::micros;
 
-use super::{Series, bar, panel_block, render_time_chart};
+use super::{ChartSpan, Series, bar, panel_block, render_fitted, render_time_chart};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
     let data = app.shown();
     let s = &data.snapshot;
-    let block = panel_block(PanelId::Health, vec![], focused, theme);
+    let block = panel_block(PanelId::Health, vec![], focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -88,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if inner.height >= text_h + 4 && data.history.len() >= 2 {
         let [text, chart] =
             Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines), text);
+        render_fitted(frame, text, lines);
         let series = [
             Series {
                 name: "lag max".into(),
@@ -111,13 +110,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             frame,
             chart,
             theme,
-            data.history.now(),
+            ChartSpan {
+                end: data.history.now(),
+                seconds: app.view.chart_window.seconds(),
+            },
             &series,
             &markers,
             micros,
         );
     } else {
-        frame.render_widget(Paragraph::new(lines), inner);
+        render_fitted(frame, inner, lines);
     }
 }
 

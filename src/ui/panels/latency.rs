@@ -4,14 +4,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::Percentiles;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::{duration_s, micros};
 
-use super::{Series, panel_block, render_time_chart};
+use super::{ChartSpan, Series, panel_block, render_fitted, render_time_chart};
 
 /// Width of the figures table.
 const TABLE_W: u16 = 44;
@@ -37,6 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         ],
         focused,
         theme,
+        area.width,
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -89,20 +89,47 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let now = data.history.now();
     let markers = data.history.generation_changes();
     if inner.width >= TABLE_W + 30 {
-        let [table, chart] =
-            Layout::horizontal([Constraint::Length(TABLE_W), Constraint::Min(0)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines), table);
+        // A gap keeps the chart's axis labels from touching the table's last column.
+        let [table, _, chart] = Layout::horizontal([
+            Constraint::Length(TABLE_W),
+            Constraint::Length(3),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);
+            render_time_chart(
+                frame,
+                chart,
+                theme,
+                ChartSpan {
+                    end: now,
+                    seconds: app.view.chart_window.seconds(),
+                },
+                &chart_series(),
+                &markers,
+                micros,
+            );
         }
     } else if inner.height >= 8 {
         let [table, chart] =
             Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines), table);
+        render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(frame, chart, theme, now, &chart_series(), &markers, micros);
+            render_time_chart(
+                frame,
+                chart,
+                theme,
+                ChartSpan {
+                    end: now,
+                    seconds: app.view.chart_window.seconds(),
+                },
+                &chart_series(),
+                &markers,
+                micros,
+            );
         }
     } else {
-        frame.render_widget(Paragraph::new(lines), inner);
+        render_fitted(frame, inner, lines);
     }
 }

@@ -1,5 +1,7 @@
-//! Log: the newest tracing events (backend swaps, resizes, file errors,
-//! blocking detections), read from the LogBuffer.
+//! Log: tracing events (backend swaps, resizes, file errors, task failures,
+//! blocking detections) from the LogBuffer, newest at the bottom. One row per
+//! event in the grid (shortened with an ellipsis), wrapped at words when
+//! zoomed. Scrolls back through older events and filters by level.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,54 +9,57 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tracing::Level;
 
+use crate::logging::LogLine;
 use crate::ui::app::App;
+use crate::ui::fit::fit_line;
 use crate::ui::focus::PanelId;
+use crate::ui::log_view::LogFilter;
 
 use super::panel_block;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
-    let block = panel_block(PanelId::Log, vec![], focused, theme);
+    let filter = app.view.log.filter;
+    let entries = app.view.log.visible(&app.logs);
+    let scroll = app.view.log.scroll.min(entries.len().saturating_sub(1));
+    let mut extra = Vec::new();
+    if filter != LogFilter::All {
+        extra.push(Span::styled(format!("{} ", filter.label()), theme.warn()));
+    }
+    if scroll > 0 {
+        extra.push(Span::styled(
+            format!("{scroll} newer below "),
+            theme.label(),
+        ));
+    }
+    let block = panel_block(PanelId::Log, extra, focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let recent = app.logs.recent(inner.height as usize);
-    if recent.is_empty() {
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    if entries.is_empty() {
+        let text = if filter == LogFilter::All {
+            "no events yet".to_string()
+        } else {
+            format!("no events at {} (l changes the level)", filter.label())
+        };
         frame.render_widget(
-            Paragraph::new(Span::styled("no events yet", theme.dim())),
+            Paragraph::new(fit_line(
+                Line::styled(text, theme.dim()),
+                usize::from(inner.width),
+            )),
             inner,
         );
         return;
     }
-    // Newest at the bottom. Long messages wrap by character (so the row count is
-    // exact) with continuation rows indented; fill from the newest back.
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
+    let wrap = app.view.zoomed;
+    // Fill from the newest shown entry back.
     let mut rows: Vec<Line> = Vec::new();
-    for l in recent.iter().rev() {
-        let level_style = match l.level {
-            Level::ERROR => theme.bad(),
-            Level::WARN => theme.warn(),
-            _ => theme.label(),
-        };
-        let clock = format!("{} ", l.clock());
-        let level = format!("{:<5} ", l.level.as_str());
-        let prefix_w = clock.len() + level.len();
-        let message: Vec<char> = l.message.chars().collect();
-        let mut entry: Vec<Line> = Vec::new();
-        let first_w = width.saturating_sub(prefix_w).max(1);
-        let (first, mut rest) = message.split_at(wrap_point(&message, first_w));
-        entry.push(Line::from(vec![
-            Span::styled(clock, theme.dim()),
-            Span::styled(level, level_style),
-            Span::raw(first.iter().collect::<String>()),
-        ]));
-        let cont_w = width.saturating_sub(2).max(1);
-        while !rest.is_empty() {
-            let cut = wrap_point(rest, cont_w);
-            let (chunk, tail) = rest.split_at(cut);
-            entry.push(Line::raw(format!("  {}", chunk.iter().collect::<String>())));
-            rest = tail;
-        }
+    for line in entries.iter().rev().skip(scroll) {
+        let mut entry = entry_rows(line, width, wrap, app);
         if rows.len() + entry.len() > height {
             if rows.is_empty() {
                 entry.truncate(height);
@@ -68,16 +73,58 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     frame.render_widget(Paragraph::new(rows), inner);
 }
 
-/// Where to cut `text` to fit `width`: after the last space in the second half
-/// of the row when there is one, else at the width.
+/// One event as rows: one shortened row, or wrapped at words with continuation
+/// rows indented.
+fn entry_rows(l: &LogLine, width: usize, wrap: bool, app: &App) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let level_style = match l.level {
+        Level::ERROR => theme.bad(),
+        Level::WARN => theme.warn(),
+        _ => theme.label(),
+    };
+    let clock = format!("{} ", l.clock());
+    let level = format!("{:<5} ", l.level.as_str());
+    let message = crate::format::escape_control(&l.message).into_owned();
+    if !wrap {
+        return vec![fit_line(
+            Line::from(vec![
+                Span::styled(clock, theme.dim()),
+                Span::styled(level, level_style),
+                Span::raw(message),
+            ]),
+            width,
+        )];
+    }
+    let prefix_w = clock.len() + level.len();
+    let chars: Vec<char> = message.chars().collect();
+    let first_w = width.saturating_sub(prefix_w).max(1);
+    let (first, mut rest) = chars.split_at(wrap_point(&chars, first_w));
+    let mut rows = vec![Line::from(vec![
+        Span::styled(clock, theme.dim()),
+        Span::styled(level, level_style),
+        Span::raw(first.iter().collect::<String>()),
+    ])];
+    let cont_w = width.saturating_sub(2).max(1);
+    while !rest.is_empty() {
+        let cut = wrap_point(rest, cont_w);
+        let (chunk, tail) = rest.split_at(cut);
+        rows.push(Line::raw(format!("  {}", chunk.iter().collect::<String>())));
+        rest = tail;
+    }
+    rows
+}
+
+/// Where to cut `text` to fit `width`: after the last space in the row when
+/// there is one, else at the width (a word longer than the row).
 fn wrap_point(text: &[char], width: usize) -> usize {
     if text.len() <= width {
         return text.len();
     }
-    text[width / 2..width]
+    text[..width]
         .iter()
         .rposition(|c| *c == ' ')
-        .map_or(width, |i| width / 2 + i + 1)
+        .filter(|i| *i > 0)
+        .map_or(width, |i| i + 1)
 }
 
 #[cfg(test)]

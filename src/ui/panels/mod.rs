@@ -14,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::app::App;
+use super::fit::{Segment, fit_lines, fit_segments};
 use super::focus::PanelId;
 use super::theme::Theme;
 
@@ -29,23 +30,45 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, panel: PanelId, focused:
     }
 }
 
-/// The bordered frame every panel draws in; `title` spans follow the panel name.
+/// The bordered frame every panel draws in; `extra` spans follow the panel
+/// name, each shown whole or dropped (the last first) when `width` is too narrow.
 pub fn panel_block<'a>(
     panel: PanelId,
     extra: Vec<Span<'a>>,
     focused: bool,
     theme: Theme,
+    width: u16,
 ) -> Block<'a> {
     let (border, title_style) = if focused {
         (theme.focused_border(), theme.focused_title())
     } else {
         (theme.border(), theme.title())
     };
-    let mut spans = vec![Span::styled(format!(" {} ", panel.title()), title_style)];
-    spans.extend(extra);
-    Block::bordered()
-        .border_style(border)
-        .title(Line::from(spans))
+    let mut segments = vec![Segment::new(
+        0,
+        vec![Span::styled(format!(" {} ", panel.title()), title_style)],
+    )];
+    segments.extend(
+        extra
+            .into_iter()
+            .enumerate()
+            .map(|(i, span)| Segment::new(u8::try_from(i + 1).unwrap_or(u8::MAX), vec![span])),
+    );
+    // The corners take one cell each.
+    let title = fit_segments(
+        segments,
+        Span::raw(""),
+        usize::from(width.saturating_sub(2)),
+    );
+    Block::bordered().border_style(border).title(title)
+}
+
+/// Lines drawn into `area`, each shortened with an ellipsis when too wide.
+pub fn render_fitted(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(fit_lines(lines, usize::from(area.width))),
+        area,
+    );
 }
 
 /// A heat strip: one character per value (0..100 %), taller blocks for more.
@@ -147,13 +170,20 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A braille line chart of the last `HISTORY_S` seconds ending at `now`, with a
+/// The time a chart covers: `seconds` up to `end`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChartSpan {
+    pub end: f64,
+    pub seconds: f64,
+}
+
+/// A braille line chart over `span`, with a
 /// dotted vertical line at each of `markers` (configuration changes).
 pub fn render_time_chart(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
-    now: f64,
+    span: ChartSpan,
     series: &[Series],
     markers: &[f64],
     y_label: fn(f64) -> String,
@@ -161,21 +191,25 @@ pub fn render_time_chart(
     use ratatui::symbols::Marker;
     use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition};
 
-    use super::history::HISTORY_S;
-
     if area.width < 12 || area.height < 3 {
         return;
     }
-    let start = now - HISTORY_S;
+    let (now, span_s) = (span.end, span.seconds);
+    let start = now - span_s;
     // Two braille dots per cell: more points than that only cost time.
     let buckets = usize::from(area.width) * 2;
+    // Only the window's points: older peaks must not set the scale.
+    let in_window = |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        let from = points.partition_point(|p| p.0 < start);
+        points[from..].to_vec()
+    };
     let thinned: Vec<Vec<(f64, f64)>> = series
         .iter()
-        .map(|s| downsample(&s.points, start, now, buckets))
+        .map(|s| downsample(&in_window(&s.points), start, now, buckets))
         .collect();
-    let y_max = series
+    let y_max = thinned
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .flat_map(|points| points.iter().map(|p| p.1))
         .fold(0.0, f64::max);
     let y_top = if y_max > 0.0 { y_max * 1.1 } else { 1.0 };
     let marker_points: Vec<[(f64, f64); 2]> = markers
@@ -210,9 +244,9 @@ pub fn render_time_chart(
                 .data(points),
         );
     }
-    // Short charts keep their rows for data: the panel says the span is 2 minutes.
+    // Short charts keep their rows for data: the help and `t` say the span.
     let x_labels = if area.height >= 7 {
-        time_labels(HISTORY_S)
+        time_labels(span_s)
     } else {
         Vec::new()
     };

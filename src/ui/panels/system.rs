@@ -1,18 +1,21 @@
 //! System: per-core CPU (all processes, from sysinfo), process RSS and thread
-//! count, and a warning when backend threads plus app workers exceed the cores.
+//! count, and a warning when backend threads plus app workers exceed the cores
+//! while the CPUs are busy.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::spec::BackendKind;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::bytes;
 
-use super::{bar, panel_block};
+use super::{bar, panel_block, render_fitted};
 
+/// Machine CPU (mean over cores) from which more threads than cores is a
+/// contention worth a warning rather than idle threads waiting for work.
+const CONTENDED_PCT: f64 = 90.0;
 /// Width of one `cpu0 ██████░░░░ 100%` cell.
 const CORE_CELL_W: usize = 22;
 
@@ -20,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
     let s = &app.shown().snapshot;
     let sys = &s.system;
-    let block = panel_block(PanelId::System, vec![], focused, theme);
+    let block = panel_block(PanelId::System, vec![], focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -45,17 +48,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         Span::styled(" · cores ", theme.label()),
         Span::raw(sys.cores.to_string()),
     ]));
-    if sys.oversubscribed {
+    // More threads than cores only hurts when the CPUs are actually busy.
+    let machine_pct = if sys.core_cpu_pct.is_empty() {
+        0.0
+    } else {
+        sys.core_cpu_pct.iter().sum::<f64>() / sys.core_cpu_pct.len() as f64
+    };
+    if sys.oversubscribed && machine_pct >= CONTENDED_PCT {
         let c = &s.config;
         // The verdict first, so a narrow panel still shows it.
         let text = if c.backend == BackendKind::Inline {
             format!(
-                "! oversubscribed: {} threads > {} cores (app workers)",
+                "! CPUs contended: {} threads > {} cores at {machine_pct:.0}% (app workers)",
                 c.runtime_workers, sys.cores
             )
         } else {
             format!(
-                "! oversubscribed: {} threads > {} cores ({} {} + {} app)",
+                "! CPUs contended: {} threads > {} cores at {machine_pct:.0}% ({} {} + {} app)",
                 c.threads + c.runtime_workers,
                 sys.cores,
                 c.threads,
@@ -65,5 +74,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         };
         lines.push(Line::styled(text, theme.warn()));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    render_fitted(frame, inner, lines);
 }

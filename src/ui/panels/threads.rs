@@ -1,83 +1,144 @@
-//! Threads: every thread of the process grouped by pool, with OS CPU % (what the
-//! thread cost), busy % in jobs (what the pool did), tasks/s and a CPU heat strip.
-//! Exited threads stay dimmed for a few seconds, then go.
+//! Threads: one row per OS thread (by tid) with OS CPU % (what the thread
+//! cost), busy % in jobs (what the pool did), tasks/s and a CPU heat strip;
+//! grouped by pool, or sorted by a column; filtered by name or pool; exited
+//! threads stay one dimmed row for a few seconds, then go.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::PoolKind;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::{rate, truncate};
-use crate::ui::history::ThreadTrack;
+use crate::ui::history::{FADE_S, ThreadTrack};
+use crate::ui::thread_table::SortColumn;
 
-use super::{heat_strip, panel_block};
+use super::{heat_strip, panel_block, render_fitted};
 
+const TID_W: usize = 7;
 const NAME_W: usize = 12;
 /// From this width on (a zoomed panel) the totals since reset are shown too.
 const WIDE: usize = 100;
+/// Below this width the per-thread tasks/s column is left out.
+const NARROW: usize = 44;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
     let data = app.shown();
-    let tracks = data.threads.sorted();
-    let alive = tracks.iter().filter(|t| t.is_alive()).count();
-    let block = panel_block(
-        PanelId::Threads,
-        vec![Span::styled(format!("{alive} live "), theme.label())],
-        focused,
-        theme,
-    );
+    let table = &app.view.threads;
+    let rows = table.rows(&data.threads);
+    let alive = data
+        .threads
+        .sorted()
+        .iter()
+        .filter(|t| t.is_alive())
+        .count();
+    let mut extra = vec![Span::styled(format!("{alive} live "), theme.label())];
+    if table.editing_filter || !table.filter.is_empty() {
+        let cursor = if table.editing_filter { "_" } else { "" };
+        extra.push(Span::styled(
+            format!("/{}{cursor} ", table.filter),
+            theme.key(),
+        ));
+    }
+    if table.hide_idle {
+        extra.push(Span::styled("idle hidden ", theme.warn()));
+    }
+    if table.sort == SortColumn::Pool {
+        extra.push(Span::styled(
+            format!("· by pool{} ", table.arrow()),
+            theme.label(),
+        ));
+    }
+    let block = panel_block(PanelId::Threads, extra, focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
     let width = inner.width as usize;
-    // Wide (zoomed): totals since reset too.
     let totals = width >= WIDE;
-    // name, cpu%, busy%, tasks/s, [tasks, busy s, cpu s], then the strip takes what is left.
-    let fixed = NAME_W + 7 + 7 + 9 + 2 + if totals { 3 * 9 } else { 0 };
+    // A narrow panel (the 80x24 grid) leaves tasks/s to the group rows and zoom.
+    let per_thread_rate = width >= NARROW;
+    // tid, name, cpu%, busy%, [tasks/s], [tasks, busy s, cpu s], then the strip takes what is left.
+    let fixed = TID_W
+        + 1
+        + NAME_W
+        + 7
+        + 7
+        + if per_thread_rate { 9 } else { 0 }
+        + 2
+        + if totals { 3 * 9 } else { 0 };
     let strip_w = width.saturating_sub(fixed);
+    let head = |column: SortColumn, text: &str| {
+        if table.sort == column {
+            format!("{text}{}", table.arrow())
+        } else {
+            text.to_string()
+        }
+    };
     let mut header = format!(
-        "{:<NAME_W$} {:>6} {:>6} {:>8}",
-        "thread", "cpu%", "busy%", "tasks/s"
+        "{:>TID_W$} {:<NAME_W$} {:>6} {:>6}",
+        head(SortColumn::Tid, "tid"),
+        head(SortColumn::Name, "thread"),
+        head(SortColumn::Cpu, "cpu%"),
+        head(SortColumn::Busy, "busy%"),
     );
+    if per_thread_rate {
+        header.push_str(&format!(" {:>8}", head(SortColumn::TasksPerS, "tasks/s")));
+    }
     if totals {
         header.push_str(&format!(" {:>8} {:>8} {:>8}", "tasks", "busy s", "cpu s"));
     }
     if strip_w >= 8 {
-        header.push_str("  cpu % history");
+        let label = if strip_w >= 13 {
+            "cpu % history"
+        } else {
+            "cpu %"
+        };
+        header.push_str("  ");
+        header.push_str(label);
     }
-    let mut lines = vec![Line::styled(header, theme.label())];
-    if tracks.is_empty() {
-        lines.push(Line::styled("no thread data yet", theme.dim()));
+    let mut lines = Vec::new();
+    if rows.is_empty() {
+        let text = if data.threads.is_empty() {
+            "no thread data yet"
+        } else {
+            "no thread matches (/ filter, i shows idle)"
+        };
+        lines.push(Line::styled(text, theme.dim()));
     }
     let mut pool: Option<PoolKind> = None;
-    for track in &tracks {
-        if pool != Some(track.view.pool) {
+    let now = data.history.now();
+    for track in &rows {
+        if table.sort == SortColumn::Pool && pool != Some(track.view.pool) {
             pool = Some(track.view.pool);
-            lines.push(group_line(&tracks, track.view.pool, app));
+            lines.push(group_line(&rows, track.view.pool, app));
         }
-        lines.push(thread_line(track, strip_w, totals, app));
+        lines.push(thread_line(
+            track,
+            strip_w,
+            (per_thread_rate, totals),
+            now,
+            app,
+        ));
     }
     let body_h = inner.height as usize - 1;
-    let rows = &lines[1..];
-    let max_scroll = rows.len().saturating_sub(body_h);
-    let scroll = app.view.threads_scroll.min(max_scroll);
-    let mut shown: Vec<Line> = vec![lines[0].clone()];
-    shown.extend(rows.iter().skip(scroll).take(body_h).cloned());
-    let below = rows.len().saturating_sub(scroll + body_h);
+    table.page.set(body_h);
+    let max_scroll = lines.len().saturating_sub(body_h);
+    let scroll = table.scroll.min(max_scroll);
+    let mut shown: Vec<Line> = vec![Line::styled(header, theme.label())];
+    shown.extend(lines.iter().skip(scroll).take(body_h).cloned());
+    let below = lines.len().saturating_sub(scroll + body_h);
     if below > 0 && shown.len() > 1 {
         shown.pop();
         shown.push(Line::styled(
-            format!("… {} more below (PgDn; Enter zooms)", below + 1),
+            format!("… {} more below (PgDn, j; Enter zooms)", below + 1),
             theme.dim(),
         ));
     }
-    frame.render_widget(Paragraph::new(shown), inner);
+    render_fitted(frame, inner, shown);
 }
 
 fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a> {
@@ -110,19 +171,39 @@ fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a
     Line::from(Span::styled(text, theme.title()))
 }
 
-fn thread_line<'a>(track: &ThreadTrack, strip_w: usize, totals: bool, app: &App) -> Line<'a> {
+fn thread_line<'a>(
+    track: &ThreadTrack,
+    strip_w: usize,
+    (per_thread_rate, totals): (bool, bool),
+    now: f64,
+    app: &App,
+) -> Line<'a> {
     let theme = app.theme;
     let v = &track.view;
-    let name = format!(" {:<w$}", truncate(&v.name, NAME_W - 1), w = NAME_W - 1);
-    if !track.is_alive() {
-        return Line::styled(format!("{name} {:>6} exited", "-"), theme.dim());
+    let ident = format!(
+        "{:>TID_W$} {:<w$}",
+        v.tid,
+        truncate(&v.name, NAME_W),
+        w = NAME_W
+    );
+    if let Some(since) = track.dead_since {
+        let ago = (now - since).max(0.0);
+        return Line::styled(
+            format!("{ident} exited {}s ago", ago.round() as u64),
+            theme.fading(ago / FADE_S),
+        );
     }
     let mut spans = vec![
-        Span::raw(name),
-        Span::styled(format!(" {:>6.1}", v.cpu_pct), theme.load(v.cpu_pct)),
-        Span::styled(format!(" {:>6.1}", v.busy_pct), theme.load(v.busy_pct)),
-        Span::raw(format!(" {:>8}", rate(v.tasks_per_s))),
+        Span::raw(ident),
+        Span::styled(format!(" {:>6}", percent(v.cpu_pct)), theme.load(v.cpu_pct)),
+        Span::styled(
+            format!(" {:>6}", percent(v.busy_pct)),
+            theme.load(v.busy_pct),
+        ),
     ];
+    if per_thread_rate {
+        spans.push(Span::raw(format!(" {:>8}", rate(v.tasks_per_s))));
+    }
     if totals {
         spans.push(Span::raw(format!(
             " {:>8} {:>8.1} {:>8.1}",
@@ -136,4 +217,13 @@ fn thread_line<'a>(track: &ThreadTrack, strip_w: usize, totals: bool, app: &App)
         spans.push(Span::styled(strip, theme.series(0)));
     }
     Line::from(spans)
+}
+
+/// `97.5`, and a plain `0` for nothing at all.
+fn percent(pct: f64) -> String {
+    if pct.abs() < 0.05 {
+        "0".to_string()
+    } else {
+        format!("{pct:.1}")
+    }
 }

@@ -1,4 +1,4 @@
-//! Throughput: tasks/s (and MB/s when the kernel reads input) over the last two
+//! Throughput: tasks/s (and MiB/s when the kernel reads input) over the last two
 //! minutes, with a dotted marker where backend, threads or workload changed.
 
 use ratatui::Frame;
@@ -9,8 +9,9 @@ use ratatui::widgets::Paragraph;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::rate;
+use crate::ui::history::MIB;
 
-use super::{Series, panel_block, render_time_chart};
+use super::{ChartSpan, Series, panel_block, render_time_chart};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
@@ -27,14 +28,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             theme.bad(),
         ));
     }
-    let has_bytes = data.history.max_of(|x| x.mb_per_s) > 0.0;
+    let has_bytes = data.history.max_of(|x| x.mib_per_s) > 0.0;
     if has_bytes {
         title.push(Span::styled(
-            format!("{} MB/s ", rate(s.throughput.bytes_per_s / 1e6)),
+            format!("{} MiB/s ", rate(s.throughput.bytes_per_s / MIB)),
             theme.series(1),
         ));
     }
-    let block = panel_block(PanelId::Throughput, title, focused, theme);
+    let block = panel_block(PanelId::Throughput, title, focused, theme, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if data.history.len() < 2 {
@@ -54,14 +55,47 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if has_bytes && inner.height >= 8 {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-        render_time_chart(frame, top, theme, now, &tasks, &markers, rate);
+        render_time_chart(
+            frame,
+            top,
+            theme,
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
+            &tasks,
+            &markers,
+            rate,
+        );
         let mb = [Series {
-            name: "MB/s".into(),
+            name: "MiB/s".into(),
             style: theme.series(1),
-            points: data.history.series(|x| x.mb_per_s),
+            points: data.history.series(|x| x.mib_per_s),
         }];
-        render_time_chart(frame, bottom, theme, now, &mb, &markers, rate);
+        render_time_chart(
+            frame,
+            bottom,
+            theme,
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
+            &mb,
+            &markers,
+            rate,
+        );
     } else {
-        render_time_chart(frame, inner, theme, now, &tasks, &markers, rate);
+        render_time_chart(
+            frame,
+            inner,
+            theme,
+            ChartSpan {
+                end: now,
+                seconds: app.view.chart_window.seconds(),
+            },
+            &tasks,
+            &markers,
+            rate,
+        );
     }
 }
