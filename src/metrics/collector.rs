@@ -79,6 +79,9 @@ pub struct CollectorConfig {
     pub starved_threshold: Duration,
 }
 
+/// A thread using at least this share of a core over the window wants a CPU.
+const BUSY_THREAD_CPU_PCT: f64 = 30.0;
+
 pub struct Collector {
     shared: Arc<Shared>,
     runtime: tokio::runtime::Handle,
@@ -247,7 +250,7 @@ impl Collector {
         let config = self.config_view();
         let elapsed_s = self.shared.elapsed_s();
         let health = self.health(&heartbeat, elapsed_s);
-        let system = self.system_view(&os, &config);
+        let system = self.system_view(&os, &threads);
 
         let running_totals = Arc::new(running_totals(&totals));
         // From the same read as the counts, so the identity holds.
@@ -475,14 +478,15 @@ impl Collector {
         }
     }
 
-    fn system_view(&mut self, os: &[os_threads::OsThread], config: &ConfigView) -> SystemView {
+    fn system_view(&mut self, os: &[os_threads::OsThread], threads: &[ThreadView]) -> SystemView {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let reading = self.system.as_mut().map(|probe| probe.read());
-        let backend_threads = if config.backend.offloads() {
-            config.threads
-        } else {
-            0
-        };
+        // Threads that want a CPU: more of them than cores is contention; an
+        // idle app worker or pool thread is not.
+        let busy_threads = threads
+            .iter()
+            .filter(|t| t.alive && t.cpu_pct >= BUSY_THREAD_CPU_PCT)
+            .count();
         SystemView {
             cores,
             core_cpu_pct: reading
@@ -491,7 +495,8 @@ impl Collector {
                 .unwrap_or_default(),
             rss_bytes: reading.as_ref().map_or(0, |r| r.rss_bytes),
             process_threads: os.len(),
-            oversubscribed: backend_threads + config.runtime_workers > cores,
+            busy_threads,
+            oversubscribed: busy_threads > cores,
         }
     }
 

@@ -280,6 +280,9 @@ pub struct SystemView {
     pub core_cpu_pct: Vec<f64>,
     pub rss_bytes: u64,
     pub process_threads: usize,
-    /// Backend threads plus app workers exceed the cores.
+    /// This process's threads using at least 30% of a core over the window.
+    #[serde(default)]
+    pub busy_threads: usize,
+    /// More of this process's threads want a CPU than there are cores.
     pub oversubscribed: bool,
 }

@@ -124,6 +124,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
             core_cpu_pct: vec![99.5, 98.0 + wobble],
             rss_bytes: 14_680_064,
             process_threads: 7,
+            busy_threads: 3,
             oversubscribed: true,
         },
         caption: None,

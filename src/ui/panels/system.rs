@@ -6,7 +6,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::spec::BackendKind;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::bytes;
@@ -55,23 +54,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         sys.core_cpu_pct.iter().sum::<f64>() / sys.core_cpu_pct.len() as f64
     };
     if sys.oversubscribed && machine_pct >= CONTENDED_PCT {
-        let c = &s.config;
         // The verdict first, so a narrow panel still shows it.
-        let text = if c.backend == BackendKind::Inline {
-            format!(
-                "! CPUs contended: {} threads > {} cores at {machine_pct:.0}% (app workers)",
-                c.runtime_workers, sys.cores
-            )
-        } else {
-            format!(
-                "! CPUs contended: {} threads > {} cores at {machine_pct:.0}% ({} {} + {} app)",
-                c.threads + c.runtime_workers,
-                sys.cores,
-                c.threads,
-                c.backend,
-                c.runtime_workers
-            )
-        };
+        let text = format!(
+            "! CPUs contended: {} busy threads > {} cores at {machine_pct:.0}%",
+            sys.busy_threads, sys.cores
+        );
         lines.push(Line::styled(text, theme.warn()));
     }
     render_fitted(frame, inner, lines);
