@@ -39,6 +39,14 @@ pub struct Cli {
     /// Where `e` writes exported Snapshots.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub export_dir: PathBuf,
+    /// Dashboard defaults (backend, threads, workload, size, fps, chart-window,
+    /// theme). Default: $XDG_CONFIG_HOME/loadlab/config.toml, else
+    /// ~/.config/loadlab/config.toml, when it exists. Flags win.
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Colours: default (dark background), light, no-color. NO_COLOR always wins.
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::ui::theme::ThemeName>,
 }
 
 #[derive(Subcommand, Debug)]

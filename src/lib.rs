@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod bounds;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod format;
 pub mod logging;

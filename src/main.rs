@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,10 +23,23 @@ use loadlab::ui::DashboardOptions;
 use loadlab::ui::timeline::Timeline;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => return command_line_refused(&error),
     };
+    let mut dashboard_config = None;
+    if cli.command.is_none() {
+        match apply_config(&mut cli, &matches) {
+            Ok(config) => dashboard_config = config,
+            Err(failure) => {
+                print_stderr(&format!("loadlab: {}", failure.message()));
+                return ExitCode::from(failure.exit_code() as u8);
+            }
+        }
+    }
     loadlab::engine::task_job::quiet_job_panics();
     if cli.command.is_some() {
         loadlab::logging::init_headless_logging(false);
@@ -50,7 +63,7 @@ fn main() -> ExitCode {
         Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
         Some(Command::Demo(DemoCommand::Advice(args))) => demo_advice(&args),
         Some(Command::Sweep(args)) => sweep(&args),
-        None => dashboard(&cli),
+        None => dashboard(&cli, dashboard_config.as_ref()),
     };
     // A recording that could not be written fails the run, whichever mode wrote it.
     let result = result.and_then(|code| match loadlab::record::write_failure() {
@@ -113,7 +126,38 @@ fn print_stderr(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-fn dashboard(cli: &Cli) -> Result<i32, Failure> {
+/// The config file's values, for every dashboard flag not given on the
+/// command line. Headless commands never read it.
+fn apply_config(
+    cli: &mut Cli,
+    matches: &clap::ArgMatches,
+) -> Result<Option<loadlab::config::Config>, Failure> {
+    let Some(config) = loadlab::config::load(cli.config.as_deref()).map_err(Failure::Usage)? else {
+        return Ok(None);
+    };
+    let unset = |id: &str| matches.value_source(id) != Some(clap::parser::ValueSource::CommandLine);
+    if let Some(backend) = config.backend.filter(|_| unset("backend")) {
+        cli.backend.backend = backend;
+    }
+    if let Some(threads) = config.threads.filter(|_| unset("threads")) {
+        cli.backend.threads = Some(threads);
+    }
+    if let Some(kernel) = config.workload.filter(|_| unset("workload")) {
+        cli.workload.workload = Some(kernel);
+    }
+    if let Some(size) = config.size.filter(|_| unset("size")) {
+        cli.workload.size = Some(size);
+    }
+    if let Some(fps) = config.fps.filter(|_| unset("fps")) {
+        cli.fps = fps;
+    }
+    if cli.theme.is_none() {
+        cli.theme = config.theme;
+    }
+    Ok(Some(config))
+}
+
+fn dashboard(cli: &Cli, file: Option<&loadlab::config::Config>) -> Result<i32, Failure> {
     if !loadlab::ui::is_terminal() {
         return Err(Failure::Usage(
             "the dashboard needs a terminal; for a headless run use `loadlab run` (see `loadlab run --help`)"
@@ -141,11 +185,12 @@ fn dashboard(cli: &Cli) -> Result<i32, Failure> {
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let options = DashboardOptions {
         fps: cli.fps,
+        theme: loadlab::ui::theme::Theme::named(cli.theme.unwrap_or_default()),
+        chart_window: file.and_then(|c| c.chart_window()).unwrap_or_default(),
         export_dir: cli.export_dir.clone(),
         export_screen: cli.export_screen,
         scenario: scenario.map(|s| Box::new(Player::new(s)) as Box<dyn Timeline>),
         expected_panic: Some(loadlab::engine::task_job::in_job),
-        ..DashboardOptions::default()
     };
     let result = loadlab::ui::run_dashboard(engine.clone(), logs, options);
     stop_session.store(true, Ordering::Release);

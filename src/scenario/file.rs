@@ -14,6 +14,12 @@ use crate::workload::file_open::not_regular;
 /// file; the size is checked before reading and the read is capped in case
 /// the file grows meanwhile.
 pub fn read_scenario_text(path: &Path) -> Result<String, String> {
+    read_small_text(path, "a scenario file (.toml)")
+}
+
+/// The same safe read for any small text file loadlab takes (`what` names it
+/// in the error: "expected {what}").
+pub fn read_small_text(path: &Path, what: &str) -> Result<String, String> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -22,10 +28,7 @@ pub fn read_scenario_text(path: &Path) -> Result<String, String> {
     let meta = file.metadata().map_err(|e| format!("cannot stat: {e}"))?;
     let kind = meta.file_type();
     if !kind.is_file() {
-        return Err(format!(
-            "{}; expected a scenario file (.toml)",
-            not_regular(kind)
-        ));
+        return Err(format!("{}; expected {what}", not_regular(kind)));
     }
     if meta.len() > SCENARIO_FILE_MAX_BYTES {
         return Err(too_large());
@@ -51,7 +54,7 @@ fn read_capped(file: File) -> Result<String, String> {
 
 fn too_large() -> String {
     format!(
-        "larger than {} KiB; a scenario is a short TOML timeline",
+        "larger than {} KiB; loadlab reads only short TOML files here",
         SCENARIO_FILE_MAX_BYTES >> 10
     )
 }

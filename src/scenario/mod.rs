@@ -3,8 +3,8 @@
 //!
 //! The file format is documented in `parse.rs`; presets live in `assets/scenarios/`.
 
-mod error;
-mod file;
+pub(crate) mod error;
+pub(crate) mod file;
 mod parse;
 mod player;
 mod timeline;

@@ -26,6 +26,16 @@ impl ChartWindow {
         }
     }
 
+    /// `30s`, `2m` or `10m` (the config file's spelling).
+    pub fn parse(text: &str) -> Option<ChartWindow> {
+        match text.trim() {
+            "30s" => Some(ChartWindow::Seconds30),
+            "2m" => Some(ChartWindow::Minutes2),
+            "10m" => Some(ChartWindow::Minutes10),
+            _ => None,
+        }
+    }
+
     pub fn next(self) -> ChartWindow {
         match self {
             ChartWindow::Seconds30 => ChartWindow::Minutes2,

@@ -20,7 +20,6 @@ use crate::engine::controller::Controller;
 use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
-use super::theme::Theme;
 use super::timeline::ScenarioRun;
 use super::{draw, export, keys, screenshot};
 
@@ -40,12 +39,8 @@ pub fn run(
         .enable_all()
         .build()
         .context("dashboard: cannot build the ui thread's tokio runtime")?;
-    let theme = if opts.no_color {
-        Theme::monochrome()
-    } else {
-        Theme::colored()
-    };
-    let mut app = App::new(theme, logs, opts.export_dir.clone());
+    let mut app = App::new(opts.theme, logs, opts.export_dir.clone());
+    app.view.chart_window = opts.chart_window;
     app.export_screen = opts.export_screen;
     if let Some(timeline) = opts.scenario.take() {
         app.view.scenario = Some(ScenarioRun::new(timeline, Instant::now()));

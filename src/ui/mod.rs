@@ -46,8 +46,10 @@ pub struct DashboardOptions {
     pub fps: u32,
     /// Where `e` writes `loadlab-snapshot-<unix-ts>.json`.
     pub export_dir: PathBuf,
-    /// Draw without colours (states still read through bold/reversed).
-    pub no_color: bool,
+    /// Colours (or none: states still read through bold/reversed).
+    pub theme: theme::Theme,
+    /// What the time charts show at start (`t` cycles).
+    pub chart_window: chart_window::ChartWindow,
     /// `e` also writes the screen as it looks, `.svg` and `.txt` beside the JSON.
     pub export_screen: bool,
     /// A scenario to play from the start (`--scenario`), its caption on screen.
@@ -63,7 +65,8 @@ impl Default for DashboardOptions {
         DashboardOptions {
             fps: 10,
             export_dir: PathBuf::from("."),
-            no_color: theme::Theme::from_env() == theme::Theme::monochrome(),
+            theme: theme::Theme::from_env(),
+            chart_window: chart_window::ChartWindow::default(),
             export_screen: false,
             scenario: None,
             expected_panic: None,

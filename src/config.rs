@@ -1,0 +1,152 @@
+//! The dashboard's config file: defaults for backend, threads, workload,
+//! frames per second, chart window and theme. `--config FILE` names one;
+//! otherwise `$XDG_CONFIG_HOME/loadlab/config.toml`, else
+//! `~/.config/loadlab/config.toml`, if it exists. Flags given on the command
+//! line win; headless commands ignore the file, so scripts do not depend on
+//! the machine they run on.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::bounds;
+use crate::scenario::error::line_of;
+use crate::scenario::file::read_small_text;
+use crate::spec::{BackendKind, Kernel};
+use crate::ui::chart_window::ChartWindow;
+use crate::ui::theme::ThemeName;
+
+/// What a config file may set; every key is optional.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub backend: Option<BackendKind>,
+    pub threads: Option<u64>,
+    pub workload: Option<Kernel>,
+    pub size: Option<u64>,
+    pub fps: Option<u32>,
+    /// `30s`, `2m` or `10m`.
+    pub chart_window: Option<String>,
+    pub theme: Option<ThemeName>,
+}
+
+impl Config {
+    /// The chart window the file asks for, if any (checked by `parse`).
+    pub fn chart_window(&self) -> Option<ChartWindow> {
+        self.chart_window.as_deref().and_then(ChartWindow::parse)
+    }
+}
+
+/// Where the config file is looked for when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    let non_empty = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = non_empty("XDG_CONFIG_HOME") {
+        return Some(PathBuf::from(dir).join("loadlab/config.toml"));
+    }
+    non_empty("HOME").map(|home| PathBuf::from(home).join(".config/loadlab/config.toml"))
+}
+
+/// Loads `explicit` (which must exist) or the default file (which may not).
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => match default_path() {
+            Some(path) if path.exists() => path,
+            _ => return Ok(None),
+        },
+    };
+    let name = path.display().to_string();
+    let text =
+        read_small_text(&path, "a config file (.toml)").map_err(|e| format!("{name}: {e}"))?;
+    parse(&text).map(Some).map_err(|e| format!("{name}:{e}"))
+}
+
+/// Parses and checks a config file's text; an error starts with its line.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |span| line_of(text, span.start));
+        format!("{line}: {}", e.message().trim())
+    })?;
+    let line_of_key = |key: &str| {
+        text.find(&format!("{key} "))
+            .or_else(|| text.find(&format!("{key}=")))
+            .map_or(1, |at| line_of(text, at))
+    };
+    if let Some(threads) = config.threads {
+        bounds::check_any_threads(threads)
+            .map_err(|e| format!("{}: threads: {e}", line_of_key("threads")))?;
+    }
+    if let Some(size) = config.size {
+        let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
+        let max = bounds::size_max(kernel);
+        if size == 0 || size > max {
+            return Err(format!(
+                "{}: size: {size} is outside 1..={max} for {kernel}",
+                line_of_key("size")
+            ));
+        }
+    }
+    if let Some(fps) = config.fps
+        && !(bounds::FPS_MIN..=bounds::FPS_MAX).contains(&fps)
+    {
+        return Err(format!(
+            "{}: fps: {fps} is outside {}..={}",
+            line_of_key("fps"),
+            bounds::FPS_MIN,
+            bounds::FPS_MAX
+        ));
+    }
+    if let Some(window) = &config.chart_window
+        && ChartWindow::parse(window).is_none()
+    {
+        return Err(format!(
+            "{}: chart-window: {window:?} is not one of 30s, 2m, 10m",
+            line_of_key("chart-window")
+        ));
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_parses() {
+        let config = parse(
+            "backend = \"channel\"\nthreads = 3\nworkload = \"hash\"\nsize = 4096\nfps = 20\nchart-window = \"10m\"\ntheme = \"light\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.backend, Some(BackendKind::Channel));
+        assert_eq!(config.threads, Some(3));
+        assert_eq!(config.workload, Some(Kernel::Hash));
+        assert_eq!(config.chart_window(), Some(ChartWindow::Minutes10));
+        assert_eq!(config.theme, Some(ThemeName::Light));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases = [
+            ("fps = 10\nbackend = \"rayn\"\n", "2:"),
+            ("fps = 10\n\nthreads = 100000\n", "3: threads"),
+            ("fps = 500\n", "1: fps"),
+            ("workload = \"argon2\"\nsize = 4194304\n", "2: size"),
+            ("chart-window = \"5m\"\n", "1: chart-window"),
+            ("colour = \"red\"\n", "1:"),
+            ("fps = \n", "1:"),
+        ];
+        for (text, start) in cases {
+            let error = parse(text).unwrap_err();
+            assert!(error.starts_with(start), "{text:?}: {error}");
+            assert!(
+                !error.contains('\n') || error.lines().count() <= 3,
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_file_changes_nothing() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+}
