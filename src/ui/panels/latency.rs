@@ -87,6 +87,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         ]
     };
     let now = data.history.now();
+    let span = ChartSpan {
+        end: now,
+        seconds: app.view.chart_window.seconds(),
+    };
     let markers = data.history.generation_changes();
     if inner.width >= TABLE_W + 30 {
         // A gap keeps the chart's axis labels from touching the table's last column.
@@ -98,36 +102,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         .areas(inner);
         render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(
-                frame,
-                chart,
-                theme,
-                ChartSpan {
-                    end: now,
-                    seconds: app.view.chart_window.seconds(),
-                },
-                &chart_series(),
-                &markers,
-                micros,
-            );
+            render_time_chart(frame, chart, theme, span, &chart_series(), &markers, micros);
         }
     } else if inner.height >= 8 {
         let [table, chart] =
             Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(inner);
         render_fitted(frame, table, lines);
         if data.history.len() >= 2 {
-            render_time_chart(
-                frame,
-                chart,
-                theme,
-                ChartSpan {
-                    end: now,
-                    seconds: app.view.chart_window.seconds(),
-                },
-                &chart_series(),
-                &markers,
-                micros,
-            );
+            render_time_chart(frame, chart, theme, span, &chart_series(), &markers, micros);
         }
     } else {
         render_fitted(frame, inner, lines);

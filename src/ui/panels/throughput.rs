@@ -46,6 +46,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         return;
     }
     let now = data.history.now();
+    let span = ChartSpan {
+        end: now,
+        seconds: app.view.chart_window.seconds(),
+    };
     let markers = data.history.generation_changes();
     let tasks = [Series {
         name: "tasks/s".into(),
@@ -55,47 +59,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if has_bytes && inner.height >= 8 {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-        render_time_chart(
-            frame,
-            top,
-            theme,
-            ChartSpan {
-                end: now,
-                seconds: app.view.chart_window.seconds(),
-            },
-            &tasks,
-            &markers,
-            rate,
-        );
+        render_time_chart(frame, top, theme, span, &tasks, &markers, rate);
         let mb = [Series {
             name: "MiB/s".into(),
             style: theme.series(1),
             points: data.history.series(|x| x.mib_per_s),
         }];
-        render_time_chart(
-            frame,
-            bottom,
-            theme,
-            ChartSpan {
-                end: now,
-                seconds: app.view.chart_window.seconds(),
-            },
-            &mb,
-            &markers,
-            rate,
-        );
+        render_time_chart(frame, bottom, theme, span, &mb, &markers, rate);
     } else {
-        render_time_chart(
-            frame,
-            inner,
-            theme,
-            ChartSpan {
-                end: now,
-                seconds: app.view.chart_window.seconds(),
-            },
-            &tasks,
-            &markers,
-            rate,
-        );
+        render_time_chart(frame, inner, theme, span, &tasks, &markers, rate);
     }
 }
