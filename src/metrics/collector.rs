@@ -99,6 +99,7 @@ pub struct Collector {
     thread_recent: VecDeque<(Instant, ThreadReadings)>,
     /// Last CPU reading of every thread, kept after it exits.
     last_cpu_ns: HashMap<i32, u64>,
+    thread_reader: os_threads::ThreadReader,
     fading: HashMap<i32, (ThreadView, Instant)>,
     runtime_recent: VecDeque<(Instant, Vec<(Duration, u64)>)>,
     reset_at: Option<Instant>,
@@ -128,6 +129,7 @@ impl Collector {
             thread_baseline: HashMap::new(),
             thread_recent: VecDeque::new(),
             last_cpu_ns: HashMap::new(),
+            thread_reader: os_threads::ThreadReader::new(),
             fading: HashMap::new(),
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
@@ -211,7 +213,7 @@ impl Collector {
     /// Lists the process's threads and remembers each one's CPU time, which
     /// exited threads' report lines still need.
     fn read_os_threads(&mut self) -> Vec<os_threads::OsThread> {
-        let os = os_threads::list();
+        let os = self.thread_reader.list();
         for thread in &os {
             self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
         }
