@@ -44,6 +44,12 @@ pub const THRESHOLD_MAX_MS: f64 = 60_000.0;
 pub const FPS_MIN: u32 = 1;
 pub const FPS_MAX: u32 = 60;
 
+/// Percent of a `mixed` task spent computing.
+pub const CPU_SHARE_MAX: u8 = 100;
+
+/// Seconds measured per row of `demo advice`.
+pub const ADVICE_ROW_MAX_S: f64 = 3600.0;
+
 /// How often the sampler takes a Snapshot, milliseconds.
 pub const SAMPLE_MS_MIN: u64 = 10;
 pub const SAMPLE_MS_MAX: u64 = 10_000;
@@ -159,6 +165,23 @@ pub fn check_tasks(tasks: u64) -> Result<u64, String> {
     } else {
         Err(format!("{tasks} is outside 1..={TASKS_MAX} tasks"))
     }
+}
+
+/// Dashboard frames per second: `FPS_MIN` to `FPS_MAX`.
+pub fn check_fps(fps: u32) -> Result<u32, String> {
+    if (FPS_MIN..=FPS_MAX).contains(&fps) {
+        Ok(fps)
+    } else {
+        Err(format!("{fps} is outside {FPS_MIN}..={FPS_MAX}"))
+    }
+}
+
+/// A `mixed` task's computing share: 0 to `CPU_SHARE_MAX` percent.
+pub fn check_cpu_share(percent: i64) -> Result<u8, String> {
+    u8::try_from(percent)
+        .ok()
+        .filter(|p| *p <= CPU_SHARE_MAX)
+        .ok_or_else(|| format!("{percent}: expected 0 to {CPU_SHARE_MAX} (percent)"))
 }
 
 /// A synthetic kernel's mean size: 1 to `size_max(kernel)`.

@@ -115,7 +115,7 @@ pub struct WorkloadArgs {
     pub panic_every: u64,
     /// `mixed` kernel: percent of each task spent computing; the rest is a blocking sleep.
     #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
-          value_parser = clap::value_parser!(u8).range(0..=100))]
+          value_parser = cpu_share)]
     pub cpu_share: u8,
     /// Most memory the tasks running at once may hold (image decodes, generated
     /// images, Argon2 memory), e.g. 512MiB, 2GiB or bytes; a task waits for room,
@@ -248,7 +248,7 @@ pub struct AdviceArgs {
     pub runtime_workers: u64,
     /// `mixed` work: percent of each task spent computing; the rest is a blocking sleep.
     #[arg(long, value_name = "P", default_value_t = crate::spec::DEFAULT_CPU_SHARE,
-          value_parser = clap::value_parser!(u8).range(0..=100))]
+          value_parser = cpu_share)]
     pub cpu_share: u8,
     /// Seed for the tasks.
     #[arg(long, value_name = "N", default_value_t = 7)]
@@ -324,10 +324,21 @@ fn offset_seconds(text: &str) -> Result<f64, String> {
 /// Seconds of one advice row: within the duration bound, at most an hour.
 fn row_seconds(text: &str) -> Result<f64, String> {
     let seconds = positive_seconds(text)?;
-    if seconds > 3600.0 {
-        return Err(format!("{text:?} is more than 3600 seconds for one row"));
+    if seconds > bounds::ADVICE_ROW_MAX_S {
+        return Err(format!(
+            "{text:?} is more than {} seconds for one row",
+            bounds::ADVICE_ROW_MAX_S
+        ));
     }
     Ok(seconds)
+}
+
+fn cpu_share(text: &str) -> Result<u8, String> {
+    let percent = text
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("{text:?} is not a whole number of percent"))?;
+    bounds::check_cpu_share(percent)
 }
 
 fn threshold_ms(text: &str) -> Result<f64, String> {

@@ -78,23 +78,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
     if let Some(size) = config.size {
         let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
-        let max = bounds::size_max(kernel);
-        if size == 0 || size > max {
-            return Err(format!(
-                "{}: size: {size} is outside 1..={max} for {kernel}",
-                line_of_key("size")
-            ));
-        }
+        bounds::check_size(kernel, size)
+            .map_err(|e| format!("{}: size: {e}", line_of_key("size")))?;
     }
-    if let Some(fps) = config.fps
-        && !(bounds::FPS_MIN..=bounds::FPS_MAX).contains(&fps)
-    {
-        return Err(format!(
-            "{}: fps: {fps} is outside {}..={}",
-            line_of_key("fps"),
-            bounds::FPS_MIN,
-            bounds::FPS_MAX
-        ));
+    if let Some(fps) = config.fps {
+        bounds::check_fps(fps).map_err(|e| format!("{}: fps: {e}", line_of_key("fps")))?;
     }
     if let Some(window) = &config.chart_window
         && ChartWindow::parse(window).is_none()

@@ -333,13 +333,8 @@ fn merge_workload(
             .map_err(|_| src.error(seed.span(), format!("seed {s}: expected 0 or more")))?;
     }
     if let Some(share) = &raw.cpu_share {
-        let p = *share.get_ref();
-        next.cpu_share = u8::try_from(p).ok().filter(|p| *p <= 100).ok_or_else(|| {
-            src.error(
-                share.span(),
-                format!("cpu_share {p}: expected 0 to 100 (percent)"),
-            )
-        })?;
+        next.cpu_share = bounds::check_cpu_share(*share.get_ref())
+            .map_err(|e| src.error(share.span(), format!("cpu_share {e}")))?;
     }
     if let Some(path) = raw.path {
         next.path = if path.is_empty() {
