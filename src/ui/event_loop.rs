@@ -108,16 +108,7 @@ async fn event_loop(
                     if perform(app, controller, actions, now) {
                         break;
                     }
-                    // Draw at once so keys feel immediate, but at most once per
-                    // KEY_REDRAW_GAP: a flood of keys (a paste the terminal
-                    // does not bracket) must not queue a frame per key.
-                    if now.saturating_duration_since(last_draw) >= KEY_REDRAW_GAP {
-                        draw(terminal, app)?;
-                        last_draw = Instant::now();
-                        dirty = false;
-                    } else {
-                        dirty = true;
-                    }
+                    dirty = redraw_after_input(terminal, app, now, &mut last_draw)?;
                 }
                 Some(Ok(Event::Paste(text))) => {
                     let now = Instant::now();
@@ -125,16 +116,7 @@ async fn event_loop(
                     if perform(app, controller, actions, now) {
                         break;
                     }
-                    // Draw at once so keys feel immediate, but at most once per
-                    // KEY_REDRAW_GAP: a flood of keys (a paste the terminal
-                    // does not bracket) must not queue a frame per key.
-                    if now.saturating_duration_since(last_draw) >= KEY_REDRAW_GAP {
-                        draw(terminal, app)?;
-                        last_draw = Instant::now();
-                        dirty = false;
-                    } else {
-                        dirty = true;
-                    }
+                    dirty = redraw_after_input(terminal, app, now, &mut last_draw)?;
                 }
                 Some(Ok(Event::Mouse(mouse))) => {
                     super::mouse::update(app, mouse);
@@ -181,6 +163,23 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// Draws at once after input so keys feel immediate, but at most once per
+/// KEY_REDRAW_GAP: a flood of keys (a paste the terminal does not bracket)
+/// must not queue a frame per key. Returns whether a frame is still owed.
+fn redraw_after_input(
+    terminal: &mut Term,
+    app: &mut App,
+    now: Instant,
+    last_draw: &mut Instant,
+) -> anyhow::Result<bool> {
+    if now.saturating_duration_since(*last_draw) < KEY_REDRAW_GAP {
+        return Ok(true);
+    }
+    draw(terminal, app)?;
+    *last_draw = Instant::now();
+    Ok(false)
 }
 
 fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
