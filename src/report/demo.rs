@@ -229,10 +229,9 @@ impl DemoRow {
             heartbeat_lag_us,
             echo_rtt_us,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
-            external_cpu_pct: rounds
-                .iter()
-                .filter_map(|r| r.external_cpu_pct)
-                .reduce(f64::max),
+            external_cpu_pct: super::noise::busiest_external_cpu(
+                rounds.iter().map(|r| r.external_cpu_pct),
+            ),
             noisy: false,
             round_figures: rounds,
         };

@@ -66,6 +66,11 @@ impl Range {
     }
 }
 
+/// The most CPU other processes used during any round (None: never measured).
+pub fn busiest_external_cpu(readings: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    readings.flatten().reduce(f64::max)
+}
+
 /// The median over the rounds of one figure of each round (0 without rounds).
 pub fn median_of<R>(rounds: &[R], figure: impl Fn(&R) -> f64) -> f64 {
     let values: Vec<f64> = rounds.iter().map(figure).collect();

@@ -124,10 +124,8 @@ impl SweepRow {
     pub fn from_rounds(backend: BackendKind, threads: usize, rounds: Vec<CellRound>) -> SweepRow {
         let throughput: Vec<f64> = rounds.iter().map(|r| r.tasks_per_s).collect();
         let range = Range::of(&throughput).unwrap_or_default();
-        let external_cpu_pct = rounds
-            .iter()
-            .filter_map(|r| r.external_cpu_pct)
-            .reduce(f64::max);
+        let external_cpu_pct =
+            super::noise::busiest_external_cpu(rounds.iter().map(|r| r.external_cpu_pct));
         let mut row = SweepRow {
             backend,
             threads,
