@@ -254,6 +254,8 @@ impl Collector {
         let health = self.health(&heartbeat, elapsed_s);
         let system = self.system_view(&os, &threads);
 
+        // One rate of failures, in the throughput and beside the first error.
+        let failed_per_s = window.failed as f64 / window_s;
         let running_totals = Arc::new(running_totals(&totals));
         // From the same read as the counts, so the identity holds.
         let inflight = totals.counters.in_flight();
@@ -276,7 +278,7 @@ impl Collector {
             throughput: Throughput {
                 // Completed only: failures are a separate rate, never throughput.
                 tasks_per_s: window.completed as f64 / window_s,
-                failed_per_s: window.failed as f64 / window_s,
+                failed_per_s,
                 bytes_per_s: window.bytes_in as f64 / window_s,
             },
             latency,
@@ -293,7 +295,7 @@ impl Collector {
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
             running_totals,
-            failures: self.failures(window.failed as f64 / window_s),
+            failures: self.failures(failed_per_s),
         }
     }
 
