@@ -13,32 +13,13 @@ pub struct OsThread {
     pub cpu_ns: u64,
 }
 
-/// Lists the process's threads. Threads that exit while we read are skipped.
-pub fn list() -> Vec<OsThread> {
-    let Ok(entries) = fs::read_dir("/proc/self/task") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let tid: i32 = entry.file_name().to_str()?.parse().ok()?;
-            let dir = entry.path();
-            let name = fs::read_to_string(dir.join("comm"))
-                .ok()?
-                .trim()
-                .to_string();
-            let cpu_ns = cpu_ns_from_schedstat(&dir).or_else(|| cpu_ns_from_stat(&dir))?;
-            Some(OsThread { tid, name, cpu_ns })
-        })
-        .collect()
-}
-
-/// schedstat's first field is the time spent on the CPU in nanoseconds.
-/// Lists the threads tick after tick at the cost of one directory read and
-/// one `pread` per thread: each thread's name is read once and its schedstat
-/// file stays open (procfs serves a fresh reading at offset 0), instead of
-/// two opens, two reads and two closes per thread per tick. With hundreds of
-/// threads at 10 samples a second that is most of the sampler's cost.
+/// Lists the process's threads sample after sample at the cost of one `pread`
+/// per thread: each thread's name is read once and its schedstat file (first
+/// field: time on the CPU in nanoseconds) stays open, procfs serving a fresh
+/// reading at offset 0, rather than two opens, reads and closes per thread per
+/// sample. With hundreds of threads at 10 samples a second that is most of the
+/// sampler's cost. Threads that exit while being read are skipped.
+///
 /// The directory is listed on every `RESCAN_EVERY`-th call only (listing
 /// /proc/self/task is the larger cost with hundreds of threads): a new thread
 /// shows up within that many samples, an exited one at once (its open
@@ -151,11 +132,6 @@ fn read_schedstat(file: &File) -> Option<u64> {
         .ok()
 }
 
-fn cpu_ns_from_schedstat(dir: &std::path::Path) -> Option<u64> {
-    let text = fs::read_to_string(dir.join("schedstat")).ok()?;
-    text.split_whitespace().next()?.parse().ok()
-}
-
 /// Fallback: utime + stime from stat, in clock ticks (USER_HZ, 100 on Linux).
 fn cpu_ns_from_stat(dir: &std::path::Path) -> Option<u64> {
     const NS_PER_TICK: u64 = 10_000_000;
@@ -183,7 +159,8 @@ mod tests {
                 while start.elapsed().as_millis() < 30 {
                     x = std::hint::black_box(x.wrapping_add(1));
                 }
-                let me = list()
+                let me = ThreadReader::new()
+                    .list()
                     .into_iter()
                     .find(|t| t.name == "os-threads-t")
                     .map(|t| t.cpu_ns);
