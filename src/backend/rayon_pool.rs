@@ -2,11 +2,18 @@
 //! resized, so a resize builds a new pool and swaps it in;
 //! the old pool finishes the jobs it already holds (spawned jobs keep a rayon
 //! registry alive until they ran) and its threads then exit.
+//!
+//! Jobs wait in one FIFO queue of our own; each submission spawns a runner
+//! that takes the *oldest* waiting job. A runner spawned from a worker goes to
+//! that worker's local deque, ahead of rayon's global queue, so spawning the
+//! jobs themselves would let tasks topped up by workers overtake the ones
+//! queued earlier; with runners, whoever runs first still serves the oldest.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arc_swap::ArcSwap;
+use crossbeam_queue::SegQueue;
 
 use super::worker_priority::lower_current_thread;
 use super::{Backend, Job, run_contained};
@@ -14,6 +21,10 @@ use crate::spec::BackendKind;
 
 pub struct RayonBackend {
     pool: ArcSwap<rayon::ThreadPool>,
+    /// Jobs in submission order; exactly one runner is spawned per job, so
+    /// every job runs once, and a resized-away pool runs only as many jobs as
+    /// it was handed runners.
+    waiting: Arc<SegQueue<Job>>,
     threads: AtomicUsize,
     nice: i32,
 }
@@ -34,6 +45,7 @@ impl RayonBackend {
         let threads = threads.max(1);
         Ok(RayonBackend {
             pool: ArcSwap::from_pointee(build_pool(threads, nice)?),
+            waiting: Arc::new(SegQueue::new()),
             threads: AtomicUsize::new(threads),
             nice,
         })
@@ -70,8 +82,14 @@ impl Backend for RayonBackend {
     }
 
     fn try_submit(&self, job: Job) -> Result<(), Job> {
-        // rayon's queue is unbounded; the driver bounds what is outstanding.
-        self.pool.load().spawn(move || run_contained(job));
+        // Unbounded; the driver bounds what is outstanding.
+        self.waiting.push(job);
+        let waiting = Arc::clone(&self.waiting);
+        self.pool.load().spawn(move || {
+            if let Some(oldest) = waiting.pop() {
+                run_contained(oldest);
+            }
+        });
         Ok(())
     }
 }

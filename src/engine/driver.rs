@@ -265,13 +265,11 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
 fn publish_refill(shared: &Shared, source: &Source, inflight: u64) -> bool {
     let backend = shared.current.load_full().backend.clone();
     let fits = match backend.kind() {
-        BackendKind::SpawnBlocking => true,
+        // rayon serves its jobs from one FIFO whoever submits them.
+        BackendKind::SpawnBlocking | BackendKind::Rayon => true,
         BackendKind::Channel => inflight <= QUEUE_CAPACITY as u64,
-        // A rayon worker's own spawns go to its local deque, which it serves
-        // before the global queue: the tasks the driver queued would wait to
-        // the end of the run, and queue waits would no longer be a FIFO's.
         // Inline keeps its tasks on the app runtime.
-        BackendKind::Rayon | BackendKind::Inline => false,
+        BackendKind::Inline => false,
     };
     let Source::Synthetic { spec, next, end } = source else {
         shared.refill.store(None);

@@ -74,7 +74,7 @@ impl Default for EngineConfig {
             heartbeat_period: Duration::from_millis(10),
             block_threshold: Duration::from_millis(10),
             starved_threshold: Duration::from_millis(10),
-            echo_pings_per_s: 100,
+            echo_pings_per_s: 50,
             panic_every: 0,
             start_driver: true,
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,

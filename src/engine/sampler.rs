@@ -12,7 +12,7 @@ use crate::metrics::snapshot::Snapshot;
 
 pub struct Sampler {
     stop: Sender<()>,
-    thread: std::thread::JoinHandle<(Collector, Arc<Snapshot>)>,
+    thread: std::thread::JoinHandle<(RunTotals, Arc<Snapshot>)>,
 }
 
 impl Sampler {
@@ -21,20 +21,21 @@ impl Sampler {
         interval: Duration,
     ) -> std::io::Result<(Sampler, watch::Receiver<Arc<Snapshot>>)> {
         let first = Arc::new(collector.sample());
-        let (publish, snapshots) = watch::channel(first.clone());
+        let (publish, snapshots) = watch::channel(first);
         let (stop, stopped) = bounded::<()>(1);
         let thread = std::thread::Builder::new()
             .name("sampler".into())
             .spawn(move || {
-                let mut last = first;
                 // Stop (or a dropped sender) ends the loop; a timeout is a tick.
                 while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(interval)
                 {
-                    last = Arc::new(collector.sample());
-                    publish.send_replace(last.clone());
+                    publish.send_replace(Arc::new(collector.sample()));
                 }
-                (collector, last)
+                // The totals are taken here, while this thread still lives, so
+                // its own CPU time is in them.
+                let snapshot = Arc::new(collector.sample());
+                (collector.run_totals(), snapshot)
             })?;
         Ok((Sampler { stop, thread }, snapshots))
     }
@@ -43,10 +44,7 @@ impl Sampler {
     pub fn finish(self) -> (RunTotals, Arc<Snapshot>) {
         let _ = self.stop.send(());
         match self.thread.join() {
-            Ok((mut collector, _)) => {
-                let snapshot = Arc::new(collector.sample());
-                (collector.run_totals(), snapshot)
-            }
+            Ok(finished) => finished,
             Err(_) => {
                 tracing::error!("the sampler thread panicked");
                 (RunTotals::default(), Arc::new(Snapshot::default()))

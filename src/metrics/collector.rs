@@ -8,7 +8,8 @@ use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::os_threads;
-use super::percentiles::{Buckets, buckets_since, empty_buckets, percentiles_us};
+use super::own_cpu::{OwnCpu, OwnCpuBaseline};
+use super::percentiles::{Buckets, empty_buckets, percentiles_between};
 use super::snapshot::{
     ConfigView, Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind,
     ProbeView, RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView,
@@ -71,6 +72,8 @@ pub struct RunTotals {
     pub threads_seen: Vec<ThreadSeen>,
     /// When the statistics were last reset (None: never); totals cover from there.
     pub reset_at: Option<Instant>,
+    /// loadlab's own threads' CPU over the same stretch.
+    pub own_cpu: OwnCpu,
 }
 
 pub struct CollectorConfig {
@@ -100,6 +103,10 @@ pub struct Collector {
     /// Last CPU reading of every thread, kept after it exits.
     last_cpu_ns: HashMap<i32, u64>,
     thread_reader: os_threads::ThreadReader,
+    /// Threads' CPU at the last reset (or start): own threads' cost counts from it.
+    own_cpu_baseline: OwnCpuBaseline,
+    /// Usable cores, read once (it reads cgroup files: too dear for every tick).
+    cores: usize,
     fading: HashMap<i32, (ThreadView, Instant)>,
     runtime_recent: VecDeque<(Instant, Vec<(Duration, u64)>)>,
     reset_at: Option<Instant>,
@@ -117,6 +124,8 @@ impl Collector {
         config: CollectorConfig,
     ) -> Collector {
         let now = Instant::now();
+        let mut thread_reader = os_threads::ThreadReader::new();
+        let own_cpu_baseline = OwnCpuBaseline::new(now, &thread_reader.list());
         Collector {
             shared,
             runtime,
@@ -129,7 +138,9 @@ impl Collector {
             thread_baseline: HashMap::new(),
             thread_recent: VecDeque::new(),
             last_cpu_ns: HashMap::new(),
-            thread_reader: os_threads::ThreadReader::new(),
+            thread_reader,
+            own_cpu_baseline,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             fading: HashMap::new(),
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
@@ -144,6 +155,8 @@ impl Collector {
         let now = Instant::now();
         self.reset_at = Some(now);
         self.baseline = self.totals(now);
+        let threads = self.read_os_threads();
+        self.own_cpu_baseline = OwnCpuBaseline::new(now, &threads);
         self.thread_baseline = self
             .shared
             .registry
@@ -483,7 +496,7 @@ impl Collector {
     }
 
     fn system_view(&mut self, os: &[os_threads::OsThread], threads: &[ThreadView]) -> SystemView {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = self.cores;
         let reading = self.system.as_mut().map(|probe| probe.read());
         // Threads that want a CPU: more of them than cores is contention; an
         // idle app worker or pool thread is not.
@@ -507,9 +520,10 @@ impl Collector {
     /// Totals since the last reset, for a finished run's report.
     pub fn run_totals(&mut self) -> RunTotals {
         // A fresh OS reading so cpu_s covers the whole run.
-        self.read_os_threads();
+        let os = self.read_os_threads();
         self.fold_exited_threads();
-        let totals = self.totals(Instant::now());
+        let now = Instant::now();
+        let totals = self.totals(now);
         let mut threads_seen = self.retired_threads.clone();
         for stats in self.shared.registry.all() {
             let baseline = self
@@ -525,11 +539,14 @@ impl Collector {
         threads_seen.sort_by(|a, b| {
             thread_order(a.pool, &a.name, a.tid).cmp(&thread_order(b.pool, &b.name, b.tid))
         });
+        // Inline tasks ran on the app runtime: its CPU is the work's, not loadlab's.
+        let app_ran_work = threads_seen.iter().any(|t| t.pool == PoolKind::App);
         RunTotals {
             counters: totals.counters.since(&self.baseline.counters),
             latency: latency_set(&totals, &self.baseline),
             heartbeat: since(&totals.heartbeat, &self.baseline.heartbeat),
             echo: since(&totals.echo, &self.baseline.echo),
+            own_cpu: self.own_cpu_baseline.since(now, &os, app_ran_work),
             threads_seen,
             reset_at: self.reset_at,
         }
@@ -566,7 +583,7 @@ fn trim_to_window<T>(
 
 /// Percentiles of what a histogram gained between two readings.
 fn since(now: &[u64], earlier: &[u64]) -> Percentiles {
-    percentiles_us(&buckets_since(now, earlier))
+    percentiles_between(now, earlier)
 }
 
 fn latency_set(now: &Totals, earlier: &Totals) -> LatencySet {

@@ -3,6 +3,7 @@
 pub mod atomic_histogram;
 pub mod collector;
 pub mod os_threads;
+pub mod own_cpu;
 pub mod percentiles;
 pub mod proc_stat;
 pub mod registry;

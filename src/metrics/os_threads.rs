@@ -28,6 +28,9 @@ pub struct OsThread {
 pub struct ThreadReader {
     known: HashMap<i32, KnownThread>,
     calls: u64,
+    /// The process's name, which a new thread carries until it names itself:
+    /// a thread still called so is asked again at each rescan.
+    inherited_name: Option<String>,
 }
 
 const RESCAN_EVERY: u64 = 5;
@@ -77,6 +80,9 @@ impl ThreadReader {
         let Ok(entries) = fs::read_dir("/proc/self/task") else {
             return Vec::new();
         };
+        if self.inherited_name.is_none() {
+            self.inherited_name = read_comm(std::path::Path::new("/proc/self"));
+        }
         let mut seen = HashSet::new();
         let mut threads = Vec::new();
         for entry in entries.flatten() {
@@ -89,13 +95,21 @@ impl ThreadReader {
             };
             let dir = entry.path();
             let known = match self.known.entry(tid) {
-                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Occupied(known) => {
+                    let known = known.into_mut();
+                    if self.inherited_name.as_ref() == Some(&known.name)
+                        && let Some(name) = read_comm(&dir)
+                    {
+                        known.name = name;
+                    }
+                    known
+                }
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    let Some(name) = fs::read_to_string(dir.join("comm")).ok() else {
+                    let Some(name) = read_comm(&dir) else {
                         continue;
                     };
                     slot.insert(KnownThread {
-                        name: name.trim().to_string(),
+                        name,
                         schedstat: File::open(dir.join("schedstat")).ok(),
                     })
                 }
@@ -118,6 +132,13 @@ impl ThreadReader {
         self.known.retain(|tid, _| seen.contains(tid));
         threads
     }
+}
+
+/// A thread's (or with /proc/self, the process's) name.
+fn read_comm(dir: &std::path::Path) -> Option<String> {
+    fs::read_to_string(dir.join("comm"))
+        .ok()
+        .map(|name| name.trim().to_string())
 }
 
 /// A fresh reading from an open schedstat file: its first field, run time in ns.

@@ -21,29 +21,43 @@ pub fn buckets_since(later: &[u64], earlier: &[u64]) -> Buckets {
 
 /// p50/p90/p99/max in microseconds (bucket midpoints: within 3%).
 pub fn percentiles_us(counts: &[u64]) -> Percentiles {
-    let total: u64 = counts.iter().sum();
+    percentiles_of(counts.iter().copied())
+}
+
+/// Percentiles of what a histogram gained from `earlier` to `later`, without
+/// building the difference (the sampler does this many times a tick).
+pub fn percentiles_between(later: &[u64], earlier: &[u64]) -> Percentiles {
+    percentiles_of(later.iter().zip(earlier).map(|(l, e)| l.saturating_sub(*e)))
+}
+
+/// Two passes over the buckets: the total, then every quantile in order.
+fn percentiles_of(counts: impl Iterator<Item = u64> + Clone) -> Percentiles {
+    let total: u64 = counts.clone().sum();
     if total == 0 {
         return Percentiles::default();
     }
-    let at = |q: f64| -> f64 {
-        let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
-        let mut seen = 0;
-        for (bucket, count) in counts.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                return bucket_midpoint(bucket) as f64 / 1e3;
-            }
+    let rank = |q: f64| ((q * total as f64).ceil() as u64).clamp(1, total);
+    let ranks = [rank(0.50), rank(0.90), rank(0.99)];
+    let mut found = [0.0; 3];
+    let mut next = 0;
+    let mut seen = 0;
+    let mut max = 0.0;
+    for (bucket, count) in counts.enumerate() {
+        if count == 0 {
+            continue;
         }
-        0.0
-    };
-    let max = counts
-        .iter()
-        .rposition(|c| *c > 0)
-        .map_or(0.0, |b| bucket_midpoint(b) as f64 / 1e3);
+        seen += count;
+        let us = bucket_midpoint(bucket) as f64 / 1e3;
+        while next < ranks.len() && seen >= ranks[next] {
+            found[next] = us;
+            next += 1;
+        }
+        max = us;
+    }
     Percentiles {
-        p50: at(0.50),
-        p90: at(0.90),
-        p99: at(0.99),
+        p50: found[0],
+        p90: found[1],
+        p99: found[2],
         max,
         count: total,
     }
@@ -65,5 +79,22 @@ mod tests {
         assert!((p.p50 - 500.0).abs() / 500.0 < 0.04, "{p:?}");
         assert!((p.p99 - 990.0).abs() / 990.0 < 0.04, "{p:?}");
         assert!((p.max - 1000.0).abs() / 1000.0 < 0.04, "{p:?}");
+    }
+
+    #[test]
+    fn percentiles_between_two_readings_match_those_of_the_difference() {
+        let mut earlier = empty_buckets();
+        let mut later = empty_buckets();
+        for us in 1..=500u64 {
+            earlier[bucket_of(us * 1000)] += 1;
+            later[bucket_of(us * 1000)] += 1;
+        }
+        for us in 2000..=2100u64 {
+            later[bucket_of(us * 1000)] += 3;
+        }
+        let p = percentiles_between(&later, &earlier);
+        assert_eq!(p, percentiles_us(&buckets_since(&later, &earlier)));
+        assert_eq!(p.count, 303);
+        assert!(p.p50 > 1900.0, "{p:?}");
     }
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::engine::RunOutcome;
 use crate::metrics::collector::ThreadSeen;
+use crate::metrics::own_cpu::OwnCpu;
 use crate::metrics::snapshot::Percentiles;
 use crate::runs::periods::Period;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode};
@@ -40,6 +41,8 @@ pub struct RunReport {
     /// Heartbeat ticks later than the blocking detector's threshold.
     pub blocked_events: u64,
     pub threads_seen: Vec<ThreadSeen>,
+    /// loadlab's own threads (not the backend's workers), percent of one core.
+    pub own_cpu_pct: OwnCpu,
     pub checksum: String,
     pub errors: Vec<ErrorView>,
     /// Failed tasks beyond the errors listed.
@@ -201,6 +204,7 @@ impl RunReport {
                     ..t.clone()
                 })
                 .collect(),
+            own_cpu_pct: outcome.totals.own_cpu,
             checksum: format_checksum(counters.checksum),
             errors: outcome
                 .errors
@@ -343,6 +347,16 @@ impl RunReport {
                 th.cpu_s
             );
         }
+        let own = &self.own_cpu_pct;
+        let app = match own.app_runtime_pct {
+            Some(pct) => format!("app runtime (driver, probes) {pct:.2}%"),
+            None => "app runtime not counted: it ran the work".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "loadlab's own threads   {:.2}% of a core: {app}, sampler {:.2}%, other {:.2}%",
+            own.total_pct, own.sampler_pct, own.other_pct
+        );
         if !self.periods.is_empty() {
             let _ = writeln!(out, "\n{}", periods_table(&self.periods));
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::metrics::percentiles::{buckets_since, percentiles_us};
+use crate::metrics::percentiles::percentiles_between;
 use crate::metrics::snapshot::{RunningTotals, Snapshot};
 use crate::spec::{BackendKind, LoadMode};
 
@@ -121,11 +121,8 @@ pub fn measure(start: &Snapshot, end: &Snapshot, caption: Option<String>) -> Per
             0.0
         }
     };
-    let latency = percentiles_us(&buckets_since(
-        &b.total_latency_buckets,
-        &a.total_latency_buckets,
-    ));
-    let heartbeat = percentiles_us(&buckets_since(&b.heartbeat_buckets, &a.heartbeat_buckets));
+    let latency = percentiles_between(&b.total_latency_buckets, &a.total_latency_buckets);
+    let heartbeat = percentiles_between(&b.heartbeat_buckets, &a.heartbeat_buckets);
     Period {
         from_s: round3(start.elapsed_s),
         to_s: round3(end.elapsed_s),

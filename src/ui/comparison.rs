@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::metrics::percentiles::{buckets_since, percentiles_us};
+use crate::metrics::percentiles::percentiles_between;
 use crate::metrics::snapshot::{PoolKind, Snapshot};
 use crate::spec::{BackendKind, LoadMode};
 
@@ -92,7 +92,7 @@ impl Period {
         self.completed = b.completed.saturating_sub(a.completed);
         self.failed = b.failed.saturating_sub(a.failed);
         let p99 = |later: &[u64], earlier: &[u64]| {
-            let p = percentiles_us(&buckets_since(later, earlier));
+            let p = percentiles_between(later, earlier);
             (p.count > 0).then_some(p.p99)
         };
         self.latency_p99_us = p99(&b.total_latency_buckets, &a.total_latency_buckets);
