@@ -3,6 +3,7 @@
 //!
 //! The engine (backend, workload, metrics, probe) does not depend on the UI.
 
+pub mod app;
 pub mod backend;
 pub mod bounds;
 pub mod cli;
