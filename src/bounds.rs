@@ -78,6 +78,8 @@ pub fn size_max(kernel: Kernel) -> u64 {
         Kernel::Sleep | Kernel::Mixed => crate::workload::kernels::SLEEP_MAX_MICROS,
         // File kernels take no size.
         Kernel::Count | Kernel::Compress => u64::MAX,
+        // Its own maximum, or a default bound.
+        Kernel::Custom(custom) => custom.max_size(),
     }
 }
 

@@ -21,3 +21,5 @@ pub mod setup;
 pub mod spec;
 pub mod ui;
 pub mod workload;
+
+pub use workload::custom::{CustomKernel, RegisterError, register_kernel};

@@ -5,7 +5,7 @@ use crate::spec::{BackendKind, Dist, Kernel};
 /// The text `loadlab list` prints.
 pub(super) fn list() -> String {
     let mut out = String::from("kernels (--workload; --size unit):\n");
-    for kernel in Kernel::ALL {
+    for kernel in Kernel::all() {
         let forms = match (kernel.is_synthetic(), kernel.is_file_kernel()) {
             (true, true) => "synthetic, or per file with --path",
             (true, false) => "synthetic",

@@ -311,7 +311,7 @@ fn merge_workload(
 ) -> Result<WorkloadSpec, ScenarioError> {
     let mut next = previous.clone();
     if let Some(kernel) = &raw.kernel {
-        let parsed = parse_named(src, kernel, "kernel", &Kernel::ALL, |k| k.name())?;
+        let parsed = parse_named(src, kernel, "kernel", &Kernel::all(), |k| k.name())?;
         if parsed != next.kernel && raw.size.is_none() {
             next.size = parsed.default_size();
         }
