@@ -110,6 +110,44 @@ pub struct RunOutcome {
     pub last_snapshot: Arc<Snapshot>,
 }
 
+/// A running lab: the app runtime with its probes, the backend, the driver
+/// submitting tasks, and the sampler publishing a [`Snapshot`] every interval.
+///
+/// Start it with a configuration, change the backend, its threads, the load
+/// or the workload while tasks run, read Snapshots, then stop it for the final
+/// counts. Every task ends exactly once: in the final counts, `submitted ==
+/// completed + failed + cancelled`.
+///
+/// ```
+/// use std::time::Duration;
+/// use loadlab::engine::{Engine, EngineConfig};
+/// use loadlab::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
+///
+/// # fn main() -> anyhow::Result<()> {
+/// let engine = Engine::start(EngineConfig {
+///     backend: BackendKind::Rayon,
+///     threads: 1,
+///     workload: WorkloadSpec { kernel: Kernel::Sumsq, size: 2_000, ..WorkloadSpec::default() },
+///     load: LoadMode::Closed { inflight: 4 },
+///     sample_interval: Duration::from_millis(20),
+///     ..EngineConfig::default()
+/// })?;
+/// engine.set_backend(BackendKind::Channel).map_err(anyhow::Error::msg)?;
+/// engine.set_threads(2).map_err(anyhow::Error::msg)?;
+/// engine.set_load(LoadMode::Closed { inflight: 8 }).map_err(anyhow::Error::msg)?;
+/// let snapshot = engine.fresh_snapshot();
+/// assert_eq!(snapshot.config.backend, BackendKind::Channel);
+///
+/// let outcome = engine.stop();
+/// let counts = outcome.totals.counters;
+/// assert_eq!(counts.submitted, counts.completed + counts.failed + counts.cancelled);
+/// assert_eq!(outcome.threads, 2);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A bounded run instead: `limit: RunLimit::Tasks(n)`, then
+/// [`wait_for_run`](Engine::wait_for_run) and [`finish`](Engine::finish).
 pub struct Engine {
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     handle: tokio::runtime::Handle,
@@ -287,6 +325,43 @@ impl Engine {
         self.shared.wake_driver.notify_one();
     }
 
+    /// Ends the run and returns its final counts: arrivals stop, queued tasks
+    /// are cancelled, running ones finish, then the sampler's totals are
+    /// taken. The engine can be dropped afterwards.
+    pub fn stop(&self) -> RunOutcome {
+        self.end_run();
+        self.wait_for_run();
+        let outcome = self.finish();
+        self.shutdown(Duration::from_secs(1));
+        outcome
+    }
+
+    /// The Snapshot the sampler published last (does not wait).
+    pub fn latest_snapshot(&self) -> Arc<Snapshot> {
+        self.snapshots.borrow().clone()
+    }
+
+    /// Swaps the backend live, keeping the thread count; tasks in flight
+    /// finish where they started. The error is a one-line reason.
+    pub fn set_backend(&self, backend: BackendKind) -> Result<(), String> {
+        self.apply(Command::SetBackend { backend })
+    }
+
+    /// Resizes the current backend live (inline: within the app workers).
+    pub fn set_threads(&self, threads: usize) -> Result<(), String> {
+        self.apply(Command::SetThreads { threads })
+    }
+
+    /// A closed loop with this many tasks in flight, or an open loop at a rate.
+    pub fn set_load(&self, load: LoadMode) -> Result<(), String> {
+        self.apply(Command::SetLoad { load })
+    }
+
+    /// Replaces the workload (kernel, size, distribution, seed, path).
+    pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), String> {
+        self.apply(Command::SetWorkload { workload })
+    }
+
     /// The next Snapshot the sampler publishes (blocks up to a few intervals).
     pub fn fresh_snapshot(&self) -> Arc<Snapshot> {
         let seen = self.snapshots.borrow().seq;
@@ -402,7 +477,7 @@ impl Engine {
         }
     }
 
-    fn set_backend(&self, kind: BackendKind) -> Result<(), String> {
+    fn swap_backend(&self, kind: BackendKind) -> Result<(), String> {
         let old = self.shared.current.load_full();
         if old.backend.kind() == kind {
             return Ok(());
@@ -429,7 +504,7 @@ impl Engine {
         Ok(())
     }
 
-    fn set_threads(&self, threads: usize) -> Result<(), String> {
+    fn resize_backend(&self, threads: usize) -> Result<(), String> {
         if threads == 0 {
             return Err("threads: must be at least 1".into());
         }
@@ -459,8 +534,8 @@ impl Controller for Engine {
         controller::check_bounds(&command)?;
         let shared = &self.shared;
         match command {
-            Command::SetBackend { backend } => self.set_backend(backend)?,
-            Command::SetThreads { threads } => self.set_threads(threads)?,
+            Command::SetBackend { backend } => self.swap_backend(backend)?,
+            Command::SetThreads { threads } => self.resize_backend(threads)?,
             Command::SetLoad { load } => {
                 match load {
                     LoadMode::Closed { inflight: 0 } => {
