@@ -60,6 +60,15 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Kernels (with the unit of --size), backends and distributions.
     List,
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); e.g. `loadlab man > loadlab.1`.
+    #[command(alias = "manpage")]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]

@@ -6,6 +6,7 @@ mod commands;
 mod config_file;
 mod list;
 mod output;
+mod shell_help;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -57,7 +58,12 @@ where
             setup::apply_memory_budget(&args.workload)
         }
         Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
-        Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => Ok(()),
+        Some(
+            Command::List
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Demo(DemoCommand::Advice(_)),
+        ) => Ok(()),
         None => setup::apply_memory_budget(&cli.workload),
     };
     if let Err(failure) = budget {
@@ -67,6 +73,12 @@ where
     let result = match cli.command {
         Some(Command::Run(args)) => commands::run(&args),
         Some(Command::List) => write_stdout(&list::list()).map(|()| 0),
+        Some(Command::Completions { shell }) => {
+            write_stdout(&shell_help::completions(shell)).map(|()| 0)
+        }
+        Some(Command::Man) => shell_help::man_page()
+            .and_then(|page| write_stdout(&page))
+            .map(|()| 0),
         Some(Command::Demo(DemoCommand::Starvation(args))) => commands::demo_starvation(&args),
         Some(Command::Demo(DemoCommand::Advice(args))) => commands::demo_advice(&args),
         Some(Command::Sweep(args)) => commands::sweep(&args),
