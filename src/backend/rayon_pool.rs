@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use arc_swap::ArcSwap;
 
 use super::worker_priority::lower_current_thread;
-use super::{Backend, Job, run_contained};
+use super::{Backend, Runnable, run_contained};
 use crate::spec::BackendKind;
 
 pub struct RayonBackend {
@@ -45,7 +45,7 @@ impl RayonBackend {
     }
 }
 
-impl Backend for RayonBackend {
+impl<J: Runnable> Backend<J> for RayonBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Rayon
     }
@@ -64,12 +64,12 @@ impl Backend for RayonBackend {
             }
             Err(error) => {
                 tracing::error!("rayon pool of {threads} threads not built: {error}");
-                self.threads()
+                self.threads.load(Ordering::Acquire)
             }
         }
     }
 
-    fn try_submit(&self, job: Job) -> Result<(), Job> {
+    fn try_submit(&self, job: J) -> Result<(), J> {
         // rayon's queue is unbounded; the driver bounds what is outstanding.
         self.pool.load().spawn(move || run_contained(job));
         Ok(())

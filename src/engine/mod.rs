@@ -4,6 +4,7 @@
 pub mod command;
 pub mod controller;
 pub mod driver;
+pub mod job;
 pub mod refill;
 pub mod sampler;
 pub mod shared;
@@ -17,10 +18,11 @@ use arc_swap::ArcSwap;
 use tokio::sync::{Notify, watch};
 
 use crate::backend;
-use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
+use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
 use crate::metrics::snapshot::Snapshot;
+use crate::probe::heartbeat::RunningNow;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
 use controller::Controller;
@@ -232,26 +234,32 @@ impl Engine {
             refill: arc_swap::ArcSwapOption::empty(),
             worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
-            heartbeat: AtomicHistogram::default(),
-            echo: AtomicHistogram::default(),
-            blocked_events: AtomicU64::new(0),
-            last_block: Mutex::new(None),
+            probes: Arc::new(ProbeStats::default()),
             shutting_down: AtomicBool::new(false),
             arrivals_dropped: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
             caption: Mutex::new(None),
         });
 
+        let running_now = {
+            let shared = shared.clone();
+            move || RunningNow {
+                at_s: shared.elapsed_s(),
+                backend: shared.current.load().backend.kind(),
+                kernel: shared.workload.load().kernel.to_string(),
+            }
+        };
         runtime.spawn(crate::probe::heartbeat::run(
-            shared.clone(),
+            shared.probes.clone(),
             config.heartbeat_period,
             config.block_threshold,
+            running_now,
         ));
         if config.echo_pings_per_s > 0 {
-            let echo_shared = shared.clone();
+            let probes = shared.probes.clone();
             let pings = config.echo_pings_per_s;
             runtime.spawn(async move {
-                if let Err(error) = crate::probe::echo::run(echo_shared, pings).await {
+                if let Err(error) = crate::probe::echo::run(probes, pings).await {
                     tracing::warn!("echo probe on 127.0.0.1 stopped: {error}");
                 }
             });
@@ -431,7 +439,7 @@ impl Engine {
             threads: current.backend.threads(),
             runtime_workers: self.shared.runtime_workers,
             workload: (**self.shared.workload.load()).clone(),
-            blocked_events: self.shared.blocked_events.load(Ordering::Relaxed),
+            blocked_events: self.shared.probes.blocked_events(),
             last_snapshot,
         }
     }

@@ -2,8 +2,10 @@
 
 pub mod atomic_histogram;
 pub mod collector;
+pub mod observed;
 pub mod os_threads;
 pub mod percentiles;
+pub mod probe_stats;
 pub mod proc_stat;
 pub mod registry;
 pub mod snapshot;
