@@ -90,6 +90,12 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A change the engine refused, with its one-line reason (a bound, a zero,
+/// a backend that could not be built).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 /// A finished run: totals and what went wrong.
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
@@ -134,9 +140,9 @@ pub struct RunOutcome {
 ///     sample_interval: Duration::from_millis(20),
 ///     ..EngineConfig::default()
 /// })?;
-/// engine.set_backend(BackendKind::Channel).map_err(anyhow::Error::msg)?;
-/// engine.set_threads(2).map_err(anyhow::Error::msg)?;
-/// engine.set_load(LoadMode::Closed { inflight: 8 }).map_err(anyhow::Error::msg)?;
+/// engine.set_backend(BackendKind::Channel)?;
+/// engine.set_threads(2)?;
+/// engine.set_load(LoadMode::Closed { inflight: 8 })?;
 /// let snapshot = engine.fresh_snapshot();
 /// assert_eq!(snapshot.config.backend, BackendKind::Channel);
 ///
@@ -350,24 +356,25 @@ impl Engine {
     }
 
     /// Swaps the backend live, keeping the thread count; tasks in flight
-    /// finish where they started. The error is a one-line reason.
-    pub fn set_backend(&self, backend: BackendKind) -> Result<(), String> {
-        self.apply(Command::SetBackend { backend })
+    /// finish where they started.
+    pub fn set_backend(&self, backend: BackendKind) -> Result<(), Refused> {
+        self.apply(Command::SetBackend { backend }).map_err(Refused)
     }
 
     /// Resizes the current backend live (inline: within the app workers).
-    pub fn set_threads(&self, threads: usize) -> Result<(), String> {
-        self.apply(Command::SetThreads { threads })
+    pub fn set_threads(&self, threads: usize) -> Result<(), Refused> {
+        self.apply(Command::SetThreads { threads }).map_err(Refused)
     }
 
     /// A closed loop with this many tasks in flight, or an open loop at a rate.
-    pub fn set_load(&self, load: LoadMode) -> Result<(), String> {
-        self.apply(Command::SetLoad { load })
+    pub fn set_load(&self, load: LoadMode) -> Result<(), Refused> {
+        self.apply(Command::SetLoad { load }).map_err(Refused)
     }
 
     /// Replaces the workload (kernel, size, distribution, seed, path).
-    pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), String> {
+    pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), Refused> {
         self.apply(Command::SetWorkload { workload })
+            .map_err(Refused)
     }
 
     /// The next Snapshot the sampler publishes (blocks up to a few intervals).
