@@ -7,6 +7,7 @@ pub(super) fn list() -> String {
     let mut out = String::from("kernels (--workload; --size unit):\n");
     for kernel in Kernel::all() {
         let forms = match (kernel.is_synthetic(), kernel.is_file_kernel()) {
+            _ if matches!(kernel, Kernel::Custom(_)) => "registered by this program",
             (true, true) => "synthetic, or per file with --path",
             (true, false) => "synthetic",
             _ => "per file, --path only",

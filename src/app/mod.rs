@@ -1,6 +1,6 @@
 //! The `loadlab` command line as a library entry point: the binary's `main`
 //! is one call to [`main`], and a program that registers its own kernels
-//! (see the `kernel` module) calls the same function to get every mode on them.
+//! (see [`crate::register_kernel`]) calls the same function to get every mode on them.
 
 mod commands;
 mod config_file;

@@ -13,7 +13,8 @@
 //! let kernel = register_kernel(kernel).expect("a new name");
 //! assert_eq!(kernel.name(), "doc-fold");
 //! assert_eq!(loadlab::spec::Kernel::from_name("doc-fold"), Some(kernel));
-//! // Then: `std::process::exit(...)` with `loadlab::app::main()`, or an Engine.
+//! // Then `loadlab::app::main()` runs the command line on it, or an
+//! // `Engine` runs it with `WorkloadSpec { kernel, .. }`.
 //! ```
 //!
 //! Registration happens once per process, before the command line starts
