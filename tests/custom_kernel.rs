@@ -237,6 +237,19 @@ fn registration_rules() {
     let back: WorkloadSpec = serde_json::from_value(json).expect("reads back");
     assert_eq!(back, spec);
 
+    // Scenario files name it like a built-in; a step without a size takes its default.
+    let scenario = loadlab::scenario::Scenario::parse(
+        "[[step]]\nat = 0\nworkload = { kernel = \"test-fold\" }\n[[step]]\nat = 1\nend = true\n",
+        "custom.toml",
+    )
+    .expect("the scenario names a registered kernel");
+    let set = scenario.steps[0].commands.iter().find_map(|c| match c {
+        loadlab::engine::command::Command::SetWorkload { workload } => Some(workload.clone()),
+        _ => None,
+    });
+    let set = set.expect("a workload step");
+    assert_eq!((set.kernel, set.size), (kernels.fold, 500));
+
     let again = |name: &str| CustomKernel::new(name, "things", |size, _| size);
     assert!(matches!(
         register_kernel(again("sumsq")),

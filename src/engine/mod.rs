@@ -456,7 +456,9 @@ impl Engine {
         &self.handle
     }
 
-    /// The shared state (for tests and benchmarks that look inside).
+    /// The engine's internal state, for the crate's own benchmarks and tests
+    /// that look inside; not part of the library's interface.
+    #[doc(hidden)]
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
