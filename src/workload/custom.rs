@@ -27,10 +27,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use crate::bounds::CUSTOM_SIZE_MAX_DEFAULT;
 use crate::spec::Kernel;
-
-/// The largest `--size` of a custom kernel that sets no maximum of its own.
-pub const CUSTOM_SIZE_MAX_DEFAULT: u64 = 1_000_000_000_000;
 
 /// The most kernels one process may register: a loop registering by mistake
 /// stops here rather than growing without bound.
