@@ -31,6 +31,16 @@ where
 {
     // What the flags list is what they accept: no kernel joins later.
     crate::workload::custom::close_registration();
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Completions complete the program the user runs: `loadlab`, or the name
+    // of a program that registered its own kernels.
+    let program = args
+        .first()
+        .map(std::path::Path::new)
+        .and_then(|path| path.file_name())
+        .and_then(|name| name.to_str())
+        .unwrap_or("loadlab")
+        .to_string();
     let parsed = Cli::command()
         .try_get_matches_from(args)
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
@@ -74,7 +84,7 @@ where
         Some(Command::Run(args)) => commands::run(&args),
         Some(Command::List) => write_stdout(&list::list()).map(|()| 0),
         Some(Command::Completions { shell }) => {
-            write_stdout(&shell_help::completions(shell)).map(|()| 0)
+            write_stdout(&shell_help::completions(shell, &program)).map(|()| 0)
         }
         Some(Command::Man) => shell_help::man_page()
             .and_then(|page| write_stdout(&page))

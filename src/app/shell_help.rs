@@ -7,10 +7,10 @@ use clap::CommandFactory;
 use crate::cli::Cli;
 use crate::setup::Failure;
 
-/// The completion script for `shell`, for the command named `loadlab`.
-pub(super) fn completions(shell: clap_complete::Shell) -> String {
+/// The completion script for `shell`, for the command named `program`.
+pub(super) fn completions(shell: clap_complete::Shell, program: &str) -> String {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "loadlab", &mut script);
+    clap_complete::generate(shell, &mut Cli::command(), program, &mut script);
     String::from_utf8_lossy(&script).into_owned()
 }
 
@@ -38,9 +38,19 @@ fn append_subcommand(page: &mut Vec<u8>, parent: &str, sub: &clap::Command) -> R
     page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
     page.extend_from_slice(format!("{}\n", roff_escape(&about)).as_bytes());
     let man = clap_mangen::Man::new(sub.clone().bin_name(name.clone()));
-    man.render_synopsis_section(page)
-        .and_then(|()| man.render_options_section(page))
+    let mut sections = Vec::new();
+    man.render_synopsis_section(&mut sections)
+        .and_then(|()| man.render_options_section(&mut sections))
         .map_err(|e| Failure::Fatal(format!("man page, {name}: {e}")))?;
+    // Synopsis and options are subsections of the subcommand's section.
+    for line in String::from_utf8_lossy(&sections).lines() {
+        let line = match line.strip_prefix(".SH ") {
+            Some(title) => format!(".SS {title}"),
+            None => line.to_string(),
+        };
+        page.extend_from_slice(line.as_bytes());
+        page.push(b'\n');
+    }
     for nested in sub.get_subcommands().filter(|s| !s.is_hide_set()) {
         append_subcommand(page, &name, nested)?;
     }
