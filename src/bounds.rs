@@ -61,6 +61,11 @@ pub const SCENARIO_FILE_MAX_BYTES: u64 = 1 << 20;
 pub const FORM_NUMBER_MAX_CHARS: usize = 24;
 pub const FORM_PATH_MAX_CHARS: usize = 4096;
 
+/// The largest `--size` of a registered kernel that sets no maximum of its
+/// own: the same as sumsq's, whatever the unit, so a typo cannot ask for
+/// years of work per task.
+pub const CUSTOM_SIZE_MAX_DEFAULT: u64 = 1_000_000_000_000;
+
 /// The largest mean `--size` of a synthetic kernel, in the kernel's unit.
 /// Argon2 memory and generated image sides are the kernels' own per-task
 /// limits; the others keep one task within about an hour.
@@ -78,6 +83,8 @@ pub fn size_max(kernel: Kernel) -> u64 {
         Kernel::Sleep | Kernel::Mixed => crate::workload::kernels::SLEEP_MAX_MICROS,
         // File kernels take no size.
         Kernel::Count | Kernel::Compress => u64::MAX,
+        // Its own maximum, or a default bound.
+        Kernel::Custom(custom) => custom.max_size(),
     }
 }
 

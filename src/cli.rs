@@ -60,6 +60,15 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Kernels (with the unit of --size), backends and distributions.
     List,
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); e.g. `loadlab man > loadlab.1`.
+    #[command(alias = "manpage")]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,7 +99,7 @@ pub struct BackendArgs {
 pub struct WorkloadArgs {
     /// The kernel each task runs (`loadlab list` shows them). Default: sumsq;
     /// hash with --path; spin 20000 (20 ms tasks) for demo starvation.
-    #[arg(long, value_enum, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = KernelParser)]
     pub workload: Option<Kernel>,
     /// A task's size in the kernel's unit. Default: about a millisecond of work.
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
@@ -306,6 +315,44 @@ pub struct SweepArgs {
     pub format: Format,
     #[command(flatten)]
     pub recording: RecordArgs,
+}
+
+/// `--workload`: a built-in or registered kernel's name. The choices are read
+/// when the command line is built, after every registration, so help,
+/// completions and the error for an unknown name list the custom kernels too.
+#[derive(Clone, Copy, Debug)]
+pub struct KernelParser;
+
+impl clap::builder::TypedValueParser for KernelParser {
+    type Value = Kernel;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Kernel, clap::Error> {
+        // A plain function parser gives the usual one-line "invalid value" error.
+        kernel_named.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values = Kernel::all()
+            .into_iter()
+            .map(|k| clap::builder::PossibleValue::new(k.name()).help(k.size_unit()));
+        Some(Box::new(values))
+    }
+}
+
+fn kernel_named(text: &str) -> Result<Kernel, String> {
+    Kernel::from_name(text).ok_or_else(|| {
+        format!(
+            "no such kernel; choose one of {}",
+            crate::spec::kernel_names()
+        )
+    })
 }
 
 // Value parsers: clap puts the flag in front of the reason ("invalid value

@@ -2,7 +2,41 @@
 //! and measure every thread, the throughput, the latencies and the runtime's health.
 //!
 //! The engine (backend, workload, metrics, probe) does not depend on the UI.
+//!
+//! # Bring your own code
+//!
+//! Register a kernel of your own, then hand control to loadlab's command line:
+//! the dashboard, `run`, `demo starvation`, `sweep` and `list` all take its name.
+//!
+//! ```
+//! use std::process::ExitCode;
+//! use loadlab::{CustomKernel, register_kernel};
+//!
+//! fn main() -> ExitCode {
+//!     let kernel = CustomKernel::new("fold", "numbers folded", |size, seed| {
+//!         (0..size).fold(seed, |acc, i| acc.rotate_left(5) ^ i)
+//!     })
+//!     .default_size(100_000);
+//!     if let Err(error) = register_kernel(kernel) {
+//!         eprintln!("{error}");
+//!         return ExitCode::FAILURE;
+//!     }
+//!     // A real program calls `loadlab::app::main()`, which reads its own arguments.
+//!     let status = loadlab::app::main_with_args([
+//!         "loadlab", "run", "--workload", "fold", "--size", "1000", "--tasks", "20",
+//!         "--format", "json",
+//!     ]);
+//!     assert_eq!(status, ExitCode::SUCCESS);
+//!     status
+//! }
+//! ```
+//!
+//! To drive the engine from a test or a benchmark instead (start, change the
+//! backend, its threads or the load, read Snapshots, stop), see
+//! [`engine::Engine`]. [`workload::custom`] describes what a kernel function
+//! must do.
 
+pub mod app;
 pub mod backend;
 pub mod bounds;
 pub mod cli;
@@ -20,3 +54,5 @@ pub mod setup;
 pub mod spec;
 pub mod ui;
 pub mod workload;
+
+pub use workload::custom::{CustomKernel, RegisterError, register_kernel};

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::workload::custom::{RegisteredKernel, registered_kernels};
+
 /// Where a task's CPU work runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -57,9 +59,10 @@ impl fmt::Display for BackendKind {
 }
 
 /// A kernel: what one task computes. Synthetic kernels generate their input from
-/// the seed; file kernels (used with `--path`) read one file per task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
+/// the seed; file kernels (used with `--path`) read one file per task; custom
+/// kernels are functions a program registered (see [`crate::register_kernel`]).
+/// Written and read as its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
     /// Busy-wait for `size` microseconds.
     Spin,
@@ -84,10 +87,13 @@ pub enum Kernel {
     Sleep,
     /// `size` microseconds: `cpu_share` percent busy-wait, then a blocking sleep.
     Mixed,
+    /// A registered function from (size, seed) to a digest.
+    Custom(RegisteredKernel),
 }
 
 impl Kernel {
-    pub const ALL: [Kernel; 10] = [
+    /// The kernels every build has; [`Kernel::all`] adds the registered ones.
+    pub const BUILT_IN: [Kernel; 10] = [
         Kernel::Spin,
         Kernel::Sumsq,
         Kernel::SumsqSplit,
@@ -100,8 +106,20 @@ impl Kernel {
         Kernel::Mixed,
     ];
 
+    /// The built-in kernels, then the registered ones in registration order.
+    pub fn all() -> Vec<Kernel> {
+        let custom = registered_kernels().into_iter().map(Kernel::Custom);
+        Self::BUILT_IN.into_iter().chain(custom).collect()
+    }
+
+    /// The kernel called `name`, built-in or registered.
+    pub fn from_name(name: &str) -> Option<Kernel> {
+        Self::all().into_iter().find(|k| k.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
+            Kernel::Custom(custom) => custom.name(),
             Kernel::Spin => "spin",
             Kernel::Sumsq => "sumsq",
             Kernel::SumsqSplit => "sumsq-split",
@@ -139,6 +157,7 @@ impl Kernel {
             Kernel::Count | Kernel::Compress => "(file kernel: one file per task)",
             Kernel::Sleep => "microseconds blocked in a sleep (no CPU)",
             Kernel::Mixed => "microseconds: --cpu-share % spin, rest sleep",
+            Kernel::Custom(custom) => custom.size_unit(),
         }
     }
 
@@ -151,6 +170,7 @@ impl Kernel {
             Kernel::Argon2 => 1_024,
             Kernel::Resize => 256,
             Kernel::Count | Kernel::Compress => 0,
+            Kernel::Custom(custom) => custom.default_size(),
         }
     }
 }
@@ -159,6 +179,33 @@ impl fmt::Display for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+impl Serialize for Kernel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kernel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Kernel::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown kernel {name:?}, expected one of {}",
+                kernel_names()
+            ))
+        })
+    }
+}
+
+/// "spin, sumsq, ...": every kernel's name, for errors that list the choices.
+pub fn kernel_names() -> String {
+    Kernel::all()
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// How task sizes spread around the mean `--size`.

@@ -300,7 +300,7 @@ fn task_sizes_reproduce_from_the_seed_and_never_are_zero() {
 #[test]
 #[ignore = "prints timings only"]
 fn print_default_size_timings() {
-    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_synthetic()) {
+    for kernel in Kernel::BUILT_IN.into_iter().filter(|k| k.is_synthetic()) {
         let size = kernel.default_size();
         let tasks = 20;
         let start = Instant::now();

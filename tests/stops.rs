@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use loadlab::backend::Backend;
 use loadlab::backend::spawn_blocking::SpawnBlockingBackend;
-use loadlab::backend::{Backend, Job};
 use loadlab::engine::command::Command;
 use loadlab::engine::controller::Controller;
+use loadlab::engine::job::Job;
 use loadlab::engine::{Engine, EngineConfig, RunOutcome};
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 

@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use tokio::sync::Notify;
 
 use super::worker_priority::lower_current_thread;
-use super::{Backend, Job, run_contained};
+use super::{Backend, Runnable, run_contained};
 use crate::spec::BackendKind;
 
 /// Jobs queued ahead of the workers; the driver bounds what it keeps in flight,
@@ -47,17 +47,17 @@ impl RoomSignal {
     }
 }
 
-pub struct ChannelBackend {
-    jobs: Sender<Job>,
-    receiver: Receiver<Job>,
+pub struct ChannelBackend<J> {
+    jobs: Sender<J>,
+    receiver: Receiver<J>,
     room: Arc<RoomSignal>,
     workers: Mutex<Vec<Worker>>,
     threads: AtomicUsize,
     nice: i32,
 }
 
-impl ChannelBackend {
-    pub fn new(threads: usize, nice: i32) -> std::io::Result<ChannelBackend> {
+impl<J: Runnable> ChannelBackend<J> {
+    pub fn new(threads: usize, nice: i32) -> std::io::Result<ChannelBackend<J>> {
         let (jobs, receiver) = bounded(QUEUE_CAPACITY);
         let backend = ChannelBackend {
             jobs,
@@ -101,9 +101,9 @@ fn lowest_free_index(workers: &[Worker]) -> usize {
         .unwrap_or(0)
 }
 
-fn spawn_worker(
+fn spawn_worker<J: Runnable>(
     index: usize,
-    jobs: Receiver<Job>,
+    jobs: Receiver<J>,
     room: Arc<RoomSignal>,
     nice: i32,
 ) -> std::io::Result<Worker> {
@@ -119,7 +119,12 @@ fn spawn_worker(
     Ok(Worker { index, stop, wake })
 }
 
-fn worker_loop(jobs: &Receiver<Job>, woken: &Receiver<()>, stop: &AtomicBool, room: &RoomSignal) {
+fn worker_loop<J: Runnable>(
+    jobs: &Receiver<J>,
+    woken: &Receiver<()>,
+    stop: &AtomicBool,
+    room: &RoomSignal,
+) {
     loop {
         if stop.load(Ordering::Acquire) {
             return;
@@ -143,7 +148,7 @@ fn worker_loop(jobs: &Receiver<Job>, woken: &Receiver<()>, stop: &AtomicBool, ro
     }
 }
 
-impl Drop for ChannelBackend {
+impl<J> Drop for ChannelBackend<J> {
     fn drop(&mut self) {
         // Workers leave once the queue is drained and every sender is gone.
         self.workers
@@ -153,7 +158,7 @@ impl Drop for ChannelBackend {
     }
 }
 
-impl Backend for ChannelBackend {
+impl<J: Runnable> Backend<J> for ChannelBackend<J> {
     fn kind(&self) -> BackendKind {
         BackendKind::Channel
     }
@@ -167,12 +172,12 @@ impl Backend for ChannelBackend {
             Ok(applied) => applied,
             Err(error) => {
                 tracing::error!("channel pool not resized to {threads}: {error}");
-                self.threads()
+                self.threads.load(Ordering::Acquire)
             }
         }
     }
 
-    fn try_submit(&self, job: Job) -> Result<(), Job> {
+    fn try_submit(&self, job: J) -> Result<(), J> {
         match self.jobs.try_send(job) {
             Ok(()) => Ok(()),
             // Disconnected cannot happen while the backend holds a receiver.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::runtime::Handle;
 
 use super::resizable_semaphore::ResizableSemaphore;
-use super::{Backend, Job, run_contained};
+use super::{Backend, Runnable, run_contained};
 use crate::spec::BackendKind;
 
 pub struct InlineBackend {
@@ -29,7 +29,7 @@ impl InlineBackend {
     }
 }
 
-impl Backend for InlineBackend {
+impl<J: Runnable> Backend<J> for InlineBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Inline
     }
@@ -43,7 +43,7 @@ impl Backend for InlineBackend {
         self.slots.resize(threads.clamp(1, self.runtime_workers))
     }
 
-    fn try_submit(&self, job: Job) -> Result<(), Job> {
+    fn try_submit(&self, job: J) -> Result<(), J> {
         // Waiting for a slot happens in the job's own task: a job queued there
         // that sees a stop when its turn comes ends as cancelled at once.
         let slot = self.slots.acquire();

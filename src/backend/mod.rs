@@ -9,15 +9,28 @@ use crate::spec::BackendKind;
 
 pub mod channel_pool;
 pub mod inline;
-pub mod job;
 pub mod rayon_pool;
 pub mod resizable_semaphore;
 pub mod spawn_blocking;
 pub mod worker_priority;
 
-pub use job::Job;
+/// Work a backend carries: it runs once, to its end, on the thread that takes
+/// it. Backends know nothing else of it; the engine's task jobs, a test's
+/// closure and a benchmark's payload are all one to them.
+pub trait Runnable: Send + 'static {
+    fn run(self);
+}
 
-pub trait Backend: Send + Sync + 'static {
+/// Any boxed closure (tests, benchmarks).
+impl Runnable for Box<dyn FnOnce() + Send + 'static> {
+    fn run(self) {
+        self()
+    }
+}
+
+/// Generic over the job type so the engine's jobs travel by value: no box or
+/// virtual call per job beyond what the backend itself needs.
+pub trait Backend<J: Runnable>: Send + Sync + 'static {
     fn kind(&self) -> BackendKind;
 
     /// Worker threads (for inline: app workers that jobs may occupy at once).
@@ -28,7 +41,7 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Hands a job over without waiting: accepted, or the job back when the
     /// backend's queue is full. Never blocks the caller.
-    fn try_submit(&self, job: Job) -> Result<(), Job>;
+    fn try_submit(&self, job: J) -> Result<(), J>;
 
     /// Resolves once `try_submit` may accept again (it may still find the queue
     /// full if another producer was faster; then wait again). Backends that
@@ -39,13 +52,13 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 /// Builds a backend. `app` is the app runtime (inline and spawn-blocking live on it).
-pub fn build(
+pub fn build<J: Runnable>(
     kind: BackendKind,
     threads: usize,
     runtime_workers: usize,
     app: &tokio::runtime::Handle,
     worker_nice: i32,
-) -> std::io::Result<Arc<dyn Backend>> {
+) -> std::io::Result<Arc<dyn Backend<J>>> {
     Ok(match kind {
         BackendKind::Inline => Arc::new(inline::InlineBackend::new(
             threads,
@@ -64,7 +77,7 @@ pub fn build(
 /// Runs a job, containing a panic so the worker thread keeps serving. Jobs built
 /// by the engine catch their own panics (to count them as failed); this is the
 /// backstop for any other job.
-pub(crate) fn run_contained(job: Job) {
+pub(crate) fn run_contained<J: Runnable>(job: J) {
     if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run())).is_err() {
         tracing::error!("a job panicked outside the engine's task wrapper");
     }

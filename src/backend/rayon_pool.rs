@@ -16,15 +16,15 @@ use arc_swap::ArcSwap;
 use crossbeam_queue::SegQueue;
 
 use super::worker_priority::lower_current_thread;
-use super::{Backend, Job, run_contained};
+use super::{Backend, Runnable, run_contained};
 use crate::spec::BackendKind;
 
-pub struct RayonBackend {
+pub struct RayonBackend<J> {
     pool: ArcSwap<rayon::ThreadPool>,
     /// Jobs in submission order; exactly one runner is spawned per job, so
     /// every job runs once, and a resized-away pool runs only as many jobs as
     /// it was handed runners.
-    waiting: Arc<SegQueue<Job>>,
+    waiting: Arc<SegQueue<J>>,
     threads: AtomicUsize,
     nice: i32,
 }
@@ -40,8 +40,8 @@ fn build_pool(threads: usize, nice: i32) -> std::io::Result<rayon::ThreadPool> {
         .map_err(std::io::Error::other)
 }
 
-impl RayonBackend {
-    pub fn new(threads: usize, nice: i32) -> std::io::Result<RayonBackend> {
+impl<J: Runnable> RayonBackend<J> {
+    pub fn new(threads: usize, nice: i32) -> std::io::Result<RayonBackend<J>> {
         let threads = threads.max(1);
         Ok(RayonBackend {
             pool: ArcSwap::from_pointee(build_pool(threads, nice)?),
@@ -57,7 +57,7 @@ impl RayonBackend {
     }
 }
 
-impl Backend for RayonBackend {
+impl<J: Runnable> Backend<J> for RayonBackend<J> {
     fn kind(&self) -> BackendKind {
         BackendKind::Rayon
     }
@@ -76,12 +76,12 @@ impl Backend for RayonBackend {
             }
             Err(error) => {
                 tracing::error!("rayon pool of {threads} threads not built: {error}");
-                self.threads()
+                self.threads.load(Ordering::Acquire)
             }
         }
     }
 
-    fn try_submit(&self, job: Job) -> Result<(), Job> {
+    fn try_submit(&self, job: J) -> Result<(), J> {
         // Unbounded; the driver bounds what is outstanding.
         self.waiting.push(job);
         let waiting = Arc::clone(&self.waiting);

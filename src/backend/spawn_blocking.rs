@@ -13,18 +13,18 @@ use crossbeam_queue::SegQueue;
 use tokio::runtime::Handle;
 
 use super::resizable_semaphore::{Permit, ResizableSemaphore};
-use super::{Backend, Job, run_contained};
+use super::{Backend, Runnable, run_contained};
 use crate::spec::BackendKind;
 
-pub struct SpawnBlockingBackend {
+pub struct SpawnBlockingBackend<J> {
     slots: Arc<ResizableSemaphore>,
-    queue: Arc<SegQueue<Job>>,
+    queue: Arc<SegQueue<J>>,
     /// The app runtime, whose blocking pool this is.
     runtime: Handle,
 }
 
-impl SpawnBlockingBackend {
-    pub fn new(threads: usize, runtime: Handle) -> SpawnBlockingBackend {
+impl<J: Runnable> SpawnBlockingBackend<J> {
+    pub fn new(threads: usize, runtime: Handle) -> SpawnBlockingBackend<J> {
         SpawnBlockingBackend {
             slots: Arc::new(ResizableSemaphore::new(threads)),
             queue: Arc::new(SegQueue::new()),
@@ -48,7 +48,7 @@ impl SpawnBlockingBackend {
 /// the permit back if the pool is shrinking, so no job starts above the new
 /// target. After releasing it looks at the queue once more: a job pushed while
 /// every permit was held is never left behind.
-fn drain(mut permit: Permit, slots: &ResizableSemaphore, queue: &SegQueue<Job>) {
+fn drain<J: Runnable>(mut permit: Permit, slots: &ResizableSemaphore, queue: &SegQueue<J>) {
     loop {
         while !slots.shrinking() {
             let Some(job) = queue.pop() else { break };
@@ -66,7 +66,7 @@ fn drain(mut permit: Permit, slots: &ResizableSemaphore, queue: &SegQueue<Job>) 
     }
 }
 
-impl Backend for SpawnBlockingBackend {
+impl<J: Runnable> Backend<J> for SpawnBlockingBackend<J> {
     fn kind(&self) -> BackendKind {
         BackendKind::SpawnBlocking
     }
@@ -82,7 +82,7 @@ impl Backend for SpawnBlockingBackend {
         applied
     }
 
-    fn try_submit(&self, job: Job) -> Result<(), Job> {
+    fn try_submit(&self, job: J) -> Result<(), J> {
         // The queue is unbounded; the driver bounds what is outstanding.
         self.queue.push(job);
         self.start_holder();

@@ -11,11 +11,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::job::Job;
 use super::refill::Refill;
 use super::shared::{RunSpan, Shared};
 use super::task_job::TaskJob;
+use crate::backend::Backend;
 use crate::backend::channel_pool::QUEUE_CAPACITY;
-use crate::backend::{Backend, Job};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::workload::{TaskInput, dist, files};
 
@@ -309,7 +310,7 @@ fn arrivals_ended(shared: &Shared) -> bool {
 /// counts itself cancelled.
 async fn hand_over(
     shared: &Shared,
-    backend: &Arc<dyn Backend>,
+    backend: &Arc<dyn Backend<Job>>,
     job: Job,
     deadline: Option<Instant>,
 ) -> bool {

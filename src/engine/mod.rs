@@ -4,6 +4,7 @@
 pub mod command;
 pub mod controller;
 pub mod driver;
+pub mod job;
 pub mod refill;
 pub mod sampler;
 pub mod shared;
@@ -17,10 +18,11 @@ use arc_swap::ArcSwap;
 use tokio::sync::{Notify, watch};
 
 use crate::backend;
-use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
+use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
 use crate::metrics::snapshot::Snapshot;
+use crate::probe::heartbeat::RunningNow;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
 use controller::Controller;
@@ -88,6 +90,12 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A change the engine refused, with its one-line reason (a bound, a zero,
+/// a backend that could not be built).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 /// A finished run: totals and what went wrong.
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
@@ -110,6 +118,44 @@ pub struct RunOutcome {
     pub last_snapshot: Arc<Snapshot>,
 }
 
+/// A running lab: the app runtime with its probes, the backend, the driver
+/// submitting tasks, and the sampler publishing a [`Snapshot`] every interval.
+///
+/// Start it with a configuration, change the backend, its threads, the load
+/// or the workload while tasks run, read Snapshots, then stop it for the final
+/// counts. Every task ends exactly once: in the final counts, `submitted ==
+/// completed + failed + cancelled`.
+///
+/// ```
+/// use std::time::Duration;
+/// use loadlab::engine::{Engine, EngineConfig};
+/// use loadlab::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
+///
+/// # fn main() -> anyhow::Result<()> {
+/// let engine = Engine::start(EngineConfig {
+///     backend: BackendKind::Rayon,
+///     threads: 1,
+///     workload: WorkloadSpec { kernel: Kernel::Sumsq, size: 2_000, ..WorkloadSpec::default() },
+///     load: LoadMode::Closed { inflight: 4 },
+///     sample_interval: Duration::from_millis(20),
+///     ..EngineConfig::default()
+/// })?;
+/// engine.set_backend(BackendKind::Channel)?;
+/// engine.set_threads(2)?;
+/// engine.set_load(LoadMode::Closed { inflight: 8 })?;
+/// let snapshot = engine.fresh_snapshot();
+/// assert_eq!(snapshot.config.backend, BackendKind::Channel);
+///
+/// let outcome = engine.stop();
+/// let counts = outcome.totals.counters;
+/// assert_eq!(counts.submitted, counts.completed + counts.failed + counts.cancelled);
+/// assert_eq!(outcome.threads, 2);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A bounded run instead: `limit: RunLimit::Tasks(n)`, then
+/// [`wait_for_run`](Engine::wait_for_run) and [`finish`](Engine::finish).
 pub struct Engine {
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     handle: tokio::runtime::Handle,
@@ -194,26 +240,32 @@ impl Engine {
             refill: arc_swap::ArcSwapOption::empty(),
             worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
-            heartbeat: AtomicHistogram::default(),
-            echo: AtomicHistogram::default(),
-            blocked_events: AtomicU64::new(0),
-            last_block: Mutex::new(None),
+            probes: Arc::new(ProbeStats::default()),
             shutting_down: AtomicBool::new(false),
             arrivals_dropped: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
             caption: Mutex::new(None),
         });
 
+        let running_now = {
+            let shared = shared.clone();
+            move || RunningNow {
+                at_s: shared.elapsed_s(),
+                backend: shared.current.load().backend.kind(),
+                kernel: shared.workload.load().kernel.to_string(),
+            }
+        };
         runtime.spawn(crate::probe::heartbeat::run(
-            shared.clone(),
+            shared.probes.clone(),
             config.heartbeat_period,
             config.block_threshold,
+            running_now,
         ));
         if config.echo_pings_per_s > 0 {
-            let echo_shared = shared.clone();
+            let probes = shared.probes.clone();
             let pings = config.echo_pings_per_s;
             runtime.spawn(async move {
-                if let Err(error) = crate::probe::echo::run(echo_shared, pings).await {
+                if let Err(error) = crate::probe::echo::run(probes, pings).await {
                     tracing::warn!("echo probe on 127.0.0.1 stopped: {error}");
                 }
             });
@@ -287,6 +339,44 @@ impl Engine {
         self.shared.wake_driver.notify_one();
     }
 
+    /// Ends the run and returns its final counts: arrivals stop, queued tasks
+    /// are cancelled, running ones finish, then the sampler's totals are
+    /// taken. The engine can be dropped afterwards.
+    pub fn stop(&self) -> RunOutcome {
+        self.end_run();
+        self.wait_for_run();
+        let outcome = self.finish();
+        self.shutdown(Duration::from_secs(1));
+        outcome
+    }
+
+    /// The Snapshot the sampler published last (does not wait).
+    pub fn latest_snapshot(&self) -> Arc<Snapshot> {
+        self.snapshots.borrow().clone()
+    }
+
+    /// Swaps the backend live, keeping the thread count; tasks in flight
+    /// finish where they started.
+    pub fn set_backend(&self, backend: BackendKind) -> Result<(), Refused> {
+        self.apply(Command::SetBackend { backend }).map_err(Refused)
+    }
+
+    /// Resizes the current backend live (inline: within the app workers).
+    pub fn set_threads(&self, threads: usize) -> Result<(), Refused> {
+        self.apply(Command::SetThreads { threads }).map_err(Refused)
+    }
+
+    /// A closed loop with this many tasks in flight, or an open loop at a rate.
+    pub fn set_load(&self, load: LoadMode) -> Result<(), Refused> {
+        self.apply(Command::SetLoad { load }).map_err(Refused)
+    }
+
+    /// Replaces the workload (kernel, size, distribution, seed, path).
+    pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), Refused> {
+        self.apply(Command::SetWorkload { workload })
+            .map_err(Refused)
+    }
+
     /// The next Snapshot the sampler publishes (blocks up to a few intervals).
     pub fn fresh_snapshot(&self) -> Arc<Snapshot> {
         let seen = self.snapshots.borrow().seq;
@@ -356,7 +446,7 @@ impl Engine {
             threads: current.backend.threads(),
             runtime_workers: self.shared.runtime_workers,
             workload: (**self.shared.workload.load()).clone(),
-            blocked_events: self.shared.blocked_events.load(Ordering::Relaxed),
+            blocked_events: self.shared.probes.blocked_events(),
             last_snapshot,
         }
     }
@@ -366,7 +456,9 @@ impl Engine {
         &self.handle
     }
 
-    /// The shared state (for tests and benchmarks that look inside).
+    /// The engine's internal state, for the crate's own benchmarks and tests
+    /// that look inside; not part of the library's interface.
+    #[doc(hidden)]
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
@@ -402,7 +494,7 @@ impl Engine {
         }
     }
 
-    fn set_backend(&self, kind: BackendKind) -> Result<(), String> {
+    fn swap_backend(&self, kind: BackendKind) -> Result<(), String> {
         let old = self.shared.current.load_full();
         if old.backend.kind() == kind {
             return Ok(());
@@ -429,7 +521,7 @@ impl Engine {
         Ok(())
     }
 
-    fn set_threads(&self, threads: usize) -> Result<(), String> {
+    fn resize_backend(&self, threads: usize) -> Result<(), String> {
         if threads == 0 {
             return Err("threads: must be at least 1".into());
         }
@@ -459,8 +551,8 @@ impl Controller for Engine {
         controller::check_bounds(&command)?;
         let shared = &self.shared;
         match command {
-            Command::SetBackend { backend } => self.set_backend(backend)?,
-            Command::SetThreads { threads } => self.set_threads(threads)?,
+            Command::SetBackend { backend } => self.swap_backend(backend)?,
+            Command::SetThreads { threads } => self.resize_backend(threads)?,
             Command::SetLoad { load } => {
                 match load {
                     LoadMode::Closed { inflight: 0 } => {

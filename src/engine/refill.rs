@@ -7,15 +7,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::job::Job;
 use super::shared::Shared;
 use super::task_job::TaskJob;
-use crate::backend::{Backend, Job};
+use crate::backend::Backend;
 use crate::spec::WorkloadSpec;
 use crate::workload::{TaskInput, dist};
 
 pub struct Refill {
     pub spec: Arc<WorkloadSpec>,
-    pub backend: Arc<dyn Backend>,
+    pub backend: Arc<dyn Backend<Job>>,
     pub inflight: u64,
     /// The next synthetic task index, shared with the driver's source.
     pub next: Arc<AtomicU64>,

@@ -8,10 +8,12 @@ use std::time::Instant;
 use arc_swap::ArcSwap;
 use tokio::sync::Notify;
 
+use super::job::Job;
 use crate::backend::Backend;
-use crate::metrics::atomic_histogram::AtomicHistogram;
+use crate::metrics::observed::Observed;
+use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
-use crate::metrics::snapshot::BlockEvent;
+use crate::metrics::snapshot::ConfigView;
 use crate::spec::{LoadMode, WorkloadSpec};
 
 /// Failed tasks kept in full; the rest are only counted.
@@ -22,7 +24,7 @@ pub const NO_DEADLINE: u64 = u64::MAX;
 
 /// The backend new tasks go to.
 pub struct CurrentBackend {
-    pub backend: Arc<dyn Backend>,
+    pub backend: Arc<dyn Backend<Job>>,
 }
 
 /// What a run's elapsed time covers: its first submission to its last task's end.
@@ -88,10 +90,8 @@ pub struct Shared {
     /// Nice value of backend threads (pools built later use it too).
     pub worker_nice: i32,
     pub errors: Mutex<ErrorLog>,
-    pub heartbeat: AtomicHistogram,
-    pub echo: AtomicHistogram,
-    pub blocked_events: AtomicU64,
-    pub last_block: Mutex<Option<BlockEvent>>,
+    /// The probes write here; the sampler reads.
+    pub probes: Arc<ProbeStats>,
     pub shutting_down: AtomicBool,
     /// Open-loop arrivals not submitted because too many were outstanding.
     pub arrivals_dropped: AtomicU64,
@@ -170,5 +170,51 @@ impl Shared {
 
     pub fn elapsed_s(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// The sampler's view of the engine.
+impl Observed for Shared {
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn probes(&self) -> &ProbeStats {
+        &self.probes
+    }
+
+    fn take_reset_request(&self) -> bool {
+        self.reset_requested.swap(false, Ordering::AcqRel)
+    }
+
+    fn elapsed_s(&self) -> f64 {
+        Shared::elapsed_s(self)
+    }
+
+    fn config_view(&self) -> ConfigView {
+        let current = self.current.load();
+        ConfigView {
+            backend: current.backend.kind(),
+            threads: current.backend.threads(),
+            runtime_workers: self.runtime_workers,
+            workload: (**self.workload.load()).clone(),
+            load: **self.load.load(),
+            paused: self.paused.load(Ordering::Acquire),
+            running: self.running.load(Ordering::Acquire) && !self.stopped.load(Ordering::Acquire),
+            generation: self.generation.load(Ordering::Acquire),
+        }
+    }
+
+    fn caption(&self) -> Option<String> {
+        self.caption
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn failure_texts(&self) -> (Option<String>, Option<String>) {
+        let log = self.errors.lock().unwrap_or_else(PoisonError::into_inner);
+        let first = log.kept.first().map(|e| format!("{}: {}", e.path, e.error));
+        (first, log.latest.as_ref().map(|e| e.error.clone()))
     }
 }

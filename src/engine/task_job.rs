@@ -6,8 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::job::Job;
 use super::shared::Shared;
-use crate::backend::Job;
 use crate::metrics::thread_stats::TaskEnd;
 use crate::spec::{Kernel, WorkloadSpec};
 use crate::workload::{TaskInput, TaskOutput, checksum, run_task};

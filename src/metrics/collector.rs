@@ -3,21 +3,20 @@
 //! Snapshots (a sliding window plus totals since the last reset).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::observed::Observed;
 use super::os_threads;
 use super::own_cpu::{OwnCpu, OwnCpuBaseline};
 use super::percentiles::{Buckets, empty_buckets, percentiles_between};
 use super::snapshot::{
-    ConfigView, Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind,
-    ProbeView, RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView,
-    Throughput, thread_order,
+    Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
+    RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
+    thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};
-use crate::engine::shared::Shared;
 
 /// How long an exited thread stays visible (dimmed) in snapshots.
 const FADE: Duration = Duration::from_secs(3);
@@ -86,7 +85,7 @@ pub struct CollectorConfig {
 const BUSY_THREAD_CPU_PCT: f64 = 30.0;
 
 pub struct Collector {
-    shared: Arc<Shared>,
+    engine: Arc<dyn Observed>,
     runtime: tokio::runtime::Handle,
     config: CollectorConfig,
     system: Option<SystemProbe>,
@@ -119,7 +118,7 @@ pub struct Collector {
 
 impl Collector {
     pub fn new(
-        shared: Arc<Shared>,
+        engine: Arc<dyn Observed>,
         runtime: tokio::runtime::Handle,
         config: CollectorConfig,
     ) -> Collector {
@@ -127,7 +126,7 @@ impl Collector {
         let mut thread_reader = os_threads::ThreadReader::new();
         let own_cpu_baseline = OwnCpuBaseline::new(now, &thread_reader.list());
         Collector {
-            shared,
+            engine,
             runtime,
             config,
             system: SystemProbe::new(),
@@ -158,24 +157,20 @@ impl Collector {
         let threads = self.read_os_threads();
         self.own_cpu_baseline = OwnCpuBaseline::new(now, &threads);
         self.thread_baseline = self
-            .shared
-            .registry
+            .engine
+            .registry()
             .all()
             .iter()
             .map(|s| (s.tid, s.counters()))
             .collect();
         self.retired_threads.clear();
         // Blocked events count from the reset too.
-        self.blocked_baseline = self.shared.blocked_events.load(Ordering::Relaxed);
-        *self
-            .shared
-            .last_block
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.blocked_baseline = self.engine.probes().blocked_events();
+        self.engine.probes().clear_last_block();
     }
 
     fn fold_exited_threads(&mut self) {
-        for stats in self.shared.registry.take_exited() {
+        for stats in self.engine.registry().take_exited() {
             let counters = stats.counters();
             self.retired.counters.add(&counters);
             stats.queue.add_counts_to(&mut self.retired.queue);
@@ -190,7 +185,7 @@ impl Collector {
     }
 
     fn totals(&self, at: Instant) -> Totals {
-        self.totals_of(at, &self.shared.registry.all())
+        self.totals_of(at, &self.engine.registry().all())
     }
 
     /// Exited threads' totals plus `registered` threads' counters at `at`.
@@ -207,8 +202,11 @@ impl Collector {
         // one thread and ended on another is never seen ended but not submitted.
         totals.counters.submitted =
             self.retired.counters.submitted + registered.iter().map(|s| s.submitted()).sum::<u64>();
-        self.shared.heartbeat.add_counts_to(&mut totals.heartbeat);
-        self.shared.echo.add_counts_to(&mut totals.echo);
+        self.engine
+            .probes()
+            .heartbeat()
+            .add_counts_to(&mut totals.heartbeat);
+        self.engine.probes().echo().add_counts_to(&mut totals.echo);
         totals
     }
 
@@ -235,13 +233,13 @@ impl Collector {
 
     /// Takes one sample and builds the Snapshot.
     pub fn sample(&mut self) -> Snapshot {
-        if self.shared.reset_requested.swap(false, Ordering::AcqRel) {
+        if self.engine.take_reset_request() {
             self.reset();
         }
         let now = Instant::now();
         let os = self.read_os_threads();
         self.fold_exited_threads();
-        let registered = self.shared.registry.all();
+        let registered = self.engine.registry().all();
         let totals = self.totals_of(now, &registered);
 
         // Window: from the oldest kept tick no older than the window.
@@ -262,8 +260,8 @@ impl Collector {
         let echo = probe_view(&totals.echo, &start.echo, &self.baseline.echo);
         let threads = self.thread_views(now, &os, &registered);
         let runtime = self.runtime_view(now);
-        let config = self.config_view();
-        let elapsed_s = self.shared.elapsed_s();
+        let config = self.engine.config_view();
+        let elapsed_s = self.engine.elapsed_s();
         let health = self.health(&heartbeat, elapsed_s);
         let system = self.system_view(&os, &threads);
 
@@ -301,43 +299,18 @@ impl Collector {
             runtime,
             threads,
             system,
-            caption: self
-                .shared
-                .caption
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone(),
+            caption: self.engine.caption(),
             running_totals,
             failures: self.failures(failed_per_s),
         }
     }
 
     fn failures(&self, per_s: f64) -> Failures {
-        let log = self
-            .shared
-            .errors
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let text = |e: &crate::engine::shared::TaskError| format!("{}: {}", e.path, e.error);
+        let (first_error, latest_cause) = self.engine.failure_texts();
         Failures {
             per_s,
-            first_error: log.kept.first().map(text),
-            latest_cause: log.latest.as_ref().map(|e| e.error.clone()),
-        }
-    }
-
-    fn config_view(&self) -> ConfigView {
-        let current = self.shared.current.load();
-        ConfigView {
-            backend: current.backend.kind(),
-            threads: current.backend.threads(),
-            runtime_workers: self.shared.runtime_workers,
-            workload: (**self.shared.workload.load()).clone(),
-            load: **self.shared.load.load(),
-            paused: self.shared.paused.load(Ordering::Acquire),
-            running: self.shared.running.load(Ordering::Acquire)
-                && !self.shared.stopped.load(Ordering::Acquire),
-            generation: self.shared.generation.load(Ordering::Acquire),
+            first_error,
+            latest_cause,
         }
     }
 
@@ -354,16 +327,11 @@ impl Collector {
             state,
             threshold_us,
             blocked_events: self
-                .shared
-                .blocked_events
-                .load(Ordering::Relaxed)
+                .engine
+                .probes()
+                .blocked_events()
                 .saturating_sub(self.blocked_baseline),
-            last_block: self
-                .shared
-                .last_block
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone(),
+            last_block: self.engine.probes().last_block(),
         }
     }
 
@@ -525,7 +493,7 @@ impl Collector {
         let now = Instant::now();
         let totals = self.totals(now);
         let mut threads_seen = self.retired_threads.clone();
-        for stats in self.shared.registry.all() {
+        for stats in self.engine.registry().all() {
             let baseline = self
                 .thread_baseline
                 .get(&stats.tid)

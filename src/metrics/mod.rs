@@ -2,9 +2,11 @@
 
 pub mod atomic_histogram;
 pub mod collector;
+pub mod observed;
 pub mod os_threads;
 pub mod own_cpu;
 pub mod percentiles;
+pub mod probe_stats;
 pub mod proc_stat;
 pub mod registry;
 pub mod snapshot;

@@ -10,12 +10,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::heartbeat::record_with_missed_ticks;
-use crate::engine::shared::Shared;
+use crate::metrics::probe_stats::ProbeStats;
 
 const PING: [u8; 32] = *b"loadlab echo probe ping payload.";
 
 /// Binds the server, connects the client and pings until the runtime shuts down.
-pub async fn run(shared: Arc<Shared>, pings_per_s: u32) -> std::io::Result<()> {
+pub async fn run(stats: Arc<ProbeStats>, pings_per_s: u32) -> std::io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move {
@@ -36,7 +36,7 @@ pub async fn run(shared: Arc<Shared>, pings_per_s: u32) -> std::io::Result<()> {
         client.write_all(&PING).await?;
         client.read_exact(&mut reply).await?;
         // Pings that fell due while this one waited count as waiting too.
-        record_with_missed_ticks(&shared.echo, sent.elapsed(), period);
+        record_with_missed_ticks(stats.echo(), sent.elapsed(), period);
     }
 }
 

@@ -3,26 +3,41 @@
 //! to serve; a tick later than the detector's threshold means something held
 //! every worker, and is reported with the backend and kernel that ran then.
 
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::engine::shared::Shared;
 use crate::metrics::atomic_histogram::AtomicHistogram;
+use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::snapshot::BlockEvent;
+use crate::spec::BackendKind;
 
-pub async fn run(shared: Arc<Shared>, period: Duration, block_threshold: Duration) {
+/// What was running when the runtime stalled, for the warning and the event.
+pub struct RunningNow {
+    /// Seconds since the engine started.
+    pub at_s: f64,
+    pub backend: BackendKind,
+    pub kernel: String,
+}
+
+/// Ticks every `period` until the runtime shuts down; a tick at least
+/// `block_threshold` late is reported with what `running_now` says ran then.
+pub async fn run(
+    stats: Arc<ProbeStats>,
+    period: Duration,
+    block_threshold: Duration,
+    running_now: impl Fn() -> RunningNow + Send + 'static,
+) {
     let mut ticks = tokio::time::interval(period);
     // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
         let scheduled = ticks.tick().await;
         let late = Instant::now().saturating_duration_since(scheduled);
-        record_with_missed_ticks(&shared.heartbeat, late, period);
+        record_with_missed_ticks(stats.heartbeat(), late, period);
         if late >= block_threshold {
-            report_block(&shared, late);
+            report_block(&stats, late, running_now());
         }
     }
 }
@@ -42,9 +57,12 @@ pub fn record_with_missed_ticks(histogram: &AtomicHistogram, late: Duration, per
     }
 }
 
-fn report_block(shared: &Shared, blocked: Duration) {
-    let backend = shared.current.load().backend.kind();
-    let kernel = shared.workload.load().kernel.to_string();
+fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
+    let RunningNow {
+        at_s,
+        backend,
+        kernel,
+    } = now;
     let blocked_ms = blocked.as_secs_f64() * 1e3;
     let why = if backend.offloads() {
         "the app workers waited for a CPU (are backend threads + app workers > cores?)"
@@ -54,15 +72,10 @@ fn report_block(shared: &Shared, blocked: Duration) {
     tracing::warn!(
         "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): {why}"
     );
-    shared.blocked_events.fetch_add(1, Ordering::Relaxed);
-    let event = BlockEvent {
-        at_s: shared.elapsed_s(),
+    stats.record_block(BlockEvent {
+        at_s,
         blocked_ms,
         backend,
         kernel,
-    };
-    *shared
-        .last_block
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(event);
+    });
 }

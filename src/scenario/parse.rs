@@ -31,7 +31,7 @@
 //! loaded; every error names the file and the line.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -92,6 +92,24 @@ impl Source<'_> {
 
     fn line(&self, span: Range<usize>) -> usize {
         self.lines.line_of(span.start)
+    }
+}
+
+/// Reading a scenario lives beside its parser, so the timeline stays plain data.
+impl Scenario {
+    /// Parses scenario TOML; `file_name` is used in error messages only.
+    pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
+        parse(text, file_name)
+    }
+
+    /// Reads and parses a scenario file: a regular file of at most
+    /// `bounds::SCENARIO_FILE_MAX_BYTES`, opened without blocking (a FIFO or a
+    /// device is refused, not read).
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file_name = path.display().to_string();
+        let text = super::file::read_scenario_text(path)
+            .map_err(|e| ScenarioError::whole_file(&file_name, e))?;
+        Scenario::parse(&text, &file_name)
     }
 }
 
@@ -311,7 +329,7 @@ fn merge_workload(
 ) -> Result<WorkloadSpec, ScenarioError> {
     let mut next = previous.clone();
     if let Some(kernel) = &raw.kernel {
-        let parsed = parse_named(src, kernel, "kernel", &Kernel::ALL, |k| k.name())?;
+        let parsed = parse_named(src, kernel, "kernel", &Kernel::all(), |k| k.name())?;
         if parsed != next.kernel && raw.size.is_none() {
             next.size = parsed.default_size();
         }

@@ -1,10 +1,9 @@
 //! A parsed scenario: steps sorted by time, each a list of engine commands plus
 //! an optional caption, and the pure player helper that says which steps are due.
+//! Reading one from text or a file is the parser's business (`parse.rs`).
 
-use std::path::Path;
 use std::time::Duration;
 
-use super::error::ScenarioError;
 use crate::engine::command::Command;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,21 +32,6 @@ pub struct Step {
 }
 
 impl Scenario {
-    /// Parses scenario TOML; `file_name` is used in error messages only.
-    pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
-        super::parse::parse(text, file_name)
-    }
-
-    /// Reads and parses a scenario file: a regular file of at most
-    /// `bounds::SCENARIO_FILE_MAX_BYTES`, opened without blocking (a FIFO or a
-    /// device is refused, not read).
-    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let file_name = path.display().to_string();
-        let text = super::file::read_scenario_text(path)
-            .map_err(|e| ScenarioError::whole_file(&file_name, e))?;
-        Scenario::parse(&text, &file_name)
-    }
-
     /// The steps that became due since the last call: every step from `*next`
     /// whose `at <= elapsed`. Advances `*next` past them, so each step is
     /// returned exactly once however irregularly the caller polls.

@@ -182,7 +182,7 @@ impl WorkloadForm {
     fn cycle(&mut self, step: isize) {
         match self.field {
             Field::Kernel => {
-                self.kernel = cycle_in(&Kernel::ALL, self.kernel, step);
+                self.kernel = cycle_in(&Kernel::all(), self.kernel, step);
                 // A size means something else for each kernel: start from its default.
                 let size = self.kernel.default_size();
                 self.size = if size == 0 {

@@ -1,4 +1,4 @@
-//! Styles. With `NO_COLOR` set (https://no-color.org) every state still reads
+//! Styles. With `NO_COLOR` set (<https://no-color.org>) every state still reads
 //! through modifiers: bold, reversed, dim, underline.
 
 use ratatui::style::{Color, Modifier, Style};

@@ -58,7 +58,8 @@ pub fn run_file_while(
         | Kernel::SumsqSplit
         | Kernel::Argon2
         | Kernel::Sleep
-        | Kernel::Mixed => {
+        | Kernel::Mixed
+        | Kernel::Custom(_) => {
             return Err(format!(
                 "{kernel} is not a file kernel: use hash, count, compress or resize"
             ));

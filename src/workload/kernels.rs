@@ -34,6 +34,7 @@ const SALT_STREAM: u64 = 6;
 const IMAGE_STREAM: u64 = 7;
 const SLEEP_STREAM: u64 = 8;
 const MIXED_STREAM: u64 = 9;
+const CUSTOM_STREAM: u64 = 10;
 
 /// Runs one synthetic task (`mixed` at the default CPU share). Deterministic
 /// digest for (kernel, size, seed, index), whatever thread.
@@ -66,6 +67,11 @@ pub fn run_synthetic_with_share(
         Kernel::Hash => Ok(hash_generated(size, seed, index)),
         Kernel::Argon2 => argon2(size, seed, index, still_wanted),
         Kernel::Resize => resize_generated(size, seed, index, still_wanted),
+        // Each task its own seed, the same whatever thread runs it.
+        Kernel::Custom(custom) => Ok(output(
+            custom.digest(size, mix(seed, index, CUSTOM_STREAM)),
+            custom.input_bytes(size),
+        )),
         Kernel::Count | Kernel::Compress => {
             Err(format!("{kernel} is a file kernel: it needs --path"))
         }

@@ -2,7 +2,8 @@
 //! so the only allocation on the way is the backend's own (rayon's spawned job,
 //! tokio's task) or none at all (the channel's slots, the blocking queue's blocks).
 
-use crate::engine::task_job::TaskJob;
+use super::task_job::TaskJob;
+use crate::backend::Runnable;
 
 pub struct Job(Work);
 
@@ -32,6 +33,12 @@ impl Job {
     }
 
     pub fn run(self) {
+        Runnable::run(self)
+    }
+}
+
+impl Runnable for Job {
+    fn run(self) {
         match self.0 {
             Work::Task(task) => task.run(),
             Work::Tasks(tasks) => TaskJob::run_batch(tasks),

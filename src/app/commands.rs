@@ -1,0 +1,173 @@
+//! The commands: the dashboard, `run`, `demo starvation`, `demo advice` and
+//! `sweep`, each from parsed flags to a report on stdout and an exit status.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::output::{print_stderr, write_stdout};
+use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs};
+use crate::engine::Engine;
+use crate::report::sweep::SweepFormat;
+use crate::runs;
+use crate::runs::interrupt::{self, Interruption};
+use crate::runs::session::{Recording, Session};
+use crate::scenario::{Player, Scenario};
+use crate::setup::{self, Failure};
+use crate::spec::RunLimit;
+use crate::ui::DashboardOptions;
+use crate::ui::timeline::Timeline;
+
+/// A session that cannot start: a bad scenario is a usage error (exit 2); a
+/// `--record` file that cannot be opened is fatal (exit 1), as for stdout.
+fn session_failure(message: String) -> Failure {
+    if message.starts_with("--record ") {
+        Failure::Fatal(message)
+    } else {
+        Failure::Usage(message)
+    }
+}
+
+pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Result<i32, Failure> {
+    if !crate::ui::is_terminal() {
+        return Err(Failure::Usage(
+            "the dashboard needs a terminal; for a headless run use `loadlab run` (see `loadlab run --help`)"
+                .into(),
+        ));
+    }
+    let config = setup::engine_config(
+        &cli.backend,
+        &cli.workload,
+        &cli.probes,
+        RunLimit::Unbounded,
+    )?;
+    let scenario = match &cli.scenario {
+        Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
+        None => None,
+    };
+    // Recording only: the dashboard plays the scenario itself, caption on screen.
+    let session = Session::new(None, cli.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    // Before the engine starts, so its first log lines land in the Log panel.
+    let logs = crate::logging::init_dashboard_logging();
+    let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
+    let stop_session = Arc::new(AtomicBool::new(false));
+    let session = session
+        .spawn(engine.clone(), stop_session.clone())
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let options = DashboardOptions {
+        fps: cli.fps,
+        theme: crate::ui::theme::Theme::named(cli.theme.unwrap_or_default()),
+        chart_window: file.and_then(|c| c.chart_window()).unwrap_or_default(),
+        export_dir: cli.export_dir.clone(),
+        export_screen: cli.export_screen,
+        scenario: scenario.map(|s| Box::new(Player::new(s)) as Box<dyn Timeline>),
+        expected_panic: Some(crate::engine::task_job::in_job),
+    };
+    let result = crate::ui::run_dashboard(engine.clone(), logs, options);
+    stop_session.store(true, Ordering::Release);
+    let _ = session.join();
+    // Quitting with thousands of queued tasks: cancelled, not waited for.
+    engine.shutdown(Duration::from_millis(500));
+    result.map_err(|e| Failure::Fatal(format!("{e:#}")))?;
+    Ok(0)
+}
+
+pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage(
+            "--format: run writes text or json (csv and md are for sweep)".into(),
+        ));
+    }
+    let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
+    let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
+        .map_err(session_failure)?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::headless::run(config, session, &interruption)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    match args.format {
+        Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
+        _ => write_stdout(&report.to_text())?,
+    }
+    Ok(report.exit_code())
+}
+
+pub(super) fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage("--format: demo writes text or json".into()));
+    }
+    let plan = setup::demo_plan(args)?;
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::demo::starvation(&plan, &mut recording, &interruption, print_stderr)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    write_text_or_json(
+        &args.format,
+        || report.render_text(),
+        || report.render_json(),
+    )?;
+    Ok(exit_code_after(report.interrupted.as_deref()))
+}
+
+pub(super) fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage("--format: demo writes text or json".into()));
+    }
+    let plan = setup::advice_plan(args)?;
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::advice::advice(&plan, &mut recording, &interruption, print_stderr)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    write_text_or_json(
+        &args.format,
+        || report.render_text(),
+        || report.render_json(),
+    )?;
+    Ok(exit_code_after(report.interrupted.as_deref()))
+}
+
+pub(super) fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
+    let format = match args.format {
+        Format::Text => SweepFormat::Text,
+        Format::Json => SweepFormat::Json,
+        Format::Csv => SweepFormat::Csv,
+        Format::Md => SweepFormat::Md,
+    };
+    let plan = setup::sweep_plan(args)?;
+    let mut recording =
+        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let interruption = install_signal_handlers()?;
+    let report = runs::sweep::sweep(&plan, &mut recording, &interruption, print_stderr)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    write_stdout(&report.render(format))?;
+    if let Some(path) = &args.plot {
+        crate::report::sweep_plot::write(&report, path)
+            .map_err(|e| Failure::Fatal(format!("--plot {}: {e}", path.display())))?;
+    }
+    Ok(exit_code_after(report.interrupted.as_deref()))
+}
+
+/// A demo's report on stdout in the chosen format.
+fn write_text_or_json(
+    format: &Format,
+    text: impl FnOnce() -> String,
+    json: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    match format {
+        Format::Json => write_stdout(&format!("{}\n", json())),
+        _ => write_stdout(&text()),
+    }
+}
+
+/// 0, or 128 + the signal that ended the command early.
+fn exit_code_after(interrupted: Option<&str>) -> i32 {
+    interrupted.map_or(0, interrupt::exit_code)
+}
+
+/// The first SIGINT/SIGTERM/SIGHUP ends a headless command early with its
+/// report; a second exits at once.
+fn install_signal_handlers() -> Result<Interruption, Failure> {
+    Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))
+}

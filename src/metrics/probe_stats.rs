@@ -1,0 +1,59 @@
+//! What the app runtime's probes measure: the heartbeat's and the echo's
+//! lateness, and the stalls the heartbeat detected. The engine owns one and
+//! hands the probes a clone of the `Arc` to write into; the sampler reads it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::atomic_histogram::AtomicHistogram;
+use super::snapshot::BlockEvent;
+
+#[derive(Default)]
+pub struct ProbeStats {
+    heartbeat: AtomicHistogram,
+    echo: AtomicHistogram,
+    blocked_events: AtomicU64,
+    last_block: Mutex<Option<BlockEvent>>,
+}
+
+impl ProbeStats {
+    /// Heartbeat lateness, in nanoseconds (scheduled tick to wake-up).
+    pub fn heartbeat(&self) -> &AtomicHistogram {
+        &self.heartbeat
+    }
+
+    /// Echo round trips over 127.0.0.1, in nanoseconds.
+    pub fn echo(&self) -> &AtomicHistogram {
+        &self.echo
+    }
+
+    /// A stall the heartbeat detected: counted, and kept as the latest.
+    pub fn record_block(&self, event: BlockEvent) {
+        self.blocked_events.fetch_add(1, Ordering::Relaxed);
+        *self
+            .last_block
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(event);
+    }
+
+    /// Stalls detected since the engine started.
+    pub fn blocked_events(&self) -> u64 {
+        self.blocked_events.load(Ordering::Relaxed)
+    }
+
+    pub fn last_block(&self) -> Option<BlockEvent> {
+        self.last_block
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets the latest stall (a statistics reset); the count stays
+    /// cumulative, readers subtract their own baseline.
+    pub fn clear_last_block(&self) {
+        *self
+            .last_block
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
