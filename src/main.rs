@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             setup::apply_memory_budget(&args.workload)
         }
         Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::Serve(args)) => setup::apply_memory_budget(&args.workload),
         Some(Command::List | Command::Demo(DemoCommand::Advice(_))) => Ok(()),
         None => setup::apply_memory_budget(&cli.workload),
     };
@@ -63,6 +64,8 @@ fn main() -> ExitCode {
         Some(Command::Demo(DemoCommand::Starvation(args))) => demo_starvation(&args),
         Some(Command::Demo(DemoCommand::Advice(args))) => demo_advice(&args),
         Some(Command::Sweep(args)) => sweep(&args),
+        Some(Command::Serve(args)) => runs::serve::run_command(&args)
+            .and_then(|(report, code)| write_stdout(&report).map(|()| code)),
         None => dashboard(&cli, dashboard_config.as_ref()),
     };
     // A recording that could not be written fails the run, whichever mode wrote it.
@@ -164,12 +167,13 @@ fn dashboard(cli: &Cli, file: Option<&loadlab::config::Config>) -> Result<i32, F
                 .into(),
         ));
     }
-    let config = setup::engine_config(
+    let mut config = setup::engine_config(
         &cli.backend,
         &cli.workload,
         &cli.probes,
         RunLimit::Unbounded,
     )?;
+    config.serve = runs::serve::serve_options(&cli.service, false);
     let scenario = match &cli.scenario {
         Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
         None => None,
@@ -208,7 +212,8 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
         ));
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
-    let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    config.serve = runs::serve::serve_options(&args.service, false);
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
         .map_err(session_failure)?;
     let interruption = install_signal_handlers()?;

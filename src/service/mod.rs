@@ -9,6 +9,7 @@ pub mod listener;
 pub mod params;
 pub mod routes;
 pub mod stats;
+pub mod summary;
 
 use std::io;
 use std::net::SocketAddr;
