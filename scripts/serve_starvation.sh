@@ -58,7 +58,7 @@ for round in $(seq 1 "$rounds"); do
         server=$!
         address=""
         for _ in $(seq 1 100); do
-            address="$(grep -o '127\.0\.0\.1:[0-9]*' "$cell.err" | head -1 || true)"
+            address="$(grep -so '127\.0\.0\.1:[0-9]*' "$cell.err" | head -1 || true)"
             [ -n "$address" ] && break
             sleep 0.05
         done
