@@ -2,7 +2,8 @@
 # /health latency while /work?kernel=argon2 is hammered with wrk, on each
 # backend, alternated over rounds; and the hand-back cost of /work (total_us -
 # queue_us - service_us, from each answer). One `loadlab serve` per cell; wrk
-# with 8 connections on /work, a second wrk with 1 connection timing /health.
+# with 8 connections on /work, a second wrk with 1 connection timing /health
+# at about 100 requests a second.
 # Usage: scripts/serve_starvation.sh [ROUNDS] [SECONDS] [ARGON2_KIB]
 # (defaults 3 rounds, 8 s, 4096 KiB). Needs wrk (apt-get install wrk).
 set -euo pipefail
@@ -43,6 +44,8 @@ function done(summary, latency, requests)
 end
 LUA
 cat >"$out/health.lua" <<'LUA'
+-- One request every 10 ms per connection: a steady client, not a second hammer.
+function delay() return 10 end
 function done(summary, latency, requests)
   io.write(string.format("HEALTH %d %.1f %.1f %.1f %d\n", summary.requests,
     latency:percentile(50), latency:percentile(99), latency.max,
