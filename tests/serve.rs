@@ -586,3 +586,44 @@ fn a_bad_serve_address_is_a_usage_error_naming_the_flag() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--serve"), "{stderr}");
 }
+
+#[test]
+fn demo_starvation_with_serve_times_health_on_every_row() {
+    let output = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .args([
+            "demo",
+            "starvation",
+            "--serve",
+            "127.0.0.1:0",
+            "--duration",
+            "0.5",
+            "--rounds",
+            "1",
+            "--workload",
+            "spin",
+            "--size",
+            "2000",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{report}");
+    for row in rows {
+        let health = &row["health_rtt_us"];
+        assert!(health["p99"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(
+            health["p99"].as_f64().unwrap() <= health["max"].as_f64().unwrap(),
+            "{row}"
+        );
+    }
+    let offloaded = rows.iter().filter(|r| r["backend"] != "inline");
+    assert!(
+        offloaded
+            .into_iter()
+            .all(|r| r["health_rtt_us"]["samples"].as_u64().unwrap() > 0)
+    );
+}

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 
 use super::stats::HttpStats;
 
@@ -22,8 +23,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const ANSWER_MAX_BYTES: usize = 16 * 1024;
 
 pub struct HealthClient {
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// Asked to stop: the flag for the loop, the notification for a wait in progress.
+#[derive(Default)]
+struct Stop {
+    asked: AtomicBool,
+    woken: Notify,
 }
 
 impl HealthClient {
@@ -35,7 +43,7 @@ impl HealthClient {
         max_requests: u64,
         stats: Arc<HttpStats>,
     ) -> io::Result<HealthClient> {
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(Stop::default());
         let stopped = stop.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -51,9 +59,11 @@ impl HealthClient {
         })
     }
 
-    /// Stops after the request in progress (at most `REQUEST_TIMEOUT`).
+    /// Stops at once, abandoning a request in progress.
     pub fn stop(&mut self) {
-        self.stop.store(true, Ordering::Release);
+        self.stop.asked.store(true, Ordering::Release);
+        // A stored permit: the client sees it even between two waits.
+        self.stop.woken.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -66,23 +76,22 @@ impl Drop for HealthClient {
     }
 }
 
-async fn run(
-    address: SocketAddr,
-    per_s: u32,
-    max_requests: u64,
-    stats: &HttpStats,
-    stop: &AtomicBool,
-) {
+async fn run(address: SocketAddr, per_s: u32, max_requests: u64, stats: &HttpStats, stop: &Stop) {
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(per_s.max(1))));
     // A late answer delays the next request; requests are not fired in a burst to catch up.
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut connection: Option<TcpStream> = None;
     let mut sent = 0u64;
-    while sent < max_requests && !stop.load(Ordering::Acquire) {
-        ticks.tick().await;
+    while sent < max_requests && !stop.asked.load(Ordering::Acquire) {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.woken.notified() => break,
+        }
         let started = Instant::now();
-        let answered =
-            tokio::time::timeout(REQUEST_TIMEOUT, request(&mut connection, address)).await;
+        let answered = tokio::select! {
+            answered = tokio::time::timeout(REQUEST_TIMEOUT, request(&mut connection, address)) => answered,
+            _ = stop.woken.notified() => break,
+        };
         sent += 1;
         match answered {
             Ok(Ok(())) => {
