@@ -68,6 +68,16 @@ fn health_panel_shows_the_service_routes() {
     );
     insta::assert_snapshot!("health_panel_with_service_60x15", text);
     insta::assert_snapshot!(
+        "health_panel_with_service_40x9",
+        render_text(40, 9, |f| panels::render(
+            f,
+            f.area(),
+            &app,
+            PanelId::Health,
+            false
+        ))
+    );
+    insta::assert_snapshot!(
         "health_panel_with_service_zoomed_120x37",
         render_text(120, 37, |f| panels::render(
             f,
