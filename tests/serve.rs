@@ -627,3 +627,25 @@ fn demo_starvation_with_serve_times_health_on_every_row() {
             .all(|r| r["health_rtt_us"]["samples"].as_u64().unwrap() > 0)
     );
 }
+
+#[test]
+fn a_shutdown_answers_a_request_whose_task_runs_on() {
+    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let base = base_url(&engine);
+    let rt = client_runtime();
+    let client = client();
+    // A 20 s blocking task: it is still running when the engine shuts down.
+    let url = format!("{base}/work?kernel=sleep&size=20000000");
+    let request = rt.spawn(async move { get(&client, &url).await });
+    let until = Instant::now() + Duration::from_secs(10);
+    while engine.shared().outstanding.load(Ordering::Acquire) < 1 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    engine.shutdown(Duration::from_millis(100));
+    let (status, _, body) = rt.block_on(request).unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        json(&body)["error"].as_str().unwrap().contains("stopping"),
+        "{body}"
+    );
+}

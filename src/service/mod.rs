@@ -60,6 +60,7 @@ impl Bound {
 pub struct Service {
     stats: Arc<HttpStats>,
     stop: Arc<Notify>,
+    closing: Arc<Notify>,
     server: tokio::task::JoinHandle<()>,
     health_client: Option<HealthClient>,
 }
@@ -83,7 +84,9 @@ impl Service {
             snapshots,
             stats: stats.clone(),
             requests_in_flight: Arc::new(AtomicUsize::new(0)),
+            closing: Arc::new(Notify::new()),
         };
+        let closing = state.closing.clone();
         let stop = Arc::new(Notify::new());
         let stopped = stop.clone();
         let server = runtime.spawn(async move {
@@ -109,6 +112,7 @@ impl Service {
         Ok(Service {
             stats,
             stop,
+            closing,
             server,
             health_client,
         })
@@ -118,18 +122,24 @@ impl Service {
         self.stats.address()
     }
 
-    /// Stops accepting, lets requests in flight be answered for up to
-    /// `grace`, then drops what is left.
+    /// Stops accepting and lets requests in flight be answered: for the
+    /// first half of `grace` tasks may still end; then requests still
+    /// waiting for one answer 503; at `grace` what is left is dropped.
     pub fn stop(&mut self, grace: Duration) {
         if let Some(client) = &mut self.health_client {
             client.stop();
         }
         // A stored permit: the server sees it even if it is not waiting yet.
         self.stop.notify_one();
-        let deadline = Instant::now() + grace;
-        while !self.server.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let started = Instant::now();
+        let wait_until = |until: Instant| {
+            while !self.server.is_finished() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
+        wait_until(started + grace / 2);
+        self.closing.notify_waiters();
+        wait_until(started + grace);
         self.server.abort();
     }
 }

@@ -29,6 +29,10 @@ pub struct ServiceState {
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
     pub stats: Arc<HttpStats>,
     pub requests_in_flight: Arc<AtomicUsize>,
+    /// Notified when the service stops for good: `/work` requests still
+    /// waiting for a task answer 503 then (the task ends, and is counted, on
+    /// its own).
+    pub closing: Arc<tokio::sync::Notify>,
 }
 
 pub fn router(state: ServiceState) -> Router {
@@ -93,7 +97,16 @@ async fn work(State(state): State<ServiceState>, uri: Uri) -> Response {
         Ok(task) => task,
         Err(cause) => return error(StatusCode::BAD_REQUEST, &cause),
     };
-    match run_single_task(&state.shared, task).await {
+    let outcome = tokio::select! {
+        outcome = run_single_task(&state.shared, task) => outcome,
+        _ = state.closing.notified() => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "loadlab is stopping: the task was not awaited (it still ends and is counted)",
+            );
+        }
+    };
+    match outcome {
         Ok(result) => match serde_json::to_string(&result) {
             Ok(body) => json(StatusCode::OK, body),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
