@@ -97,6 +97,7 @@ pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
         ));
     }
     let config = serve_config(args)?;
+    let internal_load = config.start_driver;
     let interruption =
         Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
     let duration = args.duration.map(Duration::from_secs_f64);
@@ -104,6 +105,11 @@ pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let text = match args.format {
         Format::Json => format!("{}\n", report.to_json()),
+        // The load line describes a driver that never ran: say so first.
+        _ if !internal_load => format!(
+            "loadlab serve: no internal load; every task came from a /work request\n{}",
+            report.to_text()
+        ),
         _ => report.to_text(),
     };
     Ok((text, report.exit_code()))
