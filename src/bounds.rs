@@ -65,6 +65,20 @@ pub const FORM_PATH_MAX_CHARS: usize = 4096;
 /// own: the same as sumsq's, whatever the unit, so a typo cannot ask for
 /// years of work per task.
 pub const CUSTOM_SIZE_MAX_DEFAULT: u64 = 1_000_000_000_000;
+/// HTTP service: connections held open at once; more wait in the kernel's
+/// accept queue until one closes.
+pub const HTTP_MAX_CONNECTIONS: usize = 256;
+/// HTTP service: requests being answered at once; more get 503 at once.
+pub const HTTP_MAX_REQUESTS: usize = 512;
+/// HTTP service: a request not answered within this gets 503 (a task it
+/// started still ends, and is counted, on its own).
+pub const HTTP_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// HTTP service: how long a stopping service waits for requests in flight.
+pub const HTTP_SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// `demo starvation --serve`: `/health` requests per second of the internal
+/// client, and the most it sends in one measured period.
+pub const HEALTH_CLIENT_PER_S: u32 = 50;
+pub const HEALTH_CLIENT_MAX_REQUESTS: u64 = 100_000;
 
 /// The largest mean `--size` of a synthetic kernel, in the kernel's unit.
 /// Argon2 memory and generated image sides are the kernels' own per-task

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap). Names and flags follow the contract.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -30,6 +31,8 @@ pub struct Cli {
     pub fps: u32,
     #[command(flatten)]
     pub recording: RecordArgs,
+    #[command(flatten)]
+    pub service: ServeArgs,
     /// Play a scenario file (a timeline of workload, backend and thread changes).
     #[arg(long, value_name = "FILE.toml")]
     pub scenario: Option<PathBuf>,
@@ -58,6 +61,10 @@ pub enum Command {
     Demo(DemoCommand),
     /// Throughput and latency over a grid of backends x thread counts.
     Sweep(SweepArgs),
+    /// A headless HTTP service on the app runtime until Ctrl-C, SIGTERM or
+    /// --duration; the requests are the workload (no internal load unless
+    /// --workload, --rate or --inflight is given). Prints the run report at the end.
+    Serve(ServeCommandArgs),
     /// Kernels (with the unit of --size), backends and distributions.
     List,
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
@@ -204,6 +211,8 @@ pub struct RunArgs {
     /// Play a scenario file; the run lasts until its end.
     #[arg(long, value_name = "FILE.toml")]
     pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub service: ServeArgs,
 }
 
 #[derive(Args, Debug)]
@@ -231,6 +240,10 @@ pub struct DemoArgs {
     pub format: Format,
     #[command(flatten)]
     pub recording: RecordArgs,
+    /// Also serve HTTP on ADDR during every round, with an internal client
+    /// timing `/health` (a `/health` p99 column beside the heartbeat and echo).
+    #[command(flatten)]
+    pub service: ServeArgs,
 }
 
 #[derive(Args, Debug)]
@@ -315,6 +328,50 @@ pub struct SweepArgs {
     pub format: Format,
     #[command(flatten)]
     pub recording: RecordArgs,
+    #[command(flatten)]
+    pub service: ServeArgs,
+}
+
+/// `--serve ADDR`: the HTTP service on the app runtime, beside the driver and probes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServeArgs {
+    /// Serve HTTP on ADDR (IP:PORT, e.g. 127.0.0.1:9187; port 0 picks a free
+    /// one): /health, /work?kernel=K&size=S[&seed=N], /metrics (Prometheus), /snapshot.
+    #[arg(long, value_name = "ADDR", value_parser = serve_address)]
+    pub serve: Option<SocketAddr>,
+}
+
+/// `loadlab serve`: the HTTP service alone, until a signal or --duration.
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+pub struct ServeCommandArgs {
+    /// Where to listen (IP:PORT; port 0 picks a free one, printed on stderr).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9187", value_parser = serve_address)]
+    pub serve: SocketAddr,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    /// Stop after this many seconds (default: run until Ctrl-C or SIGTERM).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub duration: Option<f64>,
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+    /// Report format at the end: text or json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// An `IP:PORT` to listen on (`localhost` stands for 127.0.0.1).
+fn serve_address(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    let resolved = match text.strip_prefix("localhost:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => text.to_string(),
+    };
+    resolved.parse::<SocketAddr>().map_err(|_| {
+        format!("{text:?} is not an address to listen on (IP:PORT, e.g. 127.0.0.1:9187)")
+    })
 }
 
 /// `--workload`: a built-in or registered kernel's name. The choices are read

@@ -50,6 +50,7 @@ pub mod record;
 pub mod report;
 pub mod runs;
 pub mod scenario;
+pub mod service;
 pub mod setup;
 pub mod spec;
 pub mod ui;

@@ -37,6 +37,7 @@ fn plan(backends: &[BackendKind], threads: &[usize], rounds: usize) -> SweepPlan
         starved_threshold: Duration::from_millis(10),
         worker_nice: 10,
         rounds,
+        serve: None,
     }
 }
 

@@ -35,12 +35,13 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
                 .into(),
         ));
     }
-    let config = setup::engine_config(
+    let mut config = setup::engine_config(
         &cli.backend,
         &cli.workload,
         &cli.probes,
         RunLimit::Unbounded,
     )?;
+    config.serve = runs::serve::serve_options(&cli.service, false);
     let scenario = match &cli.scenario {
         Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
         None => None,
@@ -79,7 +80,8 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
         ));
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
-    let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    config.serve = runs::serve::serve_options(&args.service, false);
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
         .map_err(session_failure)?;
     let interruption = install_signal_handlers()?;

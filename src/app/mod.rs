@@ -68,6 +68,7 @@ where
             setup::apply_memory_budget(&args.workload)
         }
         Some(Command::Sweep(args)) => setup::apply_memory_budget(&args.workload),
+        Some(Command::Serve(args)) => setup::apply_memory_budget(&args.workload),
         Some(
             Command::List
             | Command::Completions { .. }
@@ -92,6 +93,8 @@ where
         Some(Command::Demo(DemoCommand::Starvation(args))) => commands::demo_starvation(&args),
         Some(Command::Demo(DemoCommand::Advice(args))) => commands::demo_advice(&args),
         Some(Command::Sweep(args)) => commands::sweep(&args),
+        Some(Command::Serve(args)) => crate::runs::serve::run_command(&args)
+            .and_then(|(report, code)| write_stdout(&report).map(|()| code)),
         None => commands::dashboard(&cli, dashboard_config.as_ref()),
     };
     // A recording that could not be written fails the run, whichever mode wrote it.

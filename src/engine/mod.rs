@@ -8,6 +8,7 @@ pub mod job;
 pub mod refill;
 pub mod sampler;
 pub mod shared;
+pub mod single_task;
 pub mod task_job;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -57,6 +58,8 @@ pub struct EngineConfig {
     pub worker_nice: i32,
     /// Consecutive tasks handed to the backend as one job.
     pub batch: usize,
+    /// The HTTP service on the app runtime (`--serve`), if any.
+    pub serve: Option<crate::service::ServeOptions>,
 }
 
 impl Default for EngineConfig {
@@ -81,6 +84,7 @@ impl Default for EngineConfig {
             start_driver: true,
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
             batch: 1,
+            serve: None,
         }
     }
 }
@@ -168,6 +172,8 @@ pub struct Engine {
     /// When the first driver was spawned (elapsed counts from here if no task
     /// was ever submitted).
     run_started: Instant,
+    /// The HTTP service (`--serve`), stopped before the runtime.
+    service: Mutex<Option<crate::service::Service>>,
 }
 
 fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::runtime::Runtime> {
@@ -270,15 +276,36 @@ impl Engine {
                 }
             });
         }
+        let bound = match config.serve {
+            Some(options) => Some(
+                crate::service::Bound::bind(options.address)
+                    .map_err(|e| anyhow::anyhow!("--serve {}: {e}", options.address))?,
+            ),
+            None => None,
+        };
         let collector = Collector::new(
             shared.clone(),
             runtime.handle().clone(),
             CollectorConfig {
                 window: config.window,
                 starved_threshold: config.starved_threshold,
+                service: bound.as_ref().map(|bound| bound.stats().clone()),
             },
         );
         let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
+        let service = match (bound, config.serve) {
+            (Some(bound), Some(options)) => Some(
+                crate::service::Service::start(
+                    bound,
+                    options,
+                    runtime.handle(),
+                    single_task::TaskRunner::new(shared.clone()),
+                    snapshots.clone(),
+                )
+                .map_err(|e| anyhow::anyhow!("--serve {}: {e}", options.address))?,
+            ),
+            _ => None,
+        };
         let run_started = Instant::now();
         let driver = config
             .start_driver
@@ -299,7 +326,30 @@ impl Engine {
             driver: Mutex::new(driver),
             created,
             run_started,
+            service: Mutex::new(service),
         })
+    }
+
+    /// Where the HTTP service listens (`--serve`), with the real port.
+    pub fn service_address(&self) -> Option<std::net::SocketAddr> {
+        self.service
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|service| service.address())
+    }
+
+    /// Stops the HTTP service: no new connections; requests in flight are
+    /// answered within a grace period.
+    fn stop_service(&self) {
+        let service = self
+            .service
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(mut service) = service {
+            service.stop(crate::bounds::HTTP_SHUTDOWN_GRACE);
+        }
     }
 
     /// Blocks until the driver has finished its bounded run and every task ended.
@@ -483,6 +533,7 @@ impl Engine {
     }
 
     fn stop_runtime(&self) {
+        self.stop_service();
         let runtime = self
             .runtime
             .lock()

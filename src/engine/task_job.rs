@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 
 use super::job::Job;
 use super::shared::Shared;
+use super::single_task::TaskReply;
 use crate::metrics::thread_stats::TaskEnd;
 use crate::spec::{Kernel, WorkloadSpec};
 use crate::workload::{TaskInput, TaskOutput, checksum, run_task};
@@ -24,6 +25,9 @@ pub struct TaskJob {
     submitted_at: u64,
     epoch: u64,
     ended: bool,
+    /// A caller awaiting this task's result (one HTTP request); dropped
+    /// unanswered when the task is cancelled.
+    reply: Option<tokio::sync::oneshot::Sender<TaskReply>>,
 }
 
 impl TaskJob {
@@ -57,7 +61,14 @@ impl TaskJob {
             submitted_at,
             epoch,
             ended: false,
+            reply: None,
         }
+    }
+
+    /// The task sends its outcome to `reply` when it ends having run.
+    pub fn with_reply(mut self, reply: tokio::sync::oneshot::Sender<TaskReply>) -> TaskJob {
+        self.reply = Some(reply);
+        self
     }
 
     pub fn into_job(self) -> Job {
@@ -105,9 +116,13 @@ impl TaskJob {
             return false;
         }
         let finished = self.shared.clock.raw();
+        let mut failure = None;
         let (end, output) = match outcome {
             Ok(Ok(output)) => (TaskEnd::Completed, output),
             Ok(Err(error)) => {
+                if self.reply.is_some() {
+                    failure = Some(error.clone());
+                }
                 self.shared.record_error(self.label(), error);
                 (TaskEnd::Failed, TaskOutput::default())
             }
@@ -116,6 +131,9 @@ impl TaskJob {
                     "job panicked: {}",
                     panic_message(&*panic).unwrap_or_else(|| "non-string panic payload".into())
                 );
+                if self.reply.is_some() {
+                    failure = Some(error.clone());
+                }
                 self.shared.record_error(self.label(), error);
                 (TaskEnd::Failed, TaskOutput::default())
             }
@@ -136,6 +154,19 @@ impl TaskJob {
         });
         self.ended = true;
         self.shared.task_ended();
+        if let Some(reply) = self.reply.take() {
+            // The caller may have given up waiting (a timeout): nothing to tell then.
+            let _ = reply.send(TaskReply {
+                queue_ns,
+                service_ns,
+                digest: output.digest,
+                thread: std::thread::current()
+                    .name()
+                    .unwrap_or("unnamed")
+                    .to_string(),
+                failure,
+            });
+        }
         true
     }
 

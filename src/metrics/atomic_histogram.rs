@@ -98,6 +98,18 @@ pub fn bucket_midpoint(bucket: usize) -> u64 {
     low + width / 2
 }
 
+/// The largest value a bucket holds (a histogram's `le` bound for it).
+pub fn bucket_upper(bucket: usize) -> u64 {
+    if bucket < LINEAR_LIMIT as usize {
+        return bucket as u64;
+    }
+    let above = bucket - LINEAR_LIMIT as usize;
+    let exponent = (above / SUB_COUNT) as u32 + SUB_BITS + 1;
+    let mantissa = (above % SUB_COUNT) as u64;
+    let width = 1u64 << (exponent - SUB_BITS);
+    ((1u64 << exponent) + mantissa * width).saturating_add(width - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +129,15 @@ mod tests {
             }
         }
         assert!(bucket_of(u64::MAX) < BUCKETS);
+    }
+
+    #[test]
+    fn upper_bounds_are_the_last_value_of_each_bucket() {
+        for bucket in 0..BUCKETS - 1 {
+            let upper = bucket_upper(bucket);
+            assert_eq!(bucket_of(upper), bucket, "bucket {bucket}");
+            assert_eq!(bucket_of(upper + 1), bucket + 1, "bucket {bucket}");
+        }
+        assert_eq!(bucket_upper(BUCKETS - 1), u64::MAX);
     }
 }

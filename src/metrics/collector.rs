@@ -17,6 +17,7 @@ use super::snapshot::{
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats};
+use crate::metrics::http_stats::{HttpReading, HttpStats, Route};
 
 /// How long an exited thread stays visible (dimmed) in snapshots.
 const FADE: Duration = Duration::from_secs(3);
@@ -79,6 +80,8 @@ pub struct CollectorConfig {
     pub window: Duration,
     /// Starved when the window's heartbeat p99 exceeds this.
     pub starved_threshold: Duration,
+    /// The HTTP service's statistics, when `--serve` is on.
+    pub service: Option<Arc<HttpStats>>,
 }
 
 /// A thread using at least this share of a core over the window wants a CPU.
@@ -114,6 +117,9 @@ pub struct Collector {
     /// The previous tick's thread views (for fading exited threads).
     last_views: Vec<ThreadView>,
     seq: u64,
+    /// The service's readings at recent ticks (window) and at the last reset.
+    service_recent: VecDeque<(Instant, HttpReading)>,
+    service_baseline: Option<HttpReading>,
 }
 
 impl Collector {
@@ -146,6 +152,8 @@ impl Collector {
             reset_at: None,
             blocked_baseline: 0,
             seq: 0,
+            service_recent: VecDeque::new(),
+            service_baseline: None,
         }
     }
 
@@ -164,6 +172,7 @@ impl Collector {
             .map(|s| (s.tid, s.counters()))
             .collect();
         self.retired_threads.clear();
+        self.service_baseline = self.config.service.as_ref().map(|stats| stats.read());
         // Blocked events count from the reset too.
         self.blocked_baseline = self.engine.probes().blocked_events();
         self.engine.probes().clear_last_block();
@@ -264,6 +273,7 @@ impl Collector {
         let elapsed_s = self.engine.elapsed_s();
         let health = self.health(&heartbeat, elapsed_s);
         let system = self.system_view(&os, &threads);
+        let service = self.service_view(now);
 
         // One rate of failures, in the throughput and beside the first error.
         let failed_per_s = window.failed as f64 / window_s;
@@ -302,7 +312,73 @@ impl Collector {
             caption: self.engine.caption(),
             running_totals,
             failures: self.failures(failed_per_s),
+            service,
         }
+    }
+
+    /// The HTTP service's section: per route, requests/s and percentiles over
+    /// the window and since the reset, counts since the service started.
+    fn service_view(&mut self, now: Instant) -> Option<crate::metrics::snapshot::ServiceView> {
+        use crate::metrics::snapshot::{CodeCount, RouteView, ServiceView};
+        let stats = self.config.service.clone()?;
+        let reading = stats.read();
+        trim_to_window(&mut self.service_recent, now, self.config.window, |r| r.0);
+        let (start_at, start) = self
+            .service_recent
+            .front()
+            .map_or((now, &reading), |(at, r)| (*at, r));
+        let window_s = now.duration_since(start_at).as_secs_f64();
+        let empty = HttpReading::default();
+        let baseline = self.service_baseline.as_ref().unwrap_or(&empty);
+        let zero = crate::metrics::percentiles::empty_buckets();
+        let routes = Route::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, route)| {
+                let now_r = &reading.routes[i];
+                let start_r = &start.routes[i];
+                let base = baseline
+                    .routes
+                    .get(i)
+                    .map_or(&zero, |r| &r.duration_buckets);
+                RouteView {
+                    route: route.label().to_string(),
+                    requests_per_s: if window_s > 0.0 {
+                        now_r.requests.saturating_sub(start_r.requests) as f64 / window_s
+                    } else {
+                        0.0
+                    },
+                    latency_us: probe_view(
+                        &now_r.duration_buckets,
+                        &start_r.duration_buckets,
+                        base,
+                    ),
+                    requests: now_r.requests,
+                    codes: now_r
+                        .codes
+                        .iter()
+                        .map(|&(code, count)| CodeCount { code, count })
+                        .collect(),
+                    duration_sum_s: now_r.duration_sum_ns as f64 / 1e9,
+                    duration_buckets: Arc::new(now_r.duration_buckets.clone()),
+                }
+            })
+            .collect();
+        let health_client = probe_view(
+            &reading.health_client_buckets,
+            &start.health_client_buckets,
+            if baseline.health_client_buckets.is_empty() {
+                &zero
+            } else {
+                &baseline.health_client_buckets
+            },
+        );
+        self.service_recent.push_back((now, reading));
+        Some(ServiceView {
+            address: stats.address().to_string(),
+            routes,
+            health_client,
+        })
     }
 
     fn failures(&self, per_s: f64) -> Failures {
@@ -530,6 +606,9 @@ fn running_totals(totals: &Totals) -> RunningTotals {
         cancelled: totals.counters.cancelled,
         total_latency_buckets: totals.total.clone(),
         heartbeat_buckets: totals.heartbeat.clone(),
+        queue_latency_buckets: totals.queue.clone(),
+        service_latency_buckets: totals.service.clone(),
+        echo_buckets: totals.echo.clone(),
     }
 }
 

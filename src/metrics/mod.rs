@@ -2,6 +2,7 @@
 
 pub mod atomic_histogram;
 pub mod collector;
+pub mod http_stats;
 pub mod observed;
 pub mod os_threads;
 pub mod own_cpu;

@@ -36,6 +36,49 @@ pub struct Snapshot {
     /// Failed tasks: how fast, and what went wrong.
     #[serde(default)]
     pub failures: Failures,
+    /// The HTTP service (`--serve`), when it is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceView>,
+}
+
+/// The HTTP service on the app runtime: where it listens and how each route does.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    /// `IP:port` it listens on (the real port when 0 was asked for).
+    pub address: String,
+    /// One entry per route, `/health`, `/work`, `/metrics`, `/snapshot`, then
+    /// `other` (answered 404).
+    pub routes: Vec<RouteView>,
+    /// Round trips of the internal `/health` client (`demo starvation
+    /// --serve`), in microseconds; no samples when it did not run.
+    #[serde(default)]
+    pub health_client: ProbeView,
+}
+
+/// One route of the HTTP service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RouteView {
+    pub route: String,
+    /// Requests answered over the window, per second.
+    pub requests_per_s: f64,
+    /// Request durations (arrival of the request to its answer), microseconds.
+    pub latency_us: ProbeView,
+    /// Requests answered since the service started (never reset).
+    pub requests: u64,
+    /// Requests answered since the service started, by status code.
+    pub codes: Vec<CodeCount>,
+    /// Sum of every request's duration since the service started, seconds.
+    pub duration_sum_s: f64,
+    /// Duration bucket counts since the service started, nanoseconds (see
+    /// `AtomicHistogram`): what `/metrics` turns into a histogram.
+    #[serde(skip)]
+    pub duration_buckets: std::sync::Arc<Vec<u64>>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCount {
+    pub code: u16,
+    pub count: u64,
 }
 
 /// Failed tasks over the window and the errors behind them.
@@ -62,6 +105,12 @@ pub struct RunningTotals {
     pub total_latency_buckets: Vec<u64>,
     /// Bucket counts of heartbeat lag, nanoseconds.
     pub heartbeat_buckets: Vec<u64>,
+    /// Bucket counts of queue wait (submit to start), nanoseconds.
+    pub queue_latency_buckets: Vec<u64>,
+    /// Bucket counts of service time (start to end), nanoseconds.
+    pub service_latency_buckets: Vec<u64>,
+    /// Bucket counts of the TCP echo round trip, nanoseconds.
+    pub echo_buckets: Vec<u64>,
 }
 
 /// What is running right now.

@@ -100,6 +100,10 @@ pub struct DemoRound {
     pub failed_per_s: f64,
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
+    /// `--serve`: round trips of `GET /health` timed by a client on its own
+    /// thread and runtime (absent without `--serve`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_rtt_us: Option<Spread>,
     /// CPU other processes used during the round, percent of the machine.
     pub external_cpu_pct: Option<f64>,
     pub verdict: Verdict,
@@ -117,6 +121,7 @@ impl DemoRound {
             failed_per_s: 0.0,
             heartbeat_lag_us,
             echo_rtt_us,
+            health_rtt_us: None,
             external_cpu_pct: None,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
         }
@@ -141,6 +146,12 @@ impl DemoRound {
         DemoRound {
             failed_per_s: per_s(counters.failed),
             external_cpu_pct,
+            // Since the reset that opened the period, like the other probes.
+            health_rtt_us: end
+                .last_snapshot
+                .service
+                .as_ref()
+                .map(|service| Spread::from(&service.health_client.cumulative)),
             ..DemoRound::new(
                 per_s(counters.completed),
                 Spread::from(&end.totals.heartbeat),
@@ -165,6 +176,10 @@ pub struct DemoRow {
     /// Medians of the rounds' p50 and p99, the largest max, all samples.
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
+    /// `--serve`: the internal client's `GET /health` round trips (medians
+    /// of the rounds' p50 and p99, the largest max).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_rtt_us: Option<Spread>,
     /// From the median p99s.
     pub verdict: Verdict,
     /// The most CPU other processes used during any round, percent of the machine.
@@ -228,6 +243,10 @@ impl DemoRow {
             failed_per_s: super::noise::median_of(&rounds, |r| r.failed_per_s),
             heartbeat_lag_us,
             echo_rtt_us,
+            health_rtt_us: rounds
+                .iter()
+                .all(|r| r.health_rtt_us.is_some())
+                .then(|| combined(&rounds, |r| r.health_rtt_us.unwrap_or_default())),
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
             external_cpu_pct: super::noise::busiest_external_cpu(
                 rounds.iter().map(|r| r.external_cpu_pct),
@@ -357,7 +376,8 @@ impl DemoReport {
     }
 
     pub fn render_text(&self) -> String {
-        let mut t = TextTable::new(&[
+        let with_health = self.rows.iter().any(|r| r.health_rtt_us.is_some());
+        let mut columns = vec![
             ("backend", Align::Left),
             ("threads", Align::Right),
             ("tasks/s", Align::Right),
@@ -369,11 +389,14 @@ impl DemoReport {
             ("echo rtt p50 ms", Align::Right),
             ("p99 ms", Align::Right),
             ("max ms", Align::Right),
-            ("other cpu %", Align::Right),
-            ("verdict", Align::Left),
-        ]);
+        ];
+        if with_health {
+            columns.push(("/health p99 ms", Align::Right));
+        }
+        columns.extend([("other cpu %", Align::Right), ("verdict", Align::Left)]);
+        let mut t = TextTable::new(&columns);
         for r in &self.rows {
-            t.push(vec![
+            let mut cells = vec![
                 r.backend.to_string(),
                 r.threads.to_string(),
                 fmt_rate(r.tasks_per_s),
@@ -389,6 +412,11 @@ impl DemoReport {
                 fmt_ms(r.echo_rtt_us.p50),
                 fmt_ms(r.echo_rtt_us.p99),
                 fmt_ms(r.echo_rtt_us.max),
+            ];
+            if with_health {
+                cells.push(r.health_rtt_us.map_or("-".into(), |h| fmt_ms(h.p99)));
+            }
+            cells.extend([
                 r.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
                 match (r.verdict, r.noisy) {
                     (Verdict::Starved, false) => "STARVED".to_string(),
@@ -397,6 +425,7 @@ impl DemoReport {
                     (Verdict::Healthy, true) => "healthy (noisy)".to_string(),
                 },
             ]);
+            t.push(cells);
         }
         let warnings: String = self
             .warnings()

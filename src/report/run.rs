@@ -54,6 +54,9 @@ pub struct RunReport {
     pub periods: Vec<Period>,
     /// The signal that ended the run early (`SIGINT`, ...); null otherwise.
     pub interrupted: Option<String>,
+    /// The HTTP service (`--serve`): its address and each route's requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<crate::metrics::snapshot::ServiceView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -218,6 +221,7 @@ impl RunReport {
             arrivals_dropped: outcome.arrivals_dropped,
             periods: Vec::new(),
             interrupted: None,
+            service: outcome.last_snapshot.service.clone(),
         }
     }
 
@@ -331,6 +335,9 @@ impl RunReport {
             "app runtime TCP echo rtt (us):  p50 {:.1}  p99 {:.1}  max {:.1}  ({} pings)",
             e.p50, e.p99, e.max, e.samples
         );
+        if let Some(service) = &self.service {
+            out.push_str(&crate::service::summary::service_text(service));
+        }
         let _ = writeln!(
             out,
             "\nthreads that ran tasks   tid        pool    tasks   busy s    cpu s"

@@ -25,6 +25,9 @@ pub struct DemoPlan {
     pub worker_nice: i32,
     /// Times every backend is measured, interleaved.
     pub rounds: usize,
+    /// The HTTP service and its internal `/health` client on every round's
+    /// app runtime (`--serve`).
+    pub serve: Option<crate::service::ServeOptions>,
 }
 
 /// Runs the plan on every backend, `rounds` times interleaved (round 1 of
@@ -60,6 +63,7 @@ pub fn starvation(
             block_threshold: plan.block_threshold,
             worker_nice: plan.worker_nice,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
+            serve: plan.serve,
             ..EngineConfig::default()
         };
         let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
@@ -121,6 +125,7 @@ fn with_silence_counted(round: DemoRound, period_s: f64, threshold: &Threshold) 
     DemoRound {
         heartbeat_lag_us,
         echo_rtt_us,
+        health_rtt_us: round.health_rtt_us.map(silent),
         verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
         ..round
     }

@@ -15,6 +15,9 @@ pub fn run(
     interruption: &Interruption,
 ) -> anyhow::Result<RunReport> {
     let engine = Engine::start(config)?;
+    if let Some(address) = engine.service_address() {
+        super::serve::announce_on_stderr(address);
+    }
     session.start_clock();
     let mut ending = false;
     loop {

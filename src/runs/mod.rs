@@ -7,5 +7,6 @@ pub mod headless;
 pub mod interrupt;
 pub mod periods;
 pub mod rounds;
+pub mod serve;
 pub mod session;
 pub mod sweep;

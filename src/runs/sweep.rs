@@ -27,6 +27,8 @@ pub struct SweepPlan {
     pub worker_nice: i32,
     /// Times every cell is measured, interleaved.
     pub rounds: usize,
+    /// The HTTP service on every cell's app runtime (`--serve`).
+    pub serve: Option<crate::service::ServeOptions>,
 }
 
 pub fn sweep(
@@ -111,6 +113,7 @@ fn cell_config(plan: &SweepPlan, backend: BackendKind, threads: usize) -> Engine
         block_threshold: plan.block_threshold,
         starved_threshold: plan.starved_threshold,
         worker_nice: plan.worker_nice,
+        serve: plan.serve,
         ..EngineConfig::default()
     }
 }

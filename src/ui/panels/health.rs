@@ -6,10 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
-use crate::metrics::snapshot::{HealthState, Percentiles};
+use crate::metrics::snapshot::{HealthState, Percentiles, ServiceView};
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::micros;
+use crate::ui::theme::Theme;
 
 use super::{ChartSpan, Series, bar, panel_block, render_fitted, render_time_chart};
 
@@ -50,6 +51,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         Span::styled("echo ", theme.label()),
         Span::raw(triple(&s.echo.window)),
     ]));
+    if let Some(service) = &s.service {
+        lines.extend(service_lines(service, theme));
+    }
     lines.push(match &s.health.last_block {
         Some(b) => Line::from(vec![
             Span::styled(
@@ -121,6 +125,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     } else {
         render_fitted(frame, inner, lines);
     }
+}
+
+/// The HTTP service beside the probes: its address, then requests/s and
+/// p50/p99 of `/health` and `/work` (and of other routes once they were asked).
+fn service_lines(service: &ServiceView, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("http ", theme.label()),
+        Span::raw(service.address.clone()),
+    ])];
+    for route in &service.routes {
+        let always = route.route == "/health" || route.route == "/work";
+        if !always && route.requests == 0 {
+            continue;
+        }
+        let latency = &route.latency_us.window;
+        let figures = if latency.count == 0 {
+            "p50 - p99 -".to_string()
+        } else {
+            format!("p50 {} p99 {}", micros(latency.p50), micros(latency.p99))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<9}", route.route), theme.label()),
+            Span::raw(format!("{:>6.1}/s {figures}", route.requests_per_s)),
+        ]));
+    }
+    lines
 }
 
 /// `p50 60µs p99 312µs max 900µs`, or dashes without samples.

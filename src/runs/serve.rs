@@ -1,0 +1,116 @@
+//! `loadlab serve`: the HTTP service on the app runtime, headless, until a
+//! signal or `--duration`. The requests are the workload; internal load runs
+//! beside them only when load flags are given. Ends with the run report,
+//! HTTP tasks included.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::interrupt::Interruption;
+use super::session::TICK;
+use crate::bounds;
+use crate::cli::ServeCommandArgs;
+use crate::engine::{Engine, EngineConfig};
+use crate::report::run::RunReport;
+use crate::service::ServeOptions;
+use crate::setup::{self, Failure};
+use crate::spec::RunLimit;
+
+/// Tasks still running when the service stops get this long to end.
+const DRAIN_GRACE: Duration = Duration::from_secs(5);
+
+/// The engine `loadlab serve` starts: the service on, the driver only with
+/// load flags (for `--duration` or until stopped).
+pub fn serve_config(args: &ServeCommandArgs) -> Result<EngineConfig, Failure> {
+    let internal_load = args.workload.workload.is_some()
+        || args.workload.rate.is_some()
+        || args.workload.inflight.is_some();
+    let limit = match args.duration {
+        Some(seconds) => bounds::check_duration(seconds)
+            .map(RunLimit::Duration)
+            .map_err(|e| Failure::Usage(format!("--duration: {e}")))?,
+        None => RunLimit::Unbounded,
+    };
+    let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    config.start_driver = internal_load;
+    config.serve = Some(ServeOptions {
+        address: args.serve,
+        health_client: false,
+    });
+    Ok(config)
+}
+
+/// Serves until a signal or `duration`; `announce` hears the address (with
+/// the real port) once the service listens.
+pub fn serve(
+    config: EngineConfig,
+    duration: Option<Duration>,
+    interruption: &Interruption,
+    announce: impl FnOnce(SocketAddr),
+) -> anyhow::Result<RunReport> {
+    let engine = Engine::start(config)?;
+    if let Some(address) = engine.service_address() {
+        announce(address);
+    }
+    let deadline = duration.map(|d| Instant::now() + d);
+    while interruption.signal().is_none() && deadline.is_none_or(|d| Instant::now() < d) {
+        std::thread::sleep(
+            TICK.min(deadline.map_or(TICK, |d| d.saturating_duration_since(Instant::now()))),
+        );
+    }
+    // No new tasks; queued ones are cancelled (their requests get 503),
+    // running ones finish and are answered.
+    engine.end_run();
+    engine.wait_for_run();
+    let drain_until = Instant::now() + DRAIN_GRACE;
+    while engine.shared().outstanding.load(Ordering::Acquire) > 0 && Instant::now() < drain_until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let outcome = engine.finish();
+    engine.shutdown(Duration::from_secs(1));
+    let mut report = RunReport::from_outcome(&outcome);
+    report.interrupted = interruption.name().map(str::to_string);
+    Ok(report)
+}
+
+/// `--serve ADDR` of the dashboard, `run`, `demo` and `sweep`, as engine options.
+pub fn serve_options(args: &crate::cli::ServeArgs, health_client: bool) -> Option<ServeOptions> {
+    args.serve.map(|address| ServeOptions {
+        address,
+        health_client,
+    })
+}
+
+/// One line on stderr saying where the service listens (stdout keeps the report).
+pub fn announce_on_stderr(address: SocketAddr) {
+    eprintln!("loadlab: serving on http://{address} (/health /work /metrics /snapshot)");
+}
+
+/// `loadlab serve` from its flags to its report: the text to print on stdout
+/// and the exit status.
+pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
+    use crate::cli::Format;
+    if !matches!(args.format, Format::Text | Format::Json) {
+        return Err(Failure::Usage(
+            "--format: serve writes text or json (csv and md are for sweep)".into(),
+        ));
+    }
+    let config = serve_config(args)?;
+    let internal_load = config.start_driver;
+    let interruption =
+        Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
+    let duration = args.duration.map(Duration::from_secs_f64);
+    let report = serve(config, duration, &interruption, announce_on_stderr)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let text = match args.format {
+        Format::Json => format!("{}\n", report.to_json()),
+        // The load line describes a driver that never ran: say so first.
+        _ if !internal_load => format!(
+            "loadlab serve: no internal load; every task came from a /work request\n{}",
+            report.to_text()
+        ),
+        _ => report.to_text(),
+    };
+    Ok((text, report.exit_code()))
+}
