@@ -219,7 +219,7 @@ impl Engine {
             runtime.handle(),
             config.worker_nice,
         )?;
-        let clock = quanta::Clock::new();
+        let clock = crate::workload::task_clock::clock().clone();
         let shared = Arc::new(Shared {
             started: Instant::now(),
             clock_origin: clock.raw(),

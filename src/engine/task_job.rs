@@ -25,6 +25,9 @@ pub struct TaskJob {
     submitted_at: u64,
     epoch: u64,
     ended: bool,
+    /// Its place in flight is given back by the batch it runs in, once for
+    /// all the batch's tasks, rather than by the task itself.
+    place_held_by_batch: bool,
     /// A caller awaiting this task's result (one HTTP request); dropped
     /// unanswered when the task is cancelled.
     reply: Option<tokio::sync::oneshot::Sender<TaskReply>>,
@@ -61,6 +64,7 @@ impl TaskJob {
             submitted_at,
             epoch,
             ended: false,
+            place_held_by_batch: false,
             reply: None,
         }
     }
@@ -78,7 +82,8 @@ impl TaskJob {
     /// Runs the task (or, after a stop or past the deadline, cancels it); a
     /// task that ran lets a published refill submit its successor.
     pub fn run(mut self) {
-        if self.execute()
+        let started = self.shared.clock.raw();
+        if self.execute(started).is_some()
             && let Some(refill) = &*self.shared.refill.load()
         {
             refill.top_up(&self.shared);
@@ -87,33 +92,46 @@ impl TaskJob {
 
     /// Runs tasks in order as one job (`--batch`); when any ran, a published
     /// refill submits the next batch.
+    /// The tasks give their places in flight back together at the end (one
+    /// update of a counter every thread shares, not one per task), and each
+    /// starts at the clock reading its predecessor ended at.
     pub fn run_batch(mut tasks: Vec<TaskJob>) {
+        let Some(shared) = tasks.first().map(|first| first.shared.clone()) else {
+            return;
+        };
         let mut ran = false;
+        let mut now = shared.clock.raw();
         for task in &mut tasks {
-            ran |= task.execute();
+            task.place_held_by_batch = true;
+            match task.execute(now) {
+                Some(finished) => {
+                    ran = true;
+                    now = finished;
+                }
+                None => now = shared.clock.raw(),
+            }
         }
-        if ran
-            && let Some(first) = tasks.first()
-            && let Some(refill) = &*first.shared.refill.load()
-        {
-            refill.top_up(&first.shared);
+        // Every task ended in `execute` (ran or cancelled), none gave its place back.
+        shared.places_given_back(tasks.len() as u64);
+        if ran && let Some(refill) = &*shared.refill.load() {
+            refill.top_up(&shared);
         }
     }
 
-    /// Runs the task, or ends it as cancelled; true if it ran.
-    fn execute(&mut self) -> bool {
-        let started = self.shared.clock.raw();
+    /// Runs the task from clock reading `started`, or ends it as cancelled;
+    /// the clock reading it finished at if it ran.
+    fn execute(&mut self, started: u64) -> Option<u64> {
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
             || self.shared.past_deadline(started)
         {
             self.end_cancelled();
-            return false;
+            return None;
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
         if crate::workload::memory_budget::take_gave_up() {
             // Stopped while waiting for memory: it ran nothing.
             self.end_cancelled();
-            return false;
+            return None;
         }
         let finished = self.shared.clock.raw();
         let mut failure = None;
@@ -153,7 +171,7 @@ impl TaskJob {
             stats.record_ran(end, queue_ns, service_ns, &output, checksum_term)
         });
         self.ended = true;
-        self.shared.task_ended();
+        self.give_place_back();
         if let Some(reply) = self.reply.take() {
             // The caller may have given up waiting (a timeout): nothing to tell then.
             let _ = reply.send(TaskReply {
@@ -167,7 +185,13 @@ impl TaskJob {
                 failure,
             });
         }
-        true
+        Some(finished)
+    }
+
+    fn give_place_back(&self) {
+        if !self.place_held_by_batch {
+            self.shared.task_ended();
+        }
     }
 
     /// Counts the task cancelled, once.
@@ -177,7 +201,7 @@ impl TaskJob {
             self.shared
                 .registry
                 .with_current(|stats| stats.record_cancelled());
-            self.shared.task_ended();
+            self.give_place_back();
         }
     }
 

@@ -2,7 +2,7 @@
 //! deterministic digest so every backend can be checked against the others.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use image::imageops::{self, FilterType};
 use image::{ImageBuffer, Rgb, RgbImage};
@@ -13,6 +13,7 @@ use crate::workload::TaskOutput;
 use crate::workload::memory_budget::reserve_for_task;
 use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
 use crate::workload::seed_mix::{digest_u64, mix};
+use crate::workload::task_clock;
 
 /// Largest Argon2 memory per task: a typo like `--size 100000000` must fail
 /// the task, not take the machine's memory.
@@ -141,14 +142,16 @@ fn check_sleep(kernel: Kernel, micros: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The busy-wait of `spin` and of `mixed`'s computing part.
+/// The busy-wait of `spin` and of `mixed`'s computing part. It reads the
+/// process's fast clock (a few ns where it is the TSC, where the OS clock
+/// costs tens), so a 1 us task ends within a few percent of 1 us.
 fn spin_for(micros: u64) {
-    let budget = Duration::from_micros(micros);
-    let start = Instant::now();
+    let clock = task_clock::clock();
+    let budget_ns = micros.saturating_mul(1_000);
+    let start = clock.raw();
     let mut state = micros;
-    while start.elapsed() < budget {
-        // A little real work between clock reads, kept alive by black_box:
-        // about 25 ns, so a 1 us task overshoots by a few percent at most.
+    while clock.delta_as_nanos(start, clock.raw()) < budget_ns {
+        // A little real work between clock reads (about 25 ns), kept alive by black_box.
         for _ in 0..8 {
             state = black_box(
                 state

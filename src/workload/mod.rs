@@ -14,6 +14,7 @@ pub mod memory_budget;
 pub mod seed_block;
 pub mod seed_mix;
 pub mod task;
+pub mod task_clock;
 pub mod walker;
 
 pub use task::run_task;
