@@ -362,16 +362,24 @@ pub struct ServeCommandArgs {
     pub format: Format,
 }
 
-/// An `IP:PORT` to listen on (`localhost` stands for 127.0.0.1).
+/// A loopback `IP:PORT` to listen on (`localhost` stands for 127.0.0.1). A
+/// lab that runs the CPU flat out on request stays on this machine: other
+/// hosts reach it through a tunnel or a proxy the user sets up on purpose.
 fn serve_address(text: &str) -> Result<SocketAddr, String> {
     let text = text.trim();
     let resolved = match text.strip_prefix("localhost:") {
         Some(port) => format!("127.0.0.1:{port}"),
         None => text.to_string(),
     };
-    resolved.parse::<SocketAddr>().map_err(|_| {
+    let address = resolved.parse::<SocketAddr>().map_err(|_| {
         format!("{text:?} is not an address to listen on (IP:PORT, e.g. 127.0.0.1:9187)")
-    })
+    })?;
+    if !address.ip().is_loopback() {
+        return Err(format!(
+            "{text:?} is not a loopback address: loadlab serves on 127.0.0.1 or [::1] only"
+        ));
+    }
+    Ok(address)
 }
 
 /// `--workload`: a built-in or registered kernel's name. The choices are read

@@ -588,6 +588,23 @@ fn a_bad_serve_address_is_a_usage_error_naming_the_flag() {
 }
 
 #[test]
+fn only_loopback_addresses_are_served() {
+    for address in ["0.0.0.0:0", "[::]:0", "192.0.2.1:9187"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+            .args(["serve", "--serve", address, "--duration", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{address}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--serve") && stderr.contains("not a loopback address"),
+            "{address}: {stderr}"
+        );
+        assert!(stderr.trim().lines().count() <= 4, "{stderr}");
+    }
+}
+
+#[test]
 fn demo_starvation_with_serve_times_health_on_every_row() {
     let output = Command::new(env!("CARGO_BIN_EXE_loadlab"))
         .args([
