@@ -95,39 +95,63 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
 }
 
 pub(super) fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {
-    if !matches!(args.format, Format::Text | Format::Json) {
-        return Err(Failure::Usage("--format: demo writes text or json".into()));
-    }
-    let plan = setup::demo_plan(args)?;
-    let mut recording =
-        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
-    let interruption = install_signal_handlers()?;
-    let report = runs::demo::starvation(&plan, &mut recording, &interruption, print_stderr)
-        .map_err(|e| Failure::Fatal(e.to_string()))?;
-    write_text_or_json(
+    run_demo(
         &args.format,
-        || report.render_text(),
-        || report.render_json(),
-    )?;
-    Ok(exit_code_after(report.interrupted.as_deref()))
+        args.recording.record.as_deref(),
+        || setup::demo_plan(args),
+        |plan, recording, interruption| {
+            let report = runs::demo::starvation(plan, recording, interruption, print_stderr)?;
+            Ok(DemoOutput {
+                text: report.render_text(),
+                json: report.render_json(),
+                interrupted: report.interrupted,
+            })
+        },
+    )
 }
 
 pub(super) fn demo_advice(args: &AdviceArgs) -> Result<i32, Failure> {
-    if !matches!(args.format, Format::Text | Format::Json) {
+    run_demo(
+        &args.format,
+        args.recording.record.as_deref(),
+        || setup::advice_plan(args),
+        |plan, recording, interruption| {
+            let report = runs::advice::advice(plan, recording, interruption, print_stderr)?;
+            Ok(DemoOutput {
+                text: report.render_text(),
+                json: report.render_json(),
+                interrupted: report.interrupted,
+            })
+        },
+    )
+}
+
+/// A demo's report, rendered both ways.
+struct DemoOutput {
+    text: String,
+    json: String,
+    interrupted: Option<String>,
+}
+
+/// Every demo: the format checked, then the plan, then the recording (opened
+/// only once the plan is valid, so a refused plan leaves no file) and the
+/// signal handlers, then the run and its report.
+fn run_demo<P>(
+    format: &Format,
+    record: Option<&std::path::Path>,
+    plan: impl FnOnce() -> Result<P, Failure>,
+    run: impl FnOnce(&P, &mut Recording, &Interruption) -> anyhow::Result<DemoOutput>,
+) -> Result<i32, Failure> {
+    if !matches!(format, Format::Text | Format::Json) {
         return Err(Failure::Usage("--format: demo writes text or json".into()));
     }
-    let plan = setup::advice_plan(args)?;
-    let mut recording =
-        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let plan = plan()?;
+    let mut recording = Recording::open(record).map_err(Failure::Fatal)?;
     let interruption = install_signal_handlers()?;
-    let report = runs::advice::advice(&plan, &mut recording, &interruption, print_stderr)
-        .map_err(|e| Failure::Fatal(e.to_string()))?;
-    write_text_or_json(
-        &args.format,
-        || report.render_text(),
-        || report.render_json(),
-    )?;
-    Ok(exit_code_after(report.interrupted.as_deref()))
+    let output =
+        run(&plan, &mut recording, &interruption).map_err(|e| Failure::Fatal(e.to_string()))?;
+    write_text_or_json(format, || output.text, || output.json)?;
+    Ok(exit_code_after(output.interrupted.as_deref()))
 }
 
 pub(super) fn sweep(args: &SweepArgs) -> Result<i32, Failure> {

@@ -85,29 +85,28 @@ pub fn bucket_of(value: u64) -> usize {
     LINEAR_LIMIT as usize + (exponent - SUB_BITS - 1) as usize * SUB_COUNT + mantissa
 }
 
-/// The middle of a bucket's value range: what a percentile reports.
-pub fn bucket_midpoint(bucket: usize) -> u64 {
+/// A bucket's lowest value and width.
+fn bucket_range(bucket: usize) -> (u64, u64) {
     if bucket < LINEAR_LIMIT as usize {
-        return bucket as u64;
+        return (bucket as u64, 1);
     }
     let above = bucket - LINEAR_LIMIT as usize;
     let exponent = (above / SUB_COUNT) as u32 + SUB_BITS + 1;
     let mantissa = (above % SUB_COUNT) as u64;
     let width = 1u64 << (exponent - SUB_BITS);
-    let low = (1u64 << exponent) + mantissa * width;
+    ((1u64 << exponent) + mantissa * width, width)
+}
+
+/// The middle of a bucket's value range: what a percentile reports.
+pub fn bucket_midpoint(bucket: usize) -> u64 {
+    let (low, width) = bucket_range(bucket);
     low + width / 2
 }
 
 /// The largest value a bucket holds (a histogram's `le` bound for it).
 pub fn bucket_upper(bucket: usize) -> u64 {
-    if bucket < LINEAR_LIMIT as usize {
-        return bucket as u64;
-    }
-    let above = bucket - LINEAR_LIMIT as usize;
-    let exponent = (above / SUB_COUNT) as u32 + SUB_BITS + 1;
-    let mantissa = (above % SUB_COUNT) as u64;
-    let width = 1u64 << (exponent - SUB_BITS);
-    ((1u64 << exponent) + mantissa * width).saturating_add(width - 1)
+    let (low, width) = bucket_range(bucket);
+    low.saturating_add(width - 1)
 }
 
 #[cfg(test)]

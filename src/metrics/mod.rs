@@ -8,6 +8,7 @@ pub mod os_threads;
 pub mod own_cpu;
 pub mod percentiles;
 pub mod probe_stats;
+pub mod proc_field;
 pub mod proc_stat;
 pub mod registry;
 pub mod snapshot;

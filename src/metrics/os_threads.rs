@@ -1,9 +1,9 @@
 //! Every thread of this process as the OS sees it: id, name and CPU time, read
 //! from /proc/self/task (Linux). Elsewhere the list is empty.
 
+use super::proc_field::read_number_field;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
-use std::os::unix::fs::FileExt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsThread {
@@ -143,14 +143,7 @@ fn read_comm(dir: &std::path::Path) -> Option<String> {
 
 /// A fresh reading from an open schedstat file: its first field, run time in ns.
 fn read_schedstat(file: &File) -> Option<u64> {
-    let mut buf = [0u8; 128];
-    let n = file.read_at(&mut buf, 0).ok()?;
-    std::str::from_utf8(&buf[..n])
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    read_number_field(file, 0)
 }
 
 /// Fallback: utime + stime from stat, in clock ticks (USER_HZ, 100 on Linux).

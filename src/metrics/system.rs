@@ -1,8 +1,8 @@
 //! Machine-wide figures: per-core CPU from sysinfo, and this process's memory.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
+use super::proc_field::read_number_field;
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 pub struct SystemProbe {
@@ -68,14 +68,7 @@ impl SystemProbe {
 
 /// The second field of statm: resident pages.
 fn resident_pages(statm: &File) -> Option<u64> {
-    let mut buf = [0u8; 128];
-    let n = statm.read_at(&mut buf, 0).ok()?;
-    std::str::from_utf8(&buf[..n])
-        .ok()?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    read_number_field(statm, 1)
 }
 
 #[cfg(test)]

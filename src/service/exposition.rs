@@ -92,39 +92,33 @@ pub fn render(snapshot: &Snapshot) -> String {
     );
     out.histogram_of_buckets("loadlab_echo_rtt_seconds", &[], &totals.echo_buckets);
 
-    out.family(
-        "loadlab_thread_cpu_seconds_total",
-        "counter",
-        "OS CPU time of each thread of the process since it started.",
-    );
-    for thread in &snapshot.threads {
-        let tid = thread.tid.to_string();
-        out.sample(
+    type ThreadSeconds = fn(&crate::metrics::snapshot::ThreadView) -> f64;
+    let per_thread: [(&str, &str, ThreadSeconds); 2] = [
+        (
             "loadlab_thread_cpu_seconds_total",
-            &[
-                ("thread", thread.name.as_str()),
-                ("pool", thread.pool.name()),
-                ("tid", tid.as_str()),
-            ],
-            thread.cpu_s,
-        );
-    }
-    out.family(
-        "loadlab_thread_busy_seconds_total",
-        "counter",
-        "Time each thread spent inside jobs, since the statistics were last reset.",
-    );
-    for thread in &snapshot.threads {
-        let tid = thread.tid.to_string();
-        out.sample(
+            "OS CPU time of each thread of the process since it started.",
+            |thread| thread.cpu_s,
+        ),
+        (
             "loadlab_thread_busy_seconds_total",
-            &[
-                ("thread", thread.name.as_str()),
-                ("pool", thread.pool.name()),
-                ("tid", tid.as_str()),
-            ],
-            thread.busy_s,
-        );
+            "Time each thread spent inside jobs, since the statistics were last reset.",
+            |thread| thread.busy_s,
+        ),
+    ];
+    for (name, help, seconds) in per_thread {
+        out.family(name, "counter", help);
+        for thread in &snapshot.threads {
+            let tid = thread.tid.to_string();
+            out.sample(
+                name,
+                &[
+                    ("thread", thread.name.as_str()),
+                    ("pool", thread.pool.name()),
+                    ("tid", tid.as_str()),
+                ],
+                seconds(thread),
+            );
+        }
     }
 
     out.family(
