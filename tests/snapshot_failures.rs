@@ -69,3 +69,23 @@ fn a_reset_zeroes_blocked_events_and_forgets_the_last_block() {
     engine.finish();
     engine.shutdown(Duration::from_secs(1));
 }
+
+#[test]
+fn a_stall_is_blamed_on_the_backend_that_ran_when_it_began() {
+    // Inline tasks of 400 ms hold both app workers; the backend is swapped
+    // to channel while they run. The stall that ends afterwards began under
+    // inline, and the last block must say so.
+    let mut cfg = config(BackendKind::Inline, Kernel::Spin, 400_000, 2);
+    cfg.load = LoadMode::Closed { inflight: 2 };
+    cfg.block_threshold = Duration::from_millis(150);
+    let engine = Engine::start(cfg).expect("engine");
+    std::thread::sleep(Duration::from_millis(150));
+    engine.set_backend(BackendKind::Channel).expect("swap");
+    engine.wait_for_run();
+    let s = engine.fresh_snapshot();
+    let block = s.health.last_block.clone().expect("a block was reported");
+    assert_eq!(block.backend, BackendKind::Inline, "{block:?}");
+    assert!(block.blocked_ms >= 150.0, "{block:?}");
+    engine.finish();
+    engine.shutdown(Duration::from_secs(1));
+}

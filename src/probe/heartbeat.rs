@@ -22,7 +22,8 @@ pub struct RunningNow {
 }
 
 /// Ticks every `period` until the runtime shuts down; a tick at least
-/// `block_threshold` late is reported with what `running_now` says ran then.
+/// `block_threshold` late is reported with what `running_now` said at the
+/// tick before (when the stall began).
 pub async fn run(
     stats: Arc<ProbeStats>,
     period: Duration,
@@ -32,13 +33,26 @@ pub async fn run(
     let mut ticks = tokio::time::interval(period);
     // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // What ran at the previous tick: a stall began after it, so that is what
+    // held the workers, even if the backend changed before the stall ended.
+    let mut before_stall = running_now();
     loop {
         let scheduled = ticks.tick().await;
         let late = Instant::now().saturating_duration_since(scheduled);
         record_with_missed_ticks(stats.heartbeat(), late, period);
+        let now = running_now();
         if late >= block_threshold {
-            report_block(&stats, late, running_now());
+            let at_s = now.at_s;
+            report_block(
+                &stats,
+                late,
+                RunningNow {
+                    at_s,
+                    ..before_stall
+                },
+            );
         }
+        before_stall = now;
     }
 }
 
