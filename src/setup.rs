@@ -200,15 +200,20 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         runtime_workers,
         load: load_mode(&args.workload, 2 * threads.max(runtime_workers))?,
         duration: Duration::from_secs_f64(args.duration),
-        threshold: Threshold {
-            heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
-            ..Threshold::default()
-        },
+        threshold: starved_threshold(&args.probes),
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         rounds: args.rounds as usize,
         serve: crate::runs::serve::serve_options(&args.service, true),
     })
+}
+
+/// A demo row's verdict: starved past `--starved-threshold-ms` at p99.
+fn starved_threshold(probes: &ProbeArgs) -> Threshold {
+    Threshold {
+        heartbeat_p99_us: probes.starved_threshold_ms * 1e3,
+        ..Threshold::default()
+    }
 }
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
@@ -226,10 +231,7 @@ pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
         cpu_share: args.cpu_share,
         seed: args.seed,
         duration: Duration::from_secs_f64(args.duration),
-        threshold: Threshold {
-            heartbeat_p99_us: args.probes.starved_threshold_ms * 1e3,
-            ..Threshold::default()
-        },
+        threshold: starved_threshold(&args.probes),
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         cores: cores(),

@@ -258,7 +258,7 @@ impl Engine {
             move || RunningNow {
                 at_s: shared.elapsed_s(),
                 backend: shared.current.load().backend.kind(),
-                kernel: shared.workload.load().kernel.to_string(),
+                kernel: shared.workload.load().kernel,
             }
         };
         runtime.spawn(crate::probe::heartbeat::run(

@@ -105,13 +105,12 @@ impl Shared {
     /// Called exactly once per task, after its outcome was recorded.
     #[inline]
     pub fn task_ended(&self) {
-        let left = self.outstanding.fetch_sub(1, Ordering::AcqRel) - 1;
-        if left <= self.refill_at.load(Ordering::Relaxed) {
-            self.wake_driver.notify_one();
-        }
+        self.places_given_back(1);
     }
 
-    /// Gives back places in flight claimed for tasks that were not submitted.
+    /// Gives back places in flight: of tasks that ended (a batch at once), or
+    /// claimed for tasks that were not submitted. The driver wakes when few are left.
+    #[inline]
     pub fn places_given_back(&self, places: u64) {
         let left = self.outstanding.fetch_sub(places, Ordering::AcqRel) - places;
         if left <= self.refill_at.load(Ordering::Relaxed) {

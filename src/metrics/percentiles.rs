@@ -10,15 +10,6 @@ pub fn empty_buckets() -> Buckets {
     vec![0; BUCKETS]
 }
 
-/// `later - earlier`, bucket by bucket.
-pub fn buckets_since(later: &[u64], earlier: &[u64]) -> Buckets {
-    later
-        .iter()
-        .zip(earlier)
-        .map(|(l, e)| l.saturating_sub(*e))
-        .collect()
-}
-
 /// p50/p90/p99/max in microseconds (bucket midpoints: within 3%).
 pub fn percentiles_us(counts: &[u64]) -> Percentiles {
     percentiles_of(counts.iter().copied())
@@ -93,7 +84,8 @@ mod tests {
             later[bucket_of(us * 1000)] += 3;
         }
         let p = percentiles_between(&later, &earlier);
-        assert_eq!(p, percentiles_us(&buckets_since(&later, &earlier)));
+        let difference: Vec<u64> = later.iter().zip(&earlier).map(|(l, e)| l - e).collect();
+        assert_eq!(p, percentiles_us(&difference));
         assert_eq!(p.count, 303);
         assert!(p.p50 > 1900.0, "{p:?}");
     }

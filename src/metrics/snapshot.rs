@@ -94,7 +94,7 @@ pub struct Failures {
 
 /// Counters and histograms since the engine started, never reset: counts of
 /// a stretch are the difference of two readings, its percentiles come from
-/// the difference of the bucket counts (see `percentiles::buckets_since`).
+/// the difference of the bucket counts (see `percentiles::percentiles_between`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunningTotals {
     pub submitted: u64,

@@ -11,14 +11,16 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::snapshot::BlockEvent;
-use crate::spec::BackendKind;
+use crate::spec::{BackendKind, Kernel};
 
 /// What was running when the runtime stalled, for the warning and the event.
+/// Read at every tick, so it holds only plain copies (no allocation).
+#[derive(Clone, Copy)]
 pub struct RunningNow {
     /// Seconds since the engine started.
     pub at_s: f64,
     pub backend: BackendKind,
-    pub kernel: String,
+    pub kernel: Kernel,
 }
 
 /// Ticks every `period` until the runtime shuts down; a tick at least
@@ -90,6 +92,6 @@ fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
         at_s,
         blocked_ms,
         backend,
-        kernel,
+        kernel: kernel.to_string(),
     });
 }
