@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use loadlab::backend::channel_pool::QUEUE_CAPACITY;
 use loadlab::engine::{Engine, EngineConfig};
 use loadlab::service::ServeOptions;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
@@ -221,6 +222,18 @@ fn a_full_backend_answers_503_and_counts_the_task_cancelled() {
     config.limit = RunLimit::Unbounded;
     config.start_driver = true;
     let engine = Engine::start(config).unwrap();
+    // A request sent before the driver has filled the queue would be queued
+    // behind thousands of 200 ms tasks: wait until the queue is full.
+    let full = QUEUE_CAPACITY as u64 + 1;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while engine.latest_snapshot().tasks.inflight < full {
+        assert!(
+            Instant::now() < deadline,
+            "the driver never filled the queue: {:?}",
+            engine.latest_snapshot().tasks
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
