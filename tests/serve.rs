@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use loadlab::backend::channel_pool::QUEUE_CAPACITY;
@@ -15,6 +16,7 @@ use loadlab::engine::{Engine, EngineConfig};
 use loadlab::service::ServeOptions;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 use loadlab::workload::checksum::task_term;
+use loadlab::{CustomKernel, register_kernel};
 use serde_json::Value;
 
 /// No request in these tests should take anywhere near this long.
@@ -658,17 +660,36 @@ fn demo_starvation_with_serve_times_health_on_every_row() {
     );
 }
 
+/// Set by the `test-held` kernel once a task has started running.
+static HELD_TASK_STARTED: AtomicBool = AtomicBool::new(false);
+
+/// A kernel that says when it starts, then holds its thread `size` ms.
+fn held_kernel() -> Kernel {
+    static KERNEL: OnceLock<Kernel> = OnceLock::new();
+    *KERNEL.get_or_init(|| {
+        let held = CustomKernel::new("test-held", "ms held", |size, seed| {
+            HELD_TASK_STARTED.store(true, Ordering::Release);
+            std::thread::sleep(Duration::from_millis(size));
+            seed
+        })
+        .default_size(1);
+        register_kernel(held).unwrap()
+    })
+}
+
 #[test]
 fn a_shutdown_answers_a_request_whose_task_runs_on() {
+    let kernel = held_kernel();
     let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
-    // A 20 s blocking task: it is still running when the engine shuts down.
-    let url = format!("{base}/work?kernel=sleep&size=20000000");
+    // A 20 s task: it is still running when the engine shuts down.
+    let url = format!("{base}/work?kernel={}&size=20000", kernel.name());
     let request = rt.spawn(async move { get(&client, &url).await });
-    let until = Instant::now() + Duration::from_secs(10);
-    while engine.shared().outstanding.load(Ordering::Acquire) < 1 && Instant::now() < until {
+    let until = Instant::now() + Duration::from_secs(20);
+    while !HELD_TASK_STARTED.load(Ordering::Acquire) {
+        assert!(Instant::now() < until, "the task never started");
         std::thread::sleep(Duration::from_millis(5));
     }
     engine.shutdown(Duration::from_millis(100));

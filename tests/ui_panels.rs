@@ -233,3 +233,24 @@ fn frozen_display_ignores_new_snapshots_until_unfrozen() {
     assert!(live.contains("STARVED"), "{live}");
     assert!(!live.contains("FROZEN"), "{live}");
 }
+
+#[test]
+fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
+    let logs = loadlab::logging::LogBuffer::new(10);
+    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    app.on_snapshot(Arc::new(rayon_snapshot(1, 0.0)));
+    let unhindered = panel_text(&app, PanelId::Threads, 100, 20);
+    assert!(!unhindered.contains("waited"), "{unhindered}");
+
+    let mut contended = rayon_snapshot(2, 0.0);
+    for thread in contended
+        .threads
+        .iter_mut()
+        .filter(|t| t.name.starts_with("rayon-"))
+    {
+        thread.wait_pct = 40.0;
+    }
+    app.on_snapshot(Arc::new(contended));
+    let text = panel_text(&app, PanelId::Threads, 100, 20);
+    assert!(text.contains("waited 80% for a CPU"), "{text}");
+}

@@ -48,8 +48,20 @@ impl Totals {
     }
 }
 
-/// Per thread id: (OS cpu_ns, busy_ns in jobs, tasks ended) at one instant.
-type ThreadReadings = HashMap<i32, (u64, u64, u64)>;
+/// One thread's cumulative readings at one instant.
+#[derive(Clone, Copy)]
+struct ThreadReading {
+    /// OS CPU time.
+    cpu_ns: u64,
+    /// Time waiting for a CPU while ready to run.
+    wait_ns: u64,
+    /// Time inside jobs.
+    busy_ns: u64,
+    /// Tasks ended.
+    ended: u64,
+}
+
+type ThreadReadings = HashMap<i32, ThreadReading>;
 
 /// A thread that ran tasks, for the run report's `threads_seen`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -84,7 +96,9 @@ pub struct CollectorConfig {
     pub service: Option<Arc<HttpStats>>,
 }
 
-/// A thread using at least this share of a core over the window wants a CPU.
+/// A thread that ran or waited to run at least this share of the window wants
+/// a CPU. Waiting counts: on a machine busy with other work a thread that
+/// wants a core gets less than it asks for.
 const BUSY_THREAD_CPU_PCT: f64 = 30.0;
 
 pub struct Collector {
@@ -431,12 +445,14 @@ impl Collector {
             .iter()
             .map(|thread| {
                 let counters = counters.get(&thread.tid).copied().unwrap_or_default();
-                let (cpu_ns, busy_ns, ended) = (thread.cpu_ns, counters.busy_ns, counters.ended());
-                readings.insert(thread.tid, (cpu_ns, busy_ns, ended));
-                let (cpu0, busy0, ended0) = start
-                    .get(&thread.tid)
-                    .copied()
-                    .unwrap_or((cpu_ns, busy_ns, ended));
+                let now_reading = ThreadReading {
+                    cpu_ns: thread.cpu_ns,
+                    wait_ns: thread.wait_ns,
+                    busy_ns: counters.busy_ns,
+                    ended: counters.ended(),
+                };
+                readings.insert(thread.tid, now_reading);
+                let then = start.get(&thread.tid).copied().unwrap_or(now_reading);
                 let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
                 let baseline = self
                     .thread_baseline
@@ -448,12 +464,15 @@ impl Collector {
                     tid: thread.tid,
                     name: thread.name.clone(),
                     pool: PoolKind::from_thread_name(&thread.name),
-                    cpu_pct: per_s(cpu_ns.saturating_sub(cpu0)) / 1e7,
-                    busy_pct: (per_s(busy_ns.saturating_sub(busy0)) / 1e7).min(100.0),
-                    tasks_per_s: per_s(ended.saturating_sub(ended0)),
+                    cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
+                    wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)
+                        .min(100.0),
+                    busy_pct: (per_s(now_reading.busy_ns.saturating_sub(then.busy_ns)) / 1e7)
+                        .min(100.0),
+                    tasks_per_s: per_s(now_reading.ended.saturating_sub(then.ended)),
                     tasks: since.ended(),
                     busy_s: since.busy_ns as f64 / 1e9,
-                    cpu_s: cpu_ns as f64 / 1e9,
+                    cpu_s: now_reading.cpu_ns as f64 / 1e9,
                     alive: true,
                 }
             })
@@ -489,6 +508,7 @@ impl Collector {
             .map(|v| ThreadView {
                 alive: false,
                 cpu_pct: 0.0,
+                wait_pct: 0.0,
                 busy_pct: 0.0,
                 tasks_per_s: 0.0,
                 ..v.clone()
@@ -546,7 +566,7 @@ impl Collector {
         // idle app worker or pool thread is not.
         let busy_threads = threads
             .iter()
-            .filter(|t| t.alive && t.cpu_pct >= BUSY_THREAD_CPU_PCT)
+            .filter(|t| t.alive && t.cpu_pct + t.wait_pct >= BUSY_THREAD_CPU_PCT)
             .count();
         SystemView {
             cores,

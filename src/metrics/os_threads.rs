@@ -1,7 +1,8 @@
-//! Every thread of this process as the OS sees it: id, name and CPU time, read
-//! from /proc/self/task (Linux). Elsewhere the list is empty.
+//! Every thread of this process as the OS sees it: id, name, CPU time and time
+//! spent waiting for a CPU, read from /proc/self/task (Linux). Elsewhere the
+//! list is empty.
 
-use super::proc_field::read_number_field;
+use super::proc_field::read_leading_numbers;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 
@@ -11,11 +12,14 @@ pub struct OsThread {
     pub name: String,
     /// CPU time consumed by the thread, in nanoseconds.
     pub cpu_ns: u64,
+    /// Time the thread was ready to run but waited for a CPU, in nanoseconds
+    /// (schedstat's run delay; 0 where the kernel does not report it).
+    pub wait_ns: u64,
 }
 
 /// Lists the process's threads sample after sample at the cost of one `pread`
-/// per thread: each thread's name is read once and its schedstat file (first
-/// field: time on the CPU in nanoseconds) stays open, procfs serving a fresh
+/// per thread: each thread's name is read once and its schedstat file (time
+/// on the CPU, then time waiting for one, in nanoseconds) stays open, procfs serving a fresh
 /// reading at offset 0, rather than two opens, reads and closes per thread per
 /// sample. With hundreds of threads at 10 samples a second that is most of the
 /// sampler's cost. Threads that exit while being read are skipped.
@@ -58,7 +62,7 @@ impl ThreadReader {
     fn read_known(&mut self) -> Vec<OsThread> {
         let mut threads = Vec::with_capacity(self.known.len());
         self.known.retain(|&tid, known| {
-            let Some(cpu_ns) = known.schedstat.as_ref().and_then(read_schedstat) else {
+            let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat) else {
                 // No schedstat (or the thread is gone): the next rescan decides.
                 return known.schedstat.is_none();
             };
@@ -66,6 +70,7 @@ impl ThreadReader {
                 tid,
                 name: known.name.clone(),
                 cpu_ns,
+                wait_ns,
             });
             true
         });
@@ -114,17 +119,18 @@ impl ThreadReader {
                     })
                 }
             };
-            let cpu_ns = known
+            let times = known
                 .schedstat
                 .as_ref()
                 .and_then(read_schedstat)
-                .or_else(|| cpu_ns_from_stat(&dir));
-            if let Some(cpu_ns) = cpu_ns {
+                .or_else(|| cpu_ns_from_stat(&dir).map(|cpu_ns| (cpu_ns, 0)));
+            if let Some((cpu_ns, wait_ns)) = times {
                 seen.insert(tid);
                 threads.push(OsThread {
                     tid,
                     name: known.name.clone(),
                     cpu_ns,
+                    wait_ns,
                 });
             }
         }
@@ -141,9 +147,10 @@ fn read_comm(dir: &std::path::Path) -> Option<String> {
         .map(|name| name.trim().to_string())
 }
 
-/// A fresh reading from an open schedstat file: its first field, run time in ns.
-fn read_schedstat(file: &File) -> Option<u64> {
-    read_number_field(file, 0)
+/// A fresh reading from an open schedstat file: (time on a CPU, time waiting
+/// for one), in ns.
+fn read_schedstat(file: &File) -> Option<(u64, u64)> {
+    read_leading_numbers::<2>(file).map(|[cpu_ns, wait_ns]| (cpu_ns, wait_ns))
 }
 
 /// Fallback: utime + stime from stat, in clock ticks (USER_HZ, 100 on Linux).

@@ -88,6 +88,7 @@ mod tests {
             tid,
             name: name.into(),
             cpu_ns,
+            wait_ns: 0,
         }
     }
 

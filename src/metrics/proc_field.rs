@@ -15,3 +15,15 @@ pub fn read_number_field(file: &File, index: usize) -> Option<u64> {
         .parse()
         .ok()
 }
+
+/// The first `N` whitespace-separated fields of `file`, as numbers, from one read.
+pub fn read_leading_numbers<const N: usize>(file: &File) -> Option<[u64; N]> {
+    let mut buf = [0u8; 128];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    let mut fields = std::str::from_utf8(&buf[..n]).ok()?.split_whitespace();
+    let mut numbers = [0u64; N];
+    for number in &mut numbers {
+        *number = fields.next()?.parse().ok()?;
+    }
+    Some(numbers)
+}

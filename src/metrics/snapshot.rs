@@ -308,6 +308,10 @@ pub struct ThreadView {
     pub pool: PoolKind,
     /// OS CPU time over the window, percent of one core (what the thread cost).
     pub cpu_pct: f64,
+    /// Time spent ready to run but waiting for a CPU over the window, percent
+    /// of the window: the thread wanted a core it did not get.
+    #[serde(default)]
+    pub wait_pct: f64,
     /// Time inside jobs over the window, percent (what the pool did).
     pub busy_pct: f64,
     /// Tasks this thread ended during the window, per second.
@@ -329,7 +333,8 @@ pub struct SystemView {
     pub core_cpu_pct: Vec<f64>,
     pub rss_bytes: u64,
     pub process_threads: usize,
-    /// This process's threads using at least 30% of a core over the window.
+    /// This process's threads that ran or waited to run at least 30% of the
+    /// window (`cpu_pct + wait_pct`).
     #[serde(default)]
     pub busy_threads: usize,
     /// More of this process's threads want a CPU than there are cores.

@@ -35,6 +35,7 @@ fn thread(tid: i32, name: &str, cpu: f64, busy: f64, tps: f64) -> ThreadView {
         name: name.to_string(),
         pool: PoolKind::from_thread_name(name),
         cpu_pct: cpu,
+        wait_pct: 0.0,
         busy_pct: busy,
         tasks_per_s: tps,
         tasks: (tps * 60.0) as u64,

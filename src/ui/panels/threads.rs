@@ -22,6 +22,8 @@ const NAME_W: usize = 12;
 const WIDE: usize = 100;
 /// Below this width the per-thread tasks/s column is left out.
 const NARROW: usize = 44;
+/// A pool's time waiting for a CPU is shown from this many percent on.
+const WAIT_SHOWN_PCT: f64 = 1.0;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
@@ -167,6 +169,11 @@ fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a
     );
     if busy > 0.0 || tps > 0.0 {
         text.push_str(&format!(" · busy {busy:.0}% · {} tasks/s", rate(tps)));
+    }
+    // Time ready to run but without a core: the pool wanted more CPU than it got.
+    let waited = total(|t| t.view.wait_pct);
+    if waited >= WAIT_SHOWN_PCT {
+        text.push_str(&format!(" · waited {waited:.0}% for a CPU"));
     }
     Line::from(Span::styled(text, theme.title()))
 }
