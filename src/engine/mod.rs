@@ -261,8 +261,11 @@ impl Engine {
                 kernel: shared.workload.load().kernel,
             }
         };
+        // The echo keeps its pings between heartbeat ticks: both count from here.
+        let heartbeat_origin = tokio::time::Instant::now();
         runtime.spawn(crate::probe::heartbeat::run(
             shared.probes.clone(),
+            heartbeat_origin,
             config.heartbeat_period,
             config.block_threshold,
             running_now,
@@ -270,8 +273,11 @@ impl Engine {
         if config.echo_pings_per_s > 0 {
             let probes = shared.probes.clone();
             let pings = config.echo_pings_per_s;
+            let heartbeat_period = config.heartbeat_period;
             runtime.spawn(async move {
-                if let Err(error) = crate::probe::echo::run(probes, pings).await {
+                let echo =
+                    crate::probe::echo::run(probes, pings, heartbeat_origin, heartbeat_period);
+                if let Err(error) = echo.await {
                     tracing::warn!("echo probe on 127.0.0.1 stopped: {error}");
                 }
             });

@@ -23,16 +23,17 @@ pub struct RunningNow {
     pub kernel: Kernel,
 }
 
-/// Ticks every `period` until the runtime shuts down; a tick at least
+/// Ticks every `period` from `origin` until the runtime shuts down; a tick at least
 /// `block_threshold` late is reported with what `running_now` said at the
 /// tick before (when the stall began).
 pub async fn run(
     stats: Arc<ProbeStats>,
+    origin: Instant,
     period: Duration,
     block_threshold: Duration,
     running_now: impl Fn() -> RunningNow + Send + 'static,
 ) {
-    let mut ticks = tokio::time::interval(period);
+    let mut ticks = tokio::time::interval_at(origin, period);
     // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     // What ran at the previous tick: a stall began after it, so that is what
