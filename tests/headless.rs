@@ -326,3 +326,38 @@ fn a_bad_scenario_names_its_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:3") && err.contains("rayn"), "{err}");
 }
+
+#[test]
+fn oversubscribed_pool_threads_report_time_waiting_for_a_cpu() {
+    if !std::path::Path::new("/proc/thread-self/schedstat").exists() {
+        eprintln!("skipped: this kernel reports no run delay (schedstat)");
+        return;
+    }
+    // Twice as many spinning pool threads as cores: each waits about half the time.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let threads = (2 * cores).to_string();
+    let out = loadlab(&[
+        "run",
+        "--backend",
+        "channel",
+        "--threads",
+        &threads,
+        "--workload",
+        "spin",
+        "--size",
+        "2000",
+        "--duration",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    let seen = report["threads_seen"].as_array().expect("threads_seen");
+    assert!(!seen.is_empty(), "{report}");
+    let total = |key: &str| seen.iter().map(|t| t[key].as_f64().unwrap()).sum::<f64>();
+    let (cpu, wait) = (total("cpu_s"), total("wait_s"));
+    assert!(
+        wait > 0.25 * cpu,
+        "{threads} spinning threads on {cores} cores waited {wait} s for {cpu} s of CPU"
+    );
+}

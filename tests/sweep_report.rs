@@ -538,6 +538,7 @@ fn seen(tid: i32, name: &str, cpu_s: f64) -> ThreadSeen {
         tasks: 10,
         busy_s: 0.0,
         cpu_s,
+        wait_s: 0.0,
     }
 }
 

@@ -72,6 +72,9 @@ pub struct ThreadSeen {
     pub tasks: u64,
     pub busy_s: f64,
     pub cpu_s: f64,
+    /// Seconds the thread was ready to run but waited for a CPU (schedstat's
+    /// run delay): where busy time exceeds CPU time, this is usually why.
+    pub wait_s: f64,
 }
 
 /// Totals of a finished run, for its report.
@@ -117,7 +120,7 @@ pub struct Collector {
     /// Per-thread (cpu_ns, busy_ns, ended) at recent ticks, for window rates.
     thread_recent: VecDeque<(Instant, ThreadReadings)>,
     /// Last CPU reading of every thread, kept after it exits.
-    last_cpu_ns: HashMap<i32, u64>,
+    last_os_times: HashMap<i32, (u64, u64)>,
     thread_reader: os_threads::ThreadReader,
     /// Threads' CPU at the last reset (or start): own threads' cost counts from it.
     own_cpu_baseline: OwnCpuBaseline,
@@ -156,7 +159,7 @@ impl Collector {
             baseline: Totals::zero(now),
             thread_baseline: HashMap::new(),
             thread_recent: VecDeque::new(),
-            last_cpu_ns: HashMap::new(),
+            last_os_times: HashMap::new(),
             thread_reader,
             own_cpu_baseline,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -240,18 +243,25 @@ impl Collector {
             pool: stats.pool,
             tasks: since.ended(),
             busy_s: since.busy_ns as f64 / 1e9,
-            cpu_s: self.last_cpu_ns.get(&stats.tid).copied().unwrap_or(0) as f64 / 1e9,
+            cpu_s: self.os_times_of(stats.tid).0 as f64 / 1e9,
+            wait_s: self.os_times_of(stats.tid).1 as f64 / 1e9,
         }
     }
 
-    /// Lists the process's threads and remembers each one's CPU time, which
-    /// exited threads' report lines still need.
+    /// Lists the process's threads and remembers each one's CPU and wait
+    /// times, which exited threads' report lines still need.
     fn read_os_threads(&mut self) -> Vec<os_threads::OsThread> {
         let os = self.thread_reader.list();
         for thread in &os {
-            self.last_cpu_ns.insert(thread.tid, thread.cpu_ns);
+            self.last_os_times
+                .insert(thread.tid, (thread.cpu_ns, thread.wait_ns));
         }
         os
+    }
+
+    /// A thread's last (CPU, wait) times in ns; zeros for one never read.
+    fn os_times_of(&self, tid: i32) -> (u64, u64) {
+        self.last_os_times.get(&tid).copied().unwrap_or((0, 0))
     }
 
     /// Takes one sample and builds the Snapshot.
@@ -490,7 +500,7 @@ impl Collector {
             .retain(|tid, (_, gone)| !live.contains(tid) && now.duration_since(*gone) < FADE);
         // Forget CPU readings of threads gone and folded into the totals, so
         // hours of thread churn keep this map small.
-        self.last_cpu_ns
+        self.last_os_times
             .retain(|tid, _| live.contains(tid) || counters.contains_key(tid));
         views.extend(self.fading.values().map(|(view, _)| view.clone()));
         views.sort_by(|a, b| {

@@ -5,6 +5,7 @@
 use super::proc_field::read_leading_numbers;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
+use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsThread {
@@ -38,9 +39,16 @@ pub struct ThreadReader {
 }
 
 const RESCAN_EVERY: u64 = 5;
+/// A new thread is asked its name again at each of its first this many
+/// listings: a thread names itself just after it starts, and until then it
+/// carries its creator's name ("app-0" for a pool built from the app
+/// runtime), which would file it under the wrong pool for good.
+const YOUNG_LISTINGS: u8 = 10;
 
 struct KnownThread {
     name: String,
+    /// Listings since this thread was first seen, up to `YOUNG_LISTINGS`.
+    listings: u8,
     /// None where schedstat is missing (kernels without schedstats): `stat`.
     schedstat: Option<File>,
 }
@@ -62,6 +70,12 @@ impl ThreadReader {
     fn read_known(&mut self) -> Vec<OsThread> {
         let mut threads = Vec::with_capacity(self.known.len());
         self.known.retain(|&tid, known| {
+            if known.listings < YOUNG_LISTINGS {
+                known.listings += 1;
+                if let Some(name) = read_comm(&Path::new("/proc/self/task").join(tid.to_string())) {
+                    known.name = name;
+                }
+            }
             let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat) else {
                 // No schedstat (or the thread is gone): the next rescan decides.
                 return known.schedstat.is_none();
@@ -86,7 +100,7 @@ impl ThreadReader {
             return Vec::new();
         };
         if self.inherited_name.is_none() {
-            self.inherited_name = read_comm(std::path::Path::new("/proc/self"));
+            self.inherited_name = read_comm(Path::new("/proc/self"));
         }
         let mut seen = HashSet::new();
         let mut threads = Vec::new();
@@ -102,7 +116,9 @@ impl ThreadReader {
             let known = match self.known.entry(tid) {
                 std::collections::hash_map::Entry::Occupied(known) => {
                     let known = known.into_mut();
-                    if self.inherited_name.as_ref() == Some(&known.name)
+                    let young = known.listings < YOUNG_LISTINGS;
+                    known.listings = known.listings.saturating_add(1).min(YOUNG_LISTINGS);
+                    if (young || self.inherited_name.as_ref() == Some(&known.name))
                         && let Some(name) = read_comm(&dir)
                     {
                         known.name = name;
@@ -115,6 +131,7 @@ impl ThreadReader {
                     };
                     slot.insert(KnownThread {
                         name,
+                        listings: 0,
                         schedstat: File::open(dir.join("schedstat")).ok(),
                     })
                 }
@@ -141,7 +158,7 @@ impl ThreadReader {
 }
 
 /// A thread's (or with /proc/self, the process's) name.
-fn read_comm(dir: &std::path::Path) -> Option<String> {
+fn read_comm(dir: &Path) -> Option<String> {
     fs::read_to_string(dir.join("comm"))
         .ok()
         .map(|name| name.trim().to_string())
@@ -154,7 +171,7 @@ fn read_schedstat(file: &File) -> Option<(u64, u64)> {
 }
 
 /// Fallback: utime + stime from stat, in clock ticks (USER_HZ, 100 on Linux).
-fn cpu_ns_from_stat(dir: &std::path::Path) -> Option<u64> {
+fn cpu_ns_from_stat(dir: &Path) -> Option<u64> {
     const NS_PER_TICK: u64 = 10_000_000;
     let text = fs::read_to_string(dir.join("stat")).ok()?;
     // The name field may contain spaces and parentheses: fields start after the last ')'.
@@ -191,5 +208,51 @@ mod tests {
         let (_, cpu) = handle.join().unwrap();
         let cpu = cpu.expect("thread listed");
         assert!(cpu >= 10_000_000, "cpu_ns {cpu}");
+    }
+
+    #[test]
+    fn a_thread_listed_before_it_names_itself_is_renamed() {
+        // A thread created by "creator-t" carries that name until it names
+        // itself; listed in between, it must not stay filed under it.
+        let (named_tx, named_rx) = std::sync::mpsc::channel::<()>();
+        let (listed_tx, listed_rx) = std::sync::mpsc::channel::<i32>();
+        let creator = std::thread::Builder::new()
+            .name("creator-t".into())
+            .spawn(move || {
+                std::thread::spawn(move || {
+                    let link = fs::read_link("/proc/thread-self").unwrap();
+                    let tid: i32 = link.file_name().unwrap().to_str().unwrap().parse().unwrap();
+                    listed_tx.send(tid).unwrap();
+                    named_rx.recv().unwrap();
+                    fs::write("/proc/thread-self/comm", "worker-t").unwrap();
+                    named_rx.recv().ok();
+                })
+            })
+            .unwrap();
+        let child = creator.join().unwrap();
+        let tid = listed_rx.recv().unwrap();
+        let mut reader = ThreadReader::new();
+        let name_of = |threads: Vec<OsThread>| {
+            threads
+                .into_iter()
+                .find(|t| t.tid == tid)
+                .map(|t| t.name)
+                .unwrap()
+        };
+        assert_eq!(name_of(reader.list()), "creator-t");
+        named_tx.send(()).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
+            .unwrap()
+            .trim()
+            != "worker-t"
+        {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::yield_now();
+        }
+        // The next listing is not a rescan: the name must still be asked again.
+        assert_eq!(name_of(reader.list()), "worker-t");
+        drop(named_tx);
+        child.join().unwrap();
     }
 }

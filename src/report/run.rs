@@ -204,6 +204,7 @@ impl RunReport {
                 .map(|t| ThreadSeen {
                     busy_s: round3(t.busy_s),
                     cpu_s: round3(t.cpu_s),
+                    wait_s: round3(t.wait_s),
                     ..t.clone()
                 })
                 .collect(),
@@ -340,18 +341,19 @@ impl RunReport {
         }
         let _ = writeln!(
             out,
-            "\nthreads that ran tasks   tid        pool    tasks   busy s    cpu s"
+            "\nthreads that ran tasks   tid        pool    tasks   busy s    cpu s   wait s"
         );
         for th in &self.threads_seen {
             let _ = writeln!(
                 out,
-                "  {:<20} {:>7} {:>11} {:>8} {:>8.3} {:>8.3}",
+                "  {:<20} {:>7} {:>11} {:>8} {:>8.3} {:>8.3} {:>8.3}",
                 th.name,
                 th.tid,
                 th.pool.name(),
                 th.tasks,
                 th.busy_s,
-                th.cpu_s
+                th.cpu_s,
+                th.wait_s
             );
         }
         let own = &self.own_cpu_pct;
