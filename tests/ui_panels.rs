@@ -240,7 +240,7 @@ fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
     let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
     app.on_snapshot(Arc::new(rayon_snapshot(1, 0.0)));
     let unhindered = panel_text(&app, PanelId::Threads, 100, 20);
-    assert!(!unhindered.contains("waited"), "{unhindered}");
+    assert!(!unhindered.contains("wait"), "{unhindered}");
 
     let mut contended = rayon_snapshot(2, 0.0);
     for thread in contended
@@ -252,5 +252,5 @@ fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
     }
     app.on_snapshot(Arc::new(contended));
     let text = panel_text(&app, PanelId::Threads, 100, 20);
-    assert!(text.contains("waited 80% for a CPU"), "{text}");
+    assert!(text.contains("% · wait 80% · busy "), "{text}");
 }

@@ -167,13 +167,14 @@ fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a
         if members.len() == 1 { "" } else { "s" },
         cpu
     );
-    if busy > 0.0 || tps > 0.0 {
-        text.push_str(&format!(" · busy {busy:.0}% · {} tasks/s", rate(tps)));
-    }
-    // Time ready to run but without a core: the pool wanted more CPU than it got.
+    // Time ready to run but without a core: the pool wanted more CPU than it
+    // got. Beside cpu, before what a narrow panel cuts.
     let waited = total(|t| t.view.wait_pct);
     if waited >= WAIT_SHOWN_PCT {
-        text.push_str(&format!(" · waited {waited:.0}% for a CPU"));
+        text.push_str(&format!(" · wait {waited:.0}%"));
+    }
+    if busy > 0.0 || tps > 0.0 {
+        text.push_str(&format!(" · busy {busy:.0}% · {} tasks/s", rate(tps)));
     }
     Line::from(Span::styled(text, theme.title()))
 }
