@@ -17,7 +17,6 @@ fn thread(name: &str, busy_pct: f64, cpu_pct: f64, alive: bool) -> ThreadView {
         pool: PoolKind::from_thread_name(name),
         busy_pct,
         cpu_pct,
-        wait_pct: 0.0,
         alive,
         ..ThreadView::default()
     }

@@ -434,11 +434,12 @@ fn the_exposition_parses_and_counts_what_happened() {
         samples["loadlab_backend_threads{backend=\"spawn-blocking\"}"],
         2.0
     );
-    assert!(
-        samples
-            .keys()
-            .any(|k| k.starts_with("loadlab_thread_cpu_seconds_total{"))
-    );
+    for family in [
+        "loadlab_thread_cpu_seconds_total{",
+        "loadlab_thread_wait_seconds_total{",
+    ] {
+        assert!(samples.keys().any(|k| k.starts_with(family)), "no {family}");
+    }
     assert!(
         samples
             .keys()

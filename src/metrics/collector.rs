@@ -483,6 +483,7 @@ impl Collector {
                     tasks: since.ended(),
                     busy_s: since.busy_ns as f64 / 1e9,
                     cpu_s: now_reading.cpu_ns as f64 / 1e9,
+                    wait_s: now_reading.wait_ns as f64 / 1e9,
                     alive: true,
                 }
             })

@@ -322,6 +322,9 @@ pub struct ThreadView {
     pub busy_s: f64,
     /// OS CPU seconds since the thread started.
     pub cpu_s: f64,
+    /// Seconds spent ready to run but waiting for a CPU since the thread started.
+    #[serde(default)]
+    pub wait_s: f64,
     /// False once the thread has exited (shown fading for a few seconds).
     pub alive: bool,
 }

@@ -93,11 +93,16 @@ pub fn render(snapshot: &Snapshot) -> String {
     out.histogram_of_buckets("loadlab_echo_rtt_seconds", &[], &totals.echo_buckets);
 
     type ThreadSeconds = fn(&crate::metrics::snapshot::ThreadView) -> f64;
-    let per_thread: [(&str, &str, ThreadSeconds); 2] = [
+    let per_thread: [(&str, &str, ThreadSeconds); 3] = [
         (
             "loadlab_thread_cpu_seconds_total",
             "OS CPU time of each thread of the process since it started.",
             |thread| thread.cpu_s,
+        ),
+        (
+            "loadlab_thread_wait_seconds_total",
+            "Time each thread was ready to run but waited for a CPU, since it started.",
+            |thread| thread.wait_s,
         ),
         (
             "loadlab_thread_busy_seconds_total",

@@ -205,7 +205,6 @@ mod tests {
             name: "rayon-0".into(),
             pool: PoolKind::Rayon,
             cpu_pct: 100.0,
-            wait_pct: 0.0,
             busy_pct: 80.0,
             alive: true,
             ..ThreadView::default()

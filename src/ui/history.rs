@@ -231,7 +231,6 @@ mod tests {
             name: name.to_string(),
             pool: PoolKind::from_thread_name(name),
             cpu_pct: 50.0,
-            wait_pct: 0.0,
             busy_pct: 40.0,
             alive,
             ..ThreadView::default()

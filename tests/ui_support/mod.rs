@@ -41,6 +41,7 @@ fn thread(tid: i32, name: &str, cpu: f64, busy: f64, tps: f64) -> ThreadView {
         tasks: (tps * 60.0) as u64,
         busy_s: busy / 100.0 * 60.0,
         cpu_s: cpu / 100.0 * 60.0,
+        wait_s: 0.0,
         alive: true,
     }
 }
