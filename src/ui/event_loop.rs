@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
-use ratatui::Terminal;
+use crossterm::event::{Event, KeyEventKind};
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::MissedTickBehavior;
 
@@ -45,8 +45,17 @@ pub fn run(
     if let Some(timeline) = opts.scenario.take() {
         app.view.scenario = Some(ScenarioRun::new(timeline, Instant::now()));
     }
-    let mut terminal = Terminal::new(CrosstermBackend::new(BufWriter::new(stdout())))
-        .context("dashboard: cannot open the terminal")?;
+    // A fixed viewport, resized on Resize events: a fullscreen one asks the
+    // terminal its size before every frame, opening /dev/tty each time.
+    let (width, height) =
+        crossterm::terminal::size().context("dashboard: cannot read the terminal's size")?;
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(BufWriter::new(stdout())),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+        },
+    )
+    .context("dashboard: cannot open the terminal")?;
     terminal
         .clear()
         .context("dashboard: cannot clear the terminal")?;
@@ -58,26 +67,14 @@ pub fn run(
     ))
 }
 
-/// crossterm's EventStream reads input on a helper thread that it spawns
-/// unnamed, so Linux gives it its creator's name. Creating the stream from a
-/// short-lived thread named "ui-input" names the reader so, instead of a
-/// second "ui" row in the Threads panel.
-fn input_events() -> EventStream {
-    std::thread::Builder::new()
-        .name("ui-input".into())
-        .spawn(EventStream::new)
-        .ok()
-        .and_then(|creator| creator.join().ok())
-        .unwrap_or_default()
-}
-
 async fn event_loop(
     terminal: &mut Term,
     app: &mut App,
     controller: &dyn Controller,
     fps: u32,
 ) -> anyhow::Result<()> {
-    let mut events = input_events();
+    let mut events =
+        super::input::spawn_reader().context("dashboard: cannot start reading input")?;
     let mut snapshots = controller.snapshots();
     {
         let first = snapshots.borrow_and_update().clone();
@@ -101,7 +98,7 @@ async fn event_loop(
 
     loop {
         tokio::select! {
-            event = events.next() => match event {
+            event = events.recv() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     let now = Instant::now();
                     let actions = keys::update(app, key, now);
@@ -122,7 +119,12 @@ async fn event_loop(
                     super::mouse::update(app, mouse);
                     dirty = true;
                 }
-                Some(Ok(Event::Resize(_, _))) => dirty = true,
+                Some(Ok(Event::Resize(width, height))) => {
+                    terminal
+                        .resize(Rect::new(0, 0, width, height))
+                        .context("dashboard: cannot resize to the terminal")?;
+                    dirty = true;
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),
                 None => break,

@@ -22,6 +22,7 @@ pub mod form_view;
 pub use crate::format;
 pub mod help;
 pub mod history;
+pub mod input;
 pub mod keys;
 pub mod log_view;
 pub mod mouse;
