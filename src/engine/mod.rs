@@ -43,6 +43,7 @@ pub struct EngineConfig {
     pub sample_interval: Duration,
     /// What the Snapshot's window fields cover.
     pub window: Duration,
+    /// How often the heartbeat probe ticks on the app runtime (at least 1 ms).
     pub heartbeat_period: Duration,
     /// The blocking detector fires when a heartbeat tick is this late.
     pub block_threshold: Duration,
@@ -263,17 +264,18 @@ impl Engine {
         };
         // The echo keeps its pings between heartbeat ticks: both count from here.
         let heartbeat_origin = tokio::time::Instant::now();
+        // A zero period would make tokio's interval panic in the probe's task.
+        let heartbeat_period = config.heartbeat_period.max(Duration::from_millis(1));
         runtime.spawn(crate::probe::heartbeat::run(
             shared.probes.clone(),
             heartbeat_origin,
-            config.heartbeat_period,
+            heartbeat_period,
             config.block_threshold,
             running_now,
         ));
         if config.echo_pings_per_s > 0 {
             let probes = shared.probes.clone();
             let pings = config.echo_pings_per_s;
-            let heartbeat_period = config.heartbeat_period;
             runtime.spawn(async move {
                 let echo =
                     crate::probe::echo::run(probes, pings, heartbeat_origin, heartbeat_period);

@@ -117,9 +117,9 @@ pub struct Collector {
     baseline: Totals,
     /// Per-thread counters at the last reset.
     thread_baseline: HashMap<i32, Counters>,
-    /// Per-thread (cpu_ns, busy_ns, ended) at recent ticks, for window rates.
+    /// Per-thread readings at recent ticks, for window rates.
     thread_recent: VecDeque<(Instant, ThreadReadings)>,
-    /// Last CPU reading of every thread, kept after it exits.
+    /// Last (CPU, wait) reading of every thread in ns, kept after it exits.
     last_os_times: HashMap<i32, (u64, u64)>,
     thread_reader: os_threads::ThreadReader,
     /// Threads' CPU at the last reset (or start): own threads' cost counts from it.

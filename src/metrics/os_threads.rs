@@ -19,10 +19,10 @@ pub struct OsThread {
 }
 
 /// Lists the process's threads sample after sample at the cost of one `pread`
-/// per thread: each thread's name is read once and its schedstat file (time
-/// on the CPU, then time waiting for one, in nanoseconds) stays open, procfs serving a fresh
-/// reading at offset 0, rather than two opens, reads and closes per thread per
-/// sample. With hundreds of threads at 10 samples a second that is most of the
+/// per thread: each thread's name is read at its first listings only and its
+/// schedstat file (time on a CPU, then time waiting for one, in nanoseconds)
+/// stays open, procfs serving a fresh reading at offset 0, rather than two
+/// opens, reads and closes per thread per sample. With hundreds of threads at 10 samples a second that is most of the
 /// sampler's cost. Threads that exit while being read are skipped.
 ///
 /// The directory is listed on every `RESCAN_EVERY`-th call only (listing

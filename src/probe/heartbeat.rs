@@ -23,9 +23,9 @@ pub struct RunningNow {
     pub kernel: Kernel,
 }
 
-/// Ticks every `period` from `origin` until the runtime shuts down; a tick at least
-/// `block_threshold` late is reported with what `running_now` said at the
-/// tick before (when the stall began).
+/// Ticks every `period` from `origin` until the runtime shuts down; a tick
+/// at least `block_threshold` late is reported with what `running_now` said
+/// at the tick before (when the stall began).
 pub async fn run(
     stats: Arc<ProbeStats>,
     origin: Instant,
