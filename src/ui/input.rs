@@ -2,7 +2,7 @@
 //! feeding the ui loop through a bounded channel. crossterm's EventStream,
 //! polled from the ui loop at every wake-up (each Snapshot, each frame),
 //! spun on its reader's lock (sched_yield) while its helper thread held it
-//! in a blocking poll: about a tenth of the ui thread's CPU.
+//! in a blocking poll: about a tenth of the ui thread's profile samples.
 
 use crossterm::event::Event;
 use tokio::sync::mpsc;
