@@ -15,6 +15,15 @@ use crate::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
 /// backends never lands above a limit.
 pub const POOL_THREADS_MAX: usize = 512;
 
+/// rayon threads alive at once in one rayon backend, counting the retired
+/// pools still finishing a task after a resize: a new pool is built only once
+/// it fits beside them, so a burst of resizes cannot pile pools up.
+pub const RAYON_LIVE_THREADS_MAX: usize = POOL_THREADS_MAX;
+
+/// Live changes (backend, threads, load) kept for the next frame before they
+/// are applied at once: a burst of mixed keys stays this short.
+pub const PENDING_CHANGES_MAX: usize = 8;
+
 /// Worker threads of the app runtime (and so of the inline backend).
 pub const RUNTIME_WORKERS_MAX: usize = 256;
 
@@ -39,6 +48,17 @@ pub const DURATION_MAX_S: f64 = 30.0 * 86_400.0;
 
 /// `--block-threshold-ms` and `--starved-threshold-ms`: a minute.
 pub const THRESHOLD_MAX_MS: f64 = 60_000.0;
+
+/// Nice values of backend threads (`--worker-nice`): from the app workers'
+/// own (0) to the lowest priority.
+pub const WORKER_NICE_MAX: i32 = 19;
+
+/// TCP echo pings per second on the app runtime (0: no echo probe).
+pub const ECHO_PINGS_PER_S_MAX: u32 = 10_000;
+
+/// How long a wait for the next Snapshot lasts beyond a few sample intervals
+/// before it reports the sampler stopped or stuck.
+pub const SNAPSHOT_WAIT_MIN: Duration = Duration::from_secs(5);
 
 /// Dashboard frames per second.
 pub const FPS_MIN: u32 = 1;

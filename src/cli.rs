@@ -486,8 +486,10 @@ fn number(text: &str) -> Result<f64, String> {
         .map_err(|_| format!("{text:?} is not a number"))
 }
 
+/// A count of at least 1 (threads, workers, tasks in flight, tasks); the
+/// bound checks that follow say the upper end.
 fn whole(text: &str) -> Result<u64, String> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| format!("{text:?} is not a whole number of 0 or more"))
+        .map_err(|_| format!("{text:?} is not a whole number of 1 or more"))
 }

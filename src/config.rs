@@ -28,6 +28,10 @@ pub struct Config {
     /// `30s`, `2m` or `10m`.
     pub chart_window: Option<String>,
     pub theme: Option<ThemeName>,
+    /// `FILE:LINE` of `threads`, for the check that needs the backend (inline
+    /// takes at most the app runtime's workers), made once the flags are known.
+    #[serde(skip)]
+    pub threads_at: String,
 }
 
 impl Config {
@@ -58,23 +62,27 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
     let name = path.display().to_string();
     let text =
         read_small_text(&path, "a config file (.toml)").map_err(|e| format!("{name}: {e}"))?;
-    parse(&text).map(Some).map_err(|e| format!("{name}:{e}"))
+    let mut config = parse(&text).map_err(|e| format!("{name}:{e}"))?;
+    config.threads_at = format!("{name}:{}", config.threads_at);
+    Ok(Some(config))
 }
 
 /// Parses and checks a config file's text; an error starts with its line.
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |span| line_of(text, span.start));
-        format!("{line}: {}", e.message().trim())
+        format!("{line}: {}", short_numbers(e.message().trim()))
     })?;
     let line_of_key = |key: &str| {
         text.find(&format!("{key} "))
             .or_else(|| text.find(&format!("{key}=")))
             .map_or(1, |at| line_of(text, at))
     };
+    let mut config = config;
     if let Some(threads) = config.threads {
         bounds::check_any_threads(threads)
             .map_err(|e| format!("{}: threads: {e}", line_of_key("threads")))?;
+        config.threads_at = line_of_key("threads").to_string();
     }
     if let Some(size) = config.size {
         let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
@@ -95,9 +103,42 @@ pub fn parse(text: &str) -> Result<Config, String> {
     Ok(config)
 }
 
+/// The parser spells a huge float out (`1e308` as 309 digits): a run of more
+/// than `LONG_NUMBER_DIGITS` digits is said in scientific notation instead.
+fn short_numbers(message: &str) -> String {
+    const LONG_NUMBER_DIGITS: usize = 20;
+    let mut out = String::with_capacity(message.len().min(256));
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let len = run
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(run.len());
+        let number = &run[..len];
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        match number.parse::<f64>() {
+            Ok(value) if digits > LONG_NUMBER_DIGITS => out.push_str(&format!("{value:e}")),
+            _ => out.push_str(number),
+        }
+        rest = &run[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_number_is_said_briefly() {
+        let error = parse("fps = 1e308\n").unwrap_err();
+        assert!(error.starts_with("1: "), "{error}");
+        assert!(error.len() < 120, "{error}");
+        assert!(!error.contains("0000000000"), "{error}");
+        assert_eq!(short_numbers("at 12, 3.5 and 1.25"), "at 12, 3.5 and 1.25");
+    }
 
     #[test]
     fn every_key_parses() {

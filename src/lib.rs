@@ -45,6 +45,7 @@ pub mod engine;
 pub mod format;
 pub mod logging;
 pub mod metrics;
+pub mod new_file;
 pub mod probe;
 pub mod record;
 pub mod report;

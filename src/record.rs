@@ -2,9 +2,8 @@
 //! written and flushed line by line so a killed process leaves complete lines.
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -162,48 +161,7 @@ impl Recorder<BufWriter<File>> {
 /// regular file, link, directory, FIFO or socket is refused; an existing
 /// character device (`/dev/null`, a terminal) is written to as it is.
 pub fn open_target(path: &Path) -> io::Result<File> {
-    let created = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path);
-    match created {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => open_existing_device(path),
-        other => other,
-    }
-}
-
-fn open_existing_device(path: &Path) -> io::Result<File> {
-    let refuse = |why: &str| {
-        Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            why.to_string(),
-        ))
-    };
-    let kind = std::fs::symlink_metadata(path)?.file_type();
-    if kind.is_symlink() {
-        return refuse("is a symbolic link; a recording never follows one");
-    }
-    if kind.is_dir() {
-        return refuse("is a directory; expected a file name for the recording");
-    }
-    if !kind.is_char_device() {
-        return refuse(
-            "already exists; a recording never overwrites a file: remove it or choose a new name",
-        );
-    }
-    // O_NONBLOCK: if the name was swapped for a FIFO since the check, the
-    // open fails at once instead of waiting for a reader.
-    let file = OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
-    if !file.metadata()?.file_type().is_char_device() {
-        return refuse("changed while being opened; not written");
-    }
-    let flags = rustix::fs::fcntl_getfl(&file)?;
-    rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
-    Ok(file)
+    crate::new_file::create(path, crate::new_file::Existing::WriteCharDevice)
 }
 
 impl<W: Write> Recorder<W> {

@@ -28,6 +28,12 @@ pub enum Failure {
     Fatal(String),
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {

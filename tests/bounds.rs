@@ -49,7 +49,11 @@ fn out_of_bounds_commands_are_refused_and_the_engine_keeps_its_config() {
         let reason = refused.err().unwrap_or_default();
         assert!(reason.contains("outside"), "{command:?}: {reason}");
     }
-    let config = engine.fresh_snapshot().config.clone();
+    let config = engine
+        .fresh_snapshot()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .config
+        .clone();
     assert_eq!(config.threads, 2);
     assert_eq!(config.load, LoadMode::Closed { inflight: 4 });
     assert_eq!(config.workload, WorkloadSpec::default());

@@ -121,6 +121,20 @@ fn hostile_values_are_usage_errors_not_panics() {
 }
 
 #[test]
+fn a_count_in_scientific_notation_is_refused_with_the_true_range() {
+    for flag in ["--tasks", "--threads", "--inflight", "--runtime-workers"] {
+        let out = loadlab(&["run", flag, "1e3"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("\"1e3\" is not a whole number of 1 or more"),
+            "{flag}: {err}"
+        );
+        assert!(!err.contains("0 or more"), "{flag}: {err}");
+    }
+}
+
+#[test]
 fn a_missing_path_is_fatal_with_exit_1() {
     let out = loadlab(&[
         "run",

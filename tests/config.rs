@@ -6,7 +6,7 @@ mod support_tmux;
 use std::process::Command;
 use std::time::Duration;
 
-use support_tmux::{Tmux, header_backend, header_threads, sh_quote, tmux_available};
+use support_tmux::{Tmux, header_backend, header_threads, require_tmux, sh_quote};
 
 fn loadlab(args: &[&str], config_home: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_loadlab"))
@@ -32,6 +32,43 @@ fn a_bad_config_file_is_a_usage_error_naming_its_line() {
     let out = loadlab(&["--config", missing.to_str().unwrap()], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+}
+
+#[test]
+fn threads_beyond_inline_app_workers_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "backend = \"inline\"\nfps = 10\nthreads = 300\n").unwrap();
+    let out = loadlab(&["--config", file.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!(
+        "loadlab: {}:3: threads: 300 is outside 1..=256",
+        file.display()
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert!(!stderr.contains("--threads"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // The backend may come from the flag too.
+    std::fs::write(&file, "threads = 300\n").unwrap();
+    let out = loadlab(
+        &["--config", file.to_str().unwrap(), "--backend", "inline"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("config.toml:1: threads: 300"), "{stderr}");
+}
+
+#[test]
+fn a_huge_fps_in_the_file_is_a_short_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "fps = 1e308\n").unwrap();
+    let out = loadlab(&["--config", file.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("config.toml:1:"), "{stderr}");
+    assert!(stderr.len() < 200, "{stderr}");
 }
 
 #[test]
@@ -64,10 +101,7 @@ fn headless_runs_ignore_the_config_file() {
 
 #[test]
 fn the_dashboard_takes_its_defaults_from_the_config_file_and_flags_win() {
-    if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
-        return;
-    }
+    require_tmux();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
     std::fs::write(

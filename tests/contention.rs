@@ -36,7 +36,7 @@ fn only_threads_that_want_a_cpu_count_towards_contention() {
     let cores = loadlab::engine::cores();
     let engine = Engine::start(config(cores)).expect("engine");
     std::thread::sleep(Duration::from_millis(1_500));
-    let s = engine.fresh_snapshot();
+    let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     assert!(
         s.system.busy_threads <= cores,
         "{} busy threads on {cores} cores: {:?}",
@@ -55,7 +55,7 @@ fn only_threads_that_want_a_cpu_count_towards_contention() {
         })
         .expect("resize");
     std::thread::sleep(Duration::from_millis(2_000));
-    let s = engine.fresh_snapshot();
+    let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     assert!(
         s.system.oversubscribed,
         "{} busy threads on {cores} cores",

@@ -32,7 +32,14 @@ struct TestKernels {
     fold: Kernel,
     /// Panics on every task whose seed is even.
     flaky: Kernel,
+    /// Declares a maximum size and remembers the largest size it was given.
+    capped: Kernel,
 }
+
+/// The capped kernel's maximum `--size`.
+const CAPPED_MAX: u64 = 10_000;
+/// The largest size the capped kernel was ever asked for.
+static CAPPED_LARGEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Registered once for the whole test binary: registration is process-wide.
 fn kernels() -> &'static TestKernels {
@@ -49,10 +56,17 @@ fn kernels() -> &'static TestKernels {
             fold_numbers(size, seed)
         })
         .default_size(50);
+        let capped = CustomKernel::new("test-capped", "numbers", |size, seed| {
+            CAPPED_LARGEST.fetch_max(size, std::sync::atomic::Ordering::Relaxed);
+            size ^ seed
+        })
+        .default_size(100)
+        .max_size(CAPPED_MAX);
         loadlab::engine::task_job::quiet_job_panics();
         TestKernels {
             fold: register_kernel(fold).expect("a new name"),
             flaky: register_kernel(flaky).expect("a new name"),
+            capped: register_kernel(capped).expect("a new name"),
         }
     })
 }
@@ -149,6 +163,27 @@ fn a_panic_in_the_function_fails_that_task_only() {
 }
 
 #[test]
+fn heavy_tailed_sizes_never_pass_a_registered_kernels_maximum() {
+    let kernel = kernels().capped;
+    let engine = Engine::start(EngineConfig {
+        backend: BackendKind::Channel,
+        threads: 2,
+        workload: workload(kernel, CAPPED_MAX, Dist::Pareto),
+        load: LoadMode::Closed { inflight: 8 },
+        limit: RunLimit::Tasks(2_000),
+        ..EngineConfig::default()
+    })
+    .expect("engine starts");
+    engine.wait_for_run();
+    let outcome = engine.finish();
+    assert_eq!(outcome.totals.counters.completed, 2_000);
+    // Pareto at the maximum draws past it about a third of the time: those
+    // tasks are cut to it, none is larger.
+    let largest = CAPPED_LARGEST.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(largest, CAPPED_MAX);
+}
+
+#[test]
 fn a_sweep_measures_the_kernel_on_each_cell() {
     let plan = SweepPlan {
         backends: vec![BackendKind::Rayon, BackendKind::Channel],
@@ -196,18 +231,24 @@ fn the_engine_changes_backend_threads_and_load_under_load_and_counts_every_task(
     ] {
         engine.set_backend(backend).expect("backend swaps");
         engine.set_threads(threads).expect("threads apply");
-        let snapshot = engine.fresh_snapshot();
+        let snapshot = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
         let snapshot = if snapshot.config.backend == backend {
             snapshot
         } else {
-            engine.fresh_snapshot()
+            engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"))
         };
         assert_eq!(snapshot.config.backend, backend);
         assert_eq!(snapshot.config.threads, threads);
         assert_eq!(snapshot.config.workload.kernel, kernel);
         // Work keeps flowing through every change.
         let completed = (0..250)
-            .map(|_| engine.fresh_snapshot().tasks.completed)
+            .map(|_| {
+                engine
+                    .fresh_snapshot()
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .tasks
+                    .completed
+            })
             .find(|now| *now > last_completed);
         last_completed = completed.expect("tasks complete after the change");
     }

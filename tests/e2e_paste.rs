@@ -1,12 +1,12 @@
 //! End to end: a 100 KB paste into the real dashboard in a tmux pane arrives
 //! as one bracketed paste, is cut to the field's limit, and `q` still quits
-//! right after. Skipped, with the reason printed, when tmux is missing.
+//! right after. Fails when tmux is missing (`.ci/run` installs it).
 
 mod support_tmux;
 
 use std::time::Duration;
 
-use support_tmux::{Tmux, exit_status, tmux_available};
+use support_tmux::{Tmux, exit_status, require_tmux};
 
 const LIGHT: &str = "--threads 1 --workload spin --size 200";
 
@@ -25,10 +25,7 @@ fn paste_100_kb(tmux: &Tmux) {
 
 #[test]
 fn a_large_paste_fills_the_field_to_its_limit_and_q_still_quits() {
-    if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(140, 40);
     tmux.launch_dashboard(LIGHT);
     // Outside the form: ignored, never read as key presses.

@@ -1,7 +1,7 @@
 //! End to end: the real dashboard in a tmux pane, one private tmux server per
 //! test. How it leaves (Ctrl-C, SIGTERM, q under load), a too-small terminal
 //! and a resize, stop/start/pause, the guided demo, export, and job panics
-//! kept off the screen. Skipped, with the reason printed, when tmux is missing.
+//! kept off the screen. Fails when tmux is missing (`.ci/run` installs it).
 //! A capture can catch a frame half written (top rows new, bottom rows old), so
 //! each wait names everything the assertions after it read from that screen.
 
@@ -12,25 +12,15 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support_tmux::{
-    Tmux, binary, exit_status, header_backend, header_state, sh_quote, status_count, tmux_available,
+    Tmux, binary, exit_status, header_backend, header_state, require_tmux, sh_quote, status_count,
 };
 
 /// Light work so the tests do not fight each other for the 2 cores.
 const LIGHT: &str = "--threads 2 --workload spin --size 200";
 
-fn skip(test: &str) -> bool {
-    if tmux_available() {
-        return false;
-    }
-    eprintln!("SKIPPED {test}: tmux is not installed (CI installs it)");
-    true
-}
-
 #[test]
 fn ctrl_c_quits_and_restores_the_terminal() {
-    if skip("ctrl_c_quits_and_restores_the_terminal") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     tmux.launch_dashboard(LIGHT);
     tmux.press_named("C-c");
@@ -41,9 +31,7 @@ fn ctrl_c_quits_and_restores_the_terminal() {
 
 #[test]
 fn sigterm_restores_the_terminal_and_ends_the_process() {
-    if skip("sigterm_restores_the_terminal_and_ends_the_process") {
-        return;
-    }
+    require_tmux();
     let dir = tempfile::tempdir().expect("tempdir");
     let pidfile = dir.path().join("pid");
     let tmux = Tmux::start(120, 40);
@@ -81,9 +69,7 @@ fn alive(pid: &str) -> bool {
 
 #[test]
 fn quitting_with_thousands_of_queued_tasks_returns_at_once() {
-    if skip("quitting_with_thousands_of_queued_tasks_returns_at_once") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     tmux.launch_dashboard("--workload spin --size 20000 --inflight 5000 --threads 1");
     // One 20 ms task at a time on one thread: nearly all 5000 wait in the queue.
@@ -116,9 +102,7 @@ fn quitting_with_thousands_of_queued_tasks_returns_at_once() {
 
 #[test]
 fn too_small_terminal_shows_a_notice_and_a_resize_brings_the_dashboard_back() {
-    if skip("too_small_terminal_shows_a_notice_and_a_resize_brings_the_dashboard_back") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(40, 10);
     tmux.type_line(&format!(
         "NO_COLOR=1 {} {LIGHT}; echo EXIT=$?",
@@ -162,9 +146,7 @@ fn too_small_terminal_shows_a_notice_and_a_resize_brings_the_dashboard_back() {
 
 #[test]
 fn stop_start_and_pause_show_in_the_header() {
-    if skip("stop_start_and_pause_show_in_the_header") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     let first = tmux.launch_dashboard(LIGHT);
     assert_eq!(header_state(&first), Some("RUNNING"), "{first}");
@@ -202,9 +184,7 @@ fn stop_start_and_pause_show_in_the_header() {
 
 #[test]
 fn guided_demo_captions_each_step_and_swaps_to_inline() {
-    if skip("guided_demo_captions_each_step_and_swaps_to_inline") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     // From channel, so the demo's first step visibly moves to rayon.
     let first = tmux.launch_dashboard(&format!("{LIGHT} --backend channel"));
@@ -256,9 +236,7 @@ fn caption_line<'a>(screen: &'a str, badge: &str) -> &'a str {
 
 #[test]
 fn export_writes_a_snapshot_json_into_the_export_dir() {
-    if skip("export_writes_a_snapshot_json_into_the_export_dir") {
-        return;
-    }
+    require_tmux();
     let dir = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(120, 40);
     tmux.launch_dashboard(&format!("{LIGHT} --export-dir {}", sh_quote(dir.path())));
@@ -304,9 +282,7 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn panicking_jobs_stay_off_the_screen_and_count_as_failed() {
-    if skip("panicking_jobs_stay_off_the_screen_and_count_as_failed") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     tmux.launch_dashboard(&format!("{LIGHT} --panic-every 50"));
     let first = tmux.wait_for("a failed task", Duration::from_secs(10), |s| {
@@ -374,9 +350,7 @@ fn mouse_flags(tmux: &Tmux) -> String {
 
 #[test]
 fn a_click_focuses_a_panel_and_quitting_releases_the_mouse() {
-    if skip("a_click_focuses_a_panel_and_quitting_releases_the_mouse") {
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     tmux.launch_dashboard(LIGHT);
     let captured = Instant::now() + Duration::from_secs(5);

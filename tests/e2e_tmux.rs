@@ -1,21 +1,18 @@
 //! End to end: the real binary in a tmux pane. Reads the screen with
 //! `capture-pane -p`, presses `+`, `b`, `?`, `q`, checks that the screen changed
 //! accordingly and that the terminal came back (`stty -a` shows `icanon`).
-//! Skipped, with the reason printed, when tmux is not installed.
+//! Fails when tmux is not installed (`.ci/run` installs it).
 //! `LOADLAB_E2E_BIN` may point at another build of the binary.
 
 mod support_tmux;
 
 use std::time::{Duration, Instant};
 
-use support_tmux::{Tmux, binary, exit_status, header_backend, header_threads, tmux_available};
+use support_tmux::{Tmux, binary, exit_status, header_backend, header_threads, require_tmux};
 
 #[test]
 fn dashboard_in_tmux_reacts_to_keys_and_restores_the_terminal() {
-    if !tmux_available() {
-        eprintln!("SKIPPED e2e_tmux: tmux is not installed (CI installs it)");
-        return;
-    }
+    require_tmux();
     let tmux = Tmux::start(120, 40);
     let bin = binary();
     // Light work so the test does not fight other tests for the 2 cores.

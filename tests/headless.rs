@@ -63,14 +63,6 @@ fn demo_starvation_marks_inline_starved_and_offload_healthy() {
     let verdict =
         |name: &str| rows.iter().find(|r| r["backend"] == name).unwrap()["verdict"].clone();
     assert_eq!(verdict("inline"), "starved", "{report:#}");
-    // Other test binaries may load the machine: at least one offload backend
-    // must stay healthy (each one does on a quiet machine).
-    assert!(
-        ["spawn-blocking", "rayon", "channel"]
-            .iter()
-            .any(|b| verdict(b) == "healthy"),
-        "{report:#}"
-    );
     for row in rows {
         for key in [
             "threads",
@@ -83,15 +75,19 @@ fn demo_starvation_marks_inline_starved_and_offload_healthy() {
         }
         assert!(row["tasks_per_s"].as_f64().unwrap() > 0.0, "{row}");
     }
-    let inline_p99 = rows[0]["heartbeat_lag_us"]["p99"].as_f64().unwrap();
-    let best_offload_p99 = rows[1..]
-        .iter()
-        .map(|r| r["heartbeat_lag_us"]["p99"].as_f64().unwrap())
-        .fold(f64::INFINITY, f64::min);
-    assert!(
-        inline_p99 > 10.0 * best_offload_p99,
-        "inline {inline_p99} vs best offload {best_offload_p99}"
-    );
+    // Every offload backend against inline: inline's heartbeat waits for
+    // whole 50 ms tasks; offload's waits only for the scheduler, a few ms even
+    // when other test binaries load the machine. A factor of 4 holds either way.
+    let p99 = |row: &serde_json::Value| row["heartbeat_lag_us"]["p99"].as_f64().unwrap();
+    let inline_p99 = p99(&rows[0]);
+    for row in &rows[1..] {
+        assert!(
+            4.0 * p99(row) < inline_p99,
+            "{}: heartbeat p99 {} us vs inline's {inline_p99} us",
+            row["backend"],
+            p99(row)
+        );
+    }
 }
 
 #[test]
@@ -128,15 +124,17 @@ fn the_blocking_detector_fires_under_inline_and_stays_quiet_under_offload() {
         inline["blocked_events"].as_u64().unwrap() >= 1,
         "{inline:#}"
     );
-    // Offload leaves the runtime free: far fewer stalls than inline (none on
-    // a quiet machine; a loaded one may add a few of its own).
+    // Every offload backend leaves the runtime free: a quarter of inline's
+    // stalls at most (none on a quiet machine; a loaded one may add a few of
+    // its own, while inline's tasks still stall it about once per task).
     let inline_blocked = inline["blocked_events"].as_u64().unwrap();
-    let offload_blocked =
-        ["rayon", "channel"].map(|backend| run(backend)["blocked_events"].as_u64().unwrap());
-    assert!(
-        offload_blocked.iter().any(|&n| 2 * n < inline_blocked),
-        "inline {inline_blocked} vs rayon, channel {offload_blocked:?}"
-    );
+    for backend in ["spawn-blocking", "rayon", "channel"] {
+        let blocked = run(backend)["blocked_events"].as_u64().unwrap();
+        assert!(
+            4 * blocked < inline_blocked,
+            "{backend}: {blocked} blocked events vs inline's {inline_blocked}"
+        );
+    }
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn the_sampler_sees_hundreds_of_blocking_threads_and_counts_stay_exact() {
     })
     .expect("engine");
     std::thread::sleep(Duration::from_millis(1_500));
-    let s = engine.fresh_snapshot();
+    let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     let blocking = s
         .threads
         .iter()

@@ -103,7 +103,8 @@ fn record_refuses_links_and_existing_files_before_running() {
             .arg(target)
             .output()
             .expect("run loadlab");
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        // A name already taken is a usage error: choose another.
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
             stderr(&out).starts_with("loadlab: --record "),
             "{}",
@@ -177,4 +178,135 @@ fn logs_on_a_pipe_carry_no_colour_codes() {
     let _ = child.wait();
     assert!(err.contains("ERROR"), "a log line is expected: {err}");
     assert!(!err.contains('\x1b'), "{err:?}");
+}
+
+#[test]
+fn completions_and_man_to_a_full_stdout_name_what_they_write() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    for (args, what) in [
+        (&["completions", "bash"][..], "the completion script"),
+        (&["man"][..], "the man page"),
+    ] {
+        let out = loadlab()
+            .args(args)
+            .stdout(full.try_clone().expect("clone"))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run loadlab");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("loadlab: cannot write {what} to stdout: ")),
+            "{err}"
+        );
+    }
+}
+
+/// A sweep long enough that a refusal after measuring would be obvious.
+const SWEEP: &[&str] = &[
+    "sweep",
+    "--backends",
+    "channel",
+    "--threads",
+    "1",
+    "--workload",
+    "spin",
+    "--size",
+    "100",
+    "--warmup",
+    "0",
+    "--duration",
+    "3",
+    "--rounds",
+    "1",
+];
+
+#[test]
+fn a_plot_name_already_taken_is_refused_before_measuring() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let existing = dir.path().join("existing.svg");
+    std::fs::write(&existing, "keep").expect("existing");
+    let link = dir.path().join("link.svg");
+    std::os::unix::fs::symlink(&existing, &link).expect("link");
+    let fifo = dir.path().join("fifo.svg");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for (target, why) in [
+        (&existing, "already exists"),
+        (&link, "symbolic link"),
+        (&fifo, "FIFO"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = loadlab()
+            .args(SWEEP)
+            .arg("--plot")
+            .arg(target)
+            .output()
+            .expect("run loadlab");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("loadlab: --plot {}: ", target.display()))
+                && err.contains(why),
+            "{err}"
+        );
+        // Refused before the 3 s measurement, and the FIFO did not block.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("existing"),
+        "keep"
+    );
+}
+
+#[test]
+fn an_interrupted_sweep_still_prints_its_report_and_writes_its_plot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plot = dir.path().join("sweep.svg");
+    let mut args = SWEEP.to_vec();
+    // Two cells: the first finishes, SIGTERM arrives during the second.
+    args[4] = "1,2";
+    args[12] = "1";
+    let mut child = loadlab()
+        .args(&args)
+        .args(["--format", "json", "--plot"])
+        .arg(&plot)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run loadlab");
+    // The plot's name is taken before any measurement; the signal comes once
+    // the second cell has started (its progress line is on stderr).
+    let progress = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = Vec::new();
+    for line in std::io::BufRead::lines(progress) {
+        let line = line.expect("stderr line");
+        let second = line.contains("(2/2)");
+        seen.push(line);
+        if second {
+            break;
+        }
+    }
+    assert!(plot.exists(), "the plot file is created up front: {seen:?}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the report is printed");
+    assert_eq!(report["interrupted"], "SIGTERM", "{report}");
+    let svg = std::fs::read_to_string(&plot).expect("plot");
+    assert!(svg.starts_with("<svg"), "{svg}");
 }

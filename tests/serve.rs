@@ -399,8 +399,8 @@ fn the_exposition_parses_and_counts_what_happened() {
     });
     assert!(text.is_empty());
     // A Snapshot taken after the requests.
-    engine.fresh_snapshot();
-    engine.fresh_snapshot();
+    engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
+    engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     let text = rt.block_on(async { get(&client, &format!("{base}/metrics")).await.2 });
     let samples = check_exposition(&text);
     for name in [

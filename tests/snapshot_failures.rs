@@ -34,7 +34,7 @@ fn snapshots_carry_the_first_error_and_the_newest_cause_and_a_reset_clears_the_c
     cfg.panic_every = 10;
     let engine = Engine::start(cfg).expect("engine");
     engine.wait_for_run();
-    let s = engine.fresh_snapshot();
+    let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.tasks.failed, 40, "{:?}", s.tasks);
     let first = s.failures.first_error.clone().unwrap_or_default();
     assert!(
@@ -48,7 +48,7 @@ fn snapshots_carry_the_first_error_and_the_newest_cause_and_a_reset_clears_the_c
     );
     assert!(s.failures.per_s >= 0.0);
 
-    let after = engine.reset_and_wait();
+    let after = engine.reset_and_wait().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(after.tasks.failed, 0, "{:?}", after.tasks);
     engine.finish();
     engine.shutdown(Duration::from_secs(1));
@@ -60,10 +60,10 @@ fn a_reset_zeroes_blocked_events_and_forgets_the_last_block() {
     let engine =
         Engine::start(config(BackendKind::Inline, Kernel::Spin, 60_000, 24)).expect("engine");
     engine.wait_for_run();
-    let before = engine.fresh_snapshot();
+    let before = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     assert!(before.health.blocked_events >= 1, "{:?}", before.health);
     assert!(before.health.last_block.is_some());
-    let after = engine.reset_and_wait();
+    let after = engine.reset_and_wait().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(after.health.blocked_events, 0, "{:?}", after.health);
     assert!(after.health.last_block.is_none(), "{:?}", after.health);
     engine.finish();
@@ -82,7 +82,7 @@ fn a_stall_is_blamed_on_the_backend_that_ran_when_it_began() {
     std::thread::sleep(Duration::from_millis(150));
     engine.set_backend(BackendKind::Channel).expect("swap");
     engine.wait_for_run();
-    let s = engine.fresh_snapshot();
+    let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     let block = s.health.last_block.clone().expect("a block was reported");
     assert_eq!(block.backend, BackendKind::Inline, "{block:?}");
     assert!(block.blocked_ms >= 150.0, "{block:?}");

@@ -173,6 +173,20 @@ fn q_ctrl_c_and_q_from_help_quit() {
 }
 
 #[test]
+fn f10_quits_and_ctrl_z_suspends_from_anywhere() {
+    let mut app = live_app();
+    let f10 = KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE);
+    let ctrl_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(press(&mut app, &[f10]), vec![Action::Quit]);
+    assert_eq!(press(&mut app, &[ctrl_z]), vec![Action::Suspend]);
+    // In the workload form too: neither key is text.
+    assert!(press(&mut app, &[ch('w')]).is_empty());
+    assert!(app.view.form.is_some());
+    assert_eq!(press(&mut app, &[ctrl_z]), vec![Action::Suspend]);
+    assert_eq!(press(&mut app, &[f10]), vec![Action::Quit]);
+}
+
+#[test]
 fn help_swallows_the_key_that_closes_it() {
     let mut app = live_app();
     assert!(press(&mut app, &[ch('?'), ch('b')]).is_empty());

@@ -9,6 +9,7 @@ use super::output::{print_stderr, write_stdout};
 use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs};
 use crate::engine::Engine;
 use crate::report::sweep::SweepFormat;
+use crate::report::sweep_plot::PlotFile;
 use crate::runs;
 use crate::runs::interrupt::{self, Interruption};
 use crate::runs::session::{Recording, Session};
@@ -17,16 +18,6 @@ use crate::setup::{self, Failure};
 use crate::spec::RunLimit;
 use crate::ui::DashboardOptions;
 use crate::ui::timeline::Timeline;
-
-/// A session that cannot start: a bad scenario is a usage error (exit 2); a
-/// `--record` file that cannot be opened is fatal (exit 1), as for stdout.
-fn session_failure(message: String) -> Failure {
-    if message.starts_with("--record ") {
-        Failure::Fatal(message)
-    } else {
-        Failure::Usage(message)
-    }
-}
 
 pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Result<i32, Failure> {
     if !crate::ui::is_terminal() {
@@ -47,7 +38,7 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         None => None,
     };
     // Recording only: the dashboard plays the scenario itself, caption on screen.
-    let session = Session::new(None, cli.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    let session = Session::new(None, cli.recording.record.as_deref())?;
     // Before the engine starts, so its first log lines land in the Log panel.
     let logs = crate::logging::init_dashboard_logging();
     let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
@@ -82,8 +73,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
     config.serve = runs::serve::serve_options(&args.service, false);
-    let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
-        .map_err(session_failure)?;
+    let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())?;
     let interruption = install_signal_handlers()?;
     let report = runs::headless::run(config, session, &interruption)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
@@ -146,7 +136,7 @@ fn run_demo<P>(
         return Err(Failure::Usage("--format: demo writes text or json".into()));
     }
     let plan = plan()?;
-    let mut recording = Recording::open(record).map_err(Failure::Fatal)?;
+    let mut recording = Recording::open(record)?;
     let interruption = install_signal_handlers()?;
     let output =
         run(&plan, &mut recording, &interruption).map_err(|e| Failure::Fatal(e.to_string()))?;
@@ -162,14 +152,25 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32, Failure> {
         Format::Md => SweepFormat::Md,
     };
     let plan = setup::sweep_plan(args)?;
-    let mut recording =
-        Recording::open(args.recording.record.as_deref()).map_err(Failure::Fatal)?;
+    // Created before measuring: a name already taken is refused at once.
+    let plot = match &args.plot {
+        Some(path) => Some(PlotFile::create(path).map_err(|e| {
+            let message = format!("--plot {}: {e}", path.display());
+            if crate::new_file::is_refusal(&e) {
+                Failure::Usage(message)
+            } else {
+                Failure::Fatal(message)
+            }
+        })?),
+        None => None,
+    };
+    let mut recording = Recording::open(args.recording.record.as_deref())?;
     let interruption = install_signal_handlers()?;
     let report = runs::sweep::sweep(&plan, &mut recording, &interruption, print_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     write_stdout(&report.render(format))?;
-    if let Some(path) = &args.plot {
-        crate::report::sweep_plot::write(&report, path)
+    if let (Some(plot), Some(path)) = (plot, &args.plot) {
+        plot.write(&report)
             .map_err(|e| Failure::Fatal(format!("--plot {}: {e}", path.display())))?;
     }
     Ok(exit_code_after(report.interrupted.as_deref()))

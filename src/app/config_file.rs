@@ -1,8 +1,10 @@
 //! The dashboard's config file under the flags: a value applies only where
 //! the flag was not given.
 
+use crate::bounds;
 use crate::cli::Cli;
 use crate::setup::Failure;
+use crate::spec::BackendKind;
 
 /// The config file's values, for every dashboard flag not given on the
 /// command line. Headless commands never read it.
@@ -18,6 +20,16 @@ pub(super) fn apply_config(
         cli.backend.backend = backend;
     }
     if let Some(threads) = config.threads.filter(|_| unset("threads")) {
+        // For inline the file's threads are app workers: checked here, where
+        // the backend (the flag's or the file's) is known, naming the file.
+        if cli.backend.backend == BackendKind::Inline {
+            bounds::check_runtime_workers(threads).map_err(|e| {
+                Failure::Usage(format!(
+                    "{}: threads: {e} (inline runs on app workers)",
+                    config.threads_at
+                ))
+            })?;
+        }
         cli.backend.threads = Some(threads);
     }
     if let Some(kernel) = config.workload.filter(|_| unset("workload")) {

@@ -15,7 +15,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, DemoCommand};
 use crate::setup::{self, Failure};
-use output::{print_stderr, write_stdout};
+use output::{print_stderr, write_stdout, write_stdout_as};
 
 /// Runs the `loadlab` command line on the process's arguments and returns
 /// its exit status (0, 1, 2, 3 or 128 + a signal, as the reports document).
@@ -83,12 +83,14 @@ where
     }
     let result = match cli.command {
         Some(Command::Run(args)) => commands::run(&args),
-        Some(Command::List) => write_stdout(&list::list()).map(|()| 0),
-        Some(Command::Completions { shell }) => {
-            write_stdout(&shell_help::completions(shell, &program)).map(|()| 0)
-        }
+        Some(Command::List) => write_stdout_as("the list", &list::list()).map(|()| 0),
+        Some(Command::Completions { shell }) => write_stdout_as(
+            "the completion script",
+            &shell_help::completions(shell, &program),
+        )
+        .map(|()| 0),
         Some(Command::Man) => shell_help::man_page()
-            .and_then(|page| write_stdout(&page))
+            .and_then(|page| write_stdout_as("the man page", &page))
             .map(|()| 0),
         Some(Command::Demo(DemoCommand::Starvation(args))) => commands::demo_starvation(&args),
         Some(Command::Demo(DemoCommand::Advice(args))) => commands::demo_advice(&args),

@@ -9,12 +9,18 @@ use crate::setup::Failure;
 /// output quietly: the run's own exit status stands. Any other write error
 /// (`> /dev/full`) is fatal.
 pub(crate) fn write_stdout(text: &str) -> Result<(), Failure> {
+    write_stdout_as("the report", text)
+}
+
+/// `write_stdout` for output that is not a report; the error names `what`
+/// ("the completion script", "the man page").
+pub(crate) fn write_stdout_as(what: &str, text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Fatal(format!(
-            "cannot write the report to stdout: {e}"
+            "cannot write {what} to stdout: {e}"
         ))),
     }
 }

@@ -74,7 +74,7 @@ impl Source {
                 if index >= *end {
                     return None;
                 }
-                let size = dist::task_size(spec.dist, spec.size, spec.seed, index);
+                let size = dist::spec_task_size(spec, index);
                 Some((index, TaskInput::Synthetic { index, size }))
             }
             Source::Files { entries, next } => {

@@ -2,6 +2,7 @@
 //! probes and the sampler thread. Usable without any UI.
 
 pub mod command;
+mod config_bounds;
 pub mod controller;
 pub mod driver;
 pub mod job;
@@ -148,7 +149,7 @@ pub struct RunOutcome {
 /// engine.set_backend(BackendKind::Channel)?;
 /// engine.set_threads(2)?;
 /// engine.set_load(LoadMode::Closed { inflight: 8 })?;
-/// let snapshot = engine.fresh_snapshot();
+/// let snapshot = engine.fresh_snapshot()?;
 /// assert_eq!(snapshot.config.backend, BackendKind::Channel);
 ///
 /// let outcome = engine.stop();
@@ -175,6 +176,34 @@ pub struct Engine {
     run_started: Instant,
     /// The HTTP service (`--serve`), stopped before the runtime.
     service: Mutex<Option<crate::service::Service>>,
+    /// How often the sampler publishes: waits for a Snapshot scale with it.
+    sample_interval: Duration,
+}
+
+/// No new Snapshot came within the wait: the sampler has stopped (the engine
+/// finished) or is stuck. The last Snapshot published is kept here.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error(
+    "no new snapshot within {waited:?} (the last published is number {}): the sampler has stopped or is stuck",
+    .last.seq
+)]
+pub struct StaleSnapshot {
+    pub waited: Duration,
+    pub last: Arc<Snapshot>,
+}
+
+/// Waits for a tokio task of the engine's runtime from any thread. `block_on`
+/// panics on a thread that is inside a runtime (async code calling the
+/// engine); there the task is polled for its end instead, which blocks only
+/// the calling thread, as any synchronous call does.
+fn wait_for_task(handle: &tokio::runtime::Handle, task: tokio::task::JoinHandle<()>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        let _ = handle.block_on(task);
+        return;
+    }
+    while !task.is_finished() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::runtime::Runtime> {
@@ -210,7 +239,7 @@ impl Engine {
     /// `start_driver`) the driver.
     pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
         let created = Instant::now();
-        config.workload.validate().map_err(anyhow::Error::msg)?;
+        config.check().map_err(anyhow::Error::msg)?;
         let runtime_workers = config.runtime_workers.max(1);
         let runtime = build_runtime(runtime_workers, config.worker_nice)?;
         let backend = backend::build(
@@ -335,6 +364,7 @@ impl Engine {
             created,
             run_started,
             service: Mutex::new(service),
+            sample_interval: config.sample_interval,
         })
     }
 
@@ -360,7 +390,9 @@ impl Engine {
         }
     }
 
-    /// Blocks until the driver has finished its bounded run and every task ended.
+    /// Blocks until the driver has finished its bounded run and every task
+    /// ended. Safe from async code too (it then blocks the calling thread, so
+    /// prefer `tokio::task::spawn_blocking` there).
     pub fn wait_for_run(&self) {
         let handle = self
             .driver
@@ -368,7 +400,7 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(handle) = handle {
-            let _ = self.handle.block_on(handle);
+            wait_for_task(&self.handle, handle);
         }
     }
 
@@ -377,7 +409,7 @@ impl Engine {
     pub fn run_to_limit(&self, limit: RunLimit) {
         self.shared.stopped.store(false, Ordering::Release);
         let driver = self.handle.spawn(driver::drive(self.shared.clone(), limit));
-        let _ = self.handle.block_on(driver);
+        wait_for_task(&self.handle, driver);
     }
 
     /// True once a bounded run's driver has finished (or none was started).
@@ -435,8 +467,9 @@ impl Engine {
             .map_err(Refused)
     }
 
-    /// The next Snapshot the sampler publishes (blocks up to a few intervals).
-    pub fn fresh_snapshot(&self) -> Arc<Snapshot> {
+    /// The next Snapshot the sampler publishes (blocks up to a few intervals,
+    /// at least `bounds::SNAPSHOT_WAIT_MIN`); an error if none comes.
+    pub fn fresh_snapshot(&self) -> Result<Arc<Snapshot>, StaleSnapshot> {
         let seen = self.snapshots.borrow().seq;
         self.snapshot_after(seen)
     }
@@ -444,19 +477,28 @@ impl Engine {
     /// Zeroes the statistics and returns the first Snapshot taken after the
     /// reset, so cumulative figures of later Snapshots cover exactly the
     /// period that starts here.
-    pub fn reset_and_wait(&self) -> Arc<Snapshot> {
+    pub fn reset_and_wait(&self) -> Result<Arc<Snapshot>, StaleSnapshot> {
         let seen = self.snapshots.borrow().seq;
         self.shared.reset_requested.store(true, Ordering::Release);
         // The sample in progress may predate the request: wait for the one after.
         self.snapshot_after(seen + 1)
     }
 
-    fn snapshot_after(&self, seq: u64) -> Arc<Snapshot> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+    fn snapshot_after(&self, seq: u64) -> Result<Arc<Snapshot>, StaleSnapshot> {
+        let started = Instant::now();
+        let wait = crate::bounds::SNAPSHOT_WAIT_MIN + 3 * self.sample_interval;
         loop {
             let latest = self.snapshots.borrow().clone();
-            if latest.seq > seq || Instant::now() >= deadline {
-                return latest;
+            if latest.seq > seq {
+                return Ok(latest);
+            }
+            // A sampler that has finished publishes nothing more: say so now.
+            let closed = self.snapshots.has_changed().is_err();
+            if closed || started.elapsed() >= wait {
+                return Err(StaleSnapshot {
+                    waited: started.elapsed(),
+                    last: latest,
+                });
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -548,8 +590,13 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(runtime) = runtime {
-            // Workers blocked by inline jobs are not waited for past this.
-            runtime.shutdown_timeout(Duration::from_millis(200));
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // Inside async code (a library caller) waiting panics: let go.
+                runtime.shutdown_background();
+            } else {
+                // Workers blocked by inline jobs are not waited for past this.
+                runtime.shutdown_timeout(Duration::from_millis(200));
+            }
         }
     }
 

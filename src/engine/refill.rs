@@ -65,7 +65,7 @@ impl Refill {
             .registry
             .with_current(|stats| stats.record_submitted_many(tasks));
         let task = |index: u64| {
-            let size = dist::task_size(self.spec.dist, self.spec.size, self.spec.seed, index);
+            let size = dist::spec_task_size(&self.spec, index);
             TaskJob::in_epoch(
                 shared.clone(),
                 &self.spec,

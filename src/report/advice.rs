@@ -329,6 +329,11 @@ impl AdviceReport {
         for warning in self.warnings() {
             out.push_str(&format!("warning: {warning}\n\n"));
         }
+        if let Some(signal) = &self.interrupted {
+            out.push_str(&format!(
+                "interrupted by {signal}: only the rows measured before it are reported\n\n"
+            ));
+        }
         out.push_str("measured best per kind of work:\n");
         for best in self.best() {
             out.push_str(&format!(
@@ -454,6 +459,20 @@ mod tests {
             cpu_share: 50,
             interrupted: None,
         }
+    }
+
+    #[test]
+    fn an_interrupted_report_says_so_in_text() {
+        assert!(!report().render_text().contains("interrupted"));
+        let interrupted = AdviceReport {
+            interrupted: Some("SIGINT".to_string()),
+            ..report()
+        };
+        assert!(
+            interrupted
+                .render_text()
+                .contains("interrupted by SIGINT: only the rows measured before it are reported")
+        );
     }
 
     #[test]

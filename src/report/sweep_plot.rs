@@ -2,8 +2,9 @@
 //! through the medians, a min-max bar at every cell, the knee ringed. SVG
 //! only, with text left to the viewer's fonts, so no system library is needed.
 
+use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
@@ -145,17 +146,51 @@ fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes the chart to `path`, never through a symlink planted there.
-pub fn write(report: &SweepReport, path: &Path) -> Result<(), String> {
-    let svg = render(report)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
+/// `--plot FILE.svg`, created new (see [`crate::new_file`]) before the sweep
+/// measures anything, so a name already taken is refused at once; the chart
+/// is written when the sweep ends. A file never written is removed again.
+pub struct PlotFile {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl PlotFile {
+    /// Creates the file; an existing name (file, link, FIFO, device) is refused.
+    pub fn create(path: &Path) -> std::io::Result<PlotFile> {
+        let file = crate::new_file::create(path, crate::new_file::Existing::Refuse)?;
+        Ok(PlotFile {
+            path: path.to_path_buf(),
+            file: Some(file),
+        })
     }
-    let mut file = options.open(path).map_err(|e| e.to_string())?;
-    file.write_all(svg.as_bytes()).map_err(|e| e.to_string())?;
-    file.flush().map_err(|e| e.to_string())
+
+    /// Draws the chart into the file.
+    pub fn write(mut self, report: &SweepReport) -> Result<(), String> {
+        let svg = render(report)?;
+        let mut file = self.file.take().ok_or("the plot was written already")?;
+        let written = file
+            .write_all(svg.as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| e.to_string());
+        if written.is_err() {
+            crate::new_file::remove_if_same(&self.path, &file);
+        }
+        written
+    }
+}
+
+impl Drop for PlotFile {
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            crate::new_file::remove_if_same(&self.path, &file);
+        }
+    }
+}
+
+/// Writes the chart to a new file at `path` (never over an existing one,
+/// never through a link).
+pub fn write(report: &SweepReport, path: &Path) -> Result<(), String> {
+    PlotFile::create(path)
+        .map_err(|e| e.to_string())?
+        .write(report)
 }

@@ -17,6 +17,7 @@ use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
 use crate::scenario::{Player, Scenario};
+use crate::setup::Failure;
 
 /// How often a session looks at the clock and the latest Snapshot.
 pub const TICK: Duration = Duration::from_millis(50);
@@ -41,10 +42,17 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// Creates the file; the error names it.
-    pub fn open(path: Option<&Path>) -> Result<Recording, String> {
+    /// Creates the file; the error names it. A name already taken is a
+    /// usage error (exit 2); any other failure to create it is fatal.
+    pub fn open(path: Option<&Path>) -> Result<Recording, Failure> {
         let recorder = match path {
-            Some(path) => Some(Recorder::create(path).map_err(|e| e.to_string())?),
+            Some(path) => Some(Recorder::create(path).map_err(|e| {
+                if crate::new_file::is_refusal(&e) {
+                    Failure::Usage(e.to_string())
+                } else {
+                    Failure::Fatal(e.to_string())
+                }
+            })?),
             None => None,
         };
         Ok(Recording {
@@ -88,10 +96,11 @@ impl Recording {
 
 impl Session {
     /// Loads the scenario and creates the recording; errors name the file.
-    pub fn new(scenario: Option<&Path>, record: Option<&Path>) -> Result<Session, String> {
+    /// A bad scenario is a usage error (exit 2).
+    pub fn new(scenario: Option<&Path>, record: Option<&Path>) -> Result<Session, Failure> {
         let player = match scenario {
             Some(path) => Some(Player::new(
-                Scenario::load(path).map_err(|e| e.to_string())?,
+                Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?,
             )),
             None => None,
         };
@@ -221,7 +230,7 @@ pub fn measured_period(
     recording.next_engine();
     let mut measured = None;
     if run_for(&engine, warmup, recording, interruption) {
-        let start = engine.reset_and_wait();
+        let start = engine.reset_and_wait()?;
         let before = CpuTicks::read();
         if run_for(&engine, period, recording, interruption) {
             let after = CpuTicks::read();

@@ -10,4 +10,6 @@ pub enum Action {
     Export,
     /// Leave the dashboard.
     Quit,
+    /// Give the terminal back to the shell and stop (Ctrl-Z); `fg` resumes.
+    Suspend,
 }

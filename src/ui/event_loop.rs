@@ -20,8 +20,9 @@ use crate::engine::controller::Controller;
 use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
+use super::coalesce::PendingChanges;
 use super::timeline::ScenarioRun;
-use super::{draw, export, keys, screenshot};
+use super::{draw, export, keys, screenshot, suspend};
 
 /// The shortest time between two frames drawn in answer to input.
 const KEY_REDRAW_GAP: Duration = Duration::from_millis(15);
@@ -89,27 +90,38 @@ async fn event_loop(
     let mut sigterm = signal(SignalKind::terminate()).context("dashboard: SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).context("dashboard: SIGINT handler")?;
     let mut sighup = signal(SignalKind::hangup()).context("dashboard: SIGHUP handler")?;
+    let mut sigtstp =
+        signal(SignalKind::from_raw(libc::SIGTSTP)).context("dashboard: SIGTSTP handler")?;
+    let mut sigcont =
+        signal(SignalKind::from_raw(libc::SIGCONT)).context("dashboard: SIGCONT handler")?;
     let mut snapshots_open = true;
     let mut dirty = true;
     let mut last_draw = Instant::now()
         .checked_sub(KEY_REDRAW_GAP)
         .unwrap_or_else(Instant::now);
     let mut logs_seen = app.logs.pushed();
+    let mut pending = PendingChanges::default();
 
     loop {
         tokio::select! {
             event = events.recv() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     let now = Instant::now();
-                    let actions = keys::update(app, key, now);
+                    let actions = pending.defer(keys::update(app, key, now));
+                    let suspend = actions.contains(&Action::Suspend);
                     if perform(app, controller, actions, now) {
                         break;
+                    }
+                    if suspend {
+                        suspend::suspend().context("dashboard: Ctrl-Z")?;
+                        redraw_all(terminal, app)?;
+                        continue;
                     }
                     dirty = redraw_after_input(terminal, app, now, &mut last_draw)?;
                 }
                 Some(Ok(Event::Paste(text))) => {
                     let now = Instant::now();
-                    let actions = keys::paste(app, &text, now);
+                    let actions = pending.defer(keys::paste(app, &text, now));
                     if perform(app, controller, actions, now) {
                         break;
                     }
@@ -144,7 +156,9 @@ async fn event_loop(
             _ = render_tick.tick() => {
                 let now = Instant::now();
                 let had_status = app.view.status.is_some();
-                let actions = app.tick(now);
+                // Live changes asked for since the last frame, once each.
+                let mut actions = pending.take();
+                actions.extend(app.tick(now));
                 if perform(app, controller, actions, now) {
                     break;
                 }
@@ -158,6 +172,14 @@ async fn event_loop(
                     last_draw = Instant::now();
                     dirty = false;
                 }
+            }
+            _ = sigtstp.recv() => {
+                suspend::suspend().context("dashboard: SIGTSTP")?;
+                redraw_all(terminal, app)?;
+            }
+            _ = sigcont.recv() => {
+                suspend::resume().context("dashboard: SIGCONT")?;
+                redraw_all(terminal, app)?;
             }
             _ = sigterm.recv() => break,
             _ = sigint.recv() => break,
@@ -182,6 +204,20 @@ fn redraw_after_input(
     draw(terminal, app)?;
     *last_draw = Instant::now();
     Ok(false)
+}
+
+/// After the process was stopped: the size read afresh (it may have changed
+/// meanwhile) and every cell drawn again over whatever the shell left.
+fn redraw_all(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
+    let (width, height) =
+        crossterm::terminal::size().context("dashboard: cannot read the terminal's size")?;
+    // `resize` clears the viewport and forgets the last frame, so every cell
+    // is drawn; `clear` would ask the terminal for the cursor, whose answer
+    // the input thread would take.
+    terminal
+        .resize(Rect::new(0, 0, width, height))
+        .context("dashboard: cannot resize to the terminal")?;
+    draw(terminal, app)
 }
 
 fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
@@ -237,6 +273,8 @@ pub fn perform(
                 }
             }
             Action::Quit => return true,
+            // The event loop stops the process: it holds the terminal.
+            Action::Suspend => {}
         }
     }
     false

@@ -1,14 +1,14 @@
 //! `e`: the displayed Snapshot as pretty JSON in the export directory, and with
 //! `--export-screen` the screen as SVG and text beside it.
 //!
-//! Every file is created new (O_CREAT|O_EXCL): an export never follows a
+//! Every file is created new (`crate::new_file`): an export never follows a
 //! symbolic link planted at its name and never overwrites or truncates a file.
 
-use std::fs::OpenOptions;
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::metrics::snapshot::Snapshot;
+use crate::new_file::{self, Existing};
 
 /// Names tried per second before giving up.
 const ATTEMPTS: u32 = 100;
@@ -63,9 +63,9 @@ fn create_all(dir: &Path, stem: &str, files: &[(&str, &str)]) -> Result<PathBuf,
     let mut created: Vec<PathBuf> = Vec::with_capacity(files.len());
     let result = files.iter().try_for_each(|(extension, content)| {
         let path = dir.join(format!("{stem}.{extension}"));
-        let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+        let mut file = match new_file::create(&path, Existing::Refuse) {
             Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(Refused::Taken),
+            Err(e) if new_file::is_refusal(&e) => return Err(Refused::Taken),
             Err(e) => return Err(Refused::Failed(format!("export: {}: {e}", path.display()))),
         };
         created.push(path.clone());

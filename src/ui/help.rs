@@ -83,6 +83,11 @@ pub const KEYS: &[(&str, &str)] = &[
         "this help (j/k or PgUp/PgDn scroll it, any other key closes it)",
     ),
     ("q / Ctrl-C", "quit"),
+    ("F10", "quit too (as in htop)"),
+    (
+        "Ctrl-Z",
+        "suspend to the shell; fg brings the dashboard back",
+    ),
 ];
 
 /// The short form for the always-visible controls line, in display order,

@@ -26,8 +26,15 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         return Vec::new();
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+    // F10 quits as in htop; both work in the form and the help too.
+    if key.code == KeyCode::F(10)
+        || (ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')))
+    {
         return vec![Action::Quit];
+    }
+    // Raw mode turns Ctrl-Z into a key instead of SIGTSTP.
+    if ctrl && matches!(key.code, KeyCode::Char('z') | KeyCode::Char('Z')) {
+        return vec![Action::Suspend];
     }
     if let Some(form) = app.view.form.as_mut() {
         return match form.handle(key) {

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod chart_window;
+pub mod coalesce;
 pub mod comparison;
 pub mod comparison_view;
 pub mod demo;
@@ -28,6 +29,7 @@ pub mod log_view;
 pub mod mouse;
 pub mod panels;
 pub mod screenshot;
+pub mod suspend;
 pub mod terminal_guard;
 pub mod theme;
 pub mod thread_table;

@@ -31,17 +31,32 @@ impl TerminalGuard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard { _private: () };
-        // Bracketed paste: a paste arrives as one event, not as a key per character.
-        // Mouse capture: clicks focus panels, the wheel scrolls lists.
-        execute!(
-            stdout(),
-            EnterAlternateScreen,
-            Hide,
-            EnableBracketedPaste,
-            EnableMouseCapture
-        )?;
+        enter_screen_modes()?;
         Ok(guard)
     }
+}
+
+/// Dashboard mode again after the process was stopped (Ctrl-Z, SIGSTOP): the
+/// shell may have put the terminal back to cooked mode meanwhile, so raw mode
+/// is entered afresh.
+pub fn reenter() -> io::Result<()> {
+    // crossterm skips enabling raw mode it believes is on: turn it off first.
+    let _ = disable_raw_mode();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    enter_screen_modes()
+}
+
+fn enter_screen_modes() -> io::Result<()> {
+    // Bracketed paste: a paste arrives as one event, not as a key per character.
+    // Mouse capture: clicks focus panels, the wheel scrolls lists.
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    )
 }
 
 impl Drop for TerminalGuard {

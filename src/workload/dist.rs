@@ -1,6 +1,6 @@
 //! Task sizes drawn from a distribution around a mean, reproducibly per index.
 
-use crate::spec::Dist;
+use crate::spec::{Dist, WorkloadSpec};
 use crate::workload::seed_mix::{mix, unit_open};
 
 /// Stream id so sizes do not correlate with other per-task randomness.
@@ -36,6 +36,14 @@ pub fn task_size(dist: Dist, mean: u64, seed: u64, index: u64) -> u64 {
     size.max(1)
 }
 
+/// Size of task `index` of `spec`: the draw of [`task_size`] truncated to the
+/// kernel's maximum (`bounds::size_max`, a registered kernel's own), so no
+/// task is larger than a `--size` the kernel would accept. With a mean near
+/// the maximum this lowers the mean: see the README on `--dist`.
+pub fn spec_task_size(spec: &WorkloadSpec, index: u64) -> u64 {
+    task_size(spec.dist, spec.size, spec.seed, index).min(crate::bounds::size_max(spec.kernel))
+}
+
 /// Rounds to the nearest integer (keeps the mean unbiased); `as` saturates on overflow.
 fn to_size(x: f64) -> u64 {
     x.round() as u64
@@ -51,6 +59,30 @@ mod tests {
         let k = PARETO_SCALE;
         let capped_mean = 3.0 * k - 2.0 * k.powf(1.5) / PARETO_CAP.sqrt();
         assert!((capped_mean - 1.0).abs() < 1e-4, "{capped_mean}");
+    }
+
+    #[test]
+    fn no_task_is_drawn_above_the_kernels_maximum() {
+        use crate::spec::Kernel;
+        let kernel = Kernel::Resize;
+        let max = crate::bounds::size_max(kernel);
+        for dist in Dist::ALL {
+            let spec = WorkloadSpec {
+                kernel,
+                size: max,
+                dist,
+                ..WorkloadSpec::default()
+            };
+            let sizes: Vec<u64> = (0..20_000).map(|i| spec_task_size(&spec, i)).collect();
+            assert!(sizes.iter().all(|&s| (1..=max).contains(&s)), "{dist}");
+            // Pareto and exp at the maximum draw past it often: those are cut.
+            if matches!(dist, Dist::Pareto | Dist::Exp) {
+                assert!(
+                    sizes.iter().filter(|&&s| s == max).count() > 1_000,
+                    "{dist}"
+                );
+            }
+        }
     }
 
     #[test]

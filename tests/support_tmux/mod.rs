@@ -190,12 +190,17 @@ impl Drop for Tmux {
     }
 }
 
-/// True when tmux runs here; tests print why they skip otherwise.
-pub fn tmux_available() -> bool {
-    Command::new("tmux")
+/// Fails the test when tmux does not run here: an end-to-end test that
+/// cannot run must not pass (`.ci/run` installs tmux).
+pub fn require_tmux() {
+    let runs = Command::new("tmux")
         .arg("-V")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "tmux is not installed: the end-to-end tests need it (.ci/run installs it)"
+    );
 }
 
 /// The binary under test; `LOADLAB_E2E_BIN` may point at another build.
