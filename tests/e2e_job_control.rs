@@ -18,11 +18,15 @@ fn launch_alone(tmux: &Tmux, args: &str) {
     tmux.wait_for_dashboard(Duration::from_secs(30));
 }
 
-/// The shell's `EXIT=` line after typing `echo EXIT=$?`.
-fn exit_of_last_job(tmux: &Tmux, after: &str) -> String {
-    tmux.wait_for("the shell prompt back", Duration::from_secs(10), |s| {
-        !s.contains("Runtime health")
-    });
+/// The shell's `EXIT=` line after typing `echo EXIT=$?`, once the process
+/// marked by `marker` has ended (keys typed earlier would reach it, or a
+/// terminal not yet back in cooked mode).
+fn exit_of_last_job(tmux: &Tmux, marker: &str, after: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while loadlab_threads(marker).is_some() {
+        assert!(Instant::now() < deadline, "still running after {after}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     tmux.type_line("echo EXIT=$?");
     tmux.wait_for_exit(after, Duration::from_secs(10))
 }
@@ -31,7 +35,13 @@ fn exit_of_last_job(tmux: &Tmux, after: &str) -> String {
 fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_dashboard_back() {
     require_tmux();
     let tmux = Tmux::start(120, 40);
-    launch_alone(&tmux, LIGHT);
+    // The export directory only marks this test's process among the others.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().display().to_string();
+    launch_alone(
+        &tmux,
+        &format!("{LIGHT} --export-dir {}", sh_quote(dir.path())),
+    );
     tmux.press_named("C-z");
     tmux.wait_for("the shell after Ctrl-Z", Duration::from_secs(10), |s| {
         !s.contains("Runtime health")
@@ -59,7 +69,7 @@ fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_dashboard_back() {
         s.contains("charts show the last")
     });
     tmux.press("q");
-    assert_eq!(exit_of_last_job(&tmux, "q after fg"), "0");
+    assert_eq!(exit_of_last_job(&tmux, &marker, "q after fg"), "0");
     tmux.assert_terminal_restored();
 }
 
@@ -134,8 +144,11 @@ fn a_held_plus_on_rayon_stays_under_the_cap_and_q_quits_at_once() {
     let quit_in = pressed.elapsed();
     assert_eq!(status, "0");
     assert!(peak >= 400, "{peak}: the process was not found");
-    // 512 rayon threads, the other backends' and loadlab's own few dozen.
-    assert!(peak <= 512 + 64, "{peak} OS threads at the peak");
+    // 512 rayon threads and loadlab's own few (7 here), plus old pool
+    // threads that have left rayon's loop but not yet been reaped by the OS
+    // (up to 75 seen on the loaded 2-core machine). Before pools were retired
+    // first, 300 presses reached 2,425.
+    assert!(peak <= 512 + 128, "{peak} OS threads at the peak");
     assert!(quit_in < Duration::from_secs(3), "q took {quit_in:?}");
     eprintln!("peak {peak} OS threads; q quit in {quit_in:?}");
 }

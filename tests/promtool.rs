@@ -42,10 +42,9 @@ fn promtool_accepts_the_exposition() {
         },
         start_driver: false,
         echo_pings_per_s: 10,
-        serve: Some(ServeOptions {
-            address: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-            health_client: true,
-        }),
+        serve: Some(ServeOptions::new(
+            "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        )),
         ..EngineConfig::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));

@@ -105,12 +105,15 @@ fn a_stop_cancels_inline_tasks_that_wait_for_an_app_worker() {
 #[test]
 fn a_stop_in_the_middle_of_a_refill_submits_nothing_more() {
     for backend in [BackendKind::Rayon, BackendKind::Channel] {
-        // One refill of 400,000 tasks: the stop lands while it is submitted.
+        // One refill of the most tasks in flight the bounds allow (100,000):
+        // the stop lands while it is submitted.
         let engine = Arc::new(
             Engine::start(config(
                 backend,
                 1,
-                LoadMode::Closed { inflight: 400_000 },
+                LoadMode::Closed {
+                    inflight: loadlab::bounds::INFLIGHT_MAX,
+                },
                 RunLimit::Duration(Duration::from_secs(60)),
             ))
             .unwrap(),
@@ -126,7 +129,7 @@ fn a_stop_in_the_middle_of_a_refill_submits_nothing_more() {
         assert_accounted(&format!("{backend}"), &outcome);
         let c = outcome.totals.counters;
         assert!(
-            c.submitted < 400_000,
+            c.submitted < loadlab::bounds::INFLIGHT_MAX as u64,
             "{backend}: the refill went on after the stop: {c:?}"
         );
     }
@@ -186,7 +189,7 @@ fn every_snapshot_accounts_for_every_task_while_the_configuration_changes() {
         LoadMode::Closed { inflight: 32 },
         RunLimit::Unbounded,
     );
-    cfg.sample_interval = Duration::from_millis(5);
+    cfg.sample_interval = Duration::from_millis(loadlab::bounds::SAMPLE_MS_MIN);
     let engine = Arc::new(Engine::start(cfg).unwrap());
     let watcher = {
         let mut snapshots = engine.snapshots();

@@ -254,3 +254,27 @@ fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
     let text = panel_text(&app, PanelId::Threads, 100, 20);
     assert!(text.contains("% · wait 80% · busy "), "{text}");
 }
+
+/// While the engine is idle its probes and sampling are slower: the header says so.
+#[test]
+fn the_header_says_when_the_probes_run_at_their_idle_pace() {
+    let mut app = app_with_history(Theme::colored());
+    let header = |app: &App| {
+        frame_text(app, 120, 40)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!header(&app).contains("idle"), "{}", header(&app));
+    let mut paused = rayon_snapshot(61, 0.0);
+    paused.config.paused = true;
+    paused.tasks.inflight = 0;
+    paused.idle = true;
+    app.on_snapshot(Arc::new(paused));
+    let line = header(&app);
+    assert!(
+        line.contains("PAUSED") && line.contains("idle: probes slowed"),
+        "{line}"
+    );
+}

@@ -259,6 +259,13 @@ impl<J: Runnable> Backend<J> for RayonBackend<J> {
         }
         Ok(())
     }
+
+    fn cancel_queued(&self) {
+        // Their runners, left without a job, find the queue empty and return.
+        while let Some(job) = self.inner.waiting.pop() {
+            drop(job);
+        }
+    }
 }
 
 #[cfg(test)]

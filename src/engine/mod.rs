@@ -122,6 +122,9 @@ pub struct RunOutcome {
     pub workload: WorkloadSpec,
     pub blocked_events: u64,
     pub last_snapshot: Arc<Snapshot>,
+    /// Tasks still running when the run's totals were taken (past the stop's
+    /// grace), counted in `cancelled`.
+    pub abandoned: u64,
 }
 
 /// A running lab: the app runtime with its probes, the backend, the driver
@@ -267,7 +270,7 @@ impl Engine {
             running: AtomicBool::new(config.start_driver),
             cancel_epoch: AtomicU64::new(0),
             generation: AtomicU64::new(0),
-            outstanding: AtomicU64::new(0),
+            outstanding: crossbeam_utils::CachePadded::new(AtomicU64::new(0)),
             wake_driver: Notify::new(),
             refill_at: AtomicU64::new(0),
             panic_every: config.panic_every,
@@ -408,7 +411,11 @@ impl Engine {
     /// and sweeps reuse one engine for many bounded runs).
     pub fn run_to_limit(&self, limit: RunLimit) {
         self.shared.stopped.store(false, Ordering::Release);
+        // Set before the driver's first poll too, so the sampler woken here
+        // leaves its idle pace before the first task.
+        self.shared.running.store(true, Ordering::Release);
         let driver = self.handle.spawn(driver::drive(self.shared.clone(), limit));
+        self.wake_sampler();
         wait_for_task(&self.handle, driver);
     }
 
@@ -485,6 +492,7 @@ impl Engine {
     }
 
     fn snapshot_after(&self, seq: u64) -> Result<Arc<Snapshot>, StaleSnapshot> {
+        self.wake_sampler();
         let started = Instant::now();
         let wait = crate::bounds::SNAPSHOT_WAIT_MIN + 3 * self.sample_interval;
         loop {
@@ -504,6 +512,18 @@ impl Engine {
         }
     }
 
+    /// An idle sampler samples at once (see `Sampler::wake`).
+    fn wake_sampler(&self) {
+        if let Some(sampler) = self
+            .sampler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            sampler.wake();
+        }
+    }
+
     /// Stops the sampler and returns the run's totals (call after `wait_for_run`).
     pub fn finish(&self) -> RunOutcome {
         let ended = Instant::now();
@@ -512,11 +532,19 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        let (totals, last_snapshot) = match sampler {
+        let (mut totals, last_snapshot) = match sampler {
             Some(sampler) => sampler.finish(),
             // Finished twice: the sampler's totals were already taken.
             None => (RunTotals::default(), self.snapshots.borrow().clone()),
         };
+        // Tasks still running past the stop's grace never end in this run:
+        // counted cancelled (and named abandoned), the totals add up.
+        let counters = &mut totals.counters;
+        let abandoned = counters
+            .submitted
+            .saturating_sub(counters.ended())
+            .min(self.shared.outstanding.load(Ordering::SeqCst));
+        counters.cancelled += abandoned;
         let span = *self
             .shared
             .run_span
@@ -535,6 +563,7 @@ impl Engine {
         let current = self.shared.current.load();
         RunOutcome {
             totals,
+            abandoned,
             elapsed,
             startup: first.saturating_duration_since(self.created),
             shutdown: Instant::now().saturating_duration_since(last),
@@ -724,6 +753,8 @@ impl Controller for Engine {
             }
         }
         shared.wake_driver.notify_one();
+        // Work may start again: leave the idle pace now, not at the next idle sample.
+        self.wake_sampler();
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,10 +16,18 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// After an accept error that is not the client's (out of file descriptors),
 /// wait this long before trying again instead of spinning.
 const ACCEPT_RETRY: Duration = Duration::from_millis(50);
+/// Such failures go to the log at most this often.
+const ACCEPT_FAILURE_SAID_EVERY: Duration = Duration::from_secs(60);
 
 pub struct BoundedListener {
     listener: TcpListener,
     slots: Arc<Semaphore>,
+    /// Accepting fails for a reason not the client's (out of descriptors):
+    /// when it was last said, and the failures since. Said once a minute at
+    /// most, not every retry nor every time a closed connection lets one
+    /// accept through between failures.
+    last_warned: Option<Instant>,
+    failures_unsaid: u64,
 }
 
 impl BoundedListener {
@@ -27,6 +35,8 @@ impl BoundedListener {
         BoundedListener {
             listener,
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
+            last_warned: None,
+            failures_unsaid: 0,
         }
     }
 }
@@ -37,11 +47,9 @@ pub struct BoundedStream {
     _slot: Option<OwnedSemaphorePermit>,
 }
 
-impl axum::serve::Listener for BoundedListener {
-    type Io = BoundedStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (BoundedStream, SocketAddr) {
+impl BoundedListener {
+    /// The next connection, once fewer than the maximum are open.
+    pub async fn accept(&mut self) -> (BoundedStream, SocketAddr) {
         // The semaphore is never closed, so this waits for a place; the
         // `None` arm only keeps the accept loop alive if it ever were.
         let slot = self.slots.clone().acquire_owned().await.ok();
@@ -60,15 +68,24 @@ impl axum::serve::Listener for BoundedListener {
                 }
                 Err(error) if is_connection_error(&error) => {}
                 Err(error) => {
-                    tracing::warn!("HTTP service: accept failed: {error}");
+                    self.failures_unsaid += 1;
+                    if self
+                        .last_warned
+                        .is_none_or(|said| said.elapsed() >= ACCEPT_FAILURE_SAID_EVERY)
+                    {
+                        tracing::warn!(
+                            "HTTP service: accept failed {} time(s): {error}; retrying every {} ms \
+                             (said at most once a minute)",
+                            self.failures_unsaid,
+                            ACCEPT_RETRY.as_millis()
+                        );
+                        self.last_warned = Some(Instant::now());
+                        self.failures_unsaid = 0;
+                    }
                     tokio::time::sleep(ACCEPT_RETRY).await;
                 }
             }
         }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
     }
 }
 
