@@ -149,6 +149,9 @@ fn a_held_plus_on_rayon_stays_under_the_cap_and_q_quits_at_once() {
     // (up to 75 seen on the loaded 2-core machine). Before pools were retired
     // first, 300 presses reached 2,425.
     assert!(peak <= 512 + 128, "{peak} OS threads at the peak");
-    assert!(quit_in < Duration::from_secs(3), "q took {quit_in:?}");
+    // 0.2 to 0.9 s alone on the shared 2-core machine, 3.4 s once beside the
+    // whole suite and other builds (512 spinning threads leave the ui thread a
+    // small share of the cores); before pools were retired first, 118 s.
+    assert!(quit_in < Duration::from_secs(6), "q took {quit_in:?}");
     eprintln!("peak {peak} OS threads; q quit in {quit_in:?}");
 }
