@@ -29,7 +29,7 @@ use crate::bounds::RAYON_LIVE_THREADS_MAX;
 use crate::spec::BackendKind;
 
 /// How often a waiting resize looks at the threads still alive.
-const RESIZE_POLL: Duration = Duration::from_millis(2);
+const RESIZE_POLL: Duration = Duration::from_millis(10);
 /// How long a resize waits before trying again after the OS refused threads.
 const BUILD_RETRY: Duration = Duration::from_millis(100);
 
@@ -62,6 +62,54 @@ struct Inner<J> {
     generations: AtomicU64,
 }
 
+/// A rayon thread counted in its backend's `live`: uncounted by the thread's
+/// own thread-local destructors, the last thing it runs, so a thread that
+/// left rayon's loop but still waits for a core to finish exiting counts.
+struct LiveThread(Arc<AtomicUsize>);
+
+impl Drop for LiveThread {
+    fn drop(&mut self) {
+        let _ = self
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(n.saturating_sub(1))
+            });
+    }
+}
+
+thread_local! {
+    static LIVE_THREAD: std::cell::RefCell<Option<LiveThread>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// rayon threads of this process the OS still lists, whatever their pool or
+/// backend: a thread that has run its last code may wait for a core, among
+/// hundreds of busy ones, before it is gone. None when /proc is unreadable.
+fn os_rayon_threads() -> Option<usize> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    Some(
+        tasks
+            .filter_map(Result::ok)
+            .filter(|task| {
+                // `rayon-N`, not `rayon-resize`.
+                std::fs::read(task.path().join("comm")).is_ok_and(|comm| {
+                    comm.strip_prefix(b"rayon-").is_some_and(|n| {
+                        let n = n.trim_ascii_end();
+                        !n.is_empty() && n.iter().all(u8::is_ascii_digit)
+                    })
+                })
+            })
+            .count(),
+    )
+}
+
+/// True when a pool of `threads` fits beside the rayon threads alive, as
+/// this backend counts them and as the OS lists them.
+fn fits(live: &AtomicUsize, threads: usize) -> bool {
+    live.load(Ordering::Acquire) + threads <= RAYON_LIVE_THREADS_MAX
+        && os_rayon_threads().unwrap_or(0) + threads <= RAYON_LIVE_THREADS_MAX
+}
+
 /// Builds a pool of `threads`, counted in `live` from now until each exits.
 fn build_pool(
     threads: usize,
@@ -70,15 +118,14 @@ fn build_pool(
 ) -> std::io::Result<rayon::ThreadPool> {
     // Counted before the threads start, so a resize right after sees them.
     live.fetch_add(threads, Ordering::AcqRel);
-    let exited = Arc::clone(live);
+    let counted = Arc::clone(live);
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|index| format!("rayon-{index}"))
-        .start_handler(move |_| lower_current_thread(nice))
-        .exit_handler(move |_| {
-            let _ = exited.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                Some(n.saturating_sub(1))
-            });
+        .start_handler(move |_| {
+            lower_current_thread(nice);
+            let guard = LiveThread(Arc::clone(&counted));
+            LIVE_THREAD.with(|slot| *slot.borrow_mut() = Some(guard));
         })
         // Without a handler a panicking spawned job aborts the process.
         .panic_handler(|_| tracing::error!("a job panicked on the rayon pool"))
@@ -165,7 +212,7 @@ impl<J: Runnable> Inner<J> {
                 return;
             };
             let wanted = inner.threads.load(Ordering::Acquire);
-            if inner.live.load(Ordering::Acquire) + wanted <= RAYON_LIVE_THREADS_MAX {
+            if fits(&inner.live, wanted) {
                 let mut resizing = inner
                     .resizing
                     .lock()
@@ -218,7 +265,7 @@ impl<J: Runnable> Backend<J> for RayonBackend<J> {
         if inner.current.load().is_some() && threads == inner.threads.load(Ordering::Acquire) {
             return threads;
         }
-        if inner.live.load(Ordering::Acquire) + threads <= RAYON_LIVE_THREADS_MAX {
+        if fits(&inner.live, threads) {
             return match build_pool(threads, inner.nice, &inner.live) {
                 Ok(pool) => {
                     inner.threads.store(threads, Ordering::Release);
