@@ -61,6 +61,9 @@ pub struct Terms {
     /// The most rounds the cells in contention could get (`--max-rounds`
     /// with `--rounds auto`; equal to `rounds` otherwise).
     pub max_rounds: usize,
+    /// Whether the kernel is pure computation (known from its name); None:
+    /// judged from each cell's CPU time (custom kernels, files).
+    pub cpu_work: Option<bool>,
 }
 
 /// The decision, the warnings that bear on it, and the cells more rounds
@@ -74,18 +77,21 @@ pub struct Verdict {
     pub unsettled: Vec<usize>,
 }
 
-/// True when the row's threads were busy computing (at least half of
-/// min(threads, cores) in CPU time): then the CPU time per task should not
-/// change between rounds, and at most `cores` threads can add throughput.
-pub fn cpu_bound(row: &SweepRow, cores: usize) -> bool {
-    let used = row.cpu_s_per_task * row.tasks_per_s;
-    used >= 0.5 * row.threads.clamp(1, cores.max(1)) as f64
+/// True when the row's work is computation: the kernel says so, or (when
+/// it does not) its threads used at least half of min(threads, cores) in CPU
+/// time. Then the CPU time per task should not change between rounds, and at
+/// most `cores` threads can add throughput.
+pub fn cpu_bound(row: &SweepRow, terms: &Terms) -> bool {
+    terms.cpu_work.unwrap_or_else(|| {
+        let used = row.cpu_s_per_task * row.tasks_per_s;
+        used >= 0.5 * row.threads.clamp(1, terms.cores.max(1)) as f64
+    })
 }
 
 /// A row's noise floor before pairing: the minimum difference, or its
 /// machine drift when its work is CPU-bound.
-fn drift_floor(row: &SweepRow, cores: usize) -> f64 {
-    let drift = if cpu_bound(row, cores) {
+fn drift_floor(row: &SweepRow, terms: &Terms) -> f64 {
+    let drift = if cpu_bound(row, terms) {
         row.machine_drift_pct.unwrap_or(0.0) / 100.0
     } else {
         0.0
@@ -112,15 +118,15 @@ struct ImpossibleSpeedup {
     by_cores: bool,
 }
 
-fn impossible_speedups(rows: &[SweepRow], cores: usize) -> Vec<ImpossibleSpeedup> {
-    let cores = cores.max(1);
+fn impossible_speedups(rows: &[SweepRow], terms: &Terms) -> Vec<ImpossibleSpeedup> {
+    let cores = terms.cores.max(1);
     let mut out = Vec::new();
     for (lo, a) in rows.iter().enumerate() {
         for (hi, b) in rows.iter().enumerate() {
             if a.backend != b.backend || a.threads >= b.threads {
                 continue;
             }
-            let by_cores = cpu_bound(a, cores) && cpu_bound(b, cores);
+            let by_cores = cpu_bound(a, terms) && cpu_bound(b, terms);
             let limit = if by_cores {
                 b.threads.min(cores) as f64 / a.threads.min(cores) as f64
             } else {
@@ -194,8 +200,8 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     };
 
     // Floors: each row's drift, raised by any impossible speedup it is in.
-    let speedups = impossible_speedups(rows, cores);
-    let mut floors: Vec<f64> = rows.iter().map(|r| drift_floor(r, cores)).collect();
+    let speedups = impossible_speedups(rows, terms);
+    let mut floors: Vec<f64> = rows.iter().map(|r| drift_floor(r, terms)).collect();
     for s in &speedups {
         floors[s.lo] = floors[s.lo].max(s.excess);
         floors[s.hi] = floors[s.hi].max(s.excess);
@@ -266,18 +272,27 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     }
     // Cells left out for starving the runtime while other programs were busy:
     // the starvation may have been theirs.
-    let doubtful: Vec<String> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| !all_starved && !candidates.contains(i) && r.noisy)
-        .filter(|(i, _)| compare(*i).standing() != Standing::Clear)
-        .map(|(_, r)| r.label())
+    let doubtful: Vec<usize> = (0..rows.len())
+        .filter(|&i| !all_starved && !candidates.contains(&i) && rows[i].noisy)
+        .filter(|&i| compare(i).standing() != Standing::Clear)
         .collect();
     if !doubtful.is_empty() {
-        confidence = confidence.min(Confidence::Likely);
+        // Faster cells left out on doubtful starvation: the pick itself is a guess.
+        let faster = doubtful
+            .iter()
+            .any(|&i| rows[i].tasks_per_s > rows[leader].tasks_per_s);
+        confidence = confidence.min(if faster {
+            Confidence::Undecided
+        } else {
+            Confidence::Likely
+        });
+        let mut names: Vec<String> = doubtful.iter().take(3).map(|&i| rows[i].label()).collect();
+        if doubtful.len() > 3 {
+            names.push(format!("{} more", doubtful.len() - 3));
+        }
         warnings.push(format!(
             "{} starved the app runtime while the machine was noisy and {} not clearly slower than {}: the starvation may be other programs' doing",
-            and_list(&doubtful),
+            and_list(&names),
             if doubtful.len() == 1 { "is" } else { "are" },
             rows[leader].label()
         ));
@@ -313,7 +328,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     };
     for &i in drifting {
         let row = &rows[i];
-        if cpu_bound(row, cores)
+        if cpu_bound(row, terms)
             && let Some(drift) = row
                 .machine_drift_pct
                 .filter(|d| *d / 100.0 > MIN_REAL_DIFFERENCE)

@@ -10,7 +10,7 @@ use super::interrupt::Interruption;
 use super::session::{Recording, measured_period};
 use crate::engine::{EngineConfig, cores};
 use crate::report::sweep::{CellRound, SweepReport, SweepRow, Terms, decide};
-use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::spec::{BackendKind, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
 pub struct SweepPlan {
     pub backends: Vec<BackendKind>,
@@ -53,6 +53,7 @@ pub fn sweep(
         starved_p99_us: plan.starved_threshold.as_secs_f64() * 1e6,
         rounds,
         max_rounds,
+        cpu_work: cpu_work(&plan.workload),
     };
     let measured = measure_rounds(&cells, &terms, |round, cell, step, of| {
         let (backend, threads) = cells[cell];
@@ -137,6 +138,20 @@ pub fn measure_rounds(
     Ok(measured)
 }
 
+/// Synthetic CPU kernels compute and nothing else; sleep and mixed block;
+/// files and registered kernels are judged from their measured CPU time.
+fn cpu_work(workload: &WorkloadSpec) -> Option<bool> {
+    match workload.kernel {
+        _ if workload.path.is_some() => None,
+        Kernel::Spin | Kernel::Sumsq | Kernel::SumsqSplit | Kernel::Hash | Kernel::Argon2 => {
+            Some(true)
+        }
+        Kernel::Resize => Some(true),
+        Kernel::Sleep | Kernel::Mixed => Some(false),
+        Kernel::Count | Kernel::Compress | Kernel::Custom(_) => None,
+    }
+}
+
 /// The rows of the cells measured so far, and each row's cell index.
 fn rows_of(
     cells: &[(BackendKind, usize)],
@@ -191,6 +206,7 @@ mod tests {
             starved_p99_us: 10_000.0,
             rounds,
             max_rounds,
+            cpu_work: None,
         }
     }
 
