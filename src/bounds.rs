@@ -78,20 +78,33 @@ pub const FORM_PATH_MAX_CHARS: usize = 4096;
 /// own: the same as sumsq's, whatever the unit, so a typo cannot ask for
 /// years of work per task.
 pub const CUSTOM_SIZE_MAX_DEFAULT: u64 = 1_000_000_000_000;
+/// After a stop (a signal, `--duration`'s end, the end of a run), tasks still
+/// running get this long to end; those that do not are abandoned at exit and
+/// counted cancelled, so every report adds up.
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
 /// HTTP service: connections held open at once; more wait in the kernel's
 /// accept queue until one closes.
 pub const HTTP_MAX_CONNECTIONS: usize = 256;
-/// HTTP service: requests being answered at once; more get 503 at once.
-pub const HTTP_MAX_REQUESTS: usize = 512;
+/// HTTP service: a connection must deliver a complete request head within
+/// this of opening or of its previous answer, else it is closed. The same
+/// bound is the keep-alive idle timeout: an idle connection holds its place
+/// this long at most.
+pub const HTTP_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// HTTP service: `/work` tasks submitted and not ended, with the driver's,
+/// are at most `INFLIGHT_MAX` (the bound of `--inflight`): at it, `/work`
+/// answers 503 and no backend queue grows further.
+pub const HTTP_TASKS_MAX: usize = INFLIGHT_MAX;
 /// HTTP service: a request not answered within this gets 503 (a task it
 /// started still ends, and is counted, on its own).
 pub const HTTP_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// HTTP service: how long a stopping service waits for requests in flight.
-pub const HTTP_SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// `demo starvation --serve`: `/health` requests per second of the internal
-/// client, and the most it sends in one measured period.
-pub const HEALTH_CLIENT_PER_S: u32 = 50;
-pub const HEALTH_CLIENT_MAX_REQUESTS: u64 = 100_000;
+/// HTTP service: how long a stopping service waits for requests in flight
+/// to be answered (their tasks have ended, or were abandoned, by then).
+pub const HTTP_SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+/// The internal `/health` client of every `--serve`: requests per second,
+/// and the most it sends in one run.
+pub const HEALTH_CLIENT_PER_S: u32 = 10;
+/// A run's longest duration at that rate: it never stops while loadlab runs.
+pub const HEALTH_CLIENT_MAX_REQUESTS: u64 = HEALTH_CLIENT_PER_S as u64 * DURATION_MAX_S as u64;
 
 /// The largest mean `--size` of a synthetic kernel, in the kernel's unit.
 /// Argon2 memory and generated image sides are the kernels' own per-task

@@ -204,7 +204,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         rounds: args.rounds as usize,
-        serve: crate::runs::serve::serve_options(&args.service, true),
+        serve: crate::runs::serve::serve_options(&args.service),
     })
 }
 
@@ -286,6 +286,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         worker_nice: args.priority.worker_nice,
         rounds,
         max_rounds,
-        serve: crate::runs::serve::serve_options(&args.service, false),
+        serve: crate::runs::serve::serve_options(&args.service),
     })
 }

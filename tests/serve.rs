@@ -37,10 +37,7 @@ fn config(backend: BackendKind, threads: usize) -> EngineConfig {
         },
         start_driver: false,
         echo_pings_per_s: 0,
-        serve: Some(ServeOptions {
-            address: "127.0.0.1:0".parse().unwrap(),
-            health_client: false,
-        }),
+        serve: Some(ServeOptions::new("127.0.0.1:0".parse().unwrap())),
         ..EngineConfig::default()
     }
 }
@@ -182,7 +179,7 @@ fn bad_parameters_get_400_naming_the_parameter() {
 }
 
 #[test]
-fn inline_runs_inside_the_handler_and_digests_match_every_backend() {
+fn inline_runs_on_an_app_worker_and_digests_match_every_backend() {
     let mut digests = BTreeSet::new();
     for backend in BackendKind::ALL {
         let engine = Engine::start(config(backend, 1)).unwrap();

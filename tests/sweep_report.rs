@@ -522,7 +522,9 @@ fn starvation_measured_on_a_noisy_machine_leaves_the_verdict_open() {
         rounds(Rayon, 2, &[321.0, 693.0, 873.0], 20_700.0),
     ];
     let verdict = decide(&rows, &terms(2));
-    let r = verdict.recommendation.unwrap_or_else(|| panic!("a recommendation"));
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
     assert_eq!((r.threads, r.confidence), (1, Confidence::Undecided));
     assert!(r.why.contains("best guess rayon x1"), "{}", r.why);
     assert!(

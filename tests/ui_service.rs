@@ -6,7 +6,9 @@ mod ui_support;
 
 use std::sync::Arc;
 
-use loadlab::metrics::snapshot::{CodeCount, ProbeView, RouteView, ServiceView};
+use loadlab::metrics::snapshot::{
+    CodeCount, HealthClientView, Percentiles, ProbeView, RouteView, ServiceView,
+};
 use loadlab::ui::app::App;
 use loadlab::ui::focus::PanelId;
 use loadlab::ui::panels;
@@ -48,7 +50,21 @@ fn app_serving() -> App {
                 ..RouteView::default()
             },
         ],
-        health_client: ProbeView::default(),
+        health_client: HealthClientView {
+            p50_us: 180.0,
+            p99_us: 2_400.0,
+            max_us: 9_100.0,
+            samples: 610,
+            failures: 0,
+            window: Percentiles {
+                p50: 175.0,
+                p90: 900.0,
+                p99: 2_300.0,
+                max: 8_800.0,
+                count: 10,
+            },
+            ..HealthClientView::default()
+        },
     });
     app.on_snapshot(Arc::new(snapshot));
     app

@@ -41,7 +41,7 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         &cli.probes,
         RunLimit::Unbounded,
     )?;
-    config.serve = runs::serve::serve_options(&cli.service, false);
+    config.serve = runs::serve::serve_options(&cli.service);
     let scenario = match &cli.scenario {
         Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
         None => None,
@@ -81,7 +81,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
-    config.serve = runs::serve::serve_options(&args.service, false);
+    config.serve = runs::serve::serve_options(&args.service);
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())
         .map_err(session_failure)?;
     let interruption = install_signal_handlers()?;

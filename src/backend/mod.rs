@@ -49,6 +49,13 @@ pub trait Backend<J: Runnable>: Send + Sync + 'static {
     fn room(&self) -> BoxFuture<'_, ()> {
         Box::pin(std::future::ready(()))
     }
+
+    /// Drops the jobs waiting in the backend's own queue, on the caller's
+    /// thread; running jobs go on. A stop calls it so queued work ends at
+    /// once rather than when a worker frees up, which after a long task may
+    /// be never within the stop's grace. Backends without a queue of their
+    /// own (the job waits where a worker will see the stop) do nothing.
+    fn cancel_queued(&self) {}
 }
 
 /// Builds a backend. `app` is the app runtime (inline and spawn-blocking live on it).

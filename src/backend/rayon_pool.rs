@@ -92,4 +92,11 @@ impl<J: Runnable> Backend<J> for RayonBackend<J> {
         });
         Ok(())
     }
+
+    fn cancel_queued(&self) {
+        // Their runners, left without a job, find the queue empty and return.
+        while let Some(job) = self.waiting.pop() {
+            drop(job);
+        }
+    }
 }

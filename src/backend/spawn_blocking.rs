@@ -88,4 +88,10 @@ impl<J: Runnable> Backend<J> for SpawnBlockingBackend<J> {
         self.start_holder();
         Ok(())
     }
+
+    fn cancel_queued(&self) {
+        while let Some(job) = self.queue.pop() {
+            drop(job);
+        }
+    }
 }

@@ -252,9 +252,20 @@ pub async fn drive(shared: Arc<Shared>, limit: RunLimit) {
     // arrivals ended or the limit reached, and gives its place back.
     shared.refill.store(None);
     // Drain: every submitted task ends (completes, fails or is cancelled).
+    // After a stop or the deadline, tasks still running (a long one, or one a
+    // /work request started) get `STOP_GRACE`; the run's totals count those
+    // left then as abandoned, so a deadline holds whatever the tasks' length.
     shared.refill_at.store(0, Ordering::SeqCst);
+    let mut grace_ends: Option<Instant> = None;
     while shared.outstanding.load(Ordering::SeqCst) > 0 {
-        wait(&shared, None, None).await;
+        let now = Instant::now();
+        if grace_ends.is_none() && (arrivals_ended(&shared) || deadline.is_some_and(|d| now >= d)) {
+            grace_ends = Some(now + crate::bounds::STOP_GRACE);
+        }
+        if grace_ends.is_some_and(|ends| now >= ends) {
+            break;
+        }
+        wait(&shared, grace_ends, None).await;
     }
     shared.update_run_span(|span| span.last_end = Some(std::time::Instant::now()));
 }

@@ -121,6 +121,9 @@ pub struct RunOutcome {
     pub workload: WorkloadSpec,
     pub blocked_events: u64,
     pub last_snapshot: Arc<Snapshot>,
+    /// Tasks still running when the run's totals were taken (past the stop's
+    /// grace), counted in `cancelled`.
+    pub abandoned: u64,
 }
 
 /// A running lab: the app runtime with its probes, the backend, the driver
@@ -470,11 +473,19 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        let (totals, last_snapshot) = match sampler {
+        let (mut totals, last_snapshot) = match sampler {
             Some(sampler) => sampler.finish(),
             // Finished twice: the sampler's totals were already taken.
             None => (RunTotals::default(), self.snapshots.borrow().clone()),
         };
+        // Tasks still running past the stop's grace never end in this run:
+        // counted cancelled (and named abandoned), the totals add up.
+        let counters = &mut totals.counters;
+        let abandoned = counters
+            .submitted
+            .saturating_sub(counters.ended())
+            .min(self.shared.outstanding.load(Ordering::SeqCst));
+        counters.cancelled += abandoned;
         let span = *self
             .shared
             .run_span
@@ -493,6 +504,7 @@ impl Engine {
         let current = self.shared.current.load();
         RunOutcome {
             totals,
+            abandoned,
             elapsed,
             startup: first.saturating_duration_since(self.created),
             shutdown: Instant::now().saturating_duration_since(last),

@@ -118,12 +118,14 @@ impl Shared {
         }
     }
 
-    /// Stops arrivals and cancels every queued task: each sees the new epoch
-    /// when it reaches a worker and ends at once; running tasks finish.
+    /// Stops arrivals and cancels every queued task: those in the backend's
+    /// own queue end here, the others when they reach a worker (they see the
+    /// new epoch); running tasks finish.
     pub fn stop_arrivals(&self) {
         // SeqCst: a task topping up (see `Refill`) sees the stop or is seen draining.
         self.stopped.store(true, Ordering::SeqCst);
         self.cancel_epoch.fetch_add(1, Ordering::SeqCst);
+        self.current.load().backend.cancel_queued();
         // Tasks waiting for memory budget are cancelled too.
         crate::workload::memory_budget::process_budget().wake_waiters();
     }

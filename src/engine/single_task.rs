@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use tokio::sync::oneshot;
 
-use super::driver::instrumented_task;
 use super::shared::Shared;
+use super::task_job::TaskJob;
+use crate::bounds;
 use crate::spec::{BackendKind, Dist, Kernel, WorkloadSpec};
 use crate::workload::TaskInput;
 
@@ -54,6 +55,9 @@ pub struct SingleTaskResult {
     pub total_us: f64,
     /// The kernel's result digest, 16 hex digits.
     pub digest: String,
+    /// On inline: the task blocked the app worker that would answer requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Why a single task gave no result.
@@ -68,6 +72,10 @@ pub enum SingleTaskError {
     /// The engine is shutting down: nothing new is submitted.
     #[error("loadlab is shutting down")]
     ShuttingDown,
+    /// Tasks in flight (the driver's and the service's together) are at their
+    /// bound; the task was not submitted.
+    #[error("{0} tasks are in flight, the most loadlab holds; try again later")]
+    AtCapacity(usize),
     /// The task ran and failed.
     #[error("the task failed: {0}")]
     Failed(String),
@@ -92,8 +100,10 @@ impl TaskRunner {
 
     /// Submits one task to the current backend and awaits its outcome. Counted
     /// like every task (submitted, then completed, failed or cancelled exactly
-    /// once). On `inline` the task runs right here, inside the caller's own
-    /// async task, blocking the app worker that polls it: the anti-pattern, for real.
+    /// once), and in flight with the driver's under one bound. Dropping the
+    /// future (the caller went away) cancels the task if it has not started.
+    /// On `inline` the task runs on an app worker, blocking it: the
+    /// anti-pattern, for real.
     pub async fn run(&self, task: SingleTask) -> Result<SingleTaskResult, SingleTaskError> {
         run_single_task(&self.shared, task).await
     }
@@ -115,18 +125,32 @@ async fn run_single_task(
         cpu_share: shared.workload.load().cpu_share,
     });
     let backend = shared.current.load_full().backend.clone();
+    // A place among the tasks in flight, the same count the driver fills, taken
+    // before the task exists: at the bound nothing is queued anywhere.
+    let cap = bounds::HTTP_TASKS_MAX as u64;
+    if shared
+        .outstanding
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| {
+            (o < cap).then_some(o + 1)
+        })
+        .is_err()
+    {
+        return Err(SingleTaskError::AtCapacity(bounds::HTTP_TASKS_MAX));
+    }
+    shared
+        .registry
+        .with_current(|stats| stats.record_submitted());
     let submitted = Instant::now();
     let (reply_to, reply) = oneshot::channel();
     let input = TaskInput::Synthetic {
         index: SINGLE_TASK_INDEX,
         size: task.size,
     };
-    let job = instrumented_task(shared, &spec, SINGLE_TASK_INDEX, input)
+    // The task holds the place from here and gives it back when it ends.
+    let job = TaskJob::new(shared.clone(), &spec, input, SINGLE_TASK_INDEX)
         .with_reply(reply_to)
         .into_job();
-    if backend.kind() == BackendKind::Inline {
-        job.run();
-    } else if let Err(refused) = backend.try_submit(job) {
+    if let Err(refused) = backend.try_submit(job) {
         // Dropped unrun, the task counts itself cancelled.
         drop(refused);
         return Err(SingleTaskError::Full(backend.kind()));
@@ -137,7 +161,16 @@ async fn run_single_task(
     if let Some(failure) = reply.failure {
         return Err(SingleTaskError::Failed(failure));
     }
+    let note = (backend.kind() == BackendKind::Inline).then(|| {
+        format!(
+            "inline: this task ran on app worker {} and blocked it for {:.1} ms; \
+             requests that worker would have answered (this one's included) waited meanwhile",
+            reply.thread,
+            reply.service_ns as f64 / 1e6
+        )
+    });
     Ok(SingleTaskResult {
+        note,
         kernel: task.kernel,
         size: task.size,
         seed: task.seed,

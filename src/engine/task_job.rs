@@ -123,6 +123,7 @@ impl TaskJob {
     fn execute(&mut self, started: u64) -> Option<u64> {
         if self.epoch < self.shared.cancel_epoch.load(Ordering::Acquire)
             || self.shared.past_deadline(started)
+            || self.caller_gone()
         {
             self.end_cancelled();
             return None;
@@ -186,6 +187,13 @@ impl TaskJob {
             });
         }
         Some(finished)
+    }
+
+    /// The request awaiting this task went away (its client disconnected or
+    /// its time ran out): nobody wants the result any more.
+    #[inline]
+    fn caller_gone(&self) -> bool {
+        self.reply.as_ref().is_some_and(|reply| reply.is_closed())
     }
 
     fn give_place_back(&self) {

@@ -298,9 +298,14 @@ impl Collector {
         let runtime = self.runtime_view(now);
         let config = self.engine.config_view();
         let elapsed_s = self.engine.elapsed_s();
-        let health = self.health(&heartbeat, elapsed_s);
-        let system = self.system_view(&os, &threads);
         let service = self.service_view(now);
+        let client_p99_us = service
+            .as_ref()
+            .map(|service| &service.health_client.window)
+            .filter(|window| window.count > 0)
+            .map(|window| window.p99);
+        let health = self.health(&heartbeat, client_p99_us, elapsed_s);
+        let system = self.system_view(&os, &threads);
 
         // One rate of failures, in the throughput and beside the first error.
         let failed_per_s = window.failed as f64 / window_s;
@@ -391,7 +396,7 @@ impl Collector {
                 }
             })
             .collect();
-        let health_client = probe_view(
+        let round_trips = probe_view(
             &reading.health_client_buckets,
             &start.health_client_buckets,
             if baseline.health_client_buckets.is_empty() {
@@ -400,6 +405,17 @@ impl Collector {
                 &baseline.health_client_buckets
             },
         );
+        let health_client = crate::metrics::snapshot::HealthClientView {
+            p50_us: round_trips.cumulative.p50,
+            p99_us: round_trips.cumulative.p99,
+            max_us: round_trips.cumulative.max,
+            samples: round_trips.cumulative.count,
+            failures: reading.health_client_failures,
+            window: round_trips.window,
+            cumulative: round_trips.cumulative,
+            buckets: Arc::new(reading.health_client_buckets.clone()),
+            sum_s: reading.health_client_sum_ns as f64 / 1e9,
+        };
         self.service_recent.push_back((now, reading));
         Some(ServiceView {
             address: stats.address().to_string(),
@@ -417,11 +433,15 @@ impl Collector {
         }
     }
 
-    fn health(&self, heartbeat: &ProbeView, elapsed_s: f64) -> Health {
+    /// Starved when the heartbeat's window p99 is past the threshold, or with
+    /// `--serve` when the `/health` client's is: a client kept waiting is
+    /// starvation whatever the timer saw.
+    fn health(&self, heartbeat: &ProbeView, client_p99_us: Option<f64>, elapsed_s: f64) -> Health {
         let threshold_us = self.config.starved_threshold.as_secs_f64() * 1e6;
         // No tick at all over a full window also means the runtime is held.
         let silent = heartbeat.window.count == 0 && elapsed_s > self.config.window.as_secs_f64();
-        let state = if heartbeat.window.p99 > threshold_us || silent {
+        let client_waited = client_p99_us.is_some_and(|p99| p99 > threshold_us);
+        let state = if heartbeat.window.p99 > threshold_us || silent || client_waited {
             HealthState::Starved
         } else {
             HealthState::Healthy

@@ -79,8 +79,11 @@ impl Default for RouteStats {
 pub struct HttpStats {
     address: SocketAddr,
     routes: [RouteStats; Route::ALL.len()],
-    /// Round trips of the internal `/health` client (`demo starvation --serve`).
+    /// Round trips of the internal `/health` client.
     health_client: AtomicHistogram,
+    health_client_sum_ns: AtomicU64,
+    /// Its requests that got no 200 answer (refused, closed, timed out).
+    health_client_failures: AtomicU64,
 }
 
 /// One route's counters at one instant.
@@ -100,6 +103,8 @@ pub struct HttpReading {
     /// In `Route::ALL` order.
     pub routes: Vec<RouteReading>,
     pub health_client_buckets: Buckets,
+    pub health_client_sum_ns: u64,
+    pub health_client_failures: u64,
 }
 
 impl HttpStats {
@@ -108,6 +113,8 @@ impl HttpStats {
             address,
             routes: Default::default(),
             health_client: AtomicHistogram::default(),
+            health_client_sum_ns: AtomicU64::new(0),
+            health_client_failures: AtomicU64::new(0),
         }
     }
 
@@ -131,6 +138,13 @@ impl HttpStats {
     /// Counts one round trip of the internal `/health` client.
     pub fn record_health_client(&self, round_trip_ns: u64) {
         self.health_client.record_shared(round_trip_ns);
+        self.health_client_sum_ns
+            .fetch_add(round_trip_ns, Ordering::Relaxed);
+    }
+
+    /// Counts one request of the internal `/health` client that got no 200.
+    pub fn record_health_client_failure(&self) {
+        self.health_client_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn read(&self) -> HttpReading {
@@ -162,6 +176,8 @@ impl HttpStats {
         HttpReading {
             routes,
             health_client_buckets,
+            health_client_sum_ns: self.health_client_sum_ns.load(Ordering::Relaxed),
+            health_client_failures: self.health_client_failures.load(Ordering::Relaxed),
         }
     }
 }

@@ -49,10 +49,36 @@ pub struct ServiceView {
     /// One entry per route, `/health`, `/work`, `/metrics`, `/snapshot`, then
     /// `other` (answered 404).
     pub routes: Vec<RouteView>,
-    /// Round trips of the internal `/health` client (`demo starvation
-    /// --serve`), in microseconds; no samples when it did not run.
+    /// What a client of the service sees: round trips of the internal
+    /// `/health` client, timed from its own thread and runtime.
     #[serde(default)]
-    pub health_client: ProbeView,
+    pub health_client: HealthClientView,
+}
+
+/// Round trips of the internal `/health` client (10 a second over one
+/// kept-alive connection, from its own thread), microseconds: the wait a
+/// starved runtime puts before a request is even read, which the routes'
+/// handler times cannot show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HealthClientView {
+    /// Since the reset, like `cumulative`.
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub max_us: f64,
+    /// Answers timed since the reset.
+    pub samples: u64,
+    /// Requests that got no 200 answer since the service started (refused,
+    /// closed, or none within the client's timeout).
+    pub failures: u64,
+    pub window: Percentiles,
+    pub cumulative: Percentiles,
+    /// Round trip bucket counts since the service started, nanoseconds: what
+    /// `/metrics` turns into a histogram.
+    #[serde(skip)]
+    pub buckets: std::sync::Arc<Vec<u64>>,
+    /// Sum of every round trip since the service started, seconds.
+    #[serde(skip)]
+    pub sum_s: f64,
 }
 
 /// One route of the HTTP service.
@@ -61,7 +87,9 @@ pub struct RouteView {
     pub route: String,
     /// Requests answered over the window, per second.
     pub requests_per_s: f64,
-    /// Request durations (arrival of the request to its answer), microseconds.
+    /// Handler time: from the request read (its head parsed) to its answer,
+    /// microseconds. The wait before a request is read is the client's
+    /// (`health_client`).
     pub latency_us: ProbeView,
     /// Requests answered since the service started (never reset).
     pub requests: u64,

@@ -82,6 +82,13 @@ pub struct TasksView {
     pub completed: u64,
     pub failed: u64,
     pub cancelled: u64,
+    /// Of `cancelled`: tasks still running at the end, past the stop's grace.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub abandoned: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -178,6 +185,7 @@ impl RunReport {
                 completed: counters.completed,
                 failed: counters.failed,
                 cancelled: counters.cancelled,
+                abandoned: outcome.abandoned,
             },
             batch: outcome.batch,
             elapsed_s: round3(elapsed_s),
@@ -316,6 +324,14 @@ impl RunReport {
             "tasks       {} submitted = {} completed + {} failed + {} cancelled",
             t.submitted, t.completed, t.failed, t.cancelled
         );
+        if t.abandoned > 0 {
+            let _ = writeln!(
+                out,
+                "            ({} of the cancelled were still running {} s after the stop and were abandoned)",
+                t.abandoned,
+                crate::bounds::STOP_GRACE.as_secs()
+            );
+        }
         if self.batch > 1 {
             let _ = writeln!(out, "batch       {} tasks per job", self.batch);
         }

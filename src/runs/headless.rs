@@ -41,8 +41,10 @@ pub fn run(
     engine.wait_for_run();
     let external_cpu_pct = other_programs.pct();
     session.finish(&engine);
+    // The driver waited out the stop's grace: tasks still running are
+    // abandoned (counted cancelled), nothing more to wait for.
     let outcome = engine.finish();
-    engine.shutdown(Duration::from_secs(1));
+    engine.shutdown(Duration::ZERO);
     let mut report = RunReport::from_outcome(&outcome);
     report.periods = session.periods(&outcome);
     report.interrupted = interruption.name().map(str::to_string);

@@ -17,9 +17,6 @@ use crate::service::ServeOptions;
 use crate::setup::{self, Failure};
 use crate::spec::RunLimit;
 
-/// Tasks still running when the service stops get this long to end.
-const DRAIN_GRACE: Duration = Duration::from_secs(5);
-
 /// The engine `loadlab serve` starts: the service on, the driver only with
 /// load flags (for `--duration` or until stopped).
 pub fn serve_config(args: &ServeCommandArgs) -> Result<EngineConfig, Failure> {
@@ -34,10 +31,7 @@ pub fn serve_config(args: &ServeCommandArgs) -> Result<EngineConfig, Failure> {
     };
     let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
     config.start_driver = internal_load;
-    config.serve = Some(ServeOptions {
-        address: args.serve,
-        health_client: false,
-    });
+    config.serve = Some(ServeOptions::new(args.serve));
     Ok(config)
 }
 
@@ -64,13 +58,14 @@ pub fn serve(
     // running ones finish and are answered.
     engine.end_run();
     engine.wait_for_run();
-    let drain_until = Instant::now() + DRAIN_GRACE;
+    let drain_until = Instant::now() + bounds::STOP_GRACE;
     while engine.shared().outstanding.load(Ordering::Acquire) > 0 && Instant::now() < drain_until {
         std::thread::sleep(Duration::from_millis(5));
     }
     let external_cpu_pct = other_programs.pct();
+    // Tasks still running now are abandoned and counted cancelled.
     let outcome = engine.finish();
-    engine.shutdown(Duration::from_secs(1));
+    engine.shutdown(Duration::ZERO);
     let mut report = RunReport::from_outcome(&outcome);
     report.interrupted = interruption.name().map(str::to_string);
     report.note_other_programs(external_cpu_pct);
@@ -78,11 +73,8 @@ pub fn serve(
 }
 
 /// `--serve ADDR` of the dashboard, `run`, `demo` and `sweep`, as engine options.
-pub fn serve_options(args: &crate::cli::ServeArgs, health_client: bool) -> Option<ServeOptions> {
-    args.serve.map(|address| ServeOptions {
-        address,
-        health_client,
-    })
+pub fn serve_options(args: &crate::cli::ServeArgs) -> Option<ServeOptions> {
+    args.serve.map(ServeOptions::new)
 }
 
 /// One line on stderr saying where the service listens (stdout keeps the report).

@@ -193,7 +193,7 @@ pub fn render(snapshot: &Snapshot) -> String {
     out.family(
         "loadlab_http_request_duration_seconds",
         "histogram",
-        "HTTP request duration, request read to answer ready, by route.",
+        "HTTP handler time, request read to answer ready, by route (the wait before a request is read is in loadlab_http_client_health_seconds).",
     );
     for route in routes {
         out.histogram(
@@ -201,6 +201,30 @@ pub fn render(snapshot: &Snapshot) -> String {
             &[("route", route.route.as_str())],
             &route.duration_buckets,
             route.duration_sum_s,
+        );
+    }
+    if let Some(service) = &snapshot.service {
+        let client = &service.health_client;
+        out.family(
+            "loadlab_http_client_health_seconds",
+            "histogram",
+            "GET /health round trip as a client sees it, timed by loadlab's own client on its own thread.",
+        );
+        out.histogram(
+            "loadlab_http_client_health_seconds",
+            &[],
+            &client.buckets,
+            client.sum_s,
+        );
+        out.family(
+            "loadlab_http_client_health_failures_total",
+            "counter",
+            "GET /health requests of loadlab's own client that got no 200 answer.",
+        );
+        out.sample(
+            "loadlab_http_client_health_failures_total",
+            &[],
+            client.failures as f64,
         );
     }
     out.text

@@ -1,7 +1,9 @@
 //! An internal client that requests `/health` at a fixed rate and records each
 //! round trip. It runs on its own thread with its own current-thread runtime,
 //! so its clock keeps time while the app runtime starves: what it measures is
-//! what an outside client of the service would see.
+//! what an outside client of the service would see. It keeps one connection
+//! alive (as a load balancer's health check or a browser does), so a round
+//! trip is the request's wait and answer, not a TCP handshake.
 
 use std::io;
 use std::net::SocketAddr;
@@ -100,14 +102,17 @@ async fn run(address: SocketAddr, per_s: u32, max_requests: u64, stats: &HttpSta
                 );
             }
             Ok(Err(error)) => {
-                // The service went away (shutting down) or refused: not a round trip.
+                // Refused, closed or not 200: no round trip to time, a failure.
                 tracing::debug!("health client: {error}");
+                stats.record_health_client_failure();
                 connection = None;
             }
             Err(_) => {
+                // Waited the whole timeout: a round trip at least this long, and a failure.
                 stats.record_health_client(
                     u64::try_from(REQUEST_TIMEOUT.as_nanos()).unwrap_or(u64::MAX),
                 );
+                stats.record_health_client_failure();
                 connection = None;
             }
         }

@@ -20,6 +20,9 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 pub struct BoundedListener {
     listener: TcpListener,
     slots: Arc<Semaphore>,
+    /// Accepting fails for a reason not the client's (out of descriptors):
+    /// said once when it starts and once when it ends, not every retry.
+    failing: bool,
 }
 
 impl BoundedListener {
@@ -27,6 +30,7 @@ impl BoundedListener {
         BoundedListener {
             listener,
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
+            failing: false,
         }
     }
 }
@@ -37,17 +41,19 @@ pub struct BoundedStream {
     _slot: Option<OwnedSemaphorePermit>,
 }
 
-impl axum::serve::Listener for BoundedListener {
-    type Io = BoundedStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (BoundedStream, SocketAddr) {
+impl BoundedListener {
+    /// The next connection, once fewer than the maximum are open.
+    pub async fn accept(&mut self) -> (BoundedStream, SocketAddr) {
         // The semaphore is never closed, so this waits for a place; the
         // `None` arm only keeps the accept loop alive if it ever were.
         let slot = self.slots.clone().acquire_owned().await.ok();
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
+                    if self.failing {
+                        self.failing = false;
+                        tracing::info!("HTTP service: accepting connections again");
+                    }
                     // Small answers go out at once, not after Nagle's delay.
                     let _ = stream.set_nodelay(true);
                     return (
@@ -60,15 +66,18 @@ impl axum::serve::Listener for BoundedListener {
                 }
                 Err(error) if is_connection_error(&error) => {}
                 Err(error) => {
-                    tracing::warn!("HTTP service: accept failed: {error}");
+                    if !self.failing {
+                        self.failing = true;
+                        tracing::warn!(
+                            "HTTP service: accept failed: {error}; retrying every {} ms \
+                             (said once until it succeeds)",
+                            ACCEPT_RETRY.as_millis()
+                        );
+                    }
                     tokio::time::sleep(ACCEPT_RETRY).await;
                 }
             }
         }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
     }
 }
 

@@ -8,12 +8,12 @@ pub mod health_client;
 pub mod listener;
 pub mod params;
 pub mod routes;
+pub mod server;
 pub mod summary;
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, watch};
@@ -30,8 +30,19 @@ use listener::BoundedListener;
 pub struct ServeOptions {
     /// Where to listen; port 0 picks a free port.
     pub address: SocketAddr,
-    /// Also run the internal `/health` client (`demo starvation --serve`).
-    pub health_client: bool,
+    /// A request not answered within this gets 503, and a task it queued
+    /// that has not started is cancelled.
+    pub request_timeout: Duration,
+}
+
+impl ServeOptions {
+    /// Serving `address` with the default bounds.
+    pub fn new(address: SocketAddr) -> ServeOptions {
+        ServeOptions {
+            address,
+            request_timeout: bounds::HTTP_REQUEST_TIMEOUT,
+        }
+    }
 }
 
 /// A bound listener and the statistics of the service that will serve it.
@@ -58,7 +69,7 @@ impl Bound {
 /// The running service.
 pub struct Service {
     stats: Arc<HttpStats>,
-    stop: Arc<Notify>,
+    stop: watch::Sender<bool>,
     closing: Arc<Notify>,
     server: tokio::task::JoinHandle<()>,
     health_client: Option<HealthClient>,
@@ -82,31 +93,23 @@ impl Service {
             tasks,
             snapshots,
             stats: stats.clone(),
-            requests_in_flight: Arc::new(AtomicUsize::new(0)),
+            request_timeout: options.request_timeout,
             closing: Arc::new(Notify::new()),
         };
         let closing = state.closing.clone();
-        let stop = Arc::new(Notify::new());
-        let stopped = stop.clone();
-        let server = runtime.spawn(async move {
-            let listener = BoundedListener::new(listener, bounds::HTTP_MAX_CONNECTIONS);
-            let served = axum::serve(listener, routes::router(state))
-                .with_graceful_shutdown(async move { stopped.notified().await })
-                .await;
-            if let Err(error) = served {
-                tracing::warn!("HTTP service stopped: {error}");
-            }
-        });
-        let health_client = if options.health_client {
-            Some(HealthClient::start(
-                stats.address(),
-                bounds::HEALTH_CLIENT_PER_S,
-                bounds::HEALTH_CLIENT_MAX_REQUESTS,
-                stats.clone(),
-            )?)
-        } else {
-            None
-        };
+        let (stop, stopped) = watch::channel(false);
+        let server = runtime.spawn(server::serve(
+            BoundedListener::new(listener, bounds::HTTP_MAX_CONNECTIONS),
+            routes::router(state),
+            stopped,
+        ));
+        // Timed from outside the app runtime: what a client sees, starvation included.
+        let health_client = Some(HealthClient::start(
+            stats.address(),
+            bounds::HEALTH_CLIENT_PER_S,
+            bounds::HEALTH_CLIENT_MAX_REQUESTS,
+            stats.clone(),
+        )?);
         tracing::info!("HTTP service on http://{}", stats.address());
         Ok(Service {
             stats,
@@ -128,8 +131,8 @@ impl Service {
         if let Some(client) = &mut self.health_client {
             client.stop();
         }
-        // A stored permit: the server sees it even if it is not waiting yet.
-        self.stop.notify_one();
+        // Kept in the channel: the server sees it even if it is not waiting yet.
+        self.stop.send_replace(true);
         let started = Instant::now();
         let wait_until = |until: Instant| {
             while !self.server.is_finished() && Instant::now() < until {

@@ -18,7 +18,9 @@ pub fn work_task(query: Option<&str>, default_seed: u64) -> Result<SingleTask, S
     let (mut kernel, mut size, mut seed) = (None, None, None);
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match name {
+        let name = decoded(name).map_err(|cause| format!("{}: {cause}", shown(name)))?;
+        let value = decoded(value).map_err(|cause| format!("{name}: {cause}"))?;
+        let slot = match name.as_str() {
             "kernel" => &mut kernel,
             "size" => &mut size,
             "seed" => &mut seed,
@@ -34,7 +36,7 @@ pub fn work_task(query: Option<&str>, default_seed: u64) -> Result<SingleTask, S
         }
     }
     let names: Vec<&str> = synthetic_kernels().map(Kernel::name).collect();
-    let kernel = match kernel {
+    let kernel = match kernel.as_deref() {
         None => return Err(format!("kernel: missing (one of {})", names.join(", "))),
         Some(text) => Kernel::from_name(text)
             .filter(|k| k.is_synthetic())
@@ -46,18 +48,50 @@ pub fn work_task(query: Option<&str>, default_seed: u64) -> Result<SingleTask, S
                 )
             })?,
     };
-    let size = match size {
+    let size = match size.as_deref() {
         None => kernel.default_size(),
         Some(text) => {
             let size = whole(text).map_err(|cause| format!("size: {cause}"))?;
             bounds::check_size(kernel, size).map_err(|cause| format!("size: {cause}"))?
         }
     };
-    let seed = match seed {
+    let seed = match seed.as_deref() {
         None => default_seed,
         Some(text) => whole(text).map_err(|cause| format!("seed: {cause}"))?,
     };
     Ok(SingleTask { kernel, size, seed })
+}
+
+/// A query component as sent: `%XX` escapes decoded, `+` a space (HTML
+/// forms send it so); the result must be UTF-8.
+fn decoded(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'%' => {
+                let byte = bytes
+                    .get(at + 1..at + 3)
+                    .and_then(|hex| std::str::from_utf8(hex).ok())
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                    .ok_or_else(|| {
+                        format!("{} has a % not followed by two hex digits", shown(text))
+                    })?;
+                out.push(byte);
+                at += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                at += 1;
+            }
+            byte => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{} is not UTF-8 once decoded", shown(text)))
 }
 
 fn synthetic_kernels() -> impl Iterator<Item = Kernel> {
@@ -99,6 +133,27 @@ mod tests {
         let task = work_task(Some("kernel=spin"), 9).unwrap();
         assert_eq!(task.size, Kernel::Spin.default_size());
         assert_eq!(task.seed, 9);
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded() {
+        let task = work_task(Some("k%65rnel=%73pin&size=%31%30&seed=%2D1"), 7);
+        // Decoded, not dropped: "-1" is refused as itself.
+        assert_eq!(
+            task.unwrap_err(),
+            "seed: \"-1\" is not a whole number of 0 or more"
+        );
+        let task = work_task(Some("kernel=%73pin&size=%31%30"), 7).unwrap();
+        assert_eq!((task.kernel, task.size), (Kernel::Spin, 10));
+        for (query, expected) in [
+            ("kernel=spin&size=%3", "size: \"%3\" has a % not"),
+            ("kernel=spin&size=%zz", "size: \"%zz\" has a % not"),
+            ("kernel=spin&size=%ff", "size: \"%ff\" is not UTF-8"),
+            ("kernel=spin&size=1+0", "size: \"1 0\" is not"),
+        ] {
+            let error = work_task(Some(query), 7).unwrap_err();
+            assert!(error.starts_with(expected), "{query:?}: {error}");
+        }
     }
 
     #[test]

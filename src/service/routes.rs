@@ -1,9 +1,8 @@
 //! The routes and the guard every request passes: `/health`, `/work`,
 //! `/metrics`, `/snapshot`, and a JSON 404 for anything else. The guard bounds
-//! requests in flight and their time, and counts each answer by route and code.
+//! a request's time and counts each answer by route and code.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -16,7 +15,6 @@ use tokio::sync::watch;
 
 use super::exposition;
 use super::params;
-use crate::bounds;
 use crate::engine::single_task::{SingleTaskError, TaskRunner};
 use crate::metrics::http_stats::{HttpStats, Route};
 use crate::metrics::snapshot::Snapshot;
@@ -27,7 +25,8 @@ pub struct ServiceState {
     pub tasks: TaskRunner,
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
     pub stats: Arc<HttpStats>,
-    pub requests_in_flight: Arc<AtomicUsize>,
+    /// A request not answered within this gets 503 (see `ServeOptions`).
+    pub request_timeout: std::time::Duration,
     /// Notified when the service stops for good: `/work` requests still
     /// waiting for a task answer 503 then (the task ends, and is counted, on
     /// its own).
@@ -45,41 +44,23 @@ pub fn router(state: ServiceState) -> Router {
         .with_state(state)
 }
 
-/// A place among the requests in flight, given back when the answer is ready.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
+/// Requests in flight need no bound of their own: HTTP/1.1 answers one
+/// request of a connection at a time, so they are at most the connections.
 async fn guard(State(state): State<ServiceState>, request: Request, next: Next) -> Response {
     let arrived = Instant::now();
     let route = Route::of_path(request.uri().path());
-    let response =
-        if state.requests_in_flight.fetch_add(1, Ordering::AcqRel) >= bounds::HTTP_MAX_REQUESTS {
-            state.requests_in_flight.fetch_sub(1, Ordering::AcqRel);
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &format!(
-                    "too many requests at once (at most {})",
-                    bounds::HTTP_MAX_REQUESTS
-                ),
-            )
-        } else {
-            let _place = InFlight(&state.requests_in_flight);
-            match tokio::time::timeout(bounds::HTTP_REQUEST_TIMEOUT, next.run(request)).await {
-                Ok(response) => response,
-                Err(_) => error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &format!(
-                        "no answer within {} s",
-                        bounds::HTTP_REQUEST_TIMEOUT.as_secs()
-                    ),
-                ),
-            }
-        };
+    let response = match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        // Dropping the request cancels its task if it has not started.
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "no answer within {:.1} s: a task not started by then is cancelled, \
+                 one running ends and is counted",
+                state.request_timeout.as_secs_f64()
+            ),
+        ),
+    };
     let took = u64::try_from(arrived.elapsed().as_nanos()).unwrap_or(u64::MAX);
     state.stats.record(route, response.status().as_u16(), took);
     response

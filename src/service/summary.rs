@@ -8,6 +8,17 @@ use crate::metrics::snapshot::ServiceView;
 pub fn service_text(service: &ServiceView) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\nHTTP service on http://{}", service.address);
+    let client = &service.health_client;
+    let _ = writeln!(
+        out,
+        "  as a client sees it: GET /health round trip p50 {:.1} us  p99 {:.1} us  max {:.1} us  \
+         ({} answers, {} failures; loadlab's own client, its own thread, one kept-alive connection)",
+        client.p50_us, client.p99_us, client.max_us, client.samples, client.failures
+    );
+    let _ = writeln!(
+        out,
+        "  handler time (request read to answer; the wait before it is read is the client's):"
+    );
     let _ = writeln!(
         out,
         "  route      requests  by code                      p50 us     p99 us     max us"
@@ -29,14 +40,6 @@ pub fn service_text(service: &ServiceView) -> String {
             latency.p50,
             latency.p99,
             latency.max
-        );
-    }
-    let client = &service.health_client.cumulative;
-    if client.count > 0 {
-        let _ = writeln!(
-            out,
-            "  internal /health client round trip (us): p50 {:.1}  p99 {:.1}  max {:.1}  ({} requests)",
-            client.p50, client.p99, client.max, client.count
         );
     }
     out

@@ -43,6 +43,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             theme.label(),
         ),
     ])];
+    if let Some(service) = &s.service {
+        // What a client of the service waits: the headline when there is one.
+        let client = &service.health_client;
+        lines.push(Line::from(vec![
+            Span::styled("client /health ", theme.label()),
+            Span::styled(triple(&client.window), state_style),
+        ]));
+        if client.failures > 0 {
+            lines.push(Line::from(vec![
+                Span::styled("client failures ", theme.label()),
+                Span::styled(client.failures.to_string(), theme.bad()),
+            ]));
+        }
+    }
     lines.push(Line::from(vec![
         Span::styled("lag  ", theme.label()),
         Span::raw(triple(hb)),
@@ -128,11 +142,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
 }
 
 /// The HTTP service beside the probes: its address, then requests/s and
-/// p50/p99 of `/health` and `/work` (and of other routes once they were asked).
+/// handler time p50/p99 of `/health` and `/work` (and of other routes once
+/// they were asked).
 fn service_lines(service: &ServiceView, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled("http ", theme.label()),
         Span::raw(service.address.clone()),
+        Span::styled("  handler time:", theme.label()),
     ])];
     for route in &service.routes {
         let always = route.route == "/health" || route.route == "/work";
