@@ -272,16 +272,19 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     }
     // Cells left out for starving the runtime while other programs were busy:
     // the starvation may have been theirs.
+    let mut doubtful_faster: Vec<usize> = Vec::new();
     let doubtful: Vec<usize> = (0..rows.len())
         .filter(|&i| !all_starved && !candidates.contains(&i) && rows[i].noisy)
         .filter(|&i| compare(i).standing() != Standing::Clear)
         .collect();
     if !doubtful.is_empty() {
         // Faster cells left out on doubtful starvation: the pick itself is a guess.
-        let faster = doubtful
+        doubtful_faster = doubtful
             .iter()
-            .any(|&i| rows[i].tasks_per_s > rows[leader].tasks_per_s);
-        confidence = confidence.min(if faster {
+            .copied()
+            .filter(|&i| rows[i].tasks_per_s > rows[leader].tasks_per_s)
+            .collect();
+        confidence = confidence.min(if !doubtful_faster.is_empty() {
             Confidence::Undecided
         } else {
             Confidence::Likely
@@ -356,7 +359,8 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         match (tied.len(), candidates.len() == rows.len()) {
             (1, true) if rows.len() == 1 => "the only cell measured".to_string(),
             (1, _) => "the only cell that kept the app runtime healthy".to_string(),
-            _ => "no other cell to compare with".to_string(),
+            (_, true) => "no other cell to compare with".to_string(),
+            _ => "no other cell kept the app runtime healthy".to_string(),
         }
     } else if statistically_clear {
         format!(
@@ -419,10 +423,12 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
             leading: leading.iter().map(|&i| rows[i].label()).collect(),
         }),
         warnings,
-        unsettled: if statistically_clear {
+        // More rounds may settle the rounds still disagreeing, and may show
+        // whether faster cells' starvation was the machine's.
+        unsettled: if statistically_clear && doubtful_faster.is_empty() {
             Vec::new()
         } else {
-            unsettled
+            unsettled.into_iter().chain(doubtful_faster).collect()
         },
     }
 }
@@ -441,8 +447,9 @@ fn tie_clause(rows: &[SweepRow], tied: &[usize], chosen: usize, floor: f64) -> S
     if same_threads {
         let backends: Vec<String> = tied.iter().map(|&i| rows[i].backend.to_string()).collect();
         format!(
-            "{} threads ({} tie {noise})",
+            "{} thread{} ({} tie {noise})",
             pick.threads,
+            if pick.threads == 1 { "" } else { "s" },
             and_list(&backends)
         )
     } else if same_backend {
