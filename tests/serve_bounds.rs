@@ -226,6 +226,13 @@ fn on_inline_a_request_that_waited_past_its_limit_gets_503_and_its_task_is_cance
     wait_for("the held task submitted", Duration::from_secs(10), || {
         engine.shared().outstanding.load(Ordering::SeqCst) == 1
     });
+    // A worker blocked right after it woke from tokio's I/O driver leaves the
+    // driver (sockets and timers) unpolled while the other worker sleeps:
+    // nothing is read, nothing times out. A task spawned from outside wakes
+    // the other worker, which then polls the driver. (That one inline task
+    // can stall the whole service is the README's point, not this test's.)
+    std::thread::sleep(Duration::from_millis(100));
+    engine.runtime_handle().spawn(async {});
     let (status, body) = get(
         address,
         "/work?kernel=spin&size=10",

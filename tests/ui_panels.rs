@@ -280,3 +280,27 @@ fn the_system_panel_names_other_programs_and_the_busiest_of_them() {
         "{text}"
     );
 }
+
+/// While the engine is idle its probes and sampling are slower: the header says so.
+#[test]
+fn the_header_says_when_the_probes_run_at_their_idle_pace() {
+    let mut app = app_with_history(Theme::colored());
+    let header = |app: &App| {
+        frame_text(app, 120, 40)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!header(&app).contains("idle"), "{}", header(&app));
+    let mut paused = rayon_snapshot(61, 0.0);
+    paused.config.paused = true;
+    paused.tasks.inflight = 0;
+    paused.idle = true;
+    app.on_snapshot(Arc::new(paused));
+    let line = header(&app);
+    assert!(
+        line.contains("PAUSED") && line.contains("idle: probes slowed"),
+        "{line}"
+    );
+}

@@ -241,7 +241,7 @@ impl Engine {
             running: AtomicBool::new(config.start_driver),
             cancel_epoch: AtomicU64::new(0),
             generation: AtomicU64::new(0),
-            outstanding: AtomicU64::new(0),
+            outstanding: crossbeam_utils::CachePadded::new(AtomicU64::new(0)),
             wake_driver: Notify::new(),
             refill_at: AtomicU64::new(0),
             panic_every: config.panic_every,
@@ -379,7 +379,11 @@ impl Engine {
     /// and sweeps reuse one engine for many bounded runs).
     pub fn run_to_limit(&self, limit: RunLimit) {
         self.shared.stopped.store(false, Ordering::Release);
+        // Set before the driver's first poll too, so the sampler woken here
+        // leaves its idle pace before the first task.
+        self.shared.running.store(true, Ordering::Release);
         let driver = self.handle.spawn(driver::drive(self.shared.clone(), limit));
+        self.wake_sampler();
         let _ = self.handle.block_on(driver);
     }
 
@@ -455,6 +459,7 @@ impl Engine {
     }
 
     fn snapshot_after(&self, seq: u64) -> Arc<Snapshot> {
+        self.wake_sampler();
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let latest = self.snapshots.borrow().clone();
@@ -462,6 +467,18 @@ impl Engine {
                 return latest;
             }
             std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// An idle sampler samples at once (see `Sampler::wake`).
+    fn wake_sampler(&self) {
+        if let Some(sampler) = self
+            .sampler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            sampler.wake();
         }
     }
 
@@ -689,6 +706,8 @@ impl Controller for Engine {
             }
         }
         shared.wake_driver.notify_one();
+        // Work may start again: leave the idle pace now, not at the next idle sample.
+        self.wake_sampler();
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
+use crossbeam_utils::CachePadded;
 use tokio::sync::Notify;
 
 use super::job::Job;
@@ -73,8 +74,10 @@ pub struct Shared {
     pub cancel_epoch: AtomicU64,
     /// Bumped when backend, threads or workload change.
     pub generation: AtomicU64,
-    /// Submitted and not yet ended, as the driver counts them.
-    pub outstanding: AtomicU64,
+    /// Submitted and not yet ended, as the driver counts them. Every thread
+    /// updates it per task: on a cache line of its own, so the fields every
+    /// task only reads (clock, epoch, deadline) stay in every core's cache.
+    pub outstanding: CachePadded<AtomicU64>,
     /// The driver sleeps on this while it has nothing to do.
     pub wake_driver: Notify,
     /// Wake the driver when `outstanding` falls to this.

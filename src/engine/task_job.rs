@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::job::Job;
+use super::refill::Ended;
 use super::shared::Shared;
 use super::single_task::TaskReply;
 use crate::metrics::thread_stats::TaskEnd;
@@ -80,27 +81,30 @@ impl TaskJob {
     }
 
     /// Runs the task (or, after a stop or past the deadline, cancels it); a
-    /// task that ran lets a published refill submit its successor.
+    /// task that ran lets a published refill submit its successor, which is
+    /// this same task renewed: no reference count taken, no allocation.
     pub fn run(mut self) {
         let started = self.shared.clock.raw();
-        if self.execute(started).is_some()
-            && let Some(refill) = &*self.shared.refill.load()
-        {
-            refill.top_up(&self.shared);
+        if self.execute(started).is_some() {
+            // The guard does not borrow `self`: the task can move into the refill.
+            let refill = self.shared.refill.load();
+            if let Some(refill) = &*refill {
+                refill.top_up(Ended::One(self));
+            }
         }
     }
 
     /// Runs tasks in order as one job (`--batch`); when any ran, a published
-    /// refill submits the next batch.
+    /// refill submits the next batch (these tasks and their vector, renewed).
     /// The tasks give their places in flight back together at the end (one
     /// update of a counter every thread shares, not one per task), and each
     /// starts at the clock reading its predecessor ended at.
     pub fn run_batch(mut tasks: Vec<TaskJob>) {
-        let Some(shared) = tasks.first().map(|first| first.shared.clone()) else {
+        let Some(first) = tasks.first() else {
             return;
         };
         let mut ran = false;
-        let mut now = shared.clock.raw();
+        let mut now = first.shared.clock.raw();
         for task in &mut tasks {
             task.place_held_by_batch = true;
             match task.execute(now) {
@@ -108,14 +112,40 @@ impl TaskJob {
                     ran = true;
                     now = finished;
                 }
-                None => now = shared.clock.raw(),
+                None => now = task.shared.clock.raw(),
             }
         }
+        let Some(first) = tasks.first() else {
+            return;
+        };
         // Every task ended in `execute` (ran or cancelled), none gave its place back.
-        shared.places_given_back(tasks.len() as u64);
-        if ran && let Some(refill) = &*shared.refill.load() {
-            refill.top_up(&shared);
+        first.shared.places_given_back(tasks.len() as u64);
+        if ran {
+            let refill = first.shared.refill.load();
+            if let Some(refill) = &*refill {
+                refill.top_up(Ended::Many(tasks));
+            }
         }
+    }
+
+    /// Makes an ended task the next one: the same engine, a new input and
+    /// index, submitted now, in `epoch`.
+    pub fn renew(&mut self, workload: &WorkloadSpec, input: TaskInput, index: u64, epoch: u64) {
+        debug_assert!(self.ended && self.reply.is_none());
+        self.kernel = workload.kernel;
+        self.seed = workload.seed;
+        self.cpu_share = workload.cpu_share;
+        self.input = input;
+        self.index = index;
+        self.submitted_at = self.shared.clock.raw();
+        self.epoch = epoch;
+        self.ended = false;
+        self.place_held_by_batch = false;
+    }
+
+    /// The engine this task belongs to.
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// Runs the task from clock reading `started`, or ends it as cancelled;

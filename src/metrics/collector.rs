@@ -312,6 +312,8 @@ impl Collector {
         let running_totals = Arc::new(running_totals(&totals));
         // From the same read as the counts, so the identity holds.
         let inflight = totals.counters.in_flight();
+        let idle = service.is_none() && (config.paused || !config.running) && inflight == 0;
+        self.engine.probes().set_idle(idle);
         self.recent.push_back(totals);
         self.seq += 1;
         let submitted = cumulative.submitted;
@@ -345,6 +347,7 @@ impl Collector {
             running_totals,
             failures: self.failures(failed_per_s),
             service,
+            idle,
         }
     }
 

@@ -1,19 +1,35 @@
 //! What the app runtime's probes measure: the heartbeat's and the echo's
 //! lateness, and the stalls the heartbeat detected. The engine owns one and
-//! hands the probes a clone of the `Arc` to write into; the sampler reads it.
+//! hands the probes a clone of the `Arc` to write into; the sampler reads it,
+//! and tells the probes when nothing runs, so they tick at their idle pace.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use tokio::sync::watch;
+
 use super::atomic_histogram::AtomicHistogram;
 use super::snapshot::BlockEvent;
 
-#[derive(Default)]
 pub struct ProbeStats {
     heartbeat: AtomicHistogram,
     echo: AtomicHistogram,
     blocked_events: AtomicU64,
     last_block: Mutex<Option<BlockEvent>>,
+    /// True while no task runs and none can arrive (see `Snapshot::idle`).
+    idle: watch::Sender<bool>,
+}
+
+impl Default for ProbeStats {
+    fn default() -> Self {
+        ProbeStats {
+            heartbeat: AtomicHistogram::default(),
+            echo: AtomicHistogram::default(),
+            blocked_events: AtomicU64::default(),
+            last_block: Mutex::default(),
+            idle: watch::Sender::new(false),
+        }
+    }
 }
 
 impl ProbeStats {
@@ -55,5 +71,20 @@ impl ProbeStats {
             .last_block
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// Sets whether nothing runs; the probes hear of a change at once.
+    pub fn set_idle(&self, idle: bool) {
+        self.idle
+            .send_if_modified(|was| std::mem::replace(was, idle) != idle);
+    }
+
+    pub fn is_idle(&self) -> bool {
+        *self.idle.borrow()
+    }
+
+    /// Follows `set_idle`: a probe waits on it beside its timer.
+    pub fn idle_changes(&self) -> watch::Receiver<bool> {
+        self.idle.subscribe()
     }
 }

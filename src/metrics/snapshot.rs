@@ -39,6 +39,11 @@ pub struct Snapshot {
     /// The HTTP service (`--serve`), when it is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<ServiceView>,
+    /// Nothing runs and nothing can arrive (arrivals paused or stopped, no
+    /// task in flight, no HTTP service): the probes and the sampler run at
+    /// their slower idle pace until work resumes.
+    #[serde(default)]
+    pub idle: bool,
 }
 
 /// The HTTP service on the app runtime: where it listens and how each route does.

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crossbeam_utils::CachePadded;
+
 use super::atomic_histogram::AtomicHistogram;
 use super::snapshot::PoolKind;
 
@@ -19,6 +21,17 @@ pub struct ThreadStats {
     pub tid: i32,
     pub name: String,
     pub pool: PoolKind,
+    /// Written at every task: on cache lines of their own, apart from the
+    /// `Arc`'s reference counts (the sampler's clones write those) and from
+    /// whatever the allocator put next to this thread's stats.
+    counts: CachePadded<TaskCounters>,
+    pub queue: AtomicHistogram,
+    pub service: AtomicHistogram,
+    pub total: AtomicHistogram,
+}
+
+#[derive(Default)]
+struct TaskCounters {
     submitted: AtomicU64,
     completed: AtomicU64,
     failed: AtomicU64,
@@ -27,9 +40,6 @@ pub struct ThreadStats {
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
     checksum: AtomicU64,
-    pub queue: AtomicHistogram,
-    pub service: AtomicHistogram,
-    pub total: AtomicHistogram,
 }
 
 /// A plain copy of a thread's counters.
@@ -118,12 +128,12 @@ impl ThreadStats {
 
     #[inline]
     pub fn record_submitted(&self) {
-        bump(&self.submitted, 1);
+        bump(&self.counts.submitted, 1);
     }
 
     #[inline]
     pub fn record_submitted_many(&self, tasks: u64) {
-        bump(&self.submitted, tasks);
+        bump(&self.counts.submitted, tasks);
     }
 
     /// Records a task that ran: its latencies, busy time, bytes and result.
@@ -139,43 +149,43 @@ impl ThreadStats {
         self.queue.record_single_writer(queue_ns);
         self.service.record_single_writer(service_ns);
         self.total.record_single_writer(queue_ns + service_ns);
-        bump(&self.busy_ns, service_ns);
-        bump(&self.bytes_in, output.bytes_in);
-        bump(&self.bytes_out, output.bytes_out);
-        bump(&self.checksum, checksum_term);
+        bump(&self.counts.busy_ns, service_ns);
+        bump(&self.counts.bytes_in, output.bytes_in);
+        bump(&self.counts.bytes_out, output.bytes_out);
+        bump(&self.counts.checksum, checksum_term);
         match end {
-            TaskEnd::Completed => bump_end(&self.completed),
-            TaskEnd::Failed => bump_end(&self.failed),
-            TaskEnd::Cancelled => bump_end(&self.cancelled),
+            TaskEnd::Completed => bump_end(&self.counts.completed),
+            TaskEnd::Failed => bump_end(&self.counts.failed),
+            TaskEnd::Cancelled => bump_end(&self.counts.cancelled),
         }
     }
 
     /// Records a task that ended without running (cancelled before it started).
     #[inline]
     pub fn record_cancelled(&self) {
-        bump_end(&self.cancelled);
+        bump_end(&self.counts.cancelled);
     }
 
     /// Tasks this thread submitted. Read it after the ends of every thread
     /// (see `Counters`' identity): then no task is seen ending unsubmitted.
     pub fn submitted(&self) -> u64 {
-        self.submitted.load(Ordering::Acquire)
+        self.counts.submitted.load(Ordering::Acquire)
     }
 
     /// This thread's counters; ends are read (acquire) before submissions.
     pub fn counters(&self) -> Counters {
-        let completed = self.completed.load(Ordering::Acquire);
-        let failed = self.failed.load(Ordering::Acquire);
-        let cancelled = self.cancelled.load(Ordering::Acquire);
+        let completed = self.counts.completed.load(Ordering::Acquire);
+        let failed = self.counts.failed.load(Ordering::Acquire);
+        let cancelled = self.counts.cancelled.load(Ordering::Acquire);
         Counters {
-            submitted: self.submitted.load(Ordering::Acquire),
+            submitted: self.counts.submitted.load(Ordering::Acquire),
             completed,
             failed,
             cancelled,
-            busy_ns: self.busy_ns.load(Ordering::Relaxed),
-            bytes_in: self.bytes_in.load(Ordering::Relaxed),
-            bytes_out: self.bytes_out.load(Ordering::Relaxed),
-            checksum: self.checksum.load(Ordering::Relaxed),
+            busy_ns: self.counts.busy_ns.load(Ordering::Relaxed),
+            bytes_in: self.counts.bytes_in.load(Ordering::Relaxed),
+            bytes_out: self.counts.bytes_out.load(Ordering::Relaxed),
+            checksum: self.counts.checksum.load(Ordering::Relaxed),
         }
     }
 }

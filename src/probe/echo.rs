@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::heartbeat::record_with_missed_ticks;
+use super::pace;
 use crate::metrics::probe_stats::ProbeStats;
 
 const PING: [u8; 32] = *b"loadlab echo probe ping payload.";
@@ -49,23 +50,39 @@ pub async fn run(
     });
     let mut client = TcpStream::connect(address).await?;
     client.set_nodelay(true)?;
-    let period = ping_period(pings_per_s, heartbeat_period);
-    let mut first = heartbeat_origin + heartbeat_period / 2;
-    // Set up late (a busy start): keep the phase, skip the pings already due.
-    let now = Instant::now();
-    while first < now {
-        first += period;
-    }
-    let mut ticks = tokio::time::interval_at(first, period);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let active_period = ping_period(pings_per_s, heartbeat_period);
+    // Pings fall on this grid, halfway between two heartbeat ticks, at
+    // either pace.
+    let grid_origin = heartbeat_origin + heartbeat_period / 2;
+    let mut idle = stats.idle_changes();
+    let mut watching_idle = true;
     let mut reply = [0u8; PING.len()];
     loop {
-        ticks.tick().await;
-        let sent = Instant::now();
-        client.write_all(&PING).await?;
-        client.read_exact(&mut reply).await?;
-        // Pings that fell due while this one waited count as waiting too.
-        record_with_missed_ticks(stats.echo(), sent.elapsed(), period);
+        let period = pace::period(
+            active_period,
+            pace::IDLE_ECHO_PERIOD,
+            *idle.borrow_and_update(),
+        );
+        // Set up late (a busy start) or after a change of pace: keep the
+        // phase, skip the pings already due.
+        let first = pace::next_on_grid(grid_origin, period, Instant::now());
+        let mut ticks = tokio::time::interval_at(first, period);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                biased;
+                _ = ticks.tick() => {}
+                changed = idle.changed(), if watching_idle => {
+                    watching_idle = changed.is_ok();
+                    break;
+                }
+            }
+            let sent = Instant::now();
+            client.write_all(&PING).await?;
+            client.read_exact(&mut reply).await?;
+            // Pings that fell due while this one waited count as waiting too.
+            record_with_missed_ticks(stats.echo(), sent.elapsed(), period);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::pace;
 use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::snapshot::BlockEvent;
@@ -23,9 +24,10 @@ pub struct RunningNow {
     pub kernel: Kernel,
 }
 
-/// Ticks every `period` from `origin` until the runtime shuts down; a tick
-/// at least `block_threshold` late is reported with what `running_now` said
-/// at the tick before (when the stall began).
+/// Ticks every `period` from `origin` until the runtime shuts down (every
+/// `pace::IDLE_HEARTBEAT_PERIOD` or so while the engine is idle); a tick at
+/// least `block_threshold` late is reported with what `running_now` said at
+/// the tick before (when the stall began).
 pub async fn run(
     stats: Arc<ProbeStats>,
     origin: Instant,
@@ -33,29 +35,46 @@ pub async fn run(
     block_threshold: Duration,
     running_now: impl Fn() -> RunningNow + Send + 'static,
 ) {
-    let mut ticks = tokio::time::interval_at(origin, period);
-    // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut idle = stats.idle_changes();
+    let mut watching_idle = true;
     // What ran at the previous tick: a stall began after it, so that is what
     // held the workers, even if the backend changed before the stall ended.
     let mut before_stall = running_now();
     loop {
-        let scheduled = ticks.tick().await;
-        let late = Instant::now().saturating_duration_since(scheduled);
-        record_with_missed_ticks(stats.heartbeat(), late, period);
-        let now = running_now();
-        if late >= block_threshold {
-            let at_s = now.at_s;
-            report_block(
-                &stats,
-                late,
-                RunningNow {
-                    at_s,
-                    ..before_stall
-                },
-            );
+        let period = pace::period(
+            period,
+            pace::IDLE_HEARTBEAT_PERIOD,
+            *idle.borrow_and_update(),
+        );
+        let mut ticks =
+            tokio::time::interval_at(pace::next_on_grid(origin, period, Instant::now()), period);
+        // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            let scheduled = tokio::select! {
+                biased;
+                scheduled = ticks.tick() => scheduled,
+                changed = idle.changed(), if watching_idle => {
+                    watching_idle = changed.is_ok();
+                    break;
+                }
+            };
+            let late = Instant::now().saturating_duration_since(scheduled);
+            record_with_missed_ticks(stats.heartbeat(), late, period);
+            let now = running_now();
+            if late >= block_threshold {
+                let at_s = now.at_s;
+                report_block(
+                    &stats,
+                    late,
+                    RunningNow {
+                        at_s,
+                        ..before_stall
+                    },
+                );
+            }
+            before_stall = now;
         }
-        before_stall = now;
     }
 }
 

@@ -2,3 +2,4 @@
 
 pub mod echo;
 pub mod heartbeat;
+pub mod pace;

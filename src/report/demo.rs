@@ -76,7 +76,7 @@ impl Threshold {
     /// The rule in words, printed in the text report and stored in the JSON.
     pub fn rule(&self) -> String {
         format!(
-            "starved when heartbeat lag p99 > {} ms or echo round-trip p99 > {} ms",
+            "starved when heartbeat lag p99 > {} ms or echo (with --serve, also /health) round-trip p99 > {} ms",
             fmt_ms(self.heartbeat_p99_us),
             fmt_ms(self.echo_p99_us)
         )
@@ -605,7 +605,7 @@ mod tests {
         let text = report().render_text();
         assert!(
             text.contains(
-                "verdict: starved when heartbeat lag p99 > 10.0 ms or echo round-trip p99 > 20.0 ms"
+                "verdict: starved when heartbeat lag p99 > 10.0 ms or echo (with --serve, also /health) round-trip p99 > 20.0 ms"
             ),
             "{text}"
         );

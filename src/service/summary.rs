@@ -11,8 +11,8 @@ pub fn service_text(service: &ServiceView) -> String {
     let client = &service.health_client;
     let _ = writeln!(
         out,
-        "  as a client sees it: GET /health round trip p50 {:.1} us  p99 {:.1} us  max {:.1} us  \
-         ({} answers, {} failures; loadlab's own client, its own thread, one kept-alive connection)",
+        "  as a client sees it (loadlab's own client, its own thread, one kept-alive connection):\n    \
+         GET /health round trip p50 {:.1} us  p99 {:.1} us  max {:.1} us  ({} answers, {} failures)",
         client.p50_us, client.p99_us, client.max_us, client.samples, client.failures
     );
     let _ = writeln!(

@@ -135,6 +135,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
         running_totals: std::sync::Arc::new(running_totals_at(t)),
         failures: Failures::default(),
         service: None,
+        idle: false,
     }
 }
 

@@ -42,6 +42,14 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         0,
         [spans, vec![Span::styled(state, theme.badge(style))]].concat(),
     )];
+    if s.idle {
+        // The engine slows its probes and sampling while nothing runs: say so,
+        // since the charts then move at a slower pace.
+        segments.push(Segment::new(
+            1,
+            vec![Span::styled("idle: probes slowed", theme.dim())],
+        ));
+    }
     segments.extend([
         Segment::new(
             0,
