@@ -10,7 +10,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::pace;
 use crate::metrics::atomic_histogram::AtomicHistogram;
-use crate::metrics::probe_stats::ProbeStats;
+use crate::metrics::probe_stats::{MachineLoad, ProbeStats};
 use crate::metrics::snapshot::BlockEvent;
 use crate::spec::{BackendKind, Kernel};
 
@@ -93,6 +93,40 @@ pub fn record_with_missed_ticks(histogram: &AtomicHistogram, late: Duration, per
     }
 }
 
+/// Why the runtime stalled, in words that fit what ran: on inline, the kind
+/// of work the kernel does held the workers; offloaded, the workers waited
+/// for a CPU, and the sampler says whether this process's threads or other
+/// programs filled the cores (nothing is blamed on the set-up otherwise).
+pub fn stall_reason(backend: BackendKind, kernel: Kernel, machine: &MachineLoad) -> String {
+    if !backend.offloads() {
+        return match kernel {
+            Kernel::Sleep => {
+                "a blocking call (sleep) is holding the async workers: it belongs on spawn_blocking"
+                    .to_string()
+            }
+            Kernel::Mixed => {
+                "computation and blocking calls are running on the async workers".to_string()
+            }
+            _ => "CPU work is running on the async workers".to_string(),
+        };
+    }
+    if machine.busy_threads > machine.cores && machine.cores > 0 {
+        return format!(
+            "the app workers waited for a CPU: {} of this process's threads wanted one on {} cores (backend threads + app workers > cores)",
+            machine.busy_threads, machine.cores
+        );
+    }
+    match machine
+        .external_cpu_pct
+        .filter(|e| *e > crate::bounds::BUSY_EXTERNAL_CPU_PCT)
+    {
+        Some(external) => format!(
+            "the app workers waited for a CPU: other programs used {external:.0}% of the CPUs"
+        ),
+        None => "the app workers did not get a CPU in time".to_string(),
+    }
+}
+
 fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
     let RunningNow {
         at_s,
@@ -100,11 +134,7 @@ fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
         kernel,
     } = now;
     let blocked_ms = blocked.as_secs_f64() * 1e3;
-    let why = if backend.offloads() {
-        "the app workers waited for a CPU (are backend threads + app workers > cores?)"
-    } else {
-        "CPU work is running on the async workers"
-    };
+    let why = stall_reason(backend, kernel, &stats.machine_load());
     tracing::warn!(
         "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): {why}"
     );
@@ -114,4 +144,47 @@ fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
         backend,
         kernel: kernel.to_string(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(busy_threads: usize, external: f64) -> MachineLoad {
+        MachineLoad {
+            busy_threads,
+            cores: 2,
+            external_cpu_pct: Some(external),
+        }
+    }
+
+    #[test]
+    fn the_reason_fits_the_kernel_and_who_wanted_the_cpus() {
+        use BackendKind::*;
+        let quiet = load(2, 1.0);
+        assert_eq!(
+            stall_reason(Inline, Kernel::Sleep, &quiet),
+            "a blocking call (sleep) is holding the async workers: it belongs on spawn_blocking"
+        );
+        assert_eq!(
+            stall_reason(Inline, Kernel::Argon2, &quiet),
+            "CPU work is running on the async workers"
+        );
+        assert!(
+            stall_reason(Inline, Kernel::Mixed, &quiet).starts_with("computation and blocking")
+        );
+        // The default set-up (2 backend threads + 2 mostly idle app workers
+        // on 2 cores) is not blamed: nothing wanted more CPUs than there are.
+        let offloaded = stall_reason(Rayon, Kernel::Sumsq, &quiet);
+        assert_eq!(offloaded, "the app workers did not get a CPU in time");
+        assert!(!offloaded.contains("> cores"));
+        assert_eq!(
+            stall_reason(Channel, Kernel::Spin, &load(5, 1.0)),
+            "the app workers waited for a CPU: 5 of this process's threads wanted one on 2 cores (backend threads + app workers > cores)"
+        );
+        assert_eq!(
+            stall_reason(SpawnBlocking, Kernel::Spin, &load(2, 48.0)),
+            "the app workers waited for a CPU: other programs used 48% of the CPUs"
+        );
+    }
 }
