@@ -40,6 +40,8 @@ pub async fn run(
     // What ran at the previous tick: a stall began after it, so that is what
     // held the workers, even if the backend changed before the stall ended.
     let mut before_stall = running_now();
+    // Flushes what it holds when the runtime drops this task.
+    let mut fold = StallFold::default();
     loop {
         let period = pace::period(
             period,
@@ -66,12 +68,16 @@ pub async fn run(
                 let at_s = now.at_s;
                 report_block(
                     &stats,
+                    &mut fold,
                     late,
                     RunningNow {
                         at_s,
                         ..before_stall
                     },
                 );
+            }
+            if let Some(line) = fold.flush_if_due(std::time::Instant::now()) {
+                tracing::warn!("{line}");
             }
             before_stall = now;
         }
@@ -127,7 +133,78 @@ pub fn stall_reason(backend: BackendKind, kernel: Kernel, machine: &MachineLoad)
     }
 }
 
-fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
+/// Stall warnings folded per [`crate::bounds::LOG_FOLD_WINDOW`]: the first
+/// is logged whole at once, the next ones as one line with their count, rate
+/// and the worst of them, so a stalling runtime cannot flood the Log or stderr.
+#[derive(Default)]
+struct StallFold {
+    /// When the current window opened (None: no stall lately).
+    since: Option<std::time::Instant>,
+    count: u64,
+    worst_ms: f64,
+    /// `backend inline, kernel argon2: reason` of the worst.
+    worst: String,
+}
+
+impl StallFold {
+    /// A stall at `now`; the line to log at once, if any. `what`:
+    /// `(backend inline, kernel argon2): reason`.
+    fn add(&mut self, now: std::time::Instant, blocked_ms: f64, what: String) -> Option<String> {
+        if self.since.is_none() {
+            self.since = Some(now);
+            return Some(format!("app runtime blocked for {blocked_ms:.1} ms {what}"));
+        }
+        self.count += 1;
+        if blocked_ms > self.worst_ms {
+            self.worst_ms = blocked_ms;
+            self.worst = what;
+        }
+        None
+    }
+
+    /// The folded line once the window is over.
+    fn flush_if_due(&mut self, now: std::time::Instant) -> Option<String> {
+        let since = self.since?;
+        if now.duration_since(since) < crate::bounds::LOG_FOLD_WINDOW {
+            return None;
+        }
+        let line = self.flush(now);
+        // Still stalling: keep folding; a quiet window starts afresh.
+        self.since = line.is_some().then_some(now);
+        line
+    }
+
+    fn flush(&mut self, now: std::time::Instant) -> Option<String> {
+        let since = self.since?;
+        let line = (self.count > 0).then(|| {
+            let secs = now.duration_since(since).as_secs_f64().max(1e-3);
+            format!(
+                "app runtime blocked {}x more in {secs:.0} s ({:.1}/s), worst {:.1} ms {}",
+                self.count,
+                self.count as f64 / secs,
+                self.worst_ms,
+                self.worst
+            )
+        });
+        // Field by field: replacing the whole value would drop it, and its
+        // Drop flushes.
+        self.since = None;
+        self.count = 0;
+        self.worst_ms = 0.0;
+        self.worst.clear();
+        line
+    }
+}
+
+impl Drop for StallFold {
+    fn drop(&mut self) {
+        if let Some(line) = self.flush(std::time::Instant::now()) {
+            tracing::warn!("{line}");
+        }
+    }
+}
+
+fn report_block(stats: &ProbeStats, fold: &mut StallFold, blocked: Duration, now: RunningNow) {
     let RunningNow {
         at_s,
         backend,
@@ -135,9 +212,10 @@ fn report_block(stats: &ProbeStats, blocked: Duration, now: RunningNow) {
     } = now;
     let blocked_ms = blocked.as_secs_f64() * 1e3;
     let why = stall_reason(backend, kernel, &stats.machine_load());
-    tracing::warn!(
-        "app runtime blocked for {blocked_ms:.1} ms (backend {backend}, kernel {kernel}): {why}"
-    );
+    let what = format!("(backend {backend}, kernel {kernel}): {why}");
+    if let Some(line) = fold.add(std::time::Instant::now(), blocked_ms, what) {
+        tracing::warn!("{line}");
+    }
     stats.record_block(BlockEvent {
         at_s,
         blocked_ms,
@@ -156,6 +234,45 @@ mod tests {
             cores: 2,
             external_cpu_pct: Some(external),
         }
+    }
+
+    #[test]
+    fn repeated_stalls_fold_into_one_line_with_a_count_a_rate_and_the_worst() {
+        let t0 = std::time::Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let what = |k: &str| {
+            format!("(backend inline, kernel {k}): CPU work is running on the async workers")
+        };
+        let mut fold = StallFold::default();
+        assert_eq!(
+            fold.add(at(0), 57.2, what("spin")).as_deref(),
+            Some(
+                "app runtime blocked for 57.2 ms (backend inline, kernel spin): CPU work is running on the async workers"
+            )
+        );
+        for i in 1..=99 {
+            let ms = if i == 50 { 612.0 } else { 20.0 };
+            let kernel = if i == 50 { "argon2" } else { "spin" };
+            assert_eq!(fold.add(at(i * 100), ms, what(kernel)), None);
+        }
+        assert_eq!(fold.flush_if_due(at(9_999)), None);
+        assert_eq!(
+            fold.flush_if_due(at(10_000)).as_deref(),
+            Some(
+                "app runtime blocked 99x more in 10 s (9.9/s), worst 612.0 ms (backend inline, kernel argon2): CPU work is running on the async workers"
+            )
+        );
+        // Still folding: the next stall is counted, not logged whole.
+        assert_eq!(fold.add(at(10_100), 30.0, what("spin")), None);
+        assert!(
+            fold.flush(at(20_000))
+                .is_some_and(|l| l.starts_with("app runtime blocked 1x more"))
+        );
+        // A quiet window: the next stall is logged whole again.
+        let mut quiet = StallFold::default();
+        assert!(quiet.add(at(0), 15.0, what("spin")).is_some());
+        assert_eq!(quiet.flush_if_due(at(10_000)), None);
+        assert!(quiet.add(at(10_500), 15.0, what("spin")).is_some());
     }
 
     #[test]
