@@ -3,7 +3,8 @@
 # backend, alternated over rounds; and the hand-back cost of /work (total_us -
 # queue_us - service_us, from each answer). One `loadlab serve` per cell; wrk
 # with 8 connections on /work, a second wrk with 1 connection timing /health
-# at about 100 requests a second.
+# at about 100 requests a second; then the same cells' /health as loadlab's
+# own client timed it (service.health_client of each report) beside wrk's.
 # Usage: scripts/serve_starvation.sh [ROUNDS] [SECONDS] [ARGON2_KIB]
 # (defaults 3 rounds, 8 s, 4096 KiB). Needs wrk (apt-get install wrk).
 set -euo pipefail
@@ -112,4 +113,18 @@ for backend in ("inline", "spawn-blocking", "rayon", "channel"):
 for backend in ("spawn-blocking", "rayon", "channel"):
     if p99_median[backend] > 0:
         print(f"inline /health p99 / {backend}: {p99_median['inline'] / p99_median[backend]:.0f}x")
+print()
+print("/health as wrk (outside) and loadlab's own client (the report's service.health_client) timed it, same cells")
+print("| backend | wrk p50 ms | loadlab p50 ms | wrk p99 ms | loadlab p99 ms | loadlab / wrk p50 | loadlab / wrk p99 |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for backend in ("inline", "spawn-blocking", "rayon", "channel"):
+    w50, w99, l50, l99 = [], [], [], []
+    for r in range(1, rounds + 1):
+        cell = f"{out}/{backend}-{r}"
+        _, p50, p99, _, _ = fields(cell + ".health", "HEALTH")
+        client = json.load(open(cell + ".json"))["service"]["health_client"]
+        w50.append(p50 / 1000); w99.append(p99 / 1000)
+        l50.append(client["p50_us"] / 1000); l99.append(client["p99_us"] / 1000)
+    ratio = lambda a, b: f"{statistics.median(a) / statistics.median(b):.2f}" if statistics.median(b) > 0 else "-"
+    print(f"| {backend} | {spread(w50)} | {spread(l50)} | {spread(w99)} | {spread(l99)} | {ratio(l50, w50)} | {ratio(l99, w99)} |")
 PY

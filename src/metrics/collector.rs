@@ -109,6 +109,8 @@ pub struct Collector {
     runtime: tokio::runtime::Handle,
     config: CollectorConfig,
     system: Option<SystemProbe>,
+    /// Other programs' share of the CPUs and the busiest of them.
+    others: super::other_processes::OtherProcesses,
     /// Histograms and counters of exited threads, folded in so totals never drop.
     retired: Totals,
     retired_threads: Vec<ThreadSeen>,
@@ -153,6 +155,7 @@ impl Collector {
             runtime,
             config,
             system: SystemProbe::new(),
+            others: super::other_processes::OtherProcesses::default(),
             retired: Totals::zero(now),
             retired_threads: Vec::new(),
             recent: VecDeque::new(),
@@ -602,7 +605,10 @@ impl Collector {
             .iter()
             .filter(|t| t.alive && t.cpu_pct + t.wait_pct >= BUSY_THREAD_CPU_PCT)
             .count();
+        let others = self.others.read(Instant::now());
         SystemView {
+            external_cpu_pct: others.external_cpu_pct,
+            busiest_other: others.busiest.clone(),
             cores,
             core_cpu_pct: reading
                 .as_ref()

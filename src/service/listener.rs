@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,13 +16,18 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// After an accept error that is not the client's (out of file descriptors),
 /// wait this long before trying again instead of spinning.
 const ACCEPT_RETRY: Duration = Duration::from_millis(50);
+/// Such failures go to the log at most this often.
+const ACCEPT_FAILURE_SAID_EVERY: Duration = Duration::from_secs(60);
 
 pub struct BoundedListener {
     listener: TcpListener,
     slots: Arc<Semaphore>,
     /// Accepting fails for a reason not the client's (out of descriptors):
-    /// said once when it starts and once when it ends, not every retry.
-    failing: bool,
+    /// when it was last said, and the failures since. Said once a minute at
+    /// most, not every retry nor every time a closed connection lets one
+    /// accept through between failures.
+    last_warned: Option<Instant>,
+    failures_unsaid: u64,
 }
 
 impl BoundedListener {
@@ -30,7 +35,8 @@ impl BoundedListener {
         BoundedListener {
             listener,
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
-            failing: false,
+            last_warned: None,
+            failures_unsaid: 0,
         }
     }
 }
@@ -50,10 +56,6 @@ impl BoundedListener {
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
-                    if self.failing {
-                        self.failing = false;
-                        tracing::info!("HTTP service: accepting connections again");
-                    }
                     // Small answers go out at once, not after Nagle's delay.
                     let _ = stream.set_nodelay(true);
                     return (
@@ -66,13 +68,19 @@ impl BoundedListener {
                 }
                 Err(error) if is_connection_error(&error) => {}
                 Err(error) => {
-                    if !self.failing {
-                        self.failing = true;
+                    self.failures_unsaid += 1;
+                    if self
+                        .last_warned
+                        .is_none_or(|said| said.elapsed() >= ACCEPT_FAILURE_SAID_EVERY)
+                    {
                         tracing::warn!(
-                            "HTTP service: accept failed: {error}; retrying every {} ms \
-                             (said once until it succeeds)",
+                            "HTTP service: accept failed {} time(s): {error}; retrying every {} ms \
+                             (said at most once a minute)",
+                            self.failures_unsaid,
                             ACCEPT_RETRY.as_millis()
                         );
+                        self.last_warned = Some(Instant::now());
+                        self.failures_unsaid = 0;
                     }
                     tokio::time::sleep(ACCEPT_RETRY).await;
                 }
