@@ -636,7 +636,10 @@ impl Collector {
                 .copied()
                 .unwrap_or_default();
             let since = stats.counters().since(&baseline);
-            if since.ended() > 0 {
+            // Workers only: a stop empties backend queues from the thread that
+            // asked (main, ui), whose cancellations count but ran nothing.
+            let worker = !matches!(stats.pool, PoolKind::Tool | PoolKind::Other);
+            if worker && since.ended() > 0 {
                 threads_seen.push(self.thread_seen(&stats, &since));
             }
         }
