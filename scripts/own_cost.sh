@@ -36,8 +36,9 @@ trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$out" "$confi
 read_threads() {
     local task name cpu
     for task in /proc/"$1"/task/*; do
+        # A thread may exit between the listing and the read: skip it.
         name=$(cat "$task/comm" 2>/dev/null) || continue
-        read -r cpu _ <"$task/schedstat" 2>/dev/null || continue
+        { read -r cpu _ <"$task/schedstat"; } 2>/dev/null || continue
         printf '%s\t%s\n' "$name" "$cpu"
     done
 }

@@ -70,6 +70,23 @@ pub const CPU_SHARE_MAX: u8 = 100;
 /// Seconds measured per row of `demo advice`.
 pub const ADVICE_ROW_MAX_S: f64 = 3600.0;
 
+/// `sweep --rounds auto`: every cell is measured this many rounds before the
+/// leading cells get more; a `clear` verdict needs at least this many paired
+/// rounds (fewer can agree by chance).
+pub const SWEEP_MIN_ROUNDS: usize = 3;
+/// `sweep --max-rounds` by default, and the most `--rounds`/`--max-rounds` take.
+pub const SWEEP_MAX_ROUNDS_DEFAULT: usize = 8;
+pub const SWEEP_ROUNDS_MAX: u64 = 100;
+
+/// Other programs' share of the machine's CPUs above which a verdict is
+/// marked as formed on a busy machine (never `clear`) and warned about: more
+/// threads then win CPU time from the neighbours, not from the work.
+pub const BUSY_EXTERNAL_CPU_PCT: f64 = 10.0;
+
+/// Repeated stall warnings fold into one line per this long: the first is
+/// logged at once, the rest as a count, a rate and the worst.
+pub const LOG_FOLD_WINDOW: Duration = Duration::from_secs(10);
+
 /// How often the sampler takes a Snapshot, milliseconds.
 pub const SAMPLE_MS_MIN: u64 = 10;
 pub const SAMPLE_MS_MAX: u64 = 10_000;

@@ -314,9 +314,14 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = positive_seconds)]
     pub duration: f64,
     /// Times each cell is measured, interleaved (round 1 of every cell, then
-    /// round 2, ...): rows show the median and the min-max.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
-    pub rounds: u64,
+    /// round 2, ...). auto: 3 rounds, then more for the cells the
+    /// recommendation is still between, until it is clear or --max-rounds.
+    #[arg(long, value_name = "auto|N", default_value = "auto", value_parser = sweep_rounds)]
+    pub rounds: SweepRounds,
+    /// With --rounds auto: the most rounds a cell gets (default 8).
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=bounds::SWEEP_ROUNDS_MAX))]
+    pub max_rounds: Option<u64>,
     /// Also draw tasks/s against threads as an SVG chart: a line per
     /// backend, min-max bars, the knee marked.
     #[arg(long, value_name = "FILE.svg")]
@@ -484,6 +489,27 @@ fn number(text: &str) -> Result<f64, String> {
     text.trim()
         .parse::<f64>()
         .map_err(|_| format!("{text:?} is not a number"))
+}
+
+/// `sweep --rounds`: a fixed count, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepRounds {
+    Auto,
+    Fixed(u64),
+}
+
+fn sweep_rounds(text: &str) -> Result<SweepRounds, String> {
+    if text.trim() == "auto" {
+        return Ok(SweepRounds::Auto);
+    }
+    let n = whole(text).map_err(|e| format!("{e}, nor auto"))?;
+    if n == 0 || n > bounds::SWEEP_ROUNDS_MAX {
+        return Err(format!(
+            "{n} is not a count of rounds from 1 to {}",
+            bounds::SWEEP_ROUNDS_MAX
+        ));
+    }
+    Ok(SweepRounds::Fixed(n))
 }
 
 /// A count of at least 1 (threads, workers, tasks in flight, tasks); the

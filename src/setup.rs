@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::bounds;
 use crate::cli::{
-    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, WorkloadArgs,
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
 use crate::report::demo::Threshold;
@@ -266,6 +266,18 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
     };
     // Checked here; each cell's default inflight follows its thread count.
     load_mode(&args.workload, 1)?;
+    let (rounds, max_rounds) = match (args.rounds, args.max_rounds) {
+        (SweepRounds::Auto, max) => {
+            let max = max.map_or(bounds::SWEEP_MAX_ROUNDS_DEFAULT, |m| m as usize);
+            (bounds::SWEEP_MIN_ROUNDS.min(max), max)
+        }
+        (SweepRounds::Fixed(n), Some(max)) => {
+            return Err(Failure::Usage(format!(
+                "--max-rounds {max}: applies to --rounds auto, not to --rounds {n}"
+            )));
+        }
+        (SweepRounds::Fixed(n), None) => (n as usize, n as usize),
+    };
     Ok(SweepPlan {
         backends,
         threads,
@@ -278,7 +290,8 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         starved_threshold: millis(args.probes.starved_threshold_ms),
         worker_nice: args.priority.worker_nice,
-        rounds: args.rounds as usize,
+        rounds,
+        max_rounds,
         serve: crate::runs::serve::serve_options(&args.service),
     })
 }

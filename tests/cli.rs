@@ -61,6 +61,15 @@ fn hostile_values_are_usage_errors_not_panics() {
         (&["sweep", "--warmup", "1e20"], "--warmup"),
         (&["sweep", "--warmup", "-1"], "--warmup"),
         (&["sweep", "--threads", "1,1024"], "--threads"),
+        (&["sweep", "--rounds", "0"], "--rounds"),
+        (&["sweep", "--rounds", "101"], "--rounds"),
+        (&["sweep", "--rounds", "often"], "--rounds"),
+        (&["sweep", "--max-rounds", "0"], "--max-rounds"),
+        (&["sweep", "--max-rounds", "101"], "--max-rounds"),
+        (
+            &["sweep", "--rounds", "3", "--max-rounds", "5"],
+            "--max-rounds",
+        ),
         (
             &["sweep", "--backends", "inline", "--threads", "1,300"],
             "--threads",
@@ -196,9 +205,16 @@ fn run_json_has_the_contract_keys_and_exact_accounting() {
         "threads_seen",
         "checksum",
         "errors",
+        "warnings",
     ] {
         assert!(report.get(key).is_some(), "missing {key}");
     }
+    // Other programs' share of the machine, from /proc on Linux.
+    let external = report["external_cpu_pct"]
+        .as_f64()
+        .expect("external_cpu_pct");
+    assert!((0.0..=100.0).contains(&external), "{external}");
+    assert!(report["warnings"].is_array());
     assert_eq!(report["backend"], "channel");
     assert_eq!(report["workload"]["kernel"], "sumsq");
     assert_eq!(report["workload"]["path"], serde_json::Value::Null);

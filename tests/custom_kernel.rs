@@ -198,6 +198,7 @@ fn a_sweep_measures_the_kernel_on_each_cell() {
         starved_threshold: Duration::from_millis(50),
         worker_nice: 0,
         rounds: 1,
+        max_rounds: 1,
         serve: None,
     };
     let mut recording = Recording::open(None).expect("no file to open");

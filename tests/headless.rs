@@ -185,13 +185,18 @@ fn sweep_json_has_rows_efficiency_and_a_recommendation() {
             );
         }
     }
-    // A recommendation, or the reason none stands beyond the noise.
+    // Always a recommendation, with how sure it is.
     let rec = &report["recommendation"];
     assert!(
-        rec["backend"].is_string() && rec["threads"].is_u64() && rec["why"].is_string()
-            || rec.is_null() && report["recommendation_withheld"].is_string(),
+        rec["backend"].is_string() && rec["threads"].is_u64() && rec["why"].is_string(),
         "{report}"
     );
+    assert!(
+        ["clear", "likely", "undecided"].contains(&rec["confidence"].as_str().unwrap_or("")),
+        "{report}"
+    );
+    assert!(rec["rounds_used"].as_u64().unwrap() >= 1, "{report}");
+    assert!(report.get("recommendation_withheld").is_none(), "{report}");
     // Every cell left lines in the recording.
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&record)
         .unwrap()

@@ -52,7 +52,7 @@ fn probes_and_sampling_slow_down_while_paused_and_resume_with_the_work() {
     engine.apply(Command::Pause { paused: true }).unwrap();
     let idle = wait_for(&engine, "idle", |s| s.idle);
     assert_eq!(idle.tasks.inflight, 0, "idle only once the tasks drained");
-    std::thread::sleep(Duration::from_millis(1_600));
+    std::thread::sleep(Duration::from_millis(2_100));
     let paused = engine.latest_snapshot();
     assert!(paused.idle);
     // A full window at the idle pace: a tick every 100 ms, a ping a second.
@@ -66,7 +66,7 @@ fn probes_and_sampling_slow_down_while_paused_and_resume_with_the_work() {
         "echo pings in the window while idle: {}",
         paused.echo.window.count
     );
-    // Sampled every 500 ms rather than every 100 ms.
+    // Sampled every second rather than every 100 ms.
     let seq = paused.seq;
     std::thread::sleep(Duration::from_millis(1_500));
     let sampled = engine.latest_snapshot().seq - seq;

@@ -37,6 +37,7 @@ fn plan(backends: &[BackendKind], threads: &[usize], rounds: usize) -> SweepPlan
         starved_threshold: Duration::from_millis(10),
         worker_nice: 10,
         rounds,
+        max_rounds: rounds,
         serve: None,
     }
 }
@@ -166,6 +167,38 @@ fn a_cell_disturbed_by_a_cpu_hog_is_marked_noisy_and_warned_about() {
             .any(|w| w.contains(&label) && w.ends_with("rerun on a quiet machine")),
         "{:?}",
         report.warnings
+    );
+}
+
+#[test]
+fn a_run_beside_cpu_hogs_names_their_share_and_warns() {
+    let _one = machine();
+    let hogs: Vec<Hog> = (0..loadlab::engine::cores())
+        .map(|_| Hog::start())
+        .collect();
+    let out = loadlab(&[
+        "run",
+        "--workload",
+        "spin",
+        "--size",
+        "200",
+        "--duration",
+        "1",
+        "--format",
+        "json",
+    ]);
+    drop(hogs);
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    // One hog per core against niced workers: well above the 10% line.
+    let external = report["external_cpu_pct"].as_f64().unwrap_or_default();
+    assert!(external >= 20.0, "other programs' share: {external}");
+    let warnings = report["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.starts_with("other programs used") && w.contains("during the run"))),
+        "{report}"
     );
 }
 

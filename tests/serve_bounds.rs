@@ -3,8 +3,9 @@
 //! bound; idle and half-sent connections are closed by the header-read
 //! timeout; a request that waited past its limit on inline gets 503 and its
 //! task is cancelled; `loadlab serve` ends on SIGTERM with a report that adds
-//! up, the task still running included. Raw TCP clients, so a test controls
-//! exactly when a connection closes.
+//! up, the task still running included; an accept failing for lack of
+//! descriptors is logged once. Raw TCP clients, so a test controls exactly
+//! when a connection closes.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -334,4 +335,41 @@ fn sigterm_ends_serve_with_abandoned_requests_in_flight_and_the_report_adds_up()
     assert_eq!(n("submitted"), 1001, "{tasks}");
     assert_eq!(n("abandoned"), 1, "the running sleep: {tasks}");
     assert_eq!(report["interrupted"], "SIGTERM");
+}
+
+#[test]
+fn an_accept_failing_for_lack_of_descriptors_is_logged_once() {
+    // 40 descriptors: a few dozen connections exhaust them; closing them all
+    // at once lets accepts through between failures, again and again.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 40 && exec {} serve --serve 127.0.0.1:0 --duration 4",
+                env!("CARGO_BIN_EXE_loadlab")
+            ),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    let address: SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let hogs: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(address).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    drop(hogs);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    child.wait().unwrap();
+    let failures = rest.lines().filter(|l| l.contains("accept failed")).count();
+    assert_eq!(failures, 1, "{rest}");
 }

@@ -1,18 +1,31 @@
 //! Sweep report: rows over rounds, noise flags, efficiency only against a
-//! measured one-thread cell, knees and recommendations stated only beyond the
-//! spread, the renderers and the `--threads` / `--backends` parsers. Every
-//! verdict is tested with constructed numbers: nothing here is timed.
+//! measured one-thread cell, knees, the recommendation decided on paired
+//! rounds with its confidence, the renderers and the `--threads` /
+//! `--backends` parsers. Every verdict is tested with constructed numbers:
+//! nothing here is timed.
 
 use loadlab::metrics::collector::ThreadSeen;
 use loadlab::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
 use loadlab::report::sweep::{
-    Advice, CellRound, HeartbeatP99, Knee, P50P99, SweepFormat, SweepLatency, SweepReport,
-    SweepRow, efficiency, knee, parse_backend_list, parse_thread_list, pool_cpu_s, recommend,
+    CellRound, Confidence, HeartbeatP99, Knee, P50P99, SweepFormat, SweepLatency, SweepReport,
+    SweepRow, Terms, decide, efficiency, knee, parse_backend_list, parse_thread_list, pool_cpu_s,
 };
 use loadlab::spec::BackendKind;
 
+/// `cores` cores, the default 10 ms starved threshold, 3 fixed rounds.
+fn terms(cores: usize) -> Terms {
+    Terms {
+        cores,
+        starved_p99_us: 10_000.0,
+        rounds: 3,
+        max_rounds: 3,
+        cpu_work: None,
+    }
+}
+
 fn round(tasks_per_s: f64, heartbeat_p99: f64, external: f64) -> CellRound {
     CellRound {
+        round: 0,
         tasks_per_s,
         failed_per_s: 0.0,
         latency_us: SweepLatency {
@@ -37,12 +50,43 @@ fn row(backend: BackendKind, threads: usize, tasks_per_s: f64, heartbeat_p99: f6
     )
 }
 
+/// A cell measured in rounds 0, 1, 2, ... with these throughputs.
 fn rounds(backend: BackendKind, threads: usize, tps: &[f64], heartbeat_p99: f64) -> SweepRow {
     SweepRow::from_rounds(
         backend,
         threads,
-        tps.iter().map(|t| round(*t, heartbeat_p99, 2.0)).collect(),
+        tps.iter()
+            .enumerate()
+            .map(|(i, t)| CellRound {
+                round: i,
+                ..round(*t, heartbeat_p99, 2.0)
+            })
+            .collect(),
     )
+}
+
+/// A cell whose tasks are pure computation on its threads: each round's CPU
+/// time per task is `cpu_s` and its threads were busy all along.
+fn cpu_rounds(backend: BackendKind, threads: usize, tps: &[f64], cpu_s: &[f64]) -> SweepRow {
+    SweepRow::from_rounds(
+        backend,
+        threads,
+        tps.iter()
+            .zip(cpu_s)
+            .enumerate()
+            .map(|(i, (t, c))| CellRound {
+                round: i,
+                cpu_s_per_task: *c,
+                ..round(*t, 300.0, 2.0)
+            })
+            .collect(),
+    )
+}
+
+fn verdict_of(rows: &[SweepRow]) -> loadlab::report::sweep::Recommendation {
+    decide(rows, &terms(2))
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation for {rows:?}"))
 }
 
 /// A made-up 2-core grid: rayon nearly doubles at 2 then flattens; channel
@@ -85,13 +129,23 @@ fn a_disturbed_round_or_a_busy_machine_marks_the_cell_noisy() {
         2,
         vec![
             round(200.0, 0.0, 3.0),
-            round(200.0, 0.0, 48.0),
-            round(201.0, 0.0, 2.0),
+            CellRound {
+                round: 1,
+                ..round(200.0, 0.0, 48.0)
+            },
+            CellRound {
+                round: 2,
+                ..round(201.0, 0.0, 2.0)
+            },
         ],
     );
     assert!(busy.noisy);
     assert_eq!(busy.external_cpu_pct, Some(48.0));
-    let report = SweepReport::new(vec![row(Rayon, 1, 100.0, 0.0), busy, disturbed], 2, 3, None);
+    let report = SweepReport::new(
+        vec![row(Rayon, 1, 100.0, 0.0), busy, disturbed],
+        &terms(2),
+        None,
+    );
     assert!(
         report.warnings.iter().any(|w| w
             == "other processes used 48% of the CPUs during rayon x2: rerun on a quiet machine"),
@@ -127,8 +181,7 @@ fn without_a_one_thread_cell_efficiency_is_null_and_a_warning_says_why() {
     use BackendKind::*;
     let report = SweepReport::new(
         vec![row(Rayon, 2, 180.0, 0.0), row(Rayon, 4, 300.0, 0.0)],
-        8,
-        3,
+        &terms(8),
         None,
     );
     assert!(report.rows.iter().all(|r| r.efficiency.is_none()));
@@ -181,143 +234,365 @@ fn a_flat_curve_made_of_noise_is_not_called_a_knee() {
 }
 
 #[test]
-fn the_recommendation_is_withheld_when_the_best_cells_overlap() {
+fn paired_rounds_decide_where_the_ranges_overlap() {
     use BackendKind::*;
+    // Round 2 was slowed for both cells alike: the min-max ranges overlap,
+    // yet two threads won every round by about 2x.
+    let rows = vec![
+        cpu_rounds(SpawnBlocking, 1, &[2077.0, 1412.0, 2179.0], &[0.00048; 3]),
+        cpu_rounds(SpawnBlocking, 2, &[4271.0, 2145.0, 4303.0], &[0.00047; 3]),
+    ];
+    let verdict = decide(&rows, &terms(2));
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!((r.backend, r.threads), (SpawnBlocking, 2));
+    assert_eq!(r.confidence, Confidence::Clear);
+    assert_eq!(r.rounds_used, 3);
+    assert!(
+        r.why.contains(
+            "ahead of every other healthy cell in each of 3 paired rounds by more than the 5% noise floor"
+        ),
+        "{}",
+        r.why
+    );
+    assert!(!r.why.contains('\n'));
+    // Settled: `--rounds auto` measures nothing more.
+    assert!(verdict.unsettled.is_empty());
+    assert!(verdict.warnings.is_empty(), "{:?}", verdict.warnings);
+}
+
+#[test]
+fn cells_that_tie_within_the_noise_recommend_what_they_share() {
+    use BackendKind::*;
+    // A quiet `--backends rayon,channel --threads 1,2`: the backends tie at 2.
     let rows = vec![
         rounds(Rayon, 1, &[100.0, 101.0, 99.0], 300.0),
         rounds(Rayon, 2, &[190.0, 205.0, 198.0], 300.0),
         rounds(Channel, 1, &[98.0, 100.0, 99.0], 300.0),
         rounds(Channel, 2, &[195.0, 201.0, 199.0], 300.0),
     ];
-    match recommend(&rows) {
-        Advice::Withheld(why) => {
-            assert!(why.starts_with("2 threads on any of "), "{why}");
-            assert!(why.contains("rayon x2 198 (190-205) tasks/s"), "{why}");
-            assert!(why.contains("channel x2 199 (195-201) tasks/s"), "{why}");
-            assert!(why.contains("indistinguishable"), "{why}");
-        }
-        Advice::Recommend(r) => panic!("recommended {r:?} from overlapping cells"),
-    }
-    let report = SweepReport::new(rows, 2, 3, None);
-    assert!(report.recommendation.is_none());
-    assert!(report.to_json()["recommendation"].is_null());
+    let r = verdict_of(&rows);
+    assert_eq!((r.backend, r.threads), (Channel, 2));
+    assert_eq!(r.confidence, Confidence::Clear);
     assert!(
-        report
-            .render_text()
-            .contains("recommendation: none beyond the noise: 2 threads on any of"),
-        "{}",
-        report.render_text()
-    );
-}
-
-#[test]
-fn the_recommendation_prefers_fewer_threads_among_equivalent_cells_and_skips_starved_ones() {
-    let report = SweepReport::new(grid(), 2, 3, None);
-    let r = report
-        .recommendation
-        .clone()
-        .unwrap_or_else(|| panic!("a recommendation: {:?}", report.recommendation_withheld));
-    // Inline is fastest but starves the runtime; channel x4 (200), rayon x3
-    // (199) and rayon x4 overlap rayon x2 (196) within the spread: the fewest
-    // threads win, and channel x2 (150) is clearly slower.
-    assert_eq!((r.backend, r.threads), (BackendKind::Rayon, 2));
-    assert!(r.why.contains("196 (194-198) tasks/s"), "{}", r.why);
-    assert!(r.why.contains("efficiency 0.98"), "{}", r.why);
-    assert!(
-        r.why.contains("channel x4 200 (198-202) tasks/s"),
+        r.why.starts_with(
+            "2 threads (channel and rayon tie within the 5% noise floor): channel x2 199 (195-201) tasks/s"
+        ),
         "{}",
         r.why
     );
-    assert!(r.why.contains("fewest threads"), "{}", r.why);
-}
-
-#[test]
-fn no_recommendation_from_noisy_cells_that_overlap() {
-    use BackendKind::*;
-    // A busy host: rayon x1 read 694 and 1321 tasks/s in two rounds.
-    let rows = vec![
-        rounds(Rayon, 1, &[694.0, 1321.0, 1000.0], 300.0),
-        rounds(Rayon, 2, &[1100.0, 1400.0, 1300.0], 300.0),
-    ];
-    match recommend(&rows) {
-        Advice::Withheld(why) => {
-            assert!(why.contains("indistinguishable and noisy"), "{why}");
-            assert!(why.contains("spread up to 63%"), "{why}");
-            assert!(why.ends_with("rerun on a quiet machine"), "{why}");
-        }
-        Advice::Recommend(r) => panic!("recommended {r:?} from noise"),
-    }
-    // A noisy best that still beats everything beyond the spread stands.
+    assert_eq!(r.leading, ["channel x2", "rayon x2"]);
+    let report = SweepReport::new(rows, &terms(2), None);
+    let v = report.to_json();
+    assert_eq!(v["recommendation"]["confidence"], "clear");
+    assert_eq!(v["recommendation"]["rounds_used"], 3);
+    assert!(v.get("recommendation_withheld").is_none());
+    // One backend at several counts: the fewest threads.
     let rows = vec![
         rounds(Rayon, 1, &[100.0, 101.0, 99.0], 300.0),
-        rounds(Rayon, 2, &[170.0, 200.0, 199.0], 300.0),
+        rounds(Rayon, 2, &[196.0, 197.0, 195.0], 300.0),
+        rounds(Rayon, 3, &[199.0, 198.0, 200.0], 300.0),
     ];
-    let Advice::Recommend(r) = recommend(&rows) else {
-        panic!("a recommendation");
-    };
+    let r = verdict_of(&rows);
     assert_eq!(r.threads, 2);
+    assert!(
+        r.why.starts_with(
+            "rayon with 2 threads (2 and 3 threads tie within the 5% noise floor; the fewest)"
+        ),
+        "{}",
+        r.why
+    );
 }
 
 #[test]
-fn starvation_measured_on_a_busy_machine_does_not_make_a_winner() {
+fn a_lead_in_most_rounds_is_likely_and_split_rounds_are_undecided() {
     use BackendKind::*;
-    // Only rayon x1 kept the heartbeat under 10 ms, but the cells that
-    // starved were noisy and not clearly slower.
+    let ones = || {
+        vec![
+            rounds(Rayon, 1, &[100.0, 110.0, 105.0], 300.0),
+            rounds(Channel, 1, &[100.0, 105.0, 102.0], 300.0),
+        ]
+    };
+    let mut rows = ones();
+    rows.push(rounds(Rayon, 2, &[200.0, 200.0, 180.0], 300.0));
+    rows.push(rounds(Channel, 2, &[180.0, 180.0, 190.0], 300.0));
+    let verdict = decide(&rows, &terms(2));
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!(
+        (r.backend, r.threads, r.confidence),
+        (Rayon, 2, Confidence::Likely)
+    );
+    assert!(
+        r.why.contains(
+            "against channel x2 180 (180-190) tasks/s: ahead in 2 of 3 paired rounds, 2 beyond the 5% noise floor"
+        ),
+        "{}",
+        r.why
+    );
+    // `--rounds auto` measures the two leading cells again, not the others.
+    assert_eq!(verdict.unsettled, [2, 3]);
+
+    // Rayon has the better median but lost two of three paired rounds.
+    let rows = vec![
+        rounds(Rayon, 2, &[100.0, 300.0, 205.0], 300.0),
+        rounds(Channel, 2, &[200.0, 150.0, 220.0], 300.0),
+    ];
+    let report = SweepReport::new(rows, &terms(2), None);
+    let r = report
+        .recommendation
+        .clone()
+        .unwrap_or_else(|| panic!("a best guess"));
+    assert_eq!(
+        (r.backend, r.threads, r.confidence),
+        (Rayon, 2, Confidence::Undecided)
+    );
+    assert_eq!(r.leading, ["rayon x2", "channel x2"]);
+    assert!(
+        r.why.ends_with(
+            "; best guess rayon x2, more rounds (--max-rounds) or a quieter machine would settle it"
+        ),
+        "{}",
+        r.why
+    );
+    assert!(
+        report
+            .render_text()
+            .contains("recommendation (undecided, 3 rounds): rayon x2: 205 (100-300) tasks/s"),
+        "{}",
+        report.render_text()
+    );
+    // The noise of the two leading cells is what changes the decision.
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("rayon x2 varied by")),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("channel x2 varied by")),
+        "{:?}",
+        report.warnings
+    );
+}
+
+#[test]
+fn a_verdict_formed_beside_other_programs_is_never_clear_and_says_so() {
+    use BackendKind::*;
+    let busy = |threads: usize, tps: f64| {
+        SweepRow::from_rounds(
+            Rayon,
+            threads,
+            [3.0, 48.0, 2.0]
+                .iter()
+                .enumerate()
+                .map(|(i, e)| CellRound {
+                    round: i,
+                    ..round(tps, 300.0, *e)
+                })
+                .collect(),
+        )
+    };
+    let verdict = decide(&[busy(1, 100.0), busy(2, 190.0)], &terms(2));
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!((r.threads, r.confidence), (2, Confidence::Likely));
+    assert!(
+        verdict.warnings.iter().any(|w| w
+            .starts_with("other programs used up to 48% of the CPUs during the sweep (above 10%)")),
+        "{:?}",
+        verdict.warnings
+    );
+    // More rounds would not change what the neighbours did.
+    assert!(verdict.unsettled.is_empty());
+}
+
+#[test]
+fn a_speedup_beyond_the_cores_is_called_noise_and_raises_the_floor() {
+    use BackendKind::*;
+    // CPU-bound cells on 2 cores: x2.83 from one thread to two is impossible.
+    let rows = vec![
+        cpu_rounds(Rayon, 1, &[1000.0, 1010.0, 990.0], &[0.001; 3]),
+        cpu_rounds(Rayon, 2, &[2830.0, 2860.0, 2800.0], &[0.0007; 3]),
+        cpu_rounds(Channel, 2, &[2400.0, 2450.0, 2380.0], &[0.0008; 3]),
+    ];
+    let verdict = decide(&rows, &terms(2));
+    assert!(
+        verdict.warnings.iter().any(|w| w.starts_with(
+            "rayon x2 ran x2.83 the tasks/s of rayon x1, beyond the x2 that 2 cores allow: that is noise"
+        ) && w.ends_with("so differences under 42% are not called")),
+        "{:?}",
+        verdict.warnings
+    );
+    // Rayon's 18% lead over channel is within that noise: a tie at 2 threads.
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!(r.threads, 2);
+    assert!(
+        r.why
+            .starts_with("2 threads (rayon and channel tie within the 42% noise floor)"),
+        "{}",
+        r.why
+    );
+}
+
+#[test]
+fn the_machine_drifting_between_rounds_widens_the_noise_floor() {
+    use BackendKind::*;
+    let drifting = cpu_rounds(Rayon, 2, &[2000.0, 2100.0, 1900.0], &[0.001, 0.0013, 0.001]);
+    assert!(
+        (drifting.machine_drift_pct.unwrap_or_default() - 30.0).abs() < 1e-9,
+        "{drifting:?}"
+    );
+    let steady = cpu_rounds(Channel, 2, &[1700.0, 1750.0, 1650.0], &[0.00118; 3]);
+    assert_eq!(steady.machine_drift_pct, Some(0.0));
+    // Ahead by 15-20% in every round: clear on a steady machine...
+    let calm = cpu_rounds(Rayon, 2, &[2000.0, 2100.0, 1900.0], &[0.001; 3]);
+    assert_eq!(
+        verdict_of(&[calm, steady.clone()]).why,
+        "rayon x2: 2000 (1900-2100) tasks/s, heartbeat p99 0.30 ms; ahead of every other healthy cell in each of 3 paired rounds by more than the 5% noise floor"
+    );
+    // ...but within the noise when the same task's CPU time drifted 30%.
+    let verdict = decide(&[drifting, steady], &terms(2));
+    let why = verdict.recommendation.map(|r| r.why).unwrap_or_default();
+    assert!(
+        why.starts_with("2 threads (rayon and channel tie within the 30% noise floor)"),
+        "{why}"
+    );
+    assert!(
+        verdict.warnings.iter().any(|w| w.starts_with(
+            "rayon x2: the same task's CPU time varied 30% between rounds (the machine itself slowed)"
+        )),
+        "{:?}",
+        verdict.warnings
+    );
+    // A single round has no drift; nor does a cell that completed nothing.
+    assert_eq!(
+        cpu_rounds(Rayon, 1, &[10.0], &[0.1]).machine_drift_pct,
+        None
+    );
+    assert_eq!(
+        cpu_rounds(Rayon, 1, &[0.0, 0.0], &[0.0, 0.0]).machine_drift_pct,
+        None
+    );
+}
+
+#[test]
+fn the_starved_threshold_given_is_the_one_used() {
+    use BackendKind::*;
+    let rows = vec![row(Rayon, 1, 100.0, 300.0), row(Rayon, 2, 196.0, 15_000.0)];
+    let r = verdict_of(&rows);
+    assert_eq!(r.threads, 1);
+    assert!(
+        r.why
+            .ends_with("(1 cell starved the app runtime and was left out)"),
+        "{}",
+        r.why
+    );
+    let lenient = Terms {
+        starved_p99_us: 20_000.0,
+        ..terms(2)
+    };
+    let report = SweepReport::new(rows, &lenient, None);
+    let r = report
+        .recommendation
+        .clone()
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!((r.threads, r.confidence), (2, Confidence::Clear));
+    assert!(!report.render_text().contains("starves the runtime"));
+    assert_eq!(report.to_json()["starved_threshold_ms"], 20.0);
+}
+
+#[test]
+fn starvation_measured_on_a_noisy_machine_leaves_the_verdict_open() {
+    use BackendKind::*;
+    // Only rayon x1 kept the heartbeat under 10 ms, but rayon x2 starved it
+    // while noisy, with a better median: the pick is a guess.
     let rows = vec![
         rounds(Rayon, 1, &[412.0, 453.0, 865.0], 8_780.0),
         rounds(Rayon, 2, &[321.0, 693.0, 873.0], 20_700.0),
     ];
-    match recommend(&rows) {
-        Advice::Withheld(why) => {
-            assert!(
-                why.starts_with("rayon x1 kept the app runtime healthy, but rayon x2"),
-                "{why}"
-            );
-            assert!(why.contains("other processes' doing"), "{why}");
-        }
-        Advice::Recommend(r) => panic!("recommended {r:?}"),
-    }
-    // Steady cells that starve are simply left out, and the reason says so.
-    let rows = vec![
-        row(Rayon, 1, 450.0, 8_000.0),
-        row(Rayon, 2, 700.0, 20_000.0),
-    ];
-    let Advice::Recommend(r) = recommend(&rows) else {
-        panic!("a recommendation");
-    };
-    assert_eq!(r.threads, 1);
+    let verdict = decide(&rows, &terms(2));
+    let r = verdict
+        .recommendation
+        .unwrap_or_else(|| panic!("a recommendation"));
+    assert_eq!((r.threads, r.confidence), (1, Confidence::Undecided));
+    assert!(r.why.contains("best guess rayon x1"), "{}", r.why);
+    // `--rounds auto` measures both again: starvation may come and go.
+    assert_eq!(verdict.unsettled, [0, 1]);
     assert!(
-        r.why
-            .contains("of the cells that kept the app runtime healthy"),
-        "{}",
-        r.why
+        verdict.warnings.iter().any(|w| w
+            == "rayon x2 starved the app runtime while the machine was noisy and is not clearly slower than rayon x1: the starvation may be other programs' doing"),
+        "{:?}",
+        verdict.warnings
     );
-    assert!(r.why.contains("(1 cell starved it)"), "{}", r.why);
+    // Slower at the median: the pick stands, but only as likely.
+    let rows = vec![
+        rounds(Rayon, 1, &[412.0, 453.0, 865.0], 8_780.0),
+        rounds(Rayon, 2, &[321.0, 400.0, 873.0], 20_700.0),
+    ];
+    let r = verdict_of(&rows);
+    assert_eq!((r.threads, r.confidence), (1, Confidence::Likely));
 }
 
 #[test]
-fn a_clear_winner_is_recommended_and_every_starved_grid_is_called_out() {
+fn a_grid_that_starves_everywhere_still_gets_an_answer_and_no_rows_none() {
     use BackendKind::*;
     let rows = vec![
         row(Inline, 1, 100.0, 90_000.0),
         row(Inline, 2, 150.0, 200_000.0),
     ];
-    let Advice::Recommend(r) = recommend(&rows) else {
-        panic!("a recommendation");
-    };
-    assert_eq!(r.threads, 2);
+    let r = verdict_of(&rows);
+    assert_eq!((r.threads, r.confidence), (2, Confidence::Clear));
     assert!(
-        r.why.contains("beyond the spread of every other cell"),
+        r.why
+            .ends_with("; every cell starved the app runtime (heartbeat p99 above 10.0 ms)"),
         "{}",
         r.why
     );
-    assert!(r.why.contains("every cell starved"), "{}", r.why);
-    assert!(matches!(recommend(&[]), Advice::Withheld(_)));
+    assert_eq!(decide(&[], &terms(2)).recommendation, None);
+    let one = verdict_of(&[row(Rayon, 2, 100.0, 300.0)]);
+    assert!(one.why.ends_with("; the only cell measured"), "{}", one.why);
+}
+
+#[test]
+fn the_recommendation_prefers_fewer_threads_among_equivalent_cells_and_skips_starved_ones() {
+    let report = SweepReport::new(grid(), &terms(2), None);
+    let r = report
+        .recommendation
+        .clone()
+        .unwrap_or_else(|| panic!("a recommendation"));
+    // Inline is fastest but starves the runtime; channel x4 (200) leads, and
+    // rayon x2 (196), x3 and x4 tie with it: the fewest threads win.
+    assert_eq!((r.backend, r.threads), (BackendKind::Rayon, 2));
+    assert_eq!(r.confidence, Confidence::Clear);
+    assert!(
+        r.why.starts_with(
+            "rayon x2 (ties channel x4, rayon x3 and rayon x4 within the 5% noise floor; the fewest threads): 196 (194-198) tasks/s"
+        ),
+        "{}",
+        r.why
+    );
+    assert!(
+        r.why
+            .ends_with("(1 cell starved the app runtime and was left out)"),
+        "{}",
+        r.why
+    );
 }
 
 #[test]
 fn json_has_the_contract_shape() {
-    let report = SweepReport::new(grid(), 2, 3, None);
+    let report = SweepReport::new(grid(), &terms(2), None);
     let v: serde_json::Value = serde_json::from_str(&report.render(SweepFormat::Json))
         .unwrap_or_else(|e| panic!("json: {e}"));
     let rows = v["rows"].as_array().unwrap_or_else(|| panic!("rows"));
@@ -340,6 +615,9 @@ fn json_has_the_contract_shape() {
     assert_eq!(rows[7]["backend"], "inline");
     assert_eq!(v["recommendation"]["backend"], "rayon");
     assert_eq!(v["recommendation"]["threads"], 2);
+    assert_eq!(v["recommendation"]["confidence"], "clear");
+    assert_eq!(v["recommendation"]["rounds_used"], 3);
+    assert_eq!(rows[0]["machine_drift_pct"], 0.0);
     assert_eq!(v["knees"]["rayon"], 2);
     assert!(v["warnings"].is_array());
     assert!(v["interrupted"].is_null());
@@ -348,7 +626,7 @@ fn json_has_the_contract_shape() {
 
 #[test]
 fn an_interrupted_sweep_reports_its_finished_cells_and_the_signal() {
-    let report = SweepReport::new(grid()[..2].to_vec(), 2, 3, Some("SIGINT".into()));
+    let report = SweepReport::new(grid()[..2].to_vec(), &terms(2), Some("SIGINT".into()));
     let v = report.to_json();
     assert_eq!(v["interrupted"], "SIGINT");
     assert_eq!(v["rows"].as_array().map(Vec::len), Some(2));
@@ -369,7 +647,7 @@ fn text_marks_the_knee_the_recommendation_and_noise() {
         &[100.0, 150.0, 140.0],
         300.0,
     ));
-    let text = SweepReport::new(rows, 2, 3, None).render(SweepFormat::Text);
+    let text = SweepReport::new(rows, &terms(2), None).render(SweepFormat::Text);
     let rayon2 = text
         .lines()
         .find(|l| l.starts_with("rayon ") && l.split_whitespace().nth(1) == Some("2"))
@@ -392,19 +670,17 @@ fn text_marks_the_knee_the_recommendation_and_noise() {
         .find(|l| l.starts_with("spawn-blocking "))
         .unwrap_or_default();
     assert!(blocking.ends_with("(noisy)"), "{blocking}");
+    // Its noise does not bear on the decision (every round clearly slower).
+    assert!(!text.contains("warning: spawn-blocking x2"), "{text}");
     assert!(
-        text.contains("warning: spawn-blocking x2 varied by"),
-        "{text}"
-    );
-    assert!(
-        text.contains("recommendation: rayon with 2 threads: 196 (194-198) tasks/s"),
+        text.contains("recommendation (clear, 3 rounds): rayon x2 (ties channel x4"),
         "{text}"
     );
 }
 
 #[test]
 fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
-    let report = SweepReport::new(grid(), 2, 3, None);
+    let report = SweepReport::new(grid(), &terms(2), None);
     let csv = report.render(SweepFormat::Csv);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 9);
@@ -428,14 +704,14 @@ fn csv_and_markdown_have_a_header_and_a_row_per_cell() {
         "{md}"
     );
     assert!(
-        md.contains("- recommendation: rayon with 2 threads:"),
+        md.contains("- recommendation (clear, 3 rounds): rayon x2 (ties"),
         "{md}"
     );
 }
 
 #[test]
 fn the_plot_draws_a_line_per_backend_with_bars_and_the_knee() {
-    let report = SweepReport::new(grid(), 2, 3, None);
+    let report = SweepReport::new(grid(), &terms(2), None);
     let svg = loadlab::report::sweep_plot::render(&report).unwrap_or_else(|e| panic!("{e}"));
     assert!(svg.starts_with("<svg"), "{svg}");
     for backend in ["rayon", "channel", "inline"] {

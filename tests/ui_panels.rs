@@ -255,6 +255,32 @@ fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
     assert!(text.contains("% · wait 80% · busy "), "{text}");
 }
 
+#[test]
+fn the_system_panel_names_other_programs_and_the_busiest_of_them() {
+    let logs = loadlab::logging::LogBuffer::new(10);
+    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    let mut quiet = rayon_snapshot(2, 0.0);
+    quiet.system.external_cpu_pct = Some(3.0);
+    app.on_snapshot(Arc::new(quiet));
+    let text = panel_text(&app, PanelId::System, 80, 10);
+    assert!(text.contains("others 3% of CPUs"), "{text}");
+    assert!(!text.contains("! others"), "{text}");
+
+    let mut busy = rayon_snapshot(2, 0.0);
+    busy.system.external_cpu_pct = Some(48.0);
+    busy.system.busiest_other = Some(loadlab::metrics::other_processes::BusiestProcess {
+        pid: 4242,
+        name: "python3".into(),
+        cpu_pct: 47.0,
+    });
+    app.on_snapshot(Arc::new(busy));
+    let text = panel_text(&app, PanelId::System, 80, 10);
+    assert!(
+        text.contains("! others 48% of CPUs · busiest python3 (pid 4242) 47%"),
+        "{text}"
+    );
+}
+
 /// While the engine is idle its probes and sampling are slower: the header says so.
 #[test]
 fn the_header_says_when_the_probes_run_at_their_idle_pace() {

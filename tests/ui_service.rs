@@ -7,7 +7,7 @@ mod ui_support;
 use std::sync::Arc;
 
 use loadlab::metrics::snapshot::{
-    CodeCount, HealthClientView, Percentiles, ProbeView, RouteView, ServiceView,
+    CodeCount, HealthClientView, HealthState, Percentiles, ProbeView, RouteView, ServiceView,
 };
 use loadlab::ui::app::App;
 use loadlab::ui::focus::PanelId;
@@ -33,8 +33,14 @@ fn route(name: &str, per_s: f64, p50: f64, p99: f64, requests: u64) -> RouteView
 }
 
 fn app_serving() -> App {
+    app_serving_with(2_300.0, HealthState::Healthy)
+}
+
+/// The service with the `/health` client's window p99 and the verdict given.
+fn app_serving_with(client_p99_us: f64, state: HealthState) -> App {
     let mut app = app_with_history(Theme::colored());
     let mut snapshot = rayon_snapshot(61, 0.3);
+    snapshot.health.state = state;
     snapshot.service = Some(ServiceView {
         address: "127.0.0.1:9187".into(),
         routes: vec![
@@ -59,8 +65,8 @@ fn app_serving() -> App {
             window: Percentiles {
                 p50: 175.0,
                 p90: 900.0,
-                p99: 2_300.0,
-                max: 8_800.0,
+                p99: client_p99_us,
+                max: client_p99_us.max(8_800.0),
                 count: 10,
             },
             ..HealthClientView::default()
@@ -103,4 +109,19 @@ fn health_panel_shows_the_service_routes() {
             false
         ))
     );
+}
+
+#[test]
+fn a_verdict_the_health_client_alone_decided_names_its_figure() {
+    // The heartbeat ticks on time (lag p99 340 us) while clients wait 250 ms.
+    let app = app_serving_with(250_000.0, HealthState::Starved);
+    let text = render_text(60, 15, |f| {
+        panels::render(f, f.area(), &app, PanelId::Health, false)
+    });
+    let headline = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        headline.contains("STARVED") && headline.contains("client p99 250ms"),
+        "{text}"
+    );
+    assert!(!headline.contains("lag p99"), "{text}");
 }

@@ -43,8 +43,12 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
     let logs = crate::logging::init_dashboard_logging();
     let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
     let stop_session = Arc::new(AtomicBool::new(false));
+    // Without a recording the session has nothing to do: no thread waking
+    // twenty times a second for it.
     let session = session
-        .spawn(engine.clone(), stop_session.clone())
+        .has_work()
+        .then(|| session.spawn(engine.clone(), stop_session.clone()))
+        .transpose()
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let options = DashboardOptions {
         fps: cli.fps,
@@ -57,7 +61,9 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
     };
     let result = crate::ui::run_dashboard(engine.clone(), logs, options);
     stop_session.store(true, Ordering::Release);
-    let _ = session.join();
+    if let Some(session) = session {
+        let _ = session.join();
+    }
     // Quitting with thousands of queued tasks: cancelled, not waited for.
     engine.shutdown(Duration::from_millis(500));
     result.map_err(|e| Failure::Fatal(format!("{e:#}")))?;

@@ -26,6 +26,13 @@ pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
 const WALK_AHEAD: usize = 256;
 /// Safety net: re-check state at least this often while waiting.
 const IDLE_RECHECK: Duration = Duration::from_millis(50);
+/// The same while ending tasks top the closed loop up themselves, and while
+/// arrivals are paused or stopped: every change that could end the wait
+/// (a command, shutdown, the loop running dry) also wakes the driver, and a
+/// driver woken twenty times a second cost the app runtime about as much as
+/// its heartbeat ticking a hundred times.
+const TOPPED_UP_RECHECK: Duration = Duration::from_millis(250);
+const PAUSED_RECHECK: Duration = Duration::from_secs(1);
 /// A refill reads the clock for the deadline once per this many tasks.
 const DEADLINE_CHECK_EVERY: u64 = 64;
 
@@ -371,7 +378,15 @@ pub fn instrumented_task(
 
 /// Sleeps until woken, the deadline, `until`, or the recheck interval.
 async fn wait(shared: &Shared, deadline: Option<Instant>, until: Option<Instant>) {
-    let mut wake_at = Instant::now() + IDLE_RECHECK;
+    let recheck = if shared.paused.load(Ordering::Acquire) || shared.stopped.load(Ordering::Acquire)
+    {
+        PAUSED_RECHECK
+    } else if shared.refill.load().is_some() {
+        TOPPED_UP_RECHECK
+    } else {
+        IDLE_RECHECK
+    };
+    let mut wake_at = Instant::now() + recheck;
     for limit in [deadline, until].into_iter().flatten() {
         wake_at = wake_at.min(limit);
     }

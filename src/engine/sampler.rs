@@ -14,7 +14,7 @@ use crate::metrics::collector::{Collector, RunTotals};
 use crate::metrics::snapshot::Snapshot;
 
 /// How often an idle engine is sampled (at least the configured interval).
-pub const IDLE_SAMPLE_INTERVAL: Duration = Duration::from_millis(500);
+pub const IDLE_SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
 
 enum Signal {
     /// Something may have started: sample now if idle.

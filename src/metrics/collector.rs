@@ -109,6 +109,8 @@ pub struct Collector {
     runtime: tokio::runtime::Handle,
     config: CollectorConfig,
     system: Option<SystemProbe>,
+    /// Other programs' share of the CPUs and the busiest of them.
+    others: super::other_processes::OtherProcesses,
     /// Histograms and counters of exited threads, folded in so totals never drop.
     retired: Totals,
     retired_threads: Vec<ThreadSeen>,
@@ -153,6 +155,7 @@ impl Collector {
             runtime,
             config,
             system: SystemProbe::new(),
+            others: super::other_processes::OtherProcesses::default(),
             retired: Totals::zero(now),
             retired_threads: Vec::new(),
             recent: VecDeque::new(),
@@ -303,6 +306,13 @@ impl Collector {
             .map(|window| window.p99);
         let health = self.health(&heartbeat, client_p99_us, elapsed_s);
         let system = self.system_view(&os, &threads);
+        self.engine
+            .probes()
+            .set_machine_load(super::probe_stats::MachineLoad {
+                busy_threads: system.busy_threads,
+                cores: system.cores,
+                external_cpu_pct: system.external_cpu_pct,
+            });
 
         // One rate of failures, in the throughput and beside the first error.
         let failed_per_s = window.failed as f64 / window_s;
@@ -602,7 +612,10 @@ impl Collector {
             .iter()
             .filter(|t| t.alive && t.cpu_pct + t.wait_pct >= BUSY_THREAD_CPU_PCT)
             .count();
+        let others = self.others.read(Instant::now());
         SystemView {
+            external_cpu_pct: others.external_cpu_pct,
+            busiest_other: others.busiest.clone(),
             cores,
             core_cpu_pct: reading
                 .as_ref()
@@ -630,7 +643,10 @@ impl Collector {
                 .copied()
                 .unwrap_or_default();
             let since = stats.counters().since(&baseline);
-            if since.ended() > 0 {
+            // Workers only: a stop empties backend queues from the thread that
+            // asked (main, ui), whose cancellations count but ran nothing.
+            let worker = !matches!(stats.pool, PoolKind::Tool | PoolKind::Other);
+            if worker && since.ended() > 0 {
                 threads_seen.push(self.thread_seen(&stats, &since));
             }
         }

@@ -5,6 +5,7 @@ pub mod collector;
 pub mod http_stats;
 pub mod observed;
 pub mod os_threads;
+pub mod other_processes;
 pub mod own_cpu;
 pub mod percentiles;
 pub mod probe_stats;

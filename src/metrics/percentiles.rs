@@ -12,17 +12,31 @@ pub fn empty_buckets() -> Buckets {
 
 /// p50/p90/p99/max in microseconds (bucket midpoints: within 3%).
 pub fn percentiles_us(counts: &[u64]) -> Percentiles {
-    percentiles_of(counts.iter().copied())
+    percentiles_of(counts.iter().copied(), 0)
 }
 
 /// Percentiles of what a histogram gained from `earlier` to `later`, without
 /// building the difference (the sampler does this many times a tick).
 pub fn percentiles_between(later: &[u64], earlier: &[u64]) -> Percentiles {
-    percentiles_of(later.iter().zip(earlier).map(|(l, e)| l.saturating_sub(*e)))
+    // Counts only grow: outside the span `later` uses, the difference is zero.
+    // The span is a few dozen of the 1920 buckets; finding it is a cheap scan.
+    let Some(lowest) = later.iter().position(|&count| count > 0) else {
+        return Percentiles::default();
+    };
+    let beyond = later
+        .iter()
+        .rposition(|&count| count > 0)
+        .map_or(lowest, |i| i + 1);
+    let span = later[lowest..beyond]
+        .iter()
+        .zip(earlier.get(lowest..).unwrap_or_default())
+        .map(|(l, e)| l.saturating_sub(*e));
+    percentiles_of(span, lowest)
 }
 
-/// Two passes over the buckets: the total, then every quantile in order.
-fn percentiles_of(counts: impl Iterator<Item = u64> + Clone) -> Percentiles {
+/// Two passes over the buckets (the first of which is bucket `first`): the
+/// total, then every quantile in order.
+fn percentiles_of(counts: impl Iterator<Item = u64> + Clone, first: usize) -> Percentiles {
     let total: u64 = counts.clone().sum();
     if total == 0 {
         return Percentiles::default();
@@ -38,7 +52,7 @@ fn percentiles_of(counts: impl Iterator<Item = u64> + Clone) -> Percentiles {
             continue;
         }
         seen += count;
-        let us = bucket_midpoint(bucket) as f64 / 1e3;
+        let us = bucket_midpoint(first + bucket) as f64 / 1e3;
         while next < ranks.len() && seen >= ranks[next] {
             found[next] = us;
             next += 1;

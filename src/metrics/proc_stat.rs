@@ -58,6 +58,22 @@ pub fn parse_own(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// Other processes' share of the machine over a stretch of time: read when
+/// it starts, asked when it ends.
+pub struct ExternalCpuWindow(Option<CpuTicks>);
+
+impl ExternalCpuWindow {
+    pub fn start() -> ExternalCpuWindow {
+        ExternalCpuWindow(CpuTicks::read())
+    }
+
+    /// Percent of the machine other processes used since `start` (None where
+    /// /proc cannot be read or no time passed).
+    pub fn pct(&self) -> Option<f64> {
+        external_cpu_pct(self.0.as_ref()?, &CpuTicks::read()?)
+    }
+}
+
 /// Percent of the whole machine (all CPUs) that other processes used between
 /// two readings; None when no time passed. Clamped to 0..=100: the two files
 /// are read a moment apart, so a quiet machine can read a tick below zero.

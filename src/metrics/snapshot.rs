@@ -375,4 +375,10 @@ pub struct SystemView {
     pub busy_threads: usize,
     /// More of this process's threads want a CPU than there are cores.
     pub oversubscribed: bool,
+    /// CPU other processes used, percent of the machine (scanned once a second).
+    #[serde(default)]
+    pub external_cpu_pct: Option<f64>,
+    /// The other process that used the most CPU in the last scan.
+    #[serde(default)]
+    pub busiest_other: Option<super::other_processes::BusiestProcess>,
 }

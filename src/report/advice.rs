@@ -97,6 +97,9 @@ pub struct AdviceRow {
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
     pub verdict: Verdict,
+    /// CPU other programs used during the row, percent of the machine.
+    #[serde(default)]
+    pub external_cpu_pct: Option<f64>,
 }
 
 /// The measured best of one kind of work.
@@ -167,6 +170,52 @@ pub fn best_of(work: WorkKind, rows: &[AdviceRow]) -> Option<Best> {
         usual_advice: work.usual_advice().to_string(),
         agrees_with_usual_advice: agrees,
     })
+}
+
+/// A kind of work whose measured pick is not stated: it could not be told
+/// from other programs' noise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub work: WorkKind,
+    pub why: String,
+}
+
+/// The most CPU other programs used during the rows of one kind of work.
+fn busiest_during(work: WorkKind, rows: &[AdviceRow]) -> Option<f64> {
+    super::noise::busiest_external_cpu(
+        rows.iter()
+            .filter(|r| r.work == work)
+            .map(|r| r.external_cpu_pct),
+    )
+}
+
+/// The measured best of one kind, judged against the noise: formed while
+/// other programs took more than [`crate::bounds::BUSY_EXTERNAL_CPU_PCT`] of
+/// the machine, a pick that contradicts the usual advice (or a runtime no
+/// row kept healthy) is withheld, and one that agrees says how busy it was.
+pub fn judge(work: WorkKind, rows: &[AdviceRow]) -> Option<Result<Best, Withheld>> {
+    let mut best = best_of(work, rows)?;
+    let Some(external) =
+        busiest_during(work, rows).filter(|e| *e > crate::bounds::BUSY_EXTERNAL_CPU_PCT)
+    else {
+        return Some(Ok(best));
+    };
+    let any_healthy = rows
+        .iter()
+        .any(|r| r.work == work && r.verdict == Verdict::Healthy);
+    if !best.agrees_with_usual_advice || !any_healthy {
+        return Some(Err(Withheld {
+            work,
+            why: format!(
+                "measured {} x{} ({}) while other programs used up to {external:.0}% of the CPUs: not told apart from their noise, so no best is stated",
+                best.backend, best.threads, best.why
+            ),
+        }));
+    }
+    best.why.push_str(&format!(
+        "; measured while other programs used up to {external:.0}% of the CPUs"
+    ));
+    Some(Ok(best))
 }
 
 fn fastest<'a>(rows: &[&'a AdviceRow]) -> Option<&'a AdviceRow> {
@@ -266,10 +315,19 @@ impl AdviceReport {
         kinds
     }
 
+    /// The measured best of each kind that stands beyond the noise.
     pub fn best(&self) -> Vec<Best> {
         self.kinds()
             .into_iter()
-            .filter_map(|work| best_of(work, &self.rows))
+            .filter_map(|work| judge(work, &self.rows)?.ok())
+            .collect()
+    }
+
+    /// The kinds whose best is not stated, and why.
+    pub fn withheld(&self) -> Vec<Withheld> {
+        self.kinds()
+            .into_iter()
+            .filter_map(|work| judge(work, &self.rows)?.err())
             .collect()
     }
 
@@ -297,6 +355,7 @@ impl AdviceReport {
             ("tasks/s", Align::Right),
             ("heartbeat p99 ms", Align::Right),
             ("echo p99 ms", Align::Right),
+            ("other cpu %", Align::Right),
             ("verdict", Align::Left),
         ]);
         for r in &self.rows {
@@ -307,6 +366,7 @@ impl AdviceReport {
                 fmt_rate(r.tasks_per_s),
                 fmt_ms(r.heartbeat_lag_us.p99),
                 fmt_ms(r.echo_rtt_us.p99),
+                r.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
                 match r.verdict {
                     Verdict::Starved => "STARVED".to_string(),
                     Verdict::Healthy => "healthy".to_string(),
@@ -350,6 +410,12 @@ impl AdviceReport {
                 }
             ));
         }
+        for withheld in self.withheld() {
+            out.push_str(&format!(
+                "  {:<9} withheld: {}\n",
+                withheld.work, withheld.why
+            ));
+        }
         out.push_str("\nthe usual advice:\n");
         for line in USUAL_ADVICE {
             out.push_str(&format!("  - {line}\n"));
@@ -371,16 +437,22 @@ impl AdviceReport {
 
     /// Sentences for a machine too busy to trust the verdicts.
     pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
         let idle = self.idle.heartbeat_lag_us.p99;
         if idle > self.line.heartbeat_p99_us / 2.0 {
-            vec![format!(
+            out.push(format!(
                 "the app runtime was {} ms late (heartbeat p99) with no work at all: other \
                  processes are using the cores, so the verdicts here are unreliable",
                 fmt_ms(idle)
-            )]
-        } else {
-            Vec::new()
+            ));
         }
+        for work in self.kinds() {
+            let during = format!("the {work} rows");
+            if let Some(w) = super::noise::busy_warning(busiest_during(work, &self.rows), &during) {
+                out.push(w);
+            }
+        }
+        out
     }
 
     /// The contract's rows and per-kind `best`, with the usual advice,
@@ -390,6 +462,7 @@ impl AdviceReport {
             "rows": self.rows,
             "interrupted": self.interrupted,
             "best": self.best(),
+            "best_withheld": self.withheld(),
             "usual_advice": USUAL_ADVICE,
             "threshold": {
                 "heartbeat_p99_us": self.threshold.heartbeat_p99_us,
@@ -433,6 +506,7 @@ mod tests {
             heartbeat_lag_us: spread,
             echo_rtt_us: spread,
             verdict: super::super::demo::verdict(p99, p99, &Threshold::default()),
+            external_cpu_pct: Some(2.0),
         }
     }
 
@@ -537,6 +611,60 @@ mod tests {
             r.render_text()
                 .contains("warning: the app runtime was 7.00 ms late")
         );
+    }
+
+    #[test]
+    fn a_pick_formed_beside_busy_programs_is_withheld_when_it_contradicts_the_advice() {
+        use BackendKind::*;
+        let busy = |mut r: AdviceRow| {
+            r.external_cpu_pct = Some(48.0);
+            r
+        };
+        // The measured pick for CPU work, spawn-blocking x64, contradicts the
+        // usual advice while a hog ran: withheld, and warned about.
+        let mut r = report();
+        r.rows[1] = busy(row(WorkKind::Cpu, SpawnBlocking, 64, 150.0, 1_500.0));
+        assert!(r.best().iter().all(|b| b.work != WorkKind::Cpu));
+        let withheld = r.withheld();
+        assert_eq!(withheld.len(), 1);
+        assert!(
+            withheld[0].why.starts_with("measured spawn-blocking x64 (")
+                && withheld[0].why.ends_with(
+                    "while other programs used up to 48% of the CPUs: not told apart from their noise, so no best is stated"
+                ),
+            "{}",
+            withheld[0].why
+        );
+        assert!(
+            r.warnings().iter().any(|w| w.starts_with(
+                "other programs used 48% of the CPUs during the cpu rows (above 10%)"
+            )),
+            "{:?}",
+            r.warnings()
+        );
+        let v = r.to_json();
+        assert_eq!(v["best_withheld"][0]["work"], "cpu");
+        assert_eq!(v["rows"][1]["external_cpu_pct"], 48.0);
+        assert!(
+            r.render_text()
+                .contains("  cpu       withheld: measured spawn-blocking x64")
+        );
+        // A pick that agrees stands, and says how busy the machine was.
+        let mut r = report();
+        r.rows[3] = busy(row(WorkKind::Cpu, Channel, 2, 98.0, 900.0));
+        let best = r.best();
+        assert_eq!((best[0].backend, best[0].threads), (Channel, 2));
+        assert!(
+            best[0]
+                .why
+                .ends_with("; measured while other programs used up to 48% of the CPUs"),
+            "{}",
+            best[0].why
+        );
+        assert!(r.withheld().is_empty());
+        // Quiet rows: nothing withheld, no warning.
+        assert!(report().withheld().is_empty());
+        assert!(report().warnings().is_empty());
     }
 
     #[test]

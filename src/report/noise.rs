@@ -9,7 +9,7 @@ pub const NOISY_SPREAD_PCT: f64 = 10.0;
 
 /// A cell during which other processes used more than this share of the
 /// machine's CPUs is noisy: they competed with the workload.
-pub const NOISY_EXTERNAL_CPU_PCT: f64 = 10.0;
+pub const NOISY_EXTERNAL_CPU_PCT: f64 = crate::bounds::BUSY_EXTERNAL_CPU_PCT;
 
 /// A difference smaller than this share is never called real, whatever the
 /// spread (two rounds can agree by chance).
@@ -64,6 +64,17 @@ impl Range {
     pub fn indistinguishable(&self, other: &Range) -> bool {
         !self.clearly_above(other) && !other.clearly_above(self)
     }
+}
+
+/// The warning for figures measured while other programs took more than
+/// [`crate::bounds::BUSY_EXTERNAL_CPU_PCT`] of the machine (None: quiet or
+/// not measured). `during`: what was measured, e.g. `the run`.
+pub fn busy_warning(external_cpu_pct: Option<f64>, during: &str) -> Option<String> {
+    let limit = crate::bounds::BUSY_EXTERNAL_CPU_PCT;
+    let external = external_cpu_pct.filter(|e| *e > limit)?;
+    Some(format!(
+        "other programs used {external:.0}% of the CPUs during {during} (above {limit:.0}%): its figures hold for a machine this busy, not a quiet one"
+    ))
 }
 
 /// The most CPU other processes used during any round (None: never measured).

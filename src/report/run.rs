@@ -54,6 +54,11 @@ pub struct RunReport {
     pub periods: Vec<Period>,
     /// The signal that ended the run early (`SIGINT`, ...); null otherwise.
     pub interrupted: Option<String>,
+    /// CPU other programs used during the run, percent of the machine
+    /// (/proc/stat less this process); null where /proc cannot be read.
+    pub external_cpu_pct: Option<f64>,
+    /// Sentences about what makes the figures doubtful (a busy machine).
+    pub warnings: Vec<String>,
     /// The HTTP service (`--serve`): its address and each route's requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<crate::metrics::snapshot::ServiceView>,
@@ -230,7 +235,30 @@ impl RunReport {
             arrivals_dropped: outcome.arrivals_dropped,
             periods: Vec::new(),
             interrupted: None,
+            external_cpu_pct: None,
+            warnings: Vec::new(),
             service: outcome.last_snapshot.service.clone(),
+        }
+    }
+
+    /// Records other programs' share of the machine during the run, with a
+    /// warning when it was busy.
+    /// Scenario periods are judged on their own.
+    pub fn note_other_programs(&mut self, external_cpu_pct: Option<f64>) {
+        self.external_cpu_pct = external_cpu_pct.map(round2);
+        if let Some(warning) = super::noise::busy_warning(external_cpu_pct, "the run") {
+            self.warnings.push(warning);
+        }
+        for p in &self.periods {
+            let during = format!(
+                "the period {:.1}-{:.1} s ({})",
+                p.from_s,
+                p.to_s,
+                p.caption.as_deref().unwrap_or("no caption")
+            );
+            if let Some(warning) = super::noise::busy_warning(p.external_cpu_pct, &during) {
+                self.warnings.push(warning);
+            }
         }
     }
 
@@ -316,6 +344,12 @@ impl RunReport {
             self.throughput.tasks_per_s,
             crate::format::bytes(self.throughput.bytes_per_s)
         );
+        if let Some(external) = self.external_cpu_pct {
+            let _ = writeln!(
+                out,
+                "machine     other programs used {external:.0}% of the CPUs"
+            );
+        }
         if let Some(ratio) = self.compression_ratio {
             let _ = writeln!(
                 out,
@@ -407,6 +441,9 @@ impl RunReport {
                 let _ = writeln!(out, "  ... and {} more", self.errors_not_listed);
             }
         }
+        for warning in &self.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         out
     }
 }
@@ -425,6 +462,7 @@ fn periods_table(periods: &[Period]) -> String {
         ("failed/s", Align::Right),
         ("p99 ms", Align::Right),
         ("heartbeat p99 ms", Align::Right),
+        ("other cpu %", Align::Right),
         ("caption", Align::Left),
     ]);
     for p in periods {
@@ -439,6 +477,7 @@ fn periods_table(periods: &[Period]) -> String {
             fmt_rate(p.failed_per_s),
             fmt_ms(p.latency_us.total.p99),
             fmt_ms(p.heartbeat_lag_us.p99),
+            p.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
             p.caption.clone().unwrap_or_default(),
         ]);
     }

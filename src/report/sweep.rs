@@ -1,22 +1,20 @@
 //! `loadlab sweep`: the grid's rows (each the median of interleaved rounds,
-//! with min-max and spread), scaling efficiency against a measured one-thread
-//! cell, the knee of each backend's curve, a recommendation stated only beyond
-//! the measured noise, warnings, and the four renderers.
+//! with min-max, spread and the machine's drift), scaling efficiency against
+//! a measured one-thread cell, the knee of each backend's curve, the
+//! recommendation with its confidence (decided in `sweep_verdict`), warnings,
+//! and the four renderers.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::noise::{MIN_REAL_DIFFERENCE, Range, describe, noise_reason};
+use super::noise::{Range, describe, noise_reason};
+pub use super::sweep_verdict::{Confidence, Recommendation, Terms, Verdict, decide};
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
 use crate::engine::RunOutcome;
 use crate::metrics::collector::ThreadSeen;
 use crate::metrics::snapshot::{PoolKind, Snapshot};
 use crate::spec::BackendKind;
-
-/// A cell whose heartbeat p99 exceeds this is starving the app runtime and is
-/// never recommended (the demo's verdict uses the same 10 ms).
-pub const HEALTHY_HEARTBEAT_P99_US: f64 = 10_000.0;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct P50P99 {
@@ -38,6 +36,10 @@ pub struct HeartbeatP99 {
 /// One round of one cell: a fresh engine's measured period.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CellRound {
+    /// The round it was measured in, from 0: rounds of different cells with
+    /// the same number are compared with each other.
+    #[serde(default)]
+    pub round: usize,
     /// Tasks completed per second (failures are not throughput).
     pub tasks_per_s: f64,
     pub failed_per_s: f64,
@@ -55,7 +57,12 @@ impl CellRound {
     /// measured period and the engine's exact totals at its close (counts,
     /// percentiles and per-thread CPU since that reset, exited threads
     /// included).
-    pub fn measure(start: &Snapshot, end: &RunOutcome, external_cpu_pct: Option<f64>) -> CellRound {
+    pub fn measure(
+        round: usize,
+        start: &Snapshot,
+        end: &RunOutcome,
+        external_cpu_pct: Option<f64>,
+    ) -> CellRound {
         let counters = &end.totals.counters;
         let seconds = end.elapsed.as_secs_f64();
         let per_s = |n: u64| {
@@ -68,6 +75,7 @@ impl CellRound {
         let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend));
         let total = &end.totals.latency.total;
         CellRound {
+            round,
             tasks_per_s: per_s(counters.completed),
             failed_per_s: per_s(counters.failed),
             latency_us: SweepLatency {
@@ -111,6 +119,11 @@ pub struct SweepRow {
     pub latency_us: SweepLatency,
     pub heartbeat_lag_us: HeartbeatP99,
     pub cpu_s_per_task: f64,
+    /// How much `cpu_s_per_task` varied between rounds, (max - min) / median
+    /// x 100: the same work costing more CPU time means the machine itself
+    /// slowed (its clock, its host), which /proc/stat does not show. None
+    /// with fewer than two rounds that completed tasks.
+    pub machine_drift_pct: Option<f64>,
     /// The most CPU other processes used during any round, percent of the machine.
     pub external_cpu_pct: Option<f64>,
     /// High spread or busy machine: see the report's warnings.
@@ -146,6 +159,7 @@ impl SweepRow {
                 p99: super::noise::median_of(&rounds, |r| r.heartbeat_lag_us.p99),
             },
             cpu_s_per_task: super::noise::median_of(&rounds, |r| r.cpu_s_per_task),
+            machine_drift_pct: machine_drift_pct(&rounds),
             external_cpu_pct,
             noisy: false,
             round_figures: rounds,
@@ -173,13 +187,23 @@ impl SweepRow {
         noise_reason(&self.label(), &self.range(), self.external_cpu_pct)
     }
 
-    fn healthy(&self) -> bool {
-        self.heartbeat_lag_us.p99 <= HEALTHY_HEARTBEAT_P99_US
-    }
-
-    fn throughput_text(&self) -> String {
+    /// `tasks/s` as `median (min-max)`.
+    pub fn throughput_text(&self) -> String {
         describe(&self.range(), self.rounds)
     }
+}
+
+/// Variation of the CPU time per task over the rounds that completed tasks.
+fn machine_drift_pct(rounds: &[CellRound]) -> Option<f64> {
+    let costs: Vec<f64> = rounds
+        .iter()
+        .map(|r| r.cpu_s_per_task)
+        .filter(|c| *c > 0.0)
+        .collect();
+    if costs.len() < 2 {
+        return None;
+    }
+    super::paired::drift_pct(&costs)
 }
 
 /// The pool whose threads run a backend's jobs.
@@ -210,20 +234,6 @@ pub fn pool_cpu_s(start: &Snapshot, seen: &[ThreadSeen], pool: PoolKind) -> f64 
         .sum()
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Recommendation {
-    pub backend: BackendKind,
-    pub threads: usize,
-    pub why: String,
-}
-
-/// The recommendation, or why none is stated.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Advice {
-    Recommend(Recommendation),
-    Withheld(String),
-}
-
 /// Where a backend's curve flattens.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Knee {
@@ -240,17 +250,22 @@ pub enum Knee {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     pub rows: Vec<SweepRow>,
+    /// Always given when a cell was measured, with its confidence.
     pub recommendation: Option<Recommendation>,
-    /// Why no recommendation is stated (None when there is one).
-    pub recommendation_withheld: Option<String>,
     /// Per backend, the thread count marked as the knee (absent: not stated).
     pub knees: BTreeMap<String, usize>,
     /// One sentence per backend about its knee.
     pub knee_notes: Vec<String>,
     pub cores: usize,
-    /// Rounds asked per cell.
+    /// Rounds every cell was to be measured.
     pub rounds: usize,
-    /// Sentences about noise, missing baselines and interruptions.
+    /// `--rounds auto`: the most rounds the leading cells could get (equal
+    /// to `rounds` when the count was fixed).
+    pub max_rounds: usize,
+    /// The heartbeat p99 above which a cell starved the app runtime, us.
+    pub starved_threshold_us: f64,
+    /// Sentences about what bears on the decision, missing baselines and
+    /// interruptions.
     pub warnings: Vec<String>,
     /// The signal that ended the sweep early (finished cells are reported).
     pub interrupted: Option<String>,
@@ -321,138 +336,14 @@ pub fn knee(rows: &[SweepRow], backend: BackendKind) -> Knee {
     Knee::At(candidate.threads)
 }
 
-/// Picks a cell only where the choice stands beyond the measured spread.
-/// Among cells with a healthy heartbeat (all cells when none is), the best
-/// median is recommended when it is clearly above every other cell. When
-/// other cells are indistinguishable from it: if any of them is noisy, the
-/// overlap may be noise and nothing is recommended; if all are steady they
-/// are equivalent, and the one with fewest threads is recommended, unless
-/// several backends tie at that count (then any of them, and the report
-/// says so instead).
-pub fn recommend(rows: &[SweepRow]) -> Advice {
-    let healthy: Vec<&SweepRow> = rows.iter().filter(|r| r.healthy()).collect();
-    let all_starved = healthy.is_empty();
-    let pool: Vec<&SweepRow> = if all_starved {
-        rows.iter().collect()
-    } else {
-        healthy
-    };
-    let Some(best) = pool
+/// Sentences for the top-level `warnings`: noisy cells among those the
+/// decision was between (`leading`, row indices), a single round, efficiency
+/// without a baseline.
+pub fn warnings(rows: &[SweepRow], leading: &[usize], rounds: usize) -> Vec<String> {
+    let mut out: Vec<String> = leading
         .iter()
-        .copied()
-        .max_by(|a, b| a.tasks_per_s.total_cmp(&b.tasks_per_s))
-    else {
-        return Advice::Withheld("no cells measured".into());
-    };
-    let contenders: Vec<&SweepRow> = pool
-        .iter()
-        .copied()
-        .filter(|r| !best.range().clearly_above(&r.range()))
+        .filter_map(|&i| rows.get(i).and_then(SweepRow::noise))
         .collect();
-    let starved_note = if all_starved {
-        format!(
-            "; warning: every cell starved the app runtime (heartbeat p99 above {} ms)",
-            fmt_ms(HEALTHY_HEARTBEAT_P99_US)
-        )
-    } else {
-        String::new()
-    };
-    let cells = |rows: &[&SweepRow]| -> String {
-        rows.iter()
-            .map(|r| format!("{} {} tasks/s", r.label(), r.throughput_text()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if contenders.len() > 1 && contenders.iter().any(|r| r.noisy) {
-        let spread = contenders.iter().map(|r| r.spread_pct).fold(0.0, f64::max);
-        let external = contenders
-            .iter()
-            .filter_map(|r| r.external_cpu_pct)
-            .fold(0.0, f64::max);
-        return Advice::Withheld(format!(
-            "{} are indistinguishable and noisy (spread up to {spread:.0}%, other processes up to {external:.0}% of the CPUs), so their ranges may overlap by noise alone: rerun on a quiet machine{starved_note}",
-            cells(&contenders)
-        ));
-    }
-    let fewest = contenders
-        .iter()
-        .map(|r| r.threads)
-        .min()
-        .unwrap_or(best.threads);
-    let tied: Vec<&SweepRow> = contenders
-        .iter()
-        .copied()
-        .filter(|r| r.threads == fewest)
-        .collect();
-    if tied.len() > 1 {
-        return Advice::Withheld(format!(
-            "{fewest} thread{} on any of {}: indistinguishable, their tasks/s ranges overlap or differ by under {:.0}%{starved_note}",
-            if fewest == 1 { "" } else { "s" },
-            cells(&tied),
-            MIN_REAL_DIFFERENCE * 100.0
-        ));
-    }
-    let chosen = tied.first().copied().unwrap_or(best);
-    // Cells left out for starving the runtime: on a busy machine the
-    // starvation itself may be the neighbours' doing, not the backend's.
-    let doubtful: Vec<&SweepRow> = rows
-        .iter()
-        .filter(|r| !r.healthy() && !all_starved && r.noisy)
-        .filter(|r| !chosen.range().clearly_above(&r.range()))
-        .collect();
-    if !doubtful.is_empty() {
-        return Advice::Withheld(format!(
-            "{} kept the app runtime healthy, but {} starved it while noisy and {} not clearly slower: the starvation may be other processes' doing, rerun on a quiet machine",
-            chosen.label(),
-            cells(&doubtful),
-            if doubtful.len() == 1 { "is" } else { "are" }
-        ));
-    }
-    let efficiency = chosen
-        .efficiency
-        .map_or("efficiency not measured".to_string(), |e| {
-            format!("efficiency {e:.2}")
-        });
-    let mut why = format!(
-        "{} with {} thread{}: {} tasks/s, {efficiency}, latency p99 {} ms, heartbeat p99 {} ms",
-        chosen.backend,
-        chosen.threads,
-        if chosen.threads == 1 { "" } else { "s" },
-        chosen.throughput_text(),
-        fmt_ms(chosen.latency_us.total.p99),
-        fmt_ms(chosen.heartbeat_lag_us.p99),
-    );
-    let others: Vec<&SweepRow> = contenders
-        .iter()
-        .copied()
-        .filter(|r| !std::ptr::eq(*r, chosen))
-        .collect();
-    let left_out = rows.len() - pool.len();
-    if others.is_empty() && left_out > 0 {
-        why.push_str(&format!(
-            "; the highest throughput of the cells that kept the app runtime healthy, beyond the spread of every other such cell ({left_out} cell{} starved it)",
-            if left_out == 1 { "" } else { "s" }
-        ));
-    } else if others.is_empty() {
-        why.push_str("; the highest throughput, beyond the spread of every other cell");
-    } else {
-        why.push_str(&format!(
-            "; the fewest threads among steady cells indistinguishable from the best ({})",
-            cells(&others)
-        ));
-    }
-    why.push_str(&starved_note);
-    Advice::Recommend(Recommendation {
-        backend: chosen.backend,
-        threads: chosen.threads,
-        why,
-    })
-}
-
-/// Sentences for the top-level `warnings`: noisy cells, a single round,
-/// efficiency without a baseline.
-pub fn warnings(rows: &[SweepRow], rounds: usize) -> Vec<String> {
-    let mut out: Vec<String> = rows.iter().filter_map(SweepRow::noise).collect();
     if rounds == 1 {
         out.push(
             "one round per cell: no spread was measured, so differences may be noise (use --rounds 3 or more)"
@@ -477,12 +368,8 @@ pub fn warnings(rows: &[SweepRow], rounds: usize) -> Vec<String> {
 impl SweepReport {
     /// Fills in efficiency, then finds the knees, the recommendation and the
     /// warnings. `interrupted`: the signal that ended the sweep early.
-    pub fn new(
-        rows: Vec<SweepRow>,
-        cores: usize,
-        rounds: usize,
-        interrupted: Option<String>,
-    ) -> SweepReport {
+    pub fn new(rows: Vec<SweepRow>, terms: &Terms, interrupted: Option<String>) -> SweepReport {
+        let cores = terms.cores;
         let mut rows = rows;
         let efficiencies = efficiency(&rows, cores);
         for (row, e) in rows.iter_mut().zip(efficiencies) {
@@ -509,11 +396,15 @@ impl SweepReport {
                 Knee::Undetermined(why) => why,
             });
         }
-        let (recommendation, recommendation_withheld) = match recommend(&rows) {
-            Advice::Recommend(r) => (Some(r), None),
-            Advice::Withheld(why) => (None, Some(why)),
-        };
-        let mut warnings = warnings(&rows, rounds);
+        let verdict = decide(&rows, terms);
+        let mut warnings = verdict.warnings;
+        // Noise of the cells the decision was between bears on it.
+        let leading: Vec<usize> = verdict.recommendation.as_ref().map_or(Vec::new(), |r| {
+            (0..rows.len())
+                .filter(|&i| r.leading.contains(&rows[i].label()))
+                .collect()
+        });
+        warnings.extend(self::warnings(&rows, &leading, terms.rounds));
         if let Some(signal) = &interrupted {
             warnings.push(format!(
                 "interrupted by {signal}: only the finished rounds are reported"
@@ -521,12 +412,13 @@ impl SweepReport {
         }
         SweepReport {
             rows,
-            recommendation,
-            recommendation_withheld,
+            recommendation: verdict.recommendation,
             knees,
             knee_notes,
             cores,
-            rounds,
+            rounds: terms.rounds,
+            max_rounds: terms.max_rounds.max(terms.rounds),
+            starved_threshold_us: terms.starved_p99_us,
             warnings,
             interrupted,
         }
@@ -564,6 +456,7 @@ impl SweepReport {
             ("p99 ms", Align::Right),
             ("heartbeat p99 ms", Align::Right),
             ("cpu ms/task", Align::Right),
+            ("drift %", Align::Right),
             ("other cpu %", Align::Right),
             ("", Align::Left),
         ]);
@@ -578,7 +471,7 @@ impl SweepReport {
             if row.noisy {
                 marks.push("(noisy)");
             }
-            if !row.healthy() {
+            if row.heartbeat_lag_us.p99 > self.starved_threshold_us {
                 marks.push("(starves the runtime)");
             }
             t.push(vec![
@@ -597,6 +490,8 @@ impl SweepReport {
                 fmt_ms(row.latency_us.total.p99),
                 fmt_ms(row.heartbeat_lag_us.p99),
                 format!("{:.3}", row.cpu_s_per_task * 1000.0),
+                row.machine_drift_pct
+                    .map_or("-".into(), |d| format!("{d:.0}")),
                 row.external_cpu_pct
                     .map_or("-".into(), |e| format!("{e:.0}")),
                 marks.join(" "),
@@ -611,12 +506,15 @@ impl SweepReport {
             out.push_str(note);
             out.push('\n');
         }
-        match (&self.recommendation, &self.recommendation_withheld) {
-            (Some(r), _) => out.push_str(&format!("recommendation: {}\n", r.why)),
-            (None, Some(why)) => {
-                out.push_str(&format!("recommendation: none beyond the noise: {why}\n"))
-            }
-            (None, None) => out.push_str("recommendation: none\n"),
+        match &self.recommendation {
+            Some(r) => out.push_str(&format!(
+                "recommendation ({}, {} round{}): {}\n",
+                r.confidence.name(),
+                r.rounds_used,
+                if r.rounds_used == 1 { "" } else { "s" },
+                r.why
+            )),
+            None => out.push_str("recommendation: none (no cell was measured)\n"),
         }
         for warning in &self.warnings {
             out.push_str(&format!("warning: {warning}\n"));
@@ -625,11 +523,21 @@ impl SweepReport {
     }
 
     pub fn render_text(&self) -> String {
+        let rounds = if self.max_rounds > self.rounds {
+            format!(
+                "{} rounds per cell and up to {} for the leading cells",
+                self.rounds, self.max_rounds
+            )
+        } else {
+            format!(
+                "{} round{} per cell",
+                self.rounds,
+                if self.rounds == 1 { "" } else { "s" }
+            )
+        };
         format!(
-            "loadlab sweep on {} cores, {} round{} per cell interleaved: tasks/s is the median (completed tasks only), min-max over the rounds; efficiency 1.00 = perfect scaling over the measured one-thread cell\n\n{}\n{}",
+            "loadlab sweep on {} cores, {rounds}, interleaved: tasks/s is the median (completed tasks only), min-max over the rounds; efficiency 1.00 = perfect scaling over the measured one-thread cell; drift: how much a task's CPU time varied between rounds\n\n{}\n{}",
             self.cores,
-            self.rounds,
-            if self.rounds == 1 { "" } else { "s" },
             self.table().render_text(),
             self.footer()
         )
@@ -644,12 +552,12 @@ impl SweepReport {
     /// `noisy` are 0/1, a missing efficiency or external CPU is empty.
     pub fn render_csv(&self) -> String {
         let mut out = String::from(
-            "backend,threads,rounds,tasks_per_s,tasks_per_s_min,tasks_per_s_max,spread_pct,failed_per_s,efficiency,latency_total_p50_us,latency_total_p99_us,heartbeat_p99_us,cpu_s_per_task,external_cpu_pct,noisy,knee,recommended\n",
+            "backend,threads,rounds,tasks_per_s,tasks_per_s_min,tasks_per_s_max,spread_pct,failed_per_s,efficiency,latency_total_p50_us,latency_total_p99_us,heartbeat_p99_us,cpu_s_per_task,machine_drift_pct,external_cpu_pct,noisy,knee,recommended\n",
         );
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
         for row in &self.rows {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 row.backend,
                 row.threads,
                 row.rounds,
@@ -663,6 +571,7 @@ impl SweepReport {
                 row.latency_us.total.p99,
                 row.heartbeat_lag_us.p99,
                 row.cpu_s_per_task,
+                opt(row.machine_drift_pct),
                 opt(row.external_cpu_pct),
                 u8::from(row.noisy),
                 u8::from(self.is_knee(row)),
@@ -677,11 +586,12 @@ impl SweepReport {
         serde_json::json!({
             "rows": self.rows,
             "recommendation": self.recommendation,
-            "recommendation_withheld": self.recommendation_withheld,
             "knees": self.knees,
             "knee_notes": self.knee_notes,
             "cores": self.cores,
             "rounds": self.rounds,
+            "max_rounds": self.max_rounds,
+            "starved_threshold_ms": self.starved_threshold_us / 1000.0,
             "warnings": self.warnings,
             "interrupted": self.interrupted,
         })

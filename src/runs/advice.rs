@@ -138,6 +138,7 @@ pub fn advice(
                 heartbeat_lag_us: heartbeat,
                 echo_rtt_us: echo,
                 verdict: crate::report::demo::verdict(heartbeat.p99, echo.p99, &threshold),
+                external_cpu_pct: measured.external_cpu_pct,
             });
         }
     }

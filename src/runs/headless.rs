@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::interrupt::Interruption;
 use super::session::{Session, TICK};
 use crate::engine::{Engine, EngineConfig};
+use crate::metrics::proc_stat::ExternalCpuWindow;
 use crate::report::run::RunReport;
 
 pub fn run(
@@ -19,6 +20,7 @@ pub fn run(
         super::serve::announce_on_stderr(address);
     }
     session.start_clock();
+    let other_programs = ExternalCpuWindow::start();
     let mut ending = false;
     loop {
         if session.tick(&engine) && !ending {
@@ -37,6 +39,7 @@ pub fn run(
         std::thread::sleep(TICK);
     }
     engine.wait_for_run();
+    let external_cpu_pct = other_programs.pct();
     session.finish(&engine);
     // The driver waited out the stop's grace: tasks still running are
     // abandoned (counted cancelled), nothing more to wait for.
@@ -45,5 +48,6 @@ pub fn run(
     let mut report = RunReport::from_outcome(&outcome);
     report.periods = session.periods(&outcome);
     report.interrupted = interruption.name().map(str::to_string);
+    report.note_other_programs(external_cpu_pct);
     Ok(report)
 }

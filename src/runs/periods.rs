@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::metrics::percentiles::percentiles_between;
+use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::{RunningTotals, Snapshot};
 use crate::spec::{BackendKind, LoadMode};
 
@@ -49,6 +50,8 @@ pub struct Period {
     pub heartbeat_lag_us: PeriodHeartbeat,
     /// The scenario's caption during the period.
     pub caption: Option<String>,
+    /// CPU other programs used during the period, percent of the machine.
+    pub external_cpu_pct: Option<f64>,
 }
 
 /// What makes two Snapshots belong to one period.
@@ -60,12 +63,28 @@ fn same_configuration(a: &Snapshot, b: &Snapshot) -> bool {
 }
 
 /// Cuts a run into periods as its Snapshots arrive.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PeriodTracker {
     /// The Snapshot that opened the current period.
     open: Option<Arc<Snapshot>>,
     caption: Option<String>,
     done: Vec<Period>,
+    /// The machine's CPU counters when the current period opened.
+    open_ticks: Option<CpuTicks>,
+    /// Reads them (replaced in tests).
+    read_ticks: fn() -> Option<CpuTicks>,
+}
+
+impl Default for PeriodTracker {
+    fn default() -> PeriodTracker {
+        PeriodTracker {
+            open: None,
+            caption: None,
+            done: Vec::new(),
+            open_ticks: None,
+            read_ticks: CpuTicks::read,
+        }
+    }
 }
 
 impl PeriodTracker {
@@ -89,11 +108,17 @@ impl PeriodTracker {
     fn start(&mut self, snapshot: &Arc<Snapshot>) {
         self.open = Some(snapshot.clone());
         self.caption.clone_from(&snapshot.caption);
+        self.open_ticks = (self.read_ticks)();
     }
 
     fn close(&mut self, open: &Snapshot, end: &Snapshot) {
         if end.elapsed_s > open.elapsed_s {
-            self.done.push(measure(open, end, self.caption.take()));
+            let mut period = measure(open, end, self.caption.take());
+            period.external_cpu_pct = match (self.open_ticks, (self.read_ticks)()) {
+                (Some(before), Some(after)) => external_cpu_pct(&before, &after).map(round2),
+                _ => None,
+            };
+            self.done.push(period);
         }
     }
 
@@ -146,6 +171,7 @@ pub fn measure(start: &Snapshot, end: &Snapshot, caption: Option<String>) -> Per
             p99: round2(heartbeat.p99),
         },
         caption,
+        external_cpu_pct: None,
     }
 }
 
@@ -212,6 +238,31 @@ mod tests {
         assert_eq!(second.tasks_failed, 60);
         assert_eq!(second.tasks_per_s, 300.0);
         assert_eq!(second.failed_per_s, 30.0);
+    }
+
+    #[test]
+    fn each_period_says_how_much_cpu_other_programs_used_in_it() {
+        // Each reading: 100 more ticks of machine time, 60 busy, 10 ours.
+        static READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        fn ticks() -> Option<CpuTicks> {
+            let n = READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            Some(CpuTicks {
+                machine_busy: 60 * n,
+                machine_total: 100 * n,
+                own: 10 * n,
+            })
+        }
+        let mut tracker = PeriodTracker {
+            read_ticks: ticks,
+            ..PeriodTracker::default()
+        };
+        tracker.observe(&snap(0.0, BackendKind::Rayon, 1, 0, 0));
+        tracker.observe(&snap(1.0, BackendKind::Channel, 2, 100, 0));
+        let periods = tracker.finish(&snap(2.0, BackendKind::Channel, 2, 200, 0));
+        assert_eq!(periods.len(), 2);
+        for p in &periods {
+            assert_eq!(p.external_cpu_pct, Some(50.0), "{p:?}");
+        }
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub fn serve(
     if let Some(address) = engine.service_address() {
         announce(address);
     }
+    let other_programs = crate::metrics::proc_stat::ExternalCpuWindow::start();
     let deadline = duration.map(|d| Instant::now() + d);
     while interruption.signal().is_none() && deadline.is_none_or(|d| Instant::now() < d) {
         std::thread::sleep(
@@ -61,11 +62,13 @@ pub fn serve(
     while engine.shared().outstanding.load(Ordering::Acquire) > 0 && Instant::now() < drain_until {
         std::thread::sleep(Duration::from_millis(5));
     }
+    let external_cpu_pct = other_programs.pct();
     // Tasks still running now are abandoned and counted cancelled.
     let outcome = engine.finish();
     engine.shutdown(Duration::ZERO);
     let mut report = RunReport::from_outcome(&outcome);
     report.interrupted = interruption.name().map(str::to_string);
+    report.note_other_programs(external_cpu_pct);
     Ok(report)
 }
 

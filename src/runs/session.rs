@@ -114,6 +114,11 @@ impl Session {
         })
     }
 
+    /// False with neither a scenario nor a recording: `tick` would do nothing.
+    pub fn has_work(&self) -> bool {
+        self.player.is_some() || self.recording.recorder.is_some()
+    }
+
     /// Restarts the scenario clock (call when the engine starts).
     pub fn start_clock(&mut self) {
         self.started = Instant::now();

@@ -161,7 +161,7 @@ pub fn render(snapshot: &Snapshot) -> String {
     out.family(
         "loadlab_runtime_starved",
         "gauge",
-        "1 when the heartbeat lag p99 over the window exceeds the starved threshold, else 0.",
+        "1 when the heartbeat lag p99 (or the /health client's round trip p99) over the window exceeds the starved threshold, else 0.",
     );
     out.sample(
         "loadlab_runtime_starved",

@@ -21,11 +21,12 @@ use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
 use super::coalesce::PendingChanges;
+use super::frame_clock::{FrameClock, Redraw};
 use super::timeline::ScenarioRun;
 use super::{draw, export, keys, screenshot, suspend};
 
-/// The shortest time between two frames drawn in answer to input.
-const KEY_REDRAW_GAP: Duration = Duration::from_millis(15);
+/// How often time passing is checked when no scenario plays.
+const HOUSEKEEPING: Duration = Duration::from_millis(250);
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
@@ -85,8 +86,10 @@ async fn event_loop(
         }
     }
     let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 60)));
-    let mut render_tick = tokio::time::interval(frame);
-    render_tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // Time passing (status messages expiring, new log lines, a scenario's
+    // steps) is checked on this tick; Snapshots and input draw on their own.
+    let mut housekeeping = tokio::time::interval(housekeeping_period(app, frame));
+    housekeeping.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate()).context("dashboard: SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).context("dashboard: SIGINT handler")?;
     let mut sighup = signal(SignalKind::hangup()).context("dashboard: SIGHUP handler")?;
@@ -95,14 +98,15 @@ async fn event_loop(
     let mut sigcont =
         signal(SignalKind::from_raw(libc::SIGCONT)).context("dashboard: SIGCONT handler")?;
     let mut snapshots_open = true;
-    let mut dirty = true;
-    let mut last_draw = Instant::now()
-        .checked_sub(KEY_REDRAW_GAP)
-        .unwrap_or_else(Instant::now);
+    let mut frames = FrameClock::new(frame, Instant::now());
+    // A frame owed but not due yet (at most `fps` frames a second) is drawn when this fires.
+    let owed = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(owed);
     let mut logs_seen = app.logs.pushed();
     let mut pending = PendingChanges::default();
 
     loop {
+        let mut changed = false;
         tokio::select! {
             event = events.recv() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
@@ -117,7 +121,8 @@ async fn event_loop(
                         redraw_all(terminal, app)?;
                         continue;
                     }
-                    dirty = redraw_after_input(terminal, app, now, &mut last_draw)?;
+                    changed = true;
+                    frames.input();
                 }
                 Some(Ok(Event::Paste(text))) => {
                     let now = Instant::now();
@@ -125,52 +130,52 @@ async fn event_loop(
                     if perform(app, controller, actions, now) {
                         break;
                     }
-                    dirty = redraw_after_input(terminal, app, now, &mut last_draw)?;
+                    changed = true;
+                    frames.input();
                 }
                 Some(Ok(Event::Mouse(mouse))) => {
                     super::mouse::update(app, mouse);
-                    dirty = true;
+                    changed = true;
                 }
                 Some(Ok(Event::Resize(width, height))) => {
                     terminal
                         .resize(Rect::new(0, 0, width, height))
                         .context("dashboard: cannot resize to the terminal")?;
-                    dirty = true;
+                    changed = true;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),
                 None => break,
             },
-            changed = snapshots.changed(), if snapshots_open => match changed {
+            received = snapshots.changed(), if snapshots_open => match received {
                 Ok(()) => {
                     let snapshot = snapshots.borrow_and_update().clone();
                     app.on_snapshot(snapshot);
-                    dirty |= !app.is_frozen();
+                    changed = !app.is_frozen();
                 }
                 Err(_) => {
                     snapshots_open = false;
                     app.set_error("the engine stopped sending snapshots", Instant::now());
-                    dirty = true;
+                    changed = true;
                 }
             },
-            _ = render_tick.tick() => {
+            _ = &mut owed, if frames.owed() => {}
+            _ = housekeeping.tick() => {
                 let now = Instant::now();
                 let had_status = app.view.status.is_some();
-                // Live changes asked for since the last frame, once each.
-                let mut actions = pending.take();
-                actions.extend(app.tick(now));
+                let had_scenario = app.view.scenario.is_some();
+                let actions = app.tick(now);
                 if perform(app, controller, actions, now) {
                     break;
                 }
                 let pushed = app.logs.pushed();
-                dirty |= pushed != logs_seen
+                changed = pushed != logs_seen
                     || app.view.scenario.is_some()
                     || had_status != app.view.status.is_some();
                 logs_seen = pushed;
-                if dirty {
-                    draw(terminal, app)?;
-                    last_draw = Instant::now();
-                    dirty = false;
+                if had_scenario != app.view.scenario.is_some() {
+                    housekeeping = tokio::time::interval(housekeeping_period(app, frame));
+                    housekeeping.set_missed_tick_behavior(MissedTickBehavior::Skip);
                 }
             }
             _ = sigtstp.recv() => {
@@ -185,25 +190,31 @@ async fn event_loop(
             _ = sigint.recv() => break,
             _ = sighup.recv() => break,
         }
+        let now = Instant::now();
+        match frames.after(changed, now) {
+            Redraw::Now => {
+                // Live changes asked for since the last frame, once each.
+                if perform(app, controller, pending.take(), now) {
+                    break;
+                }
+                draw(terminal, app)?;
+                frames.drawn(Instant::now());
+            }
+            Redraw::At(at) => owed.as_mut().reset(at.into()),
+            Redraw::Not => {}
+        }
     }
     Ok(())
 }
 
-/// Draws at once after input so keys feel immediate, but at most once per
-/// KEY_REDRAW_GAP: a flood of keys (a paste the terminal does not bracket)
-/// must not queue a frame per key. Returns whether a frame is still owed.
-fn redraw_after_input(
-    terminal: &mut Term,
-    app: &mut App,
-    now: Instant,
-    last_draw: &mut Instant,
-) -> anyhow::Result<bool> {
-    if now.saturating_duration_since(*last_draw) < KEY_REDRAW_GAP {
-        return Ok(true);
+/// How often time passing is checked: every frame while a scenario plays
+/// (its caption counts the seconds), else a few times a second.
+fn housekeeping_period(app: &App, frame: Duration) -> Duration {
+    if app.view.scenario.is_some() {
+        frame
+    } else {
+        HOUSEKEEPING.max(frame)
     }
-    draw(terminal, app)?;
-    *last_draw = Instant::now();
-    Ok(false)
 }
 
 /// After the process was stopped: the size read afresh (it may have changed

@@ -20,6 +20,7 @@ pub mod fit;
 pub mod focus;
 pub mod form;
 pub mod form_view;
+pub mod frame_clock;
 pub use crate::format;
 pub mod help;
 pub mod history;

@@ -128,6 +128,8 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
             process_threads: 7,
             busy_threads: 3,
             oversubscribed: true,
+            external_cpu_pct: None,
+            busiest_other: None,
         },
         caption: None,
         running_totals: std::sync::Arc::new(running_totals_at(t)),

@@ -27,17 +27,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         HealthState::Healthy => (" HEALTHY ", theme.good(), "≤"),
         HealthState::Starved => (" STARVED ", theme.bad(), ">"),
     };
+    // The figure behind the verdict: the heartbeat's, or with --serve the
+    // /health client's when it alone is past the limit.
+    let client_starved = s.service.as_ref().is_some_and(|service| {
+        let client = &service.health_client.window;
+        client.count > 0 && client.p99 > s.health.threshold_us && hb.p99 <= s.health.threshold_us
+    });
+    let (what, figure) = match &s.service {
+        Some(service) if client_starved => {
+            (" client p99 ", micros(service.health_client.window.p99))
+        }
+        _ if hb.count == 0 => (" lag p99 ", "-".to_string()),
+        _ => (" lag p99 ", micros(hb.p99)),
+    };
     let mut lines = vec![Line::from(vec![
         Span::styled(badge, theme.badge(state_style)),
-        Span::raw(" lag p99 "),
-        Span::styled(
-            if hb.count == 0 {
-                "-".to_string()
-            } else {
-                micros(hb.p99)
-            },
-            state_style,
-        ),
+        Span::raw(what),
+        Span::styled(figure, state_style),
         Span::styled(
             format!(" {relation} limit {}", micros(s.health.threshold_us)),
             theme.label(),

@@ -1,6 +1,7 @@
 //! System: per-core CPU (all processes, from sysinfo), process RSS and thread
-//! count, and a warning when backend threads plus app workers exceed the cores
-//! while the CPUs are busy.
+//! count, other programs' share of the CPUs with the busiest of them, and
+//! warnings when other programs are busy or backend threads plus app workers
+//! exceed the cores while the CPUs are busy.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,6 +48,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         Span::styled(" · cores ", theme.label()),
         Span::raw(sys.cores.to_string()),
     ]));
+    if let Some(external) = sys.external_cpu_pct {
+        let busy = external > crate::bounds::BUSY_EXTERNAL_CPU_PCT;
+        let mut spans = vec![
+            Span::styled(if busy { "! others " } else { "others " }, theme.label()),
+            Span::styled(
+                format!("{external:.0}% of CPUs"),
+                if busy { theme.warn() } else { theme.text() },
+            ),
+        ];
+        if let Some(top) = &sys.busiest_other {
+            spans.push(Span::styled(" · busiest ", theme.label()));
+            spans.push(Span::raw(format!(
+                "{} (pid {}) {:.0}%",
+                top.name, top.pid, top.cpu_pct
+            )));
+        }
+        lines.push(Line::from(spans));
+    }
     // More threads than cores only hurts when the CPUs are actually busy.
     let machine_pct = if sys.core_cpu_pct.is_empty() {
         0.0

@@ -1,0 +1,181 @@
+//! Other programs on the machine, for the System panel: their share of the
+//! CPUs (/proc/stat less this process) and the busiest of them by pid and
+//! name, as top and htop show it. Scanning every /proc/PID/stat costs a read
+//! per process, so it is done at most once per [`SCAN_EVERY`].
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::proc_stat::{CpuTicks, external_cpu_pct, parse_own};
+
+/// How often the processes are scanned (the panel shows the last scan).
+pub const SCAN_EVERY: Duration = Duration::from_secs(1);
+
+/// The process that used the most CPU between two scans, this one excluded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BusiestProcess {
+    pub pid: u32,
+    /// The kernel's name for it (/proc/PID/comm, at most 15 bytes).
+    pub name: String,
+    /// Percent of the whole machine (all CPUs) it used.
+    pub cpu_pct: f64,
+}
+
+/// What the last scan found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OtherReading {
+    /// Percent of the machine other processes used (None: /proc unreadable).
+    pub external_cpu_pct: Option<f64>,
+    pub busiest: Option<BusiestProcess>,
+}
+
+pub struct OtherProcesses {
+    own_pid: u32,
+    last_scan: Option<Instant>,
+    machine: Option<CpuTicks>,
+    /// CPU ticks (user + system) of every process at the last scan.
+    process_ticks: HashMap<u32, u64>,
+    latest: OtherReading,
+}
+
+impl Default for OtherProcesses {
+    fn default() -> OtherProcesses {
+        OtherProcesses {
+            own_pid: std::process::id(),
+            last_scan: None,
+            machine: None,
+            process_ticks: HashMap::new(),
+            latest: OtherReading::default(),
+        }
+    }
+}
+
+impl OtherProcesses {
+    /// The latest figures, scanning again when [`SCAN_EVERY`] has passed
+    /// (the first call only takes the starting readings).
+    pub fn read(&mut self, now: Instant) -> &OtherReading {
+        if self
+            .last_scan
+            .is_some_and(|at| now.duration_since(at) < SCAN_EVERY)
+        {
+            return &self.latest;
+        }
+        self.last_scan = Some(now);
+        let machine = CpuTicks::read();
+        let ticks = scan_processes(self.own_pid);
+        let elapsed = match (self.machine, machine) {
+            (Some(before), Some(after)) => after.machine_total.checked_sub(before.machine_total),
+            _ => None,
+        };
+        self.latest = OtherReading {
+            external_cpu_pct: match (self.machine, machine) {
+                (Some(before), Some(after)) => external_cpu_pct(&before, &after),
+                _ => None,
+            },
+            busiest: elapsed
+                .filter(|t| *t > 0)
+                .and_then(|total| busiest(&self.process_ticks, &ticks, total)),
+        };
+        self.machine = machine;
+        self.process_ticks = ticks.into_iter().map(|(pid, (_, t))| (pid, t)).collect();
+        &self.latest
+    }
+}
+
+/// The process whose ticks grew most since `before`, as a share of
+/// `machine_ticks` (the whole machine's time between the scans). None when
+/// no other process used any CPU.
+pub fn busiest(
+    before: &HashMap<u32, u64>,
+    now: &HashMap<u32, (String, u64)>,
+    machine_ticks: u64,
+) -> Option<BusiestProcess> {
+    let (pid, name, used) = now
+        .iter()
+        .filter_map(|(pid, (name, ticks))| {
+            // A process born since the last scan counts from zero.
+            let used = ticks.saturating_sub(before.get(pid).copied().unwrap_or(0));
+            (used > 0).then_some((*pid, name, used))
+        })
+        .max_by_key(|(pid, _, used)| (*used, std::cmp::Reverse(*pid)))?;
+    Some(BusiestProcess {
+        pid,
+        name: name.clone(),
+        cpu_pct: (used as f64 / machine_ticks as f64 * 100.0).min(100.0),
+    })
+}
+
+/// Every process's name and CPU ticks but `own_pid`'s; processes that end
+/// mid-scan are skipped.
+fn scan_processes(own_pid: u32) -> HashMap<u32, (String, u64)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return HashMap::new();
+    };
+    dir.filter_map(|entry| {
+        let entry = entry.ok()?;
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        if pid == own_pid {
+            return None;
+        }
+        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+        Some((pid, (parse_name(&stat)?, parse_own(&stat)?)))
+    })
+    .collect()
+}
+
+/// The command name between the first '(' and the last ')' of a stat line.
+fn parse_name(stat: &str) -> Option<String> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    (close > open).then(|| crate::format::escape_control(&stat[open + 1..close]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busiest_is_the_largest_growth_as_a_share_of_the_machine() {
+        let before: HashMap<u32, u64> = [(10, 500), (11, 100)].into();
+        let now: HashMap<u32, (String, u64)> = [
+            (10, ("idle daemon".to_string(), 500)),
+            (11, ("python3".to_string(), 196)),
+            (12, ("cc1".to_string(), 40)), // born since: counts from zero
+        ]
+        .into();
+        let b = busiest(&before, &now, 200).unwrap_or_else(|| panic!("a busiest"));
+        assert_eq!((b.pid, b.name.as_str(), b.cpu_pct), (11, "python3", 48.0));
+        let quiet: HashMap<u32, (String, u64)> = [(10, ("idle".to_string(), 500))].into();
+        assert_eq!(busiest(&before, &quiet, 200), None);
+    }
+
+    #[test]
+    fn names_may_hold_spaces_and_parentheses_and_control_characters_are_escaped() {
+        assert_eq!(
+            parse_name("42 (tmux: server) S 1").as_deref(),
+            Some("tmux: server")
+        );
+        assert_eq!(parse_name("42 (a)b) S 1").as_deref(), Some("a)b"));
+        assert_eq!(parse_name("42 x"), None);
+        let escaped = parse_name("42 (evil\u{1b}[2J) S 1").unwrap_or_default();
+        assert!(!escaped.contains('\u{1b}'), "{escaped}");
+    }
+
+    #[test]
+    fn a_live_machine_reads_after_the_first_scan() {
+        let mut others = OtherProcesses::default();
+        let start = Instant::now();
+        assert_eq!(others.read(start).external_cpu_pct, None);
+        // Within the scan interval: the same (empty) reading.
+        assert_eq!(others.read(start).busiest, None);
+        std::thread::sleep(Duration::from_millis(50));
+        let later = start + SCAN_EVERY;
+        let reading = others.read(later).clone();
+        if std::path::Path::new("/proc/stat").exists() {
+            let external = reading.external_cpu_pct.unwrap_or(-1.0);
+            assert!((0.0..=100.0).contains(&external), "{external}");
+        }
+    }
+}
