@@ -63,6 +63,10 @@ pub const SWEEP_ROUNDS_MAX: u64 = 100;
 /// threads then win CPU time from the neighbours, not from the work.
 pub const BUSY_EXTERNAL_CPU_PCT: f64 = 10.0;
 
+/// Repeated stall warnings fold into one line per this long: the first is
+/// logged at once, the rest as a count, a rate and the worst.
+pub const LOG_FOLD_WINDOW: Duration = Duration::from_secs(10);
+
 /// How often the sampler takes a Snapshot, milliseconds.
 pub const SAMPLE_MS_MIN: u64 = 10;
 pub const SAMPLE_MS_MAX: u64 = 10_000;

@@ -306,6 +306,13 @@ impl Collector {
             .map(|window| window.p99);
         let health = self.health(&heartbeat, client_p99_us, elapsed_s);
         let system = self.system_view(&os, &threads);
+        self.engine
+            .probes()
+            .set_machine_load(super::probe_stats::MachineLoad {
+                busy_threads: system.busy_threads,
+                cores: system.cores,
+                external_cpu_pct: system.external_cpu_pct,
+            });
 
         // One rate of failures, in the throughput and beside the first error.
         let failed_per_s = window.failed as f64 / window_s;

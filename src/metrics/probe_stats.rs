@@ -18,6 +18,18 @@ pub struct ProbeStats {
     last_block: Mutex<Option<BlockEvent>>,
     /// True while no task runs and none can arrive (see `Snapshot::idle`).
     idle: watch::Sender<bool>,
+    /// The sampler's latest view of the CPUs, for the stall's reason.
+    machine: Mutex<MachineLoad>,
+}
+
+/// Who wanted the CPUs at the sampler's latest tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MachineLoad {
+    /// This process's threads that ran or waited to run most of the window.
+    pub busy_threads: usize,
+    pub cores: usize,
+    /// Other programs' share of the machine, percent (None: unknown).
+    pub external_cpu_pct: Option<f64>,
 }
 
 impl Default for ProbeStats {
@@ -28,6 +40,7 @@ impl Default for ProbeStats {
             blocked_events: AtomicU64::default(),
             last_block: Mutex::default(),
             idle: watch::Sender::new(false),
+            machine: Mutex::default(),
         }
     }
 }
@@ -71,6 +84,15 @@ impl ProbeStats {
             .last_block
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The sampler's latest view of who wants the CPUs.
+    pub fn set_machine_load(&self, load: MachineLoad) {
+        *self.machine.lock().unwrap_or_else(PoisonError::into_inner) = load;
+    }
+
+    pub fn machine_load(&self) -> MachineLoad {
+        *self.machine.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Sets whether nothing runs; the probes hear of a change at once.
