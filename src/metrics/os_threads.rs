@@ -192,10 +192,20 @@ mod tests {
         let handle = std::thread::Builder::new()
             .name("os-threads-t".into())
             .spawn(|| {
-                let start = std::time::Instant::now();
+                // Spin until the thread itself has had 30 ms of CPU (by its
+                // own schedstat), not 30 ms of wall time: on a busy machine
+                // 30 ms of wall time can hold a few ms of CPU.
+                let own = File::open("/proc/thread-self/schedstat").unwrap();
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
                 let mut x = 0u64;
-                while start.elapsed().as_millis() < 30 {
-                    x = std::hint::black_box(x.wrapping_add(1));
+                while read_schedstat(&own).unwrap().0 < 30_000_000 {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "no 30 ms of CPU in 30 s"
+                    );
+                    for _ in 0..100_000 {
+                        x = std::hint::black_box(x.wrapping_add(1));
+                    }
                 }
                 let me = ThreadReader::new()
                     .list()
@@ -207,7 +217,7 @@ mod tests {
             .unwrap();
         let (_, cpu) = handle.join().unwrap();
         let cpu = cpu.expect("thread listed");
-        assert!(cpu >= 10_000_000, "cpu_ns {cpu}");
+        assert!(cpu >= 30_000_000, "cpu_ns {cpu}");
     }
 
     #[test]

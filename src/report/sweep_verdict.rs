@@ -214,11 +214,15 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         )
     };
 
+    // Ties within 5% are real ties; wider ones exist only because noise
+    // widened the floor, and leave the answer open.
     let mut tied = vec![leader];
+    let mut noise_tied: Vec<usize> = Vec::new();
     let mut behind: Vec<(usize, Comparison, Standing)> = Vec::new();
     for &i in candidates.iter().filter(|&&i| i != leader) {
         let c = compare(i);
         match c.standing() {
+            Standing::Tie if c.median_ratio() > 1.0 + MIN_REAL_DIFFERENCE => noise_tied.push(i),
             Standing::Tie => tied.push(i),
             standing => behind.push((i, c, standing)),
         }
@@ -242,6 +246,9 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         // A tie over one or two rounds may be chance.
         confidence = Confidence::Likely;
     }
+    if !noise_tied.is_empty() {
+        confidence = Confidence::Undecided;
+    }
     let statistically_clear = confidence == Confidence::Clear;
 
     // The pick: the tied cell with the fewest threads, the leader first.
@@ -251,6 +258,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         .min_by_key(|&i| (rows[i].threads, usize::from(i != leader)))
         .unwrap_or(leader);
     let mut unsettled: Vec<usize> = tied.clone();
+    unsettled.extend(noise_tied.iter().copied());
     unsettled.extend(
         behind
             .iter()
@@ -355,7 +363,14 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     let pick = &rows[chosen];
     let head = tie_clause(rows, &tied, chosen, floor);
     let paired_rounds = behind.iter().map(|(_, c, _)| c.rounds()).min().unwrap_or(0);
-    let standing = if behind.is_empty() {
+    let standing = if !noise_tied.is_empty() {
+        let names: Vec<String> = noise_tied.iter().map(|&i| cell_text(&rows[i])).collect();
+        format!(
+            "ahead of {} at the median, but within the {} noise floor",
+            and_list(&names),
+            pct(floor)
+        )
+    } else if behind.is_empty() {
         match (tied.len(), candidates.len() == rows.len()) {
             (1, true) if rows.len() == 1 => "the only cell measured".to_string(),
             (1, _) => "the only cell that kept the app runtime healthy".to_string(),
