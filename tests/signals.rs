@@ -125,7 +125,7 @@ fn ctrl_c_during_a_sweep_reports_the_finished_cells_and_exits_130() {
         "json",
     ]);
     // The first cell has finished once the second one starts.
-    run.wait_for_line("(2/4)", Duration::from_secs(60));
+    run.wait_for_line("rayon x 2 threads", Duration::from_secs(60));
     run.signal("INT");
     let (code, stdout) = run.finish(Duration::from_secs(20));
     assert_eq!(code, Some(130));
