@@ -71,6 +71,13 @@ fn get(address: SocketAddr, path: &str, timeout: Duration) -> Option<(u16, Strin
     None
 }
 
+/// A `/work` answer that must be 200, as JSON.
+fn work_answer(address: SocketAddr, path: &str) -> Value {
+    let (status, body) = get(address, path, Duration::from_secs(10)).expect("an answer");
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
 /// `loadlab_tasks_in_flight` as `/metrics` says it (the sampler's, 0.1 s old at most).
 fn in_flight(address: SocketAddr) -> u64 {
     let (_, body) = get(address, "/metrics", Duration::from_secs(10)).expect("/metrics");
@@ -200,14 +207,7 @@ fn idle_and_half_sent_connections_cannot_keep_health_away() {
 fn percent_encoded_parameters_are_decoded() {
     let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
     let address = engine.service_address().unwrap();
-    let (status, body) = get(
-        address,
-        "/work?k%65rnel=%73pin&size=%31%30",
-        Duration::from_secs(10),
-    )
-    .expect("an answer");
-    assert_eq!(status, 200, "{body}");
-    let work: Value = serde_json::from_str(&body).unwrap();
+    let work = work_answer(address, "/work?k%65rnel=%73pin&size=%31%30");
     assert_eq!(
         (work["kernel"].as_str(), work["size"].as_u64()),
         (Some("spin"), Some(10))
@@ -258,16 +258,9 @@ fn on_inline_a_request_that_waited_past_its_limit_gets_503_and_its_task_is_cance
 fn inline_answers_say_the_task_blocked_an_app_worker() {
     let engine = Engine::start(config(BackendKind::Inline, 1)).unwrap();
     let address = engine.service_address().unwrap();
-    let (status, body) = get(
-        address,
-        "/work?kernel=spin&size=10",
-        Duration::from_secs(10),
-    )
-    .expect("an answer");
-    assert_eq!(status, 200, "{body}");
-    let work: Value = serde_json::from_str(&body).unwrap();
+    let work = work_answer(address, "/work?kernel=spin&size=10");
     let note = work["note"].as_str().unwrap_or_default();
-    assert!(note.contains("blocked it"), "{body}");
+    assert!(note.contains("blocked it"), "{work}");
     engine.shutdown(Duration::from_secs(1));
 }
 
