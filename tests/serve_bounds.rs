@@ -78,6 +78,17 @@ fn work_answer(address: SocketAddr, path: &str) -> Value {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
+/// The address `loadlab serve` announces on its first stderr line.
+fn announced_address(stderr: &mut impl std::io::BufRead) -> SocketAddr {
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    line.split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+}
+
 /// `loadlab_tasks_in_flight` as `/metrics` says it (the sampler's, 0.1 s old at most).
 fn in_flight(address: SocketAddr) -> u64 {
     let (_, body) = get(address, "/metrics", Duration::from_secs(10)).expect("/metrics");
@@ -283,14 +294,7 @@ fn sigterm_ends_serve_with_abandoned_requests_in_flight_and_the_report_adds_up()
         .spawn()
         .unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
-    let address: SocketAddr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let address = announced_address(&mut stderr);
     // A minute-long task runs; a thousand more queue behind it and their
     // clients leave, 200 at a time (each batch seen in flight first).
     let first = send(address, "/work?kernel=sleep&size=60000000");
@@ -347,14 +351,7 @@ fn an_accept_failing_for_lack_of_descriptors_is_logged_once() {
         .spawn()
         .unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
-    let address: SocketAddr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let address = announced_address(&mut stderr);
     let hogs: Vec<TcpStream> = (0..80)
         .filter_map(|_| TcpStream::connect(address).ok())
         .collect();
