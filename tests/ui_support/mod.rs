@@ -136,6 +136,7 @@ pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
         failures: Failures::default(),
         service: None,
         idle: false,
+        attached: None,
     }
 }
 
