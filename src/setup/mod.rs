@@ -5,16 +5,20 @@ use std::time::Duration;
 
 use crate::bounds;
 use crate::cli::{
-    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkloadArgs,
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkArg,
+    WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
+use crate::report::advice::WorkKind;
 use crate::report::demo::Threshold;
-use crate::report::sweep::{parse_backend_list, parse_thread_list};
 use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
+pub use grid_lists::{parse_backend_list, parse_thread_list};
+
+mod grid_lists;
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
@@ -224,9 +228,9 @@ fn starved_threshold(probes: &ProbeArgs) -> Threshold {
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
     let mut kinds = Vec::new();
-    for kind in &args.work {
-        if !kinds.contains(kind) {
-            kinds.push(*kind);
+    for kind in args.work.iter().map(|&w| work_kind(w)) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     Ok(AdvicePlan {
@@ -242,6 +246,14 @@ pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
         worker_nice: args.priority.worker_nice,
         cores: cores(),
     })
+}
+
+fn work_kind(work: WorkArg) -> WorkKind {
+    match work {
+        WorkArg::Cpu => WorkKind::Cpu,
+        WorkArg::Blocking => WorkKind::Blocking,
+        WorkArg::Mixed => WorkKind::Mixed,
+    }
 }
 
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
