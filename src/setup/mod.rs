@@ -81,7 +81,8 @@ pub fn workload_spec(
         cpu_share: args.cpu_share,
     };
     spec.validate().map_err(Failure::Usage)?;
-    bounds::check_workload(&spec).map_err(|e| Failure::Usage(format!("--size: {e}")))?;
+    crate::spec::limits::check_workload(&spec)
+        .map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
@@ -100,7 +101,7 @@ pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
         return Ok(());
     };
     let size = args.size.unwrap_or_else(|| kernel.default_size());
-    if size > bounds::size_max(kernel) {
+    if size > crate::spec::limits::size_max(kernel) {
         // Out of the kernel's bounds: the workload check names that limit.
         return Ok(());
     }
@@ -132,7 +133,7 @@ pub fn engine_config(
         _ => backend.runtime_workers as usize,
     };
     let threads = match backend.threads {
-        Some(t) => bounds::check_threads(backend.backend, runtime_workers, t)
+        Some(t) => crate::spec::limits::check_threads(backend.backend, runtime_workers, t)
             .map_err(|e| Failure::Usage(format!("--threads: {e}")))?,
         // Inline clamps to its app workers itself; the default in flight follows cores.
         None => cores().min(bounds::POOL_THREADS_MAX),
