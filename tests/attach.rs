@@ -265,17 +265,15 @@ fn missing_ambiguous_and_unreadable_targets_are_one_line_errors() {
         })
         .collect();
     let pids: Vec<u32> = twins.iter().map(|t| t.0.id()).collect();
+    // Both named (bash has exec'ed) before asking.
     let deadline = Instant::now() + Duration::from_secs(10);
-    let several = loop {
-        let output = attach(&[name, "--duration", "1"]);
-        if output.status.code() != Some(2)
-            || !String::from_utf8_lossy(&output.stderr).contains("no process is named")
-            || Instant::now() > deadline
-        {
-            break output;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    while !pids.iter().all(|pid| {
+        std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(name.as_bytes()))
+    }) {
+        assert!(Instant::now() < deadline, "the twins never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let several = attach(&[name, "--duration", "1"]);
     assert_eq!(several.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&several.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");

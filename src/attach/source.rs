@@ -164,10 +164,8 @@ impl Sampler {
             let snapshot = self.snapshot(now, started, now.duration_since(previous), !alive);
             previous = now;
             self.sender.send_replace(Arc::new(snapshot));
-            if !alive {
-                if let Some(probe) = self.probe.as_mut() {
-                    probe.stop();
-                }
+            if !alive && let Some(probe) = self.probe.as_mut() {
+                probe.stop();
             }
         }
     }
