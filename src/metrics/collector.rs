@@ -505,7 +505,7 @@ impl Collector {
                 let since = counters.since(&baseline);
                 ThreadView {
                     tid: thread.tid,
-                    name: thread.name.clone(),
+                    name: thread.name.to_string(),
                     pool: PoolKind::from_thread_name(&thread.name),
                     cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
                     wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)
