@@ -383,7 +383,15 @@ mod other_process_tests {
             .unwrap();
         let pid = i32::try_from(child.id()).unwrap();
         let mut reader = ThreadReader::of_process(pid).unwrap();
-        let threads = reader.list();
+        // Until it has exec'd, the child carries the test thread's name.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut threads = reader.list();
+        while threads.first().is_some_and(|t| &*t.name != "sleep")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            threads = reader.list();
+        }
         assert_eq!(threads.len(), 1, "{threads:?}");
         assert_eq!(threads[0].tid, pid);
         assert_eq!(&*threads[0].name, "sleep");
