@@ -147,7 +147,7 @@ impl ThreadReader {
     /// not answer (exited, or has no schedstat): the directory decides then.
     fn read_known(&mut self) -> bool {
         self.listing.clear();
-        let recheck_inherited = self.calls % RECHECK_INHERITED == 0;
+        let recheck_inherited = self.calls.is_multiple_of(RECHECK_INHERITED);
         for (&tid, known) in &mut self.known {
             let young = known.listings < YOUNG_LISTINGS;
             if young {
