@@ -72,7 +72,6 @@ impl CellRound {
                 0.0
             }
         };
-        let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend));
         let total = &end.totals.latency.total;
         CellRound {
             round,
@@ -87,14 +86,20 @@ impl CellRound {
             heartbeat_lag_us: HeartbeatP99 {
                 p99: end.totals.heartbeat.p99,
             },
-            cpu_s_per_task: if counters.completed > 0 {
-                cpu_s / counters.completed as f64
-            } else {
-                0.0
-            },
+            cpu_s_per_task: cpu_s_per_task(start, end),
             external_cpu_pct,
         }
     }
+}
+
+/// OS CPU seconds of the backend's threads per completed task over a
+/// measured period (0 when none completed).
+pub fn cpu_s_per_task(start: &Snapshot, end: &RunOutcome) -> f64 {
+    let completed = end.totals.counters.completed;
+    if completed == 0 {
+        return 0.0;
+    }
+    pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend)) / completed as f64
 }
 
 /// One cell of the grid over its rounds: medians, the throughput's min-max
@@ -195,15 +200,7 @@ impl SweepRow {
 
 /// Variation of the CPU time per task over the rounds that completed tasks.
 fn machine_drift_pct(rounds: &[CellRound]) -> Option<f64> {
-    let costs: Vec<f64> = rounds
-        .iter()
-        .map(|r| r.cpu_s_per_task)
-        .filter(|c| *c > 0.0)
-        .collect();
-    if costs.len() < 2 {
-        return None;
-    }
-    super::paired::drift_pct(&costs)
+    super::paired::cost_drift_pct(rounds.iter().map(|r| r.cpu_s_per_task))
 }
 
 /// The pool whose threads run a backend's jobs.
