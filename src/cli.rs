@@ -246,6 +246,9 @@ pub struct DemoArgs {
     pub service: ServeArgs,
 }
 
+/// `demo advice --blocking-threads` when not given.
+pub const ADVICE_BLOCKING_THREADS_DEFAULT: u64 = 64;
+
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct AdviceArgs {
@@ -257,12 +260,12 @@ pub struct AdviceArgs {
         value_delimiter = ',',
         default_value = "cpu,blocking,mixed"
     )]
-    pub work: Vec<crate::report::advice::WorkKind>,
+    pub work: Vec<WorkArg>,
     /// Threads of the CPU pools (rayon, channel). Default: cores.
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u64>,
     /// Threads of spawn-blocking: blocking calls hold threads, not cores.
-    #[arg(long, value_name = "N", default_value_t = crate::runs::advice::DEFAULT_BLOCKING_THREADS as u64,
+    #[arg(long, value_name = "N", default_value_t = ADVICE_BLOCKING_THREADS_DEFAULT,
           value_parser = thread_count)]
     pub blocking_threads: u64,
     /// Worker threads of the app runtime (inline work runs on them).
@@ -286,6 +289,17 @@ pub struct AdviceArgs {
     pub format: Format,
     #[command(flatten)]
     pub recording: RecordArgs,
+}
+
+/// `demo advice --work`: a kind of work, each run by one kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WorkArg {
+    /// Pure computation (`sumsq`).
+    Cpu,
+    /// A blocking call that holds a thread without using a CPU (`sleep`).
+    Blocking,
+    /// Computation, then a blocking wait (`mixed`).
+    Mixed,
 }
 
 #[derive(Args, Debug)]

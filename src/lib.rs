@@ -33,7 +33,7 @@
 //!
 //! To drive the engine from a test or a benchmark instead (start, change the
 //! backend, its threads or the load, read Snapshots, stop), see
-//! [`engine::Engine`]. [`workload::custom`] describes what a kernel function
+//! [`engine::Engine`]. [`spec::custom_kernel`] describes what a kernel function
 //! must do.
 
 pub mod app;
@@ -57,4 +57,4 @@ pub mod spec;
 pub mod ui;
 pub mod workload;
 
-pub use workload::custom::{CustomKernel, RegisterError, register_kernel};
+pub use spec::custom_kernel::{CustomKernel, RegisterError, register_kernel};

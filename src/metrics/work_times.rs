@@ -124,7 +124,7 @@ pub fn ran_between(before: &WorkReading, after: &WorkReading) -> Vec<(WorkKind, 
             (delta > 0).then_some((*kind, delta))
         })
         .collect();
-    ran.sort_by(|a, b| b.1.cmp(&a.1));
+    ran.sort_by_key(|r| std::cmp::Reverse(r.1));
     let total: u64 = ran.iter().map(|(_, ns)| ns).sum();
     ran.into_iter()
         .map(|(kind, ns)| (kind, ns as f64 / total.max(1) as f64))

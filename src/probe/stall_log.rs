@@ -78,7 +78,7 @@ impl StallTally {
     /// in 10 s (3.0/s), worst 612.0 ms (inline: argon2 from /work): reason`.
     pub fn lines(&self) -> Vec<String> {
         let mut causes = self.causes.lock().unwrap_or_else(PoisonError::into_inner);
-        causes.sort_by(|a, b| b.count.cmp(&a.count));
+        causes.sort_by_key(|c| std::cmp::Reverse(c.count));
         causes
             .iter()
             .map(|c| {

@@ -258,13 +258,10 @@ fn build_step(
     if let Some(raw_workload) = raw.workload {
         let span = raw_workload.span();
         *workload = merge_workload(src, workload, raw_workload.into_inner())?;
-        workload.validate().map_err(|e| {
-            src.error(
-                span.clone(),
-                format!("workload: {}", e.trim_start_matches("--")),
-            )
-        })?;
-        bounds::check_workload(workload)
+        workload
+            .validate()
+            .map_err(|e| src.error(span.clone(), format!("workload: {e}")))?;
+        crate::spec::limits::check_workload(workload)
             .map_err(|e| src.error(span.clone(), format!("workload: size {e}")))?;
         if let Some(path) = &workload.path {
             crate::workload::files::check_root(path).map_err(|e| {

@@ -11,6 +11,7 @@ pub mod chart_window;
 pub mod coalesce;
 pub mod comparison;
 pub mod comparison_view;
+pub mod controls;
 pub mod demo;
 pub mod draw;
 pub mod event_loop;

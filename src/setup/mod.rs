@@ -5,33 +5,34 @@ use std::time::Duration;
 
 use crate::bounds;
 use crate::cli::{
-    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkloadArgs,
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, ServeArgs, SweepArgs, SweepRounds,
+    WorkArg, WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
+use crate::report::advice::WorkKind;
 use crate::report::demo::Threshold;
-use crate::report::sweep::{parse_backend_list, parse_thread_list};
-use crate::runs::advice::AdvicePlan;
-use crate::runs::demo::DemoPlan;
-use crate::runs::sweep::SweepPlan;
-use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::service::ServeOptions;
+use crate::spec::{BackendKind, BadWorkload, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
+pub use grid_lists::{parse_backend_list, parse_thread_list};
+
+mod grid_lists;
+pub mod plans;
+
+use plans::{AdvicePlan, DemoPlan, SweepPlan};
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
 
 /// An error that ends the program, with its exit status.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// Bad flag or value: exit 2.
+    #[error("{0}")]
     Usage(String),
     /// Cannot run (e.g. --path missing): exit 1.
+    #[error("{0}")]
     Fatal(String),
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message())
-    }
 }
 
 impl Failure {
@@ -76,12 +77,30 @@ pub fn workload_spec(
         path: args.path.clone(),
         cpu_share: args.cpu_share,
     };
-    spec.validate().map_err(Failure::Usage)?;
-    bounds::check_workload(&spec).map_err(|e| Failure::Usage(format!("--size: {e}")))?;
+    spec.validate()
+        .map_err(|e| Failure::Usage(bad_workload(e)))?;
+    crate::spec::limits::check_workload(&spec)
+        .map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
     Ok(spec)
+}
+
+/// A workload refusal worded with the flags that set each field.
+fn bad_workload(error: BadWorkload) -> String {
+    match error {
+        BadWorkload::NotAFileKernel { kernel } => format!(
+            "--workload {kernel}: not a file kernel; with --path use hash, count, compress or resize"
+        ),
+        BadWorkload::NeedsPath { kernel } => {
+            format!("--workload {kernel}: needs --path (it reads files)")
+        }
+        BadWorkload::ZeroSize => "--size: must be at least 1".to_string(),
+        BadWorkload::CpuShare { share } => {
+            format!("--cpu-share {share}: must be a percentage from 0 to 100")
+        }
+    }
 }
 
 /// Sets the process-wide memory budget from `--memory-budget` (when given;
@@ -96,7 +115,7 @@ pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
         return Ok(());
     };
     let size = args.size.unwrap_or_else(|| kernel.default_size());
-    if size > bounds::size_max(kernel) {
+    if size > crate::spec::limits::size_max(kernel) {
         // Out of the kernel's bounds: the workload check names that limit.
         return Ok(());
     }
@@ -128,7 +147,7 @@ pub fn engine_config(
         _ => backend.runtime_workers as usize,
     };
     let threads = match backend.threads {
-        Some(t) => bounds::check_threads(backend.backend, runtime_workers, t)
+        Some(t) => crate::spec::limits::check_threads(backend.backend, runtime_workers, t)
             .map_err(|e| Failure::Usage(format!("--threads: {e}")))?,
         // Inline clamps to its app workers itself; the default in flight follows cores.
         None => cores().min(bounds::POOL_THREADS_MAX),
@@ -210,7 +229,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         rounds: args.rounds as usize,
-        serve: crate::runs::serve::serve_options(&args.service),
+        serve: serve_options(&args.service),
     })
 }
 
@@ -224,9 +243,9 @@ fn starved_threshold(probes: &ProbeArgs) -> Threshold {
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
     let mut kinds = Vec::new();
-    for kind in &args.work {
-        if !kinds.contains(kind) {
-            kinds.push(*kind);
+    for kind in args.work.iter().map(|&w| work_kind(w)) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     Ok(AdvicePlan {
@@ -242,6 +261,19 @@ pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
         worker_nice: args.priority.worker_nice,
         cores: cores(),
     })
+}
+
+fn work_kind(work: WorkArg) -> WorkKind {
+    match work {
+        WorkArg::Cpu => WorkKind::Cpu,
+        WorkArg::Blocking => WorkKind::Blocking,
+        WorkArg::Mixed => WorkKind::Mixed,
+    }
+}
+
+/// `--serve ADDR`: the HTTP service's options, when asked for.
+pub fn serve_options(args: &ServeArgs) -> Option<ServeOptions> {
+    args.serve.map(ServeOptions::new)
 }
 
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
@@ -292,6 +324,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         worker_nice: args.priority.worker_nice,
         rounds,
         max_rounds,
-        serve: crate::runs::serve::serve_options(&args.service),
+        serve: serve_options(&args.service),
     })
 }
