@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::pool_cpu::{backend_pool, pool_cpu_s};
+use super::pool_cpu::cpu_s_per_task;
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Snapshot;
 
@@ -63,7 +63,6 @@ impl CellRound {
                 0.0
             }
         };
-        let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend));
         let total = &end.totals.latency.total;
         CellRound {
             round,
@@ -78,11 +77,7 @@ impl CellRound {
             heartbeat_lag_us: HeartbeatP99 {
                 p99: end.totals.heartbeat.p99,
             },
-            cpu_s_per_task: if counters.completed > 0 {
-                cpu_s / counters.completed as f64
-            } else {
-                0.0
-            },
+            cpu_s_per_task: cpu_s_per_task(start, end),
             external_cpu_pct,
         }
     }
