@@ -8,11 +8,11 @@ use crate::cli::{
     AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
-use crate::report::demo::Threshold;
 use crate::report::sweep::{parse_backend_list, parse_thread_list};
 use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
+use crate::session::starvation::Threshold;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
 
@@ -216,10 +216,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
 
 /// A demo row's verdict: starved past `--starved-threshold-ms` at p99.
 fn starved_threshold(probes: &ProbeArgs) -> Threshold {
-    Threshold {
-        heartbeat_p99_us: probes.starved_threshold_ms * 1e3,
-        ..Threshold::default()
-    }
+    Threshold::with_heartbeat_ms(probes.starved_threshold_ms)
 }
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
