@@ -8,8 +8,6 @@
 
 use std::time::Duration;
 
-use crate::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
-
 /// Backend threads of spawn-blocking, rayon and channel. tokio's blocking
 /// pool stops at 512 threads; the other pools share the cap so that swapping
 /// backends never lands above a limit.
@@ -148,54 +146,57 @@ pub const PERIOD_STALL_MAX_S: f64 = 10.0;
 /// Periods shorter than this are too short to compare and are not shown.
 pub const PERIOD_SHOWN_MIN_S: f64 = 1.0;
 
-/// The largest mean `--size` of a synthetic kernel, in the kernel's unit.
-/// Argon2 memory and generated image sides are the kernels' own per-task
-/// limits; the others keep one task within about an hour.
-pub fn size_max(kernel: Kernel) -> u64 {
-    match kernel {
-        // An hour of busy-wait.
-        Kernel::Spin => 3_600_000_000,
-        // A few minutes to an hour of loop on a small core.
-        Kernel::Sumsq | Kernel::SumsqSplit => 1_000_000_000_000,
-        // A TiB streamed through BLAKE3 from a small generated block.
-        Kernel::Hash => 1 << 40,
-        Kernel::Argon2 => crate::workload::kernels::ARGON2_MAX_KIB,
-        Kernel::Resize => crate::workload::kernels::RESIZE_MAX_SIDE,
-        // A minute of blocking wait (the kernels' own per-task limit).
-        Kernel::Sleep | Kernel::Mixed => crate::workload::kernels::SLEEP_MAX_MICROS,
-        // File kernels take no size.
-        Kernel::Count | Kernel::Compress => u64::MAX,
-        // Its own maximum, or a default bound.
-        Kernel::Custom(custom) => custom.max_size(),
-    }
-}
+/// Largest Argon2 memory per task: a typo like `--size 100000000` must fail
+/// the task, not take the machine's memory.
+pub const ARGON2_MAX_KIB: u64 = 1 << 20;
 
-/// The most backend threads `backend` accepts; inline runs on the app
-/// runtime's workers, so its count is theirs.
-pub fn threads_max(backend: BackendKind, runtime_workers: usize) -> usize {
-    match backend {
-        BackendKind::Inline => runtime_workers.clamp(1, RUNTIME_WORKERS_MAX),
-        BackendKind::SpawnBlocking | BackendKind::Rayon | BackendKind::Channel => POOL_THREADS_MAX,
-    }
-}
+/// Largest generated image side for `resize` (a 4096 x 4096 RGB source is 48 MiB).
+pub const RESIZE_MAX_SIDE: u64 = 4096;
 
-/// Backend threads for `backend`: 1 to `threads_max`.
-pub fn check_threads(
-    backend: BackendKind,
-    runtime_workers: usize,
-    threads: u64,
-) -> Result<usize, String> {
-    let max = threads_max(backend, runtime_workers);
-    match usize::try_from(threads) {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ if backend == BackendKind::Inline => Err(format!(
-            "{threads} is outside 1..={max}: inline runs on the app runtime's {max} workers"
-        )),
-        _ => Err(format!(
-            "{threads} is outside 1..={max} threads for {backend}"
-        )),
-    }
-}
+/// Longest `sleep` or `mixed` task (a minute): a typo must not park a worker for days.
+pub const SLEEP_MAX_MICROS: u64 = 60_000_000;
+
+/// `resize` refuses files larger than this: it decodes the whole image.
+pub const RESIZE_MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Largest image side `resize` decodes.
+pub const RESIZE_FILE_MAX_SIDE: u32 = 16_384;
+
+/// Most memory the image decoder may allocate for one file.
+pub const RESIZE_MAX_ALLOC: u64 = 256 << 20;
+
+/// The default budget is this, or half the memory the process may use
+/// (RAM or its cgroup's limit), whichever is smaller.
+pub const MEMORY_BUDGET_DEFAULT_CAP: u64 = 1 << 30;
+
+/// Tasks estimated below this skip the budget: their memory is bounded by the
+/// thread count times this, and they should not pay for accounting.
+pub const MEMORY_BUDGET_SMALL_TASK_BYTES: u64 = 1 << 20;
+
+/// Smallest budget `--memory-budget` accepts.
+pub const MEMORY_BUDGET_MIN: u64 = 1 << 20;
+
+/// Largest budget `--memory-budget` accepts (a typo guard, far above any RAM here).
+pub const MEMORY_BUDGET_MAX: u64 = 1 << 44;
+
+/// Longest query string read (longer ones are refused, not parsed).
+pub const QUERY_MAX_CHARS: usize = 1024;
+
+/// A thread name is at most 15 bytes; a filter longer than a pool name and a number has no use.
+pub const THREAD_FILTER_MAX_CHARS: usize = 24;
+
+/// Open loop: most tasks outstanding before arrivals are dropped (and counted).
+pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
+
+/// The walker stays at most this many files ahead of the workers.
+pub const WALK_AHEAD_MAX_FILES: usize = 256;
+
+/// The most kernels one process may register: a loop registering by mistake
+/// stops here rather than growing without bound.
+pub const CUSTOM_KERNELS_MAX: usize = 256;
+
+/// The longest kernel name, so tables and the dashboard stay legible.
+pub const CUSTOM_NAME_MAX_CHARS: usize = 24;
 
 /// Threads on any backend (the backend may change later): 1 to `POOL_THREADS_MAX`.
 pub fn check_any_threads(threads: u64) -> Result<usize, String> {
@@ -235,18 +236,6 @@ pub fn check_rate(rate: f64) -> Result<f64, String> {
     }
 }
 
-/// A load mode within bounds.
-pub fn check_load(load: LoadMode) -> Result<LoadMode, String> {
-    match load {
-        LoadMode::Closed { inflight } => Ok(LoadMode::Closed {
-            inflight: check_inflight(inflight as u64)?,
-        }),
-        LoadMode::Open { rate } => Ok(LoadMode::Open {
-            rate: check_rate(rate)?,
-        }),
-    }
-}
-
 /// A task count: 1 to `TASKS_MAX`.
 pub fn check_tasks(tasks: u64) -> Result<u64, String> {
     if (1..=TASKS_MAX).contains(&tasks) {
@@ -271,27 +260,6 @@ pub fn check_cpu_share(percent: i64) -> Result<u8, String> {
         .ok()
         .filter(|p| *p <= CPU_SHARE_MAX)
         .ok_or_else(|| format!("{percent}: expected 0 to {CPU_SHARE_MAX} (percent)"))
-}
-
-/// A synthetic kernel's mean size: 1 to `size_max(kernel)`.
-pub fn check_size(kernel: Kernel, size: u64) -> Result<u64, String> {
-    let max = size_max(kernel);
-    if (1..=max).contains(&size) {
-        Ok(size)
-    } else {
-        Err(format!(
-            "{size} is outside 1..={max} for {kernel} ({})",
-            kernel.size_unit()
-        ))
-    }
-}
-
-/// A workload's size within its kernel's bound (file workloads take no size).
-pub fn check_workload(workload: &WorkloadSpec) -> Result<(), String> {
-    if workload.path.is_none() {
-        check_size(workload.kernel, workload.size)?;
-    }
-    Ok(())
 }
 
 /// Seconds above 0 and at most `DURATION_MAX_S`.
@@ -349,9 +317,6 @@ mod tests {
         assert!(check_inflight(u64::MAX).is_err());
         assert!(check_inflight(0).is_err());
         assert_eq!(check_inflight(INFLIGHT_MAX as u64), Ok(INFLIGHT_MAX));
-        assert!(check_threads(BackendKind::Channel, 2, 3000).is_err());
-        assert_eq!(check_threads(BackendKind::SpawnBlocking, 2, 512), Ok(512));
-        assert!(check_threads(BackendKind::Inline, 2, 3).is_err());
         assert!(check_any_threads(i64::MAX as u64).is_err());
     }
 
@@ -369,14 +334,5 @@ mod tests {
         assert!(check_threshold_ms(10.0).is_ok());
         let err = check_rate(1e300).expect_err("too fast");
         assert!(err.starts_with("1e300 is outside"), "{err}");
-    }
-
-    #[test]
-    fn kernel_sizes_name_their_limit() {
-        let err = check_size(Kernel::Argon2, 4_194_304).expect_err("above the argon2 limit");
-        assert!(err.contains("1048576"), "{err}");
-        assert!(check_size(Kernel::Resize, 4096).is_ok());
-        assert!(check_size(Kernel::Resize, 4097).is_err());
-        assert!(check_size(Kernel::Sumsq, 0).is_err());
     }
 }

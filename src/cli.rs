@@ -257,7 +257,7 @@ pub struct AdviceArgs {
         value_delimiter = ',',
         default_value = "cpu,blocking,mixed"
     )]
-    pub work: Vec<crate::report::advice::WorkKind>,
+    pub work: Vec<WorkArg>,
     /// Threads of the CPU pools (rayon, channel). Default: cores.
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u64>,
@@ -286,6 +286,17 @@ pub struct AdviceArgs {
     pub format: Format,
     #[command(flatten)]
     pub recording: RecordArgs,
+}
+
+/// `demo advice --work`: a kind of work, each run by one kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WorkArg {
+    /// Pure computation (`sumsq`).
+    Cpu,
+    /// A blocking call that holds a thread without using a CPU (`sleep`).
+    Blocking,
+    /// Computation, then a blocking wait (`mixed`).
+    Mixed,
 }
 
 #[derive(Args, Debug)]

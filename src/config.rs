@@ -86,7 +86,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
     if let Some(size) = config.size {
         let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
-        bounds::check_size(kernel, size)
+        crate::spec::limits::check_size(kernel, size)
             .map_err(|e| format!("{}: size: {e}", line_of_key("size")))?;
     }
     if let Some(fps) = config.fps {

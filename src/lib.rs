@@ -9,7 +9,7 @@
 //! below, low to high:
 //!
 //! 1. `format`, `logging`, `new_file`, `bounds`: vocabulary
-//! 2. `workload`, `spec`: what work is
+//! 2. `spec` (what work is), then `workload` (doing it)
 //! 3. `metrics`, `backend`, `probe`: measuring and running it
 //! 4. `engine`: the app runtime, the live backend, the driver, the sampler
 //! 5. `service`, `scenario`, `record`: beside the engine (the engine starts
@@ -51,7 +51,7 @@
 //!
 //! To drive the engine from a test or a benchmark instead (start, change the
 //! backend, its threads or the load, read Snapshots, stop), see
-//! [`engine::Engine`]. [`workload::custom`] describes what a kernel function
+//! [`engine::Engine`]. [`spec::custom_kernel`] describes what a kernel function
 //! must do.
 
 pub mod app;
@@ -76,4 +76,4 @@ pub mod spec;
 pub mod ui;
 pub mod workload;
 
-pub use workload::custom::{CustomKernel, RegisterError, register_kernel};
+pub use spec::custom_kernel::{CustomKernel, RegisterError, register_kernel};

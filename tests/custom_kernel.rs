@@ -11,8 +11,8 @@ use loadlab::engine::{Engine, EngineConfig, RunOutcome};
 use loadlab::runs::interrupt::Interruption;
 use loadlab::runs::session::Recording;
 use loadlab::runs::sweep::{SweepPlan, sweep};
+use loadlab::spec::custom_kernel::close_registration;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
-use loadlab::workload::custom::close_registration;
 use loadlab::{CustomKernel, RegisterError, register_kernel};
 use serde_json::Value;
 
@@ -272,7 +272,7 @@ fn registration_rules() {
     assert!(Kernel::all().contains(&kernels.flaky));
     assert_eq!(kernels.fold.size_unit(), "numbers folded");
     assert_eq!(kernels.fold.default_size(), 500);
-    assert_eq!(loadlab::bounds::size_max(kernels.fold), 1_000_000);
+    assert_eq!(loadlab::spec::limits::size_max(kernels.fold), 1_000_000);
     // Written and read back as its name.
     let spec = workload(kernels.fold, 3, Dist::Fixed);
     let json = serde_json::to_value(&spec).expect("serialises");

@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use loadlab::bounds::{ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS};
 use loadlab::spec::{Dist, Kernel};
 use loadlab::workload::dist::task_size;
 use loadlab::workload::kernels::{
-    ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS, run_synthetic, run_synthetic_with_share,
-    sum_squares, sum_squares_split, synthetic_memory_estimate,
+    run_synthetic, run_synthetic_with_share, sum_squares, sum_squares_split,
+    synthetic_memory_estimate,
 };
 
 /// Small sizes that keep each kernel well under a few milliseconds.

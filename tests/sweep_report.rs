@@ -8,8 +8,9 @@ use loadlab::metrics::collector::ThreadSeen;
 use loadlab::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
 use loadlab::report::sweep::{
     CellRound, Confidence, HeartbeatP99, Knee, P50P99, SweepFormat, SweepLatency, SweepReport,
-    SweepRow, Terms, decide, efficiency, knee, parse_backend_list, parse_thread_list, pool_cpu_s,
+    SweepRow, Terms, decide, efficiency, knee, pool_cpu_s,
 };
+use loadlab::setup::{parse_backend_list, parse_thread_list};
 use loadlab::spec::BackendKind;
 
 /// `cores` cores, the default 10 ms starved threshold, 3 fixed rounds.
@@ -764,7 +765,7 @@ fn thread_list_errors_name_the_flag_and_the_cause() {
         ("4..1", "runs backwards"),
         ("1..x", "\"x\" is not a thread count"),
         ("-2", "\"\" is not a thread count"),
-        ("5000", "more than 1024"),
+        ("5000", "more than 512"),
     ] {
         let e = parse_thread_list(input).err().unwrap_or_default();
         assert!(e.starts_with("--threads "), "{input}: {e}");

@@ -30,7 +30,7 @@ where
     T: Into<OsString> + Clone,
 {
     // What the flags list is what they accept: no kernel joins later.
-    crate::workload::custom::close_registration();
+    crate::spec::custom_kernel::close_registration();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // Completions complete the program the user runs: `loadlab`, or the name
     // of a program that registered its own kernels.

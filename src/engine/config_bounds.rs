@@ -12,13 +12,14 @@ impl EngineConfig {
     /// The first field outside its bounds, named, with the reason.
     pub fn check(&self) -> Result<(), String> {
         self.workload.validate()?;
-        bounds::check_workload(&self.workload).map_err(|e| format!("workload: size {e}"))?;
+        crate::spec::limits::check_workload(&self.workload)
+            .map_err(|e| format!("workload: size {e}"))?;
         bounds::check_runtime_workers(self.runtime_workers as u64)
             .map_err(|e| format!("runtime_workers: {e}"))?;
         // Inline runs on at most the app workers and takes fewer as it is told
         // (as a live resize does); the pools take their count as given.
         bounds::check_any_threads(self.threads as u64).map_err(|e| format!("threads: {e}"))?;
-        bounds::check_load(self.load).map_err(|e| format!("load: {e}"))?;
+        crate::spec::limits::check_load(self.load).map_err(|e| format!("load: {e}"))?;
         match self.limit {
             // A file run without --tasks runs until the walk ends: u64::MAX.
             RunLimit::Tasks(tasks)

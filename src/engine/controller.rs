@@ -21,9 +21,9 @@ pub fn check_bounds(command: &Command) -> Result<(), String> {
     use crate::bounds;
     match command {
         Command::SetThreads { threads } => bounds::check_any_threads(*threads as u64).map(|_| ()),
-        Command::SetLoad { load } => bounds::check_load(*load).map(|_| ()),
+        Command::SetLoad { load } => crate::spec::limits::check_load(*load).map(|_| ()),
         Command::SetWorkload { workload } => {
-            bounds::check_workload(workload).map_err(|e| format!("size {e}"))
+            crate::spec::limits::check_workload(workload).map_err(|e| format!("size {e}"))
         }
         _ => Ok(()),
     }

@@ -17,13 +17,10 @@ use super::shared::{RunSpan, Shared};
 use super::task_job::TaskJob;
 use crate::backend::Backend;
 use crate::backend::channel_pool::QUEUE_CAPACITY;
+use crate::bounds::{OPEN_LOOP_MAX_OUTSTANDING, WALK_AHEAD_MAX_FILES};
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::workload::{TaskInput, dist, files};
 
-/// Open loop: most tasks outstanding before arrivals are dropped (and counted).
-pub const OPEN_LOOP_MAX_OUTSTANDING: u64 = 10_000;
-/// The walker stays at most this many files ahead of the workers.
-const WALK_AHEAD: usize = 256;
 /// Safety net: re-check state at least this often while waiting.
 const IDLE_RECHECK: Duration = Duration::from_millis(50);
 /// The same while ending tasks top the closed loop up themselves, and while
@@ -64,7 +61,7 @@ impl Source {
                 },
             },
             Some(root) => {
-                let (tx, entries) = mpsc::channel(WALK_AHEAD);
+                let (tx, entries) = mpsc::channel(WALK_AHEAD_MAX_FILES);
                 if let Err(error) = files::spawn_walker(root.clone(), repeat, tx) {
                     tracing::error!("walker for {} not started: {error}", root.display());
                 }

@@ -9,7 +9,7 @@ use super::table::{Align, TextTable, fmt_ms, fmt_rate};
 use crate::spec::{BackendKind, Kernel};
 
 /// A kind of work, each run by one kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkKind {
     /// Pure computation (`sumsq`).

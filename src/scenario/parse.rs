@@ -264,7 +264,7 @@ fn build_step(
                 format!("workload: {}", e.trim_start_matches("--")),
             )
         })?;
-        bounds::check_workload(workload)
+        crate::spec::limits::check_workload(workload)
             .map_err(|e| src.error(span.clone(), format!("workload: size {e}")))?;
         if let Some(path) = &workload.path {
             crate::workload::files::check_root(path).map_err(|e| {

@@ -1,12 +1,9 @@
 //! `/work`'s query string: `kernel=K&size=S[&seed=N]`, checked with the same
 //! bounds as the flags. Every refusal names the parameter and the cause.
 
-use crate::bounds;
+use crate::bounds::QUERY_MAX_CHARS;
 use crate::engine::single_task::SingleTask;
 use crate::spec::Kernel;
-
-/// Longest query string read (longer ones are refused, not parsed).
-const QUERY_MAX_CHARS: usize = 1024;
 
 /// The task a `/work` query asks for; `size` defaults to the kernel's default
 /// size and `seed` to `default_seed`.
@@ -52,7 +49,8 @@ pub fn work_task(query: Option<&str>, default_seed: u64) -> Result<SingleTask, S
         None => kernel.default_size(),
         Some(text) => {
             let size = whole(text).map_err(|cause| format!("size: {cause}"))?;
-            bounds::check_size(kernel, size).map_err(|cause| format!("size: {cause}"))?
+            crate::spec::limits::check_size(kernel, size)
+                .map_err(|cause| format!("size: {cause}"))?
         }
     };
     let seed = match seed.as_deref() {

@@ -238,7 +238,9 @@ impl WorkloadForm {
         let size = match size_text.parse::<u64>() {
             Ok(0) => return Err("size: must be at least 1".to_string()),
             Ok(n) if path.is_some() => n,
-            Ok(n) => bounds::check_size(self.kernel, n).map_err(|e| format!("size: {e}"))?,
+            Ok(n) => {
+                crate::spec::limits::check_size(self.kernel, n).map_err(|e| format!("size: {e}"))?
+            }
             Err(_) if path.is_some() && size_text.is_empty() => self.current_workload.size,
             Err(_) => {
                 return Err(format!(

@@ -6,6 +6,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::bounds;
+use crate::bounds::THREAD_FILTER_MAX_CHARS;
 use crate::engine::command::Command;
 use crate::spec::{BackendKind, LoadMode};
 
@@ -354,7 +355,9 @@ fn edit_filter(app: &mut App, key: KeyEvent) {
         KeyCode::Backspace => {
             table.filter.pop();
         }
-        KeyCode::Char(c) if !c.is_control() && table.filter.chars().count() < FILTER_MAX_CHARS => {
+        KeyCode::Char(c)
+            if !c.is_control() && table.filter.chars().count() < THREAD_FILTER_MAX_CHARS =>
+        {
             table.filter.push(c);
         }
         _ => {}
@@ -362,15 +365,12 @@ fn edit_filter(app: &mut App, key: KeyEvent) {
     table.scroll = 0;
 }
 
-/// A thread name is at most 15 bytes; a filter longer than a pool name and a number has no use.
-const FILTER_MAX_CHARS: usize = 24;
-
 /// Pasted text (bracketed paste: one event however long). Only the workload
 /// form takes text; elsewhere a paste must not act as a burst of key presses.
 pub fn paste(app: &mut App, text: &str, now: Instant) -> Vec<Action> {
     if app.view.threads.editing_filter {
         let table = &mut app.view.threads;
-        let room = FILTER_MAX_CHARS.saturating_sub(table.filter.chars().count());
+        let room = THREAD_FILTER_MAX_CHARS.saturating_sub(table.filter.chars().count());
         table
             .filter
             .extend(text.chars().filter(|c| !c.is_control()).take(room));
@@ -397,7 +397,7 @@ fn swap_backend(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
 
 fn resize(app: &mut App, step: isize, now: Instant) -> Vec<Action> {
     let mut config = app.config().clone();
-    let max = bounds::threads_max(config.backend, config.runtime_workers);
+    let max = crate::spec::limits::threads_max(config.backend, config.runtime_workers);
     let threads = config.threads.saturating_add_signed(step).clamp(1, max);
     if threads == config.threads {
         let text = if step < 0 {

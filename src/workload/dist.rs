@@ -37,11 +37,12 @@ pub fn task_size(dist: Dist, mean: u64, seed: u64, index: u64) -> u64 {
 }
 
 /// Size of task `index` of `spec`: the draw of [`task_size`] truncated to the
-/// kernel's maximum (`bounds::size_max`, a registered kernel's own), so no
+/// kernel's maximum (`spec::limits::size_max`, a registered kernel's own), so no
 /// task is larger than a `--size` the kernel would accept. With a mean near
 /// the maximum this lowers the mean: see the README on `--dist`.
 pub fn spec_task_size(spec: &WorkloadSpec, index: u64) -> u64 {
-    task_size(spec.dist, spec.size, spec.seed, index).min(crate::bounds::size_max(spec.kernel))
+    task_size(spec.dist, spec.size, spec.seed, index)
+        .min(crate::spec::limits::size_max(spec.kernel))
 }
 
 /// Rounds to the nearest integer (keeps the mean unbiased); `as` saturates on overflow.
@@ -65,7 +66,7 @@ mod tests {
     fn no_task_is_drawn_above_the_kernels_maximum() {
         use crate::spec::Kernel;
         let kernel = Kernel::Resize;
-        let max = crate::bounds::size_max(kernel);
+        let max = crate::spec::limits::size_max(kernel);
         for dist in Dist::ALL {
             let spec = WorkloadSpec {
                 kernel,

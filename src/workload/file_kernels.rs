@@ -10,15 +10,10 @@ use flate2::write::DeflateEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
+use crate::bounds::{RESIZE_FILE_MAX_SIDE, RESIZE_MAX_ALLOC, RESIZE_MAX_FILE_BYTES};
 use crate::workload::file_open::open_regular;
 use crate::workload::memory_budget::reserve_for_task;
 
-/// `resize` refuses files larger than this: it decodes the whole image.
-pub const RESIZE_MAX_FILE_BYTES: u64 = 64 << 20;
-/// Largest image side `resize` decodes.
-pub const RESIZE_MAX_SIDE: u32 = 16_384;
-/// Most memory the image decoder may allocate for one file.
-pub const RESIZE_MAX_ALLOC: u64 = 256 << 20;
 /// Longest side of a thumbnail; smaller images are kept at their size.
 pub const THUMBNAIL_SIDE: u32 = 128;
 
@@ -150,8 +145,8 @@ pub fn thumbnail_file_while(
         .map_err(|e| e.to_string())?;
     let jpeg = reader.format() == Some(ImageFormat::Jpeg);
     let mut limits = Limits::default();
-    limits.max_image_width = Some(RESIZE_MAX_SIDE);
-    limits.max_image_height = Some(RESIZE_MAX_SIDE);
+    limits.max_image_width = Some(RESIZE_FILE_MAX_SIDE);
+    limits.max_image_height = Some(RESIZE_FILE_MAX_SIDE);
     limits.max_alloc = Some(RESIZE_MAX_ALLOC);
     reader.limits(limits.clone());
     let decoder = reader.into_decoder().map_err(describe_image_error)?;

@@ -8,22 +8,13 @@ use image::imageops::{self, FilterType};
 use image::{ImageBuffer, Rgb, RgbImage};
 use rayon::prelude::*;
 
+use crate::bounds::{ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS};
 use crate::spec::{DEFAULT_CPU_SHARE, Kernel};
 use crate::workload::TaskOutput;
 use crate::workload::memory_budget::reserve_for_task;
 use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
 use crate::workload::seed_mix::{digest_u64, mix};
 use crate::workload::task_clock;
-
-/// Largest Argon2 memory per task: a typo like `--size 100000000` must fail
-/// the task, not take the machine's memory.
-pub const ARGON2_MAX_KIB: u64 = 1 << 20;
-
-/// Largest generated image side for `resize` (a 4096 x 4096 RGB source is 48 MiB).
-pub const RESIZE_MAX_SIDE: u64 = 4096;
-
-/// Longest `sleep` or `mixed` task (a minute): a typo must not park a worker for days.
-pub const SLEEP_MAX_MICROS: u64 = 60_000_000;
 
 /// sumsq-split cuts its range into this many chunks.
 pub const SUMSQ_SPLIT_CHUNKS: u64 = 64;

@@ -15,16 +15,9 @@ use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
 
 use bytesize::ByteSize;
 
-/// The default budget is this, or half the memory the process may use
-/// (RAM or its cgroup's limit), whichever is smaller.
-pub const DEFAULT_BUDGET_CAP: u64 = 1 << 30;
-/// Tasks estimated below this skip the budget: their memory is bounded by the
-/// thread count times this, and they should not pay for accounting.
-pub const SMALL_TASK_BYTES: u64 = 1 << 20;
-/// Smallest budget `--memory-budget` accepts.
-pub const MIN_BUDGET: u64 = 1 << 20;
-/// Largest budget `--memory-budget` accepts (a typo guard, far above any RAM here).
-pub const MAX_BUDGET: u64 = 1 << 44;
+use crate::bounds::{
+    MEMORY_BUDGET_DEFAULT_CAP, MEMORY_BUDGET_MAX, MEMORY_BUDGET_MIN, MEMORY_BUDGET_SMALL_TASK_BYTES,
+};
 
 /// A task that can never fit.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,18 +37,18 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// Parses `512MiB`, `2GiB`, `1.5 GB` or a plain byte count, within
-/// [`MIN_BUDGET`, `MAX_BUDGET`]. The error says what was wrong with the text.
+/// [`MEMORY_BUDGET_MIN`, `MEMORY_BUDGET_MAX`]. The error says what was wrong with the text.
 pub fn parse_budget(text: &str) -> Result<u64, String> {
     let bytes = text
         .trim()
         .parse::<ByteSize>()
         .map_err(|_| format!("{text:?} is not a size (examples: 512MiB, 2GiB, 1073741824)"))?
         .as_u64();
-    if !(MIN_BUDGET..=MAX_BUDGET).contains(&bytes) {
+    if !(MEMORY_BUDGET_MIN..=MEMORY_BUDGET_MAX).contains(&bytes) {
         return Err(format!(
             "{text:?} is outside {} to {}",
-            human(MIN_BUDGET),
-            human(MAX_BUDGET)
+            human(MEMORY_BUDGET_MIN),
+            human(MEMORY_BUDGET_MAX)
         ));
     }
     Ok(bytes)
@@ -65,7 +58,7 @@ pub fn parse_budget(text: &str) -> Result<u64, String> {
 /// the machine's RAM and its cgroup's memory limit.
 pub fn default_budget() -> u64 {
     let Ok(mut system) = sysinfo::System::new() else {
-        return DEFAULT_BUDGET_CAP;
+        return MEMORY_BUDGET_DEFAULT_CAP;
     };
     system.refresh_memory();
     let ram = system.total_memory();
@@ -74,8 +67,8 @@ pub fn default_budget() -> u64 {
         _ => ram,
     };
     match usable {
-        0 => DEFAULT_BUDGET_CAP,
-        usable => (usable / 2).clamp(MIN_BUDGET, DEFAULT_BUDGET_CAP),
+        0 => MEMORY_BUDGET_DEFAULT_CAP,
+        usable => (usable / 2).clamp(MEMORY_BUDGET_MIN, MEMORY_BUDGET_DEFAULT_CAP),
     }
 }
 
@@ -95,7 +88,7 @@ pub fn reserve_for_task(
     estimate: u64,
     still_wanted: &dyn Fn() -> bool,
 ) -> Result<Option<Reservation<'static>>, String> {
-    if estimate < SMALL_TASK_BYTES {
+    if estimate < MEMORY_BUDGET_SMALL_TASK_BYTES {
         return Ok(None);
     }
     match process_budget().reserve_while(estimate, still_wanted) {
@@ -486,6 +479,6 @@ mod tests {
     #[test]
     fn the_default_is_at_most_one_gib() {
         let default = default_budget();
-        assert!((MIN_BUDGET..=DEFAULT_BUDGET_CAP).contains(&default));
+        assert!((MEMORY_BUDGET_MIN..=MEMORY_BUDGET_DEFAULT_CAP).contains(&default));
     }
 }

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 pub mod checksum;
-pub mod custom;
 pub mod dist;
 pub mod file_kernels;
 pub mod file_open;

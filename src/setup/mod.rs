@@ -5,16 +5,20 @@ use std::time::Duration;
 
 use crate::bounds;
 use crate::cli::{
-    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkloadArgs,
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkArg,
+    WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
-use crate::report::sweep::{parse_backend_list, parse_thread_list};
+use crate::report::advice::WorkKind;
 use crate::runs::advice::AdvicePlan;
 use crate::runs::demo::DemoPlan;
 use crate::runs::sweep::SweepPlan;
 use crate::session::starvation::Threshold;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
+pub use grid_lists::{parse_backend_list, parse_thread_list};
+
+mod grid_lists;
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
@@ -77,7 +81,8 @@ pub fn workload_spec(
         cpu_share: args.cpu_share,
     };
     spec.validate().map_err(Failure::Usage)?;
-    bounds::check_workload(&spec).map_err(|e| Failure::Usage(format!("--size: {e}")))?;
+    crate::spec::limits::check_workload(&spec)
+        .map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
@@ -96,7 +101,7 @@ pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
         return Ok(());
     };
     let size = args.size.unwrap_or_else(|| kernel.default_size());
-    if size > bounds::size_max(kernel) {
+    if size > crate::spec::limits::size_max(kernel) {
         // Out of the kernel's bounds: the workload check names that limit.
         return Ok(());
     }
@@ -128,7 +133,7 @@ pub fn engine_config(
         _ => backend.runtime_workers as usize,
     };
     let threads = match backend.threads {
-        Some(t) => bounds::check_threads(backend.backend, runtime_workers, t)
+        Some(t) => crate::spec::limits::check_threads(backend.backend, runtime_workers, t)
             .map_err(|e| Failure::Usage(format!("--threads: {e}")))?,
         // Inline clamps to its app workers itself; the default in flight follows cores.
         None => cores().min(bounds::POOL_THREADS_MAX),
@@ -221,9 +226,9 @@ fn starved_threshold(probes: &ProbeArgs) -> Threshold {
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
     let mut kinds = Vec::new();
-    for kind in &args.work {
-        if !kinds.contains(kind) {
-            kinds.push(*kind);
+    for kind in args.work.iter().map(|&w| work_kind(w)) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     Ok(AdvicePlan {
@@ -239,6 +244,14 @@ pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {
         worker_nice: args.priority.worker_nice,
         cores: cores(),
     })
+}
+
+fn work_kind(work: WorkArg) -> WorkKind {
+    match work {
+        WorkArg::Cpu => WorkKind::Cpu,
+        WorkArg::Blocking => WorkKind::Blocking,
+        WorkArg::Mixed => WorkKind::Mixed,
+    }
 }
 
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {

@@ -28,14 +28,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::bounds::CUSTOM_SIZE_MAX_DEFAULT;
+use crate::bounds::{CUSTOM_KERNELS_MAX, CUSTOM_NAME_MAX_CHARS};
 use crate::spec::Kernel;
-
-/// The most kernels one process may register: a loop registering by mistake
-/// stops here rather than growing without bound.
-pub const CUSTOM_KERNELS_MAX: usize = 256;
-
-/// The longest kernel name, so tables and the dashboard stay legible.
-pub const CUSTOM_NAME_MAX_CHARS: usize = 24;
 
 type DigestFn = dyn Fn(u64, u64) -> u64 + Send + Sync + 'static;
 type BytesFn = dyn Fn(u64) -> u64 + Send + Sync + 'static;

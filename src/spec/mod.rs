@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::workload::custom::{RegisteredKernel, registered_kernels};
+pub mod custom_kernel;
+pub mod limits;
+
+use custom_kernel::{RegisteredKernel, registered_kernels};
 
 /// Where a task's CPU work runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
