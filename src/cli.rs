@@ -246,6 +246,9 @@ pub struct DemoArgs {
     pub service: ServeArgs,
 }
 
+/// `demo advice --blocking-threads` when not given.
+pub const ADVICE_BLOCKING_THREADS_DEFAULT: u64 = 64;
+
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct AdviceArgs {
@@ -262,7 +265,7 @@ pub struct AdviceArgs {
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u64>,
     /// Threads of spawn-blocking: blocking calls hold threads, not cores.
-    #[arg(long, value_name = "N", default_value_t = crate::runs::advice::DEFAULT_BLOCKING_THREADS as u64,
+    #[arg(long, value_name = "N", default_value_t = ADVICE_BLOCKING_THREADS_DEFAULT,
           value_parser = thread_count)]
     pub blocking_threads: u64,
     /// Worker threads of the app runtime (inline work runs on them).

@@ -9,7 +9,8 @@ use std::time::Duration;
 use loadlab::report::sweep::SweepReport;
 use loadlab::runs::interrupt::Interruption;
 use loadlab::runs::session::Recording;
-use loadlab::runs::sweep::{SweepPlan, sweep};
+use loadlab::runs::sweep::sweep;
+use loadlab::setup::plans::SweepPlan;
 use loadlab::spec::{BackendKind, Kernel, WorkloadSpec};
 
 /// These tests load a 2-core machine: one at a time.

@@ -182,7 +182,7 @@ fn controls_line_fits_by_priority_and_ends_with_help() {
     }
     let wide = frame_text(&app, 200, 60);
     let controls = wide.lines().last().unwrap_or_default();
-    for (key, what, _) in loadlab::ui::help::CONTROLS {
+    for (key, what, _) in loadlab::ui::controls::CONTROLS {
         assert!(controls.contains(&format!("{key} {what}")), "{controls}");
     }
 }

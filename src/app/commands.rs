@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::output::{print_stderr, write_stdout};
 use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs};
 use crate::engine::Engine;
-use crate::report::sweep::SweepFormat;
 use crate::report::sweep_plot::PlotFile;
+use crate::report::sweep_render::SweepFormat;
 use crate::runs;
 use crate::runs::interrupt::{self, Interruption};
 use crate::runs::session::{Recording, Session};
@@ -32,7 +32,7 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         &cli.probes,
         RunLimit::Unbounded,
     )?;
-    config.serve = runs::serve::serve_options(&cli.service);
+    config.serve = setup::serve_options(&cli.service);
     let scenario = match &cli.scenario {
         Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
         None => None,
@@ -78,7 +78,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
     let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
-    config.serve = runs::serve::serve_options(&args.service);
+    config.serve = setup::serve_options(&args.service);
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())?;
     let interruption = install_signal_handlers()?;
     let report = runs::headless::run(config, session, &interruption)
@@ -87,7 +87,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
         Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
         _ => write_stdout(&report.to_text())?,
     }
-    Ok(report.exit_code())
+    Ok(runs::interrupt::run_exit_code(&report))
 }
 
 pub(super) fn demo_starvation(args: &DemoArgs) -> Result<i32, Failure> {

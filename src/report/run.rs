@@ -262,16 +262,6 @@ impl RunReport {
         }
     }
 
-    /// 0: every task completed; 3: some failed; 128 + the signal's number
-    /// when a signal ended the run early.
-    pub fn exit_code(&self) -> i32 {
-        match &self.interrupted {
-            Some(signal) => crate::runs::interrupt::exit_code(signal),
-            None if self.tasks.failed > 0 => 3,
-            None => 0,
-        }
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }

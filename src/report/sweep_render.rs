@@ -1,7 +1,8 @@
 //! The sweep report's four renderings: a text table with its footer,
 //! Markdown, CSV and JSON.
 
-use super::sweep::{SweepReport, SweepRow};
+use super::sweep::SweepReport;
+use super::sweep_row::SweepRow;
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
 
 /// Which of the four renderings [`SweepReport::render`] gives.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::noise::MIN_REAL_DIFFERENCE;
 use super::paired::{Comparison, Standing, excess_speedup};
-use super::sweep::SweepRow;
+use super::sweep_row::SweepRow;
 use super::table::fmt_ms;
 use crate::bounds::BUSY_EXTERNAL_CPU_PCT;
 use crate::spec::BackendKind;

@@ -10,6 +10,7 @@ use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
 use crate::report::advice::{AdviceReport, AdviceRow, IdleBaseline, WorkKind};
 use crate::report::demo::{DemoRound, Spread, Threshold};
+use crate::setup::plans::AdvicePlan;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
 /// Warm-up before each row's measured period (pools spin up, queues fill).
@@ -21,25 +22,6 @@ pub const TASK_MICROS: u64 = 20_000;
 /// `sumsq` iterations of about `TASK_MICROS` on one core of a small VM
 /// (measured: 20 million took 7 to 8 ms of CPU in a release build).
 pub const CPU_TASK_ITERATIONS: u64 = 50_000_000;
-/// Default cap of the spawn-blocking rows.
-pub const DEFAULT_BLOCKING_THREADS: usize = 64;
-
-pub struct AdvicePlan {
-    pub kinds: Vec<WorkKind>,
-    /// Threads of the CPU pools (rayon, channel).
-    pub pool_threads: usize,
-    /// Threads of spawn-blocking.
-    pub blocking_threads: usize,
-    pub runtime_workers: usize,
-    pub cpu_share: u8,
-    pub seed: u64,
-    pub duration: Duration,
-    pub threshold: Threshold,
-    pub block_threshold: Duration,
-    pub worker_nice: i32,
-    /// The number of cores, reported beside the rows.
-    pub cores: usize,
-}
 
 impl AdvicePlan {
     /// The thread count a backend gets in this demo.

@@ -8,27 +8,11 @@ use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
 use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread, Threshold, verdict};
-use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::setup::plans::DemoPlan;
+use crate::spec::{BackendKind, RunLimit};
 
 /// Warm-up before each backend's measured period (pools spin up, queues fill).
 const WARMUP: Duration = Duration::from_millis(500);
-
-pub struct DemoPlan {
-    pub workload: WorkloadSpec,
-    /// Backend threads of the offload backends.
-    pub threads: usize,
-    pub runtime_workers: usize,
-    pub load: LoadMode,
-    pub duration: Duration,
-    pub threshold: Threshold,
-    pub block_threshold: Duration,
-    pub worker_nice: i32,
-    /// Times every backend is measured, interleaved.
-    pub rounds: usize,
-    /// The HTTP service and its internal `/health` client on every round's
-    /// app runtime (`--serve`).
-    pub serve: Option<crate::service::ServeOptions>,
-}
 
 /// Runs the plan on every backend, `rounds` times interleaved (round 1 of
 /// every backend, then round 2, ...); `progress` gets one line per step. A

@@ -87,6 +87,16 @@ pub fn exit_code(signal_name: &str) -> i32 {
     }
 }
 
+/// A run's exit status: 0 when every task completed, 3 when some failed, 128
+/// + the signal's number when a signal ended the run early.
+pub fn run_exit_code(report: &crate::report::run::RunReport) -> i32 {
+    match &report.interrupted {
+        Some(signal) => exit_code(signal),
+        None if report.tasks.failed > 0 => 3,
+        None => 0,
+    }
+}
+
 /// A line on stderr; a closed stderr must not turn a signal into a panic.
 fn say(line: &str) {
     use std::io::Write as _;

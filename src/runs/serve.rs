@@ -72,11 +72,6 @@ pub fn serve(
     Ok(report)
 }
 
-/// `--serve ADDR` of the dashboard, `run`, `demo` and `sweep`, as engine options.
-pub fn serve_options(args: &crate::cli::ServeArgs) -> Option<ServeOptions> {
-    args.serve.map(ServeOptions::new)
-}
-
 /// One line on stderr saying where the service listens (stdout keeps the report).
 pub fn announce_on_stderr(address: SocketAddr) {
     eprintln!("loadlab: serving on http://{address} (/health /work /metrics /snapshot)");
@@ -107,5 +102,5 @@ pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
         ),
         _ => report.to_text(),
     };
-    Ok((text, report.exit_code()))
+    Ok((text, super::interrupt::run_exit_code(&report)))
 }

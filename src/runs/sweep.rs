@@ -4,36 +4,12 @@
 //! between get further rounds until it is clear. A signal ends it early with
 //! the rounds that finished.
 
-use std::time::Duration;
-
 use super::interrupt::Interruption;
 use super::session::{Recording, measured_period};
 use crate::engine::{EngineConfig, cores};
 use crate::report::sweep::{CellRound, SweepReport, SweepRow, Terms, decide};
+use crate::setup::plans::SweepPlan;
 use crate::spec::{BackendKind, Kernel, LoadMode, RunLimit, WorkloadSpec};
-
-pub struct SweepPlan {
-    pub backends: Vec<BackendKind>,
-    pub threads: Vec<usize>,
-    pub runtime_workers: usize,
-    pub workload: WorkloadSpec,
-    /// Closed-loop inflight per cell; None: 4 x the cell's threads.
-    pub inflight: Option<usize>,
-    /// Open loop instead, at this rate.
-    pub rate: Option<f64>,
-    pub warmup: Duration,
-    pub duration: Duration,
-    pub block_threshold: Duration,
-    pub starved_threshold: Duration,
-    pub worker_nice: i32,
-    /// Times every cell is measured, interleaved.
-    pub rounds: usize,
-    /// `--rounds auto`: the most rounds the cells still in contention get
-    /// (at most `rounds` means a fixed count).
-    pub max_rounds: usize,
-    /// The HTTP service on every cell's app runtime (`--serve`).
-    pub serve: Option<crate::service::ServeOptions>,
-}
 
 pub fn sweep(
     plan: &SweepPlan,

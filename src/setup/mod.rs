@@ -5,20 +5,21 @@ use std::time::Duration;
 
 use crate::bounds;
 use crate::cli::{
-    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, SweepArgs, SweepRounds, WorkArg,
-    WorkloadArgs,
+    AdviceArgs, BackendArgs, DemoArgs, LimitArgs, ProbeArgs, ServeArgs, SweepArgs, SweepRounds,
+    WorkArg, WorkloadArgs,
 };
 use crate::engine::{EngineConfig, cores};
 use crate::report::advice::WorkKind;
-use crate::runs::advice::AdvicePlan;
-use crate::runs::demo::DemoPlan;
-use crate::runs::sweep::SweepPlan;
+use crate::service::ServeOptions;
 use crate::session::starvation::Threshold;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
 pub use grid_lists::{parse_backend_list, parse_thread_list};
 
 mod grid_lists;
+pub mod plans;
+
+use plans::{AdvicePlan, DemoPlan, SweepPlan};
 
 /// Synthetic runs without --tasks or --duration do this many tasks.
 pub const DEFAULT_TASKS: u64 = 400;
@@ -215,7 +216,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
         block_threshold: millis(args.probes.block_threshold_ms),
         worker_nice: args.priority.worker_nice,
         rounds: args.rounds as usize,
-        serve: crate::runs::serve::serve_options(&args.service),
+        serve: serve_options(&args.service),
     })
 }
 
@@ -252,6 +253,11 @@ fn work_kind(work: WorkArg) -> WorkKind {
         WorkArg::Blocking => WorkKind::Blocking,
         WorkArg::Mixed => WorkKind::Mixed,
     }
+}
+
+/// `--serve ADDR`: the HTTP service's options, when asked for.
+pub fn serve_options(args: &ServeArgs) -> Option<ServeOptions> {
+    args.serve.map(ServeOptions::new)
 }
 
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
@@ -302,6 +308,6 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
         worker_nice: args.priority.worker_nice,
         rounds,
         max_rounds,
-        serve: crate::runs::serve::serve_options(&args.service),
+        serve: serve_options(&args.service),
     })
 }

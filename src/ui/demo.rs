@@ -15,6 +15,13 @@ use super::timeline::ScenarioRun;
 /// The name the caption row and the header show while the demo plays.
 pub const DEMO_NAME: &str = "demo";
 
+impl ScenarioRun {
+    /// The guided demo (`d`), rather than a `--scenario` file.
+    pub fn is_demo(&self) -> bool {
+        self.name == DEMO_NAME
+    }
+}
+
 /// The preset, in the scenario file format.
 pub const GUIDED_DEMO: &str = r#"
 name = "guided demo"

@@ -10,6 +10,7 @@ pub mod app;
 pub mod chart_window;
 pub mod coalesce;
 pub mod comparison_view;
+pub mod controls;
 pub mod demo;
 pub mod draw;
 pub mod event_loop;

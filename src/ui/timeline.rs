@@ -39,11 +39,6 @@ impl ScenarioRun {
         self
     }
 
-    /// The guided demo (`d`), rather than a `--scenario` file.
-    pub fn is_demo(&self) -> bool {
-        self.name == super::demo::DEMO_NAME
-    }
-
     pub fn elapsed(&self, now: Instant) -> Duration {
         now.saturating_duration_since(self.started)
     }

@@ -9,8 +9,8 @@ use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::ConfigView;
 use crate::ui::app::App;
+use crate::ui::controls::controls_line;
 use crate::ui::fit::{Segment, fit_line, fit_segments, width_of};
-use crate::ui::help::controls_line;
 use crate::ui::keys::load_text;
 use crate::ui::theme::Theme;
 
