@@ -9,7 +9,7 @@ use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Percentiles;
 use crate::spec::BackendKind;
 
-pub use crate::session::starvation::{Threshold, Verdict, verdict};
+use crate::session::starvation::{Threshold, Verdict, verdict};
 
 /// p50 / p99 / max of a probe over a demo period, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::pool::{pool_cpu_s, pool_of};
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Snapshot;
+use crate::session::pool::{pool_cpu_s, pool_of};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct P50P99 {

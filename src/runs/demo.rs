@@ -7,7 +7,8 @@ use super::interrupt::Interruption;
 use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
-use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread, Threshold, verdict};
+use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread};
+use crate::session::starvation::{Threshold, verdict};
 use crate::setup::plans::DemoPlan;
 use crate::spec::{BackendKind, RunLimit};
 
