@@ -88,6 +88,12 @@ pub fn rate(x: f64) -> String {
     }
 }
 
+/// Microseconds as milliseconds with the digits that matter: text output
+/// gives every latency in ms (JSON keeps µs, in keys ending `_us`).
+pub fn ms_from_us(us: f64) -> String {
+    significant(us / 1000.0)
+}
+
 /// A number with the digits that matter and no unit: `0.84`, `12.3`, `4521`.
 pub fn significant(x: f64) -> String {
     let a = x.abs();

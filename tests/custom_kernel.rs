@@ -1,6 +1,7 @@
 //! Your own kernel through the library: registration rules, exact accounting
 //! and one checksum on every backend, a sweep, the engine driven while it
-//! runs, and the worked example (examples/custom_kernel.rs) run as a user runs it.
+//! runs, and the worked example (the `custom-kernel` package under examples/) run
+//! as a user runs it.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -323,8 +324,8 @@ fn registration_rules() {
     assert!(late.to_string().contains("before"), "{late}");
 }
 
-/// The example's binary, built with this test's profile when it is not there
-/// yet (`cargo test` builds examples; `cargo test --test custom_kernel` does not).
+/// The example's binary, built with this test's profile. It is a package of
+/// its own in the workspace, so `cargo test` does not build it.
 fn example_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
@@ -336,11 +337,11 @@ fn example_binary() -> PathBuf {
                 .and_then(|deps| deps.parent())
                 .expect("target/<profile>")
                 .to_path_buf();
-            let binary = profile_dir.join("examples").join("custom_kernel");
+            let binary = profile_dir.join("custom-kernel");
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let mut build = Command::new(cargo);
             build
-                .args(["build", "--quiet", "--example", "custom_kernel"])
+                .args(["build", "--quiet", "--package", "custom-kernel"])
                 .current_dir(env!("CARGO_MANIFEST_DIR"));
             if let Some(target_dir) = profile_dir.parent() {
                 build.env("CARGO_TARGET_DIR", target_dir);
@@ -352,7 +353,7 @@ fn example_binary() -> PathBuf {
                 build.arg("--release");
             }
             let status = build.status().expect("cargo runs");
-            assert!(status.success(), "cargo build --example custom_kernel");
+            assert!(status.success(), "cargo build --package custom-kernel");
             assert!(binary.exists(), "{}", binary.display());
             binary
         })

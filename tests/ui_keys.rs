@@ -256,7 +256,7 @@ fn form_checks_path_and_kernel_together() {
     assert!(
         form.error
             .as_deref()
-            .is_some_and(|e| e.contains("needs --path")),
+            .is_some_and(|e| e.contains("needs a path")),
         "{:?}",
         form.error
     );

@@ -10,6 +10,7 @@ pub mod refill;
 pub mod sampler;
 pub mod shared;
 pub mod single_task;
+pub mod start_error;
 pub mod task_job;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -27,9 +28,11 @@ use crate::metrics::snapshot::Snapshot;
 use crate::probe::heartbeat::RunningNow;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
+pub use config_bounds::BadConfig;
 use controller::Controller;
 use sampler::Sampler;
 use shared::{CurrentBackend, ErrorLog, Shared, TaskError};
+pub use start_error::StartError;
 
 /// Everything a run needs to know before it starts.
 #[derive(Clone, Debug)]
@@ -242,9 +245,9 @@ fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::r
 impl Engine {
     /// Builds the runtime and backend, starts the probes, the sampler and (with
     /// `start_driver`) the driver.
-    pub fn start(config: EngineConfig) -> anyhow::Result<Engine> {
+    pub fn start(config: EngineConfig) -> Result<Engine, StartError> {
         let created = Instant::now();
-        config.check().map_err(anyhow::Error::msg)?;
+        config.check()?;
         let runtime_workers = config.runtime_workers.max(1);
         let runtime = build_runtime(runtime_workers, config.worker_nice)?;
         let backend = backend::build(
@@ -319,10 +322,12 @@ impl Engine {
             });
         }
         let bound = match config.serve {
-            Some(options) => Some(
-                crate::service::Bound::bind(options.address)
-                    .map_err(|e| anyhow::anyhow!("--serve {}: {e}", options.address))?,
-            ),
+            Some(options) => Some(crate::service::Bound::bind(options.address).map_err(
+                |source| StartError::Serve {
+                    address: options.address,
+                    source,
+                },
+            )?),
             None => None,
         };
         let collector = Collector::new(
@@ -344,7 +349,10 @@ impl Engine {
                     single_task::TaskRunner::new(shared.clone()),
                     snapshots.clone(),
                 )
-                .map_err(|e| anyhow::anyhow!("--serve {}: {e}", options.address))?,
+                .map_err(|source| StartError::Serve {
+                    address: options.address,
+                    source,
+                })?,
             ),
             _ => None,
         };
@@ -711,7 +719,7 @@ impl Controller for Engine {
                 }
             }
             Command::SetWorkload { workload } => {
-                workload.validate()?;
+                workload.validate().map_err(|e| e.to_string())?;
                 if let Some(path) = &workload.path {
                     crate::workload::files::check_root(path)?;
                 }

@@ -16,7 +16,7 @@ use super::snapshot::{
     thread_order,
 };
 use super::system::SystemProbe;
-use super::thread_stats::{Counters, ThreadStats};
+use super::thread_stats::{Counters, ThreadStats, sum_consistent};
 use crate::metrics::http_stats::{HttpReading, HttpStats, Route};
 
 /// How long an exited thread stays visible (dimmed) in snapshots.
@@ -221,16 +221,15 @@ impl Collector {
     fn totals_of(&self, at: Instant, registered: &[Arc<ThreadStats>]) -> Totals {
         let mut totals = self.retired.clone();
         totals.at = at;
+        totals.counters = sum_consistent(
+            &self.retired.counters,
+            registered.iter().map(|stats| &**stats),
+        );
         for stats in registered {
-            totals.counters.add(&stats.counters());
             stats.queue.add_counts_to(&mut totals.queue);
             stats.service.add_counts_to(&mut totals.service);
             stats.total.add_counts_to(&mut totals.total);
         }
-        // Submissions again, now after every thread's ends: a task submitted on
-        // one thread and ended on another is never seen ended but not submitted.
-        totals.counters.submitted =
-            self.retired.counters.submitted + registered.iter().map(|s| s.submitted()).sum::<u64>();
         self.engine
             .probes()
             .heartbeat()
@@ -505,7 +504,7 @@ impl Collector {
                 let since = counters.since(&baseline);
                 ThreadView {
                     tid: thread.tid,
-                    name: thread.name.clone(),
+                    name: thread.name.to_string(),
                     pool: PoolKind::from_thread_name(&thread.name),
                     cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
                     wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)

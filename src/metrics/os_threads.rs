@@ -1,16 +1,21 @@
-//! Every thread of this process as the OS sees it: id, name, CPU time and time
-//! spent waiting for a CPU, read from /proc/self/task (Linux). Elsewhere the
-//! list is empty.
+//! Every thread of a process as the OS sees it: id, name, CPU time and time
+//! spent waiting for a CPU, read from /proc/<pid>/task (Linux; this process by
+//! default). Elsewhere the list is empty.
 
 use super::proc_field::read_leading_numbers;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::path::Path;
+use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsThread {
     pub tid: i32,
-    pub name: String,
+    /// Shared with the reader: a listing copies no name.
+    pub name: Arc<str>,
     /// CPU time consumed by the thread, in nanoseconds.
     pub cpu_ns: u64,
     /// Time the thread was ready to run but waited for a CPU, in nanoseconds
@@ -18,92 +23,167 @@ pub struct OsThread {
     pub wait_ns: u64,
 }
 
-/// Lists the process's threads sample after sample at the cost of one `pread`
-/// per thread: each thread's name is read at its first listings only and its
-/// schedstat file (time on a CPU, then time waiting for one, in nanoseconds)
-/// stays open, procfs serving a fresh reading at offset 0, rather than two
-/// opens, reads and closes per thread per sample. With hundreds of threads at 10 samples a second that is most of the
-/// sampler's cost. Threads that exit while being read are skipped.
+/// Lists a process's threads sample after sample at the cost of one `pread`
+/// per thread and no allocation per thread: each thread's name is read at its
+/// first listings only and kept as a shared string, its schedstat file (time
+/// on a CPU, then time waiting for one, in nanoseconds) stays open, procfs
+/// serving a fresh reading at offset 0, and the listing reuses one buffer.
+/// Threads that exit while being read are skipped.
 ///
-/// The directory is listed on every `RESCAN_EVERY`-th call only (listing
-/// /proc/self/task is the larger cost with hundreds of threads): a new thread
-/// shows up within that many samples, an exited one at once (its open
-/// schedstat file stops answering).
-#[derive(Default)]
+/// The task directory is listed again only when the thread count changed
+/// (its link count, one `fstat` of the open directory, is two plus the number
+/// of threads) or a known thread stopped answering: listing it is the larger
+/// cost with hundreds of threads, and a new thread still shows up at the next
+/// reading.
 pub struct ThreadReader {
+    /// `/proc/<pid>` (or `/proc/self`).
+    process_dir: PathBuf,
+    /// `/proc/<pid>/task`, as a string to build thread paths in `path`.
+    task_dir: String,
+    /// The task directory kept open for its link count.
+    task_handle: Option<File>,
     known: HashMap<i32, KnownThread>,
+    listing: Vec<OsThread>,
+    /// Scratch for thread file paths.
+    path: String,
     calls: u64,
     /// The process's name, which a new thread carries until it names itself:
-    /// a thread still called so is asked again at each rescan.
-    inherited_name: Option<String>,
+    /// a thread still called so is asked again every `RECHECK_INHERITED` calls.
+    inherited_name: Option<Arc<str>>,
+    /// The task directory could not be read at the last listing: the
+    /// process has exited (or was never readable).
+    gone: bool,
 }
 
-const RESCAN_EVERY: u64 = 5;
+/// Threads still carrying the process's name are asked again this often.
+const RECHECK_INHERITED: u64 = 10;
 /// A new thread is asked its name again at each of its first this many
 /// listings: a thread names itself just after it starts, and until then it
 /// carries its creator's name ("app-0" for a pool built from the app
 /// runtime), which would file it under the wrong pool for good.
 const YOUNG_LISTINGS: u8 = 10;
+/// Thread names are at most 15 bytes (TASK_COMM_LEN - 1) plus a newline.
+const COMM_BUFFER: usize = 64;
 
 struct KnownThread {
-    name: String,
+    name: Arc<str>,
     /// Listings since this thread was first seen, up to `YOUNG_LISTINGS`.
     listings: u8,
     /// None where schedstat is missing (kernels without schedstats): `stat`.
     schedstat: Option<File>,
 }
 
+impl Default for ThreadReader {
+    fn default() -> Self {
+        ThreadReader::at(PathBuf::from("/proc/self"))
+    }
+}
+
 impl ThreadReader {
+    /// A reader of this process's threads.
     pub fn new() -> ThreadReader {
         ThreadReader::default()
     }
 
-    pub fn list(&mut self) -> Vec<OsThread> {
-        self.calls += 1;
-        if self.calls % RESCAN_EVERY != 1 && !self.known.is_empty() {
-            return self.read_known();
+    /// A reader of process `pid`'s threads. Fails, naming the cause, when
+    /// its task directory cannot be read (no such process, or not allowed).
+    pub fn of_process(pid: i32) -> io::Result<ThreadReader> {
+        if pid <= 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{pid} is not a process id"),
+            ));
         }
-        self.rescan()
+        let reader = ThreadReader::at(PathBuf::from(format!("/proc/{pid}")));
+        fs::read_dir(&reader.task_dir)?;
+        Ok(reader)
     }
 
-    /// The known threads' CPU times; a thread that exited is forgotten.
-    fn read_known(&mut self) -> Vec<OsThread> {
-        let mut threads = Vec::with_capacity(self.known.len());
-        self.known.retain(|&tid, known| {
-            if known.listings < YOUNG_LISTINGS {
+    fn at(process_dir: PathBuf) -> ThreadReader {
+        let task_dir = process_dir.join("task").to_string_lossy().into_owned();
+        ThreadReader {
+            task_handle: File::open(&task_dir).ok(),
+            process_dir,
+            task_dir,
+            known: HashMap::new(),
+            listing: Vec::new(),
+            path: String::new(),
+            calls: 0,
+            inherited_name: None,
+            gone: false,
+        }
+    }
+
+    /// True once a listing found the process's task directory gone: the
+    /// process has exited.
+    pub fn process_gone(&self) -> bool {
+        self.gone
+    }
+
+    /// The process's threads now, as an owned list.
+    pub fn list(&mut self) -> Vec<OsThread> {
+        self.read().to_vec()
+    }
+
+    /// The process's threads now; empty when the process is gone. The slice
+    /// is the reader's buffer, refilled by the next call.
+    pub fn read(&mut self) -> &[OsThread] {
+        self.calls += 1;
+        let threads_now = self.thread_count();
+        let same_threads = threads_now == Some(self.known.len()) && !self.known.is_empty();
+        if !(same_threads && self.read_known()) {
+            self.rescan();
+        }
+        &self.listing
+    }
+
+    /// The process's thread count from the open task directory's link count.
+    fn thread_count(&self) -> Option<usize> {
+        let links = self.task_handle.as_ref()?.metadata().ok()?.nlink();
+        usize::try_from(links.checked_sub(2)?).ok()
+    }
+
+    /// Reads the known threads into the listing; false when one of them did
+    /// not answer (exited, or has no schedstat): the directory decides then.
+    fn read_known(&mut self) -> bool {
+        self.listing.clear();
+        let recheck_inherited = self.calls.is_multiple_of(RECHECK_INHERITED);
+        for (&tid, known) in &mut self.known {
+            let young = known.listings < YOUNG_LISTINGS;
+            if young {
                 known.listings += 1;
-                if let Some(name) = read_comm(&Path::new("/proc/self/task").join(tid.to_string())) {
-                    known.name = name;
-                }
+            }
+            if young || (recheck_inherited && self.inherited_name.as_deref() == Some(&*known.name))
+            {
+                refresh_name(&mut self.path, &self.task_dir, tid, &mut known.name);
             }
             let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat) else {
-                // No schedstat (or the thread is gone): the next rescan decides.
-                return known.schedstat.is_none();
+                return false;
             };
-            threads.push(OsThread {
+            self.listing.push(OsThread {
                 tid,
                 name: known.name.clone(),
                 cpu_ns,
                 wait_ns,
             });
-            true
-        });
-        if threads.len() < self.known.len() {
-            // Threads without schedstat need the directory's `stat` files.
-            return self.rescan();
         }
-        threads
+        true
     }
 
-    fn rescan(&mut self) -> Vec<OsThread> {
-        let Ok(entries) = fs::read_dir("/proc/self/task") else {
-            return Vec::new();
+    fn rescan(&mut self) {
+        self.listing.clear();
+        let entries = match fs::read_dir(&self.task_dir) {
+            Ok(entries) => entries,
+            Err(_) => {
+                self.gone = true;
+                self.known.clear();
+                return;
+            }
         };
+        self.gone = false;
         if self.inherited_name.is_none() {
-            self.inherited_name = read_comm(Path::new("/proc/self"));
+            self.inherited_name = read_comm(&self.process_dir.join("comm")).map(Arc::from);
         }
-        let mut seen = HashSet::new();
-        let mut threads = Vec::new();
         for entry in entries.flatten() {
             let Some(tid) = entry
                 .file_name()
@@ -112,25 +192,23 @@ impl ThreadReader {
             else {
                 continue;
             };
-            let dir = entry.path();
             let known = match self.known.entry(tid) {
                 std::collections::hash_map::Entry::Occupied(known) => {
                     let known = known.into_mut();
                     let young = known.listings < YOUNG_LISTINGS;
                     known.listings = known.listings.saturating_add(1).min(YOUNG_LISTINGS);
-                    if (young || self.inherited_name.as_ref() == Some(&known.name))
-                        && let Some(name) = read_comm(&dir)
-                    {
-                        known.name = name;
+                    if young || self.inherited_name.as_ref() == Some(&known.name) {
+                        refresh_name(&mut self.path, &self.task_dir, tid, &mut known.name);
                     }
                     known
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    let Some(name) = read_comm(&dir) else {
+                    let dir = entry.path();
+                    let Some(name) = read_comm(&dir.join("comm")) else {
                         continue;
                     };
                     slot.insert(KnownThread {
-                        name,
+                        name: Arc::from(name),
                         listings: 0,
                         schedstat: File::open(dir.join("schedstat")).ok(),
                     })
@@ -140,10 +218,12 @@ impl ThreadReader {
                 .schedstat
                 .as_ref()
                 .and_then(read_schedstat)
-                .or_else(|| cpu_ns_from_stat(&dir).map(|cpu_ns| (cpu_ns, 0)));
+                .or_else(|| {
+                    cpu_ns_from_stat(&Path::new(&self.task_dir).join(tid.to_string()))
+                        .map(|cpu_ns| (cpu_ns, 0))
+                });
             if let Some((cpu_ns, wait_ns)) = times {
-                seen.insert(tid);
-                threads.push(OsThread {
+                self.listing.push(OsThread {
                     tid,
                     name: known.name.clone(),
                     cpu_ns,
@@ -152,14 +232,36 @@ impl ThreadReader {
             }
         }
         // Exited threads' files are closed; a reused tid is read afresh.
-        self.known.retain(|tid, _| seen.contains(tid));
-        threads
+        let listed: std::collections::HashSet<i32> = self.listing.iter().map(|t| t.tid).collect();
+        self.known.retain(|tid, _| listed.contains(tid));
     }
 }
 
-/// A thread's (or with /proc/self, the process's) name.
-fn read_comm(dir: &Path) -> Option<String> {
-    fs::read_to_string(dir.join("comm"))
+/// Reads thread `tid`'s name again into `name`, allocating only when it
+/// changed. `path` is scratch space for the file's path.
+fn refresh_name(path: &mut String, task_dir: &str, tid: i32, name: &mut Arc<str>) {
+    path.clear();
+    // Writing into a String cannot fail.
+    let _ = write!(path, "{task_dir}/{tid}/comm");
+    let mut buffer = [0u8; COMM_BUFFER];
+    let Ok(mut file) = File::open(path.as_str()) else {
+        return;
+    };
+    let Ok(read) = file.read(&mut buffer) else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(&buffer[..read]) else {
+        return;
+    };
+    let text = text.trim();
+    if text != &**name {
+        *name = Arc::from(text);
+    }
+}
+
+/// A thread's (or with /proc/<pid>/comm, the process's) name.
+fn read_comm(path: &Path) -> Option<String> {
+    fs::read_to_string(path)
         .ok()
         .map(|name| name.trim().to_string())
 }
@@ -210,7 +312,7 @@ mod tests {
                 let me = ThreadReader::new()
                     .list()
                     .into_iter()
-                    .find(|t| t.name == "os-threads-t")
+                    .find(|t| &*t.name == "os-threads-t")
                     .map(|t| t.cpu_ns);
                 (x, me)
             })
@@ -246,7 +348,7 @@ mod tests {
             threads
                 .into_iter()
                 .find(|t| t.tid == tid)
-                .map(|t| t.name)
+                .map(|t| t.name.to_string())
                 .unwrap()
         };
         assert_eq!(name_of(reader.list()), "creator-t");
@@ -264,5 +366,72 @@ mod tests {
         assert_eq!(name_of(reader.list()), "worker-t");
         drop(named_tx);
         child.join().unwrap();
+    }
+}
+
+#[cfg(test)]
+mod other_process_tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn reads_another_process_until_it_exits() {
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = i32::try_from(child.id()).unwrap();
+        let mut reader = ThreadReader::of_process(pid).unwrap();
+        // Until it has exec'd, the child carries the test thread's name.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut threads = reader.list();
+        while threads.first().is_some_and(|t| &*t.name != "sleep")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            threads = reader.list();
+        }
+        assert_eq!(threads.len(), 1, "{threads:?}");
+        assert_eq!(threads[0].tid, pid);
+        assert_eq!(&*threads[0].name, "sleep");
+        assert!(!reader.process_gone());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(reader.list().is_empty());
+        assert!(reader.process_gone());
+    }
+
+    #[test]
+    fn a_process_that_does_not_exist_is_an_error() {
+        assert!(ThreadReader::of_process(0).is_err());
+        assert!(ThreadReader::of_process(-4).is_err());
+        // Beyond the kernel's largest pid (4194304).
+        let error = ThreadReader::of_process(i32::MAX).err().unwrap();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_new_thread_is_listed_at_the_next_reading_and_an_exited_one_dropped() {
+        let mut reader = ThreadReader::new();
+        reader.read();
+        reader.read();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<i32>();
+        let thread = std::thread::Builder::new()
+            .name("newcomer-t".into())
+            .spawn(move || {
+                tid_tx
+                    .send(crate::metrics::registry::current_tid())
+                    .unwrap();
+                stop_rx.recv().ok();
+            })
+            .unwrap();
+        let tid = tid_rx.recv().unwrap();
+        let listed = |reader: &mut ThreadReader| reader.read().iter().any(|t| t.tid == tid);
+        assert!(listed(&mut reader));
+        drop(stop_tx);
+        thread.join().unwrap();
+        assert!(!listed(&mut reader));
     }
 }

@@ -104,6 +104,18 @@ fn bump(counter: &AtomicU64, by: u64) {
     );
 }
 
+/// `bump` for submissions. Release (a plain store on x86): a reader that
+/// acquires a submission also sees every end that came before it, on this
+/// thread or (through the engine's in-flight count) on the thread whose end
+/// let this task in; `sum_consistent` relies on it.
+#[inline]
+fn bump_submitted(counter: &AtomicU64, by: u64) {
+    counter.store(
+        counter.load(Ordering::Relaxed).wrapping_add(by),
+        Ordering::Release,
+    );
+}
+
 /// `bump` for a task's end. Release (a plain store on x86): a reader that
 /// acquires the end also sees the task's submission, counted before the job
 /// was handed over.
@@ -128,12 +140,12 @@ impl ThreadStats {
 
     #[inline]
     pub fn record_submitted(&self) {
-        bump(&self.counts.submitted, 1);
+        bump_submitted(&self.counts.submitted, 1);
     }
 
     #[inline]
     pub fn record_submitted_many(&self, tasks: u64) {
-        bump(&self.counts.submitted, tasks);
+        bump_submitted(&self.counts.submitted, tasks);
     }
 
     /// Records a task that ran: its latencies, busy time, bytes and result.
@@ -166,8 +178,7 @@ impl ThreadStats {
         bump_end(&self.counts.cancelled);
     }
 
-    /// Tasks this thread submitted. Read it after the ends of every thread
-    /// (see `Counters`' identity): then no task is seen ending unsubmitted.
+    /// Tasks this thread submitted.
     pub fn submitted(&self) -> u64 {
         self.counts.submitted.load(Ordering::Acquire)
     }
@@ -187,5 +198,76 @@ impl ThreadStats {
             bytes_out: self.counts.bytes_out.load(Ordering::Relaxed),
             checksum: self.counts.checksum.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// `base` plus the counters of `threads`, read as one consistent reading:
+/// every thread's submissions first, then every thread's ends. While the
+/// threads are read one by one, a task can end on one thread and its successor
+/// be submitted on another; read in this order, in flight (submitted - ended)
+/// is at most what was in flight at the instant between the two passes, so it
+/// never exceeds the engine's cap. Tasks submitted after the first pass and
+/// ended before the second count as submitted (`submitted` is never below
+/// `ended`), so `submitted == ended + in flight` holds.
+pub fn sum_consistent<'a>(
+    base: &Counters,
+    threads: impl Iterator<Item = &'a ThreadStats> + Clone,
+) -> Counters {
+    let submitted: u64 = threads.clone().map(ThreadStats::submitted).sum();
+    let mut sum = *base;
+    for stats in threads {
+        sum.add(&stats.counters());
+    }
+    sum.submitted = (base.submitted + submitted).max(sum.ended());
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_reading_never_has_more_in_flight_than_there_are_while_threads_end_and_submit() {
+        // Each thread keeps EACH tasks in flight: it ends one and submits its
+        // successor, as fast as it can, while the reader sums them.
+        const THREADS: usize = 4;
+        const EACH: u64 = 8;
+        let cap = THREADS as u64 * EACH;
+        let stats: Vec<Arc<ThreadStats>> = (0..THREADS)
+            .map(|i| Arc::new(ThreadStats::new(i as i32, format!("pool-{i}"))))
+            .collect();
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers: Vec<_> = stats
+            .iter()
+            .map(|mine| {
+                let (mine, stop) = (mine.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    mine.record_submitted_many(EACH);
+                    while !stop.load(Ordering::Relaxed) {
+                        mine.record_cancelled();
+                        mine.record_submitted();
+                    }
+                })
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let mut readings = 0u64;
+        let mut worst = 0;
+        while Instant::now() < deadline || readings < 10_000 {
+            let sum = sum_consistent(&Counters::default(), stats.iter().map(|s| &**s));
+            assert_eq!(sum.submitted, sum.ended() + sum.in_flight());
+            worst = worst.max(sum.in_flight());
+            readings += 1;
+        }
+        stop.store(true, Ordering::Relaxed);
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert!(worst <= cap, "{worst} in flight over a cap of {cap}");
+        let last = sum_consistent(&Counters::default(), stats.iter().map(|s| &**s));
+        assert_eq!(last.in_flight(), cap);
     }
 }

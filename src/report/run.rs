@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::table::fmt_ms;
 use crate::engine::RunOutcome;
 use crate::metrics::collector::ThreadSeen;
 use crate::metrics::own_cpu::OwnCpu;
@@ -351,7 +352,7 @@ impl RunReport {
         }
         let _ = writeln!(
             out,
-            "\nlatency (us)        p50        p90        p99        max"
+            "\nlatency (ms)        p50        p90        p99        max"
         );
         for (name, p) in [
             ("queue wait", self.latency_us.queue),
@@ -360,21 +361,31 @@ impl RunReport {
         ] {
             let _ = writeln!(
                 out,
-                "  {name:<12} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
-                p.p50, p.p90, p.p99, p.max
+                "  {name:<12} {:>10} {:>10} {:>10} {:>10}",
+                fmt_ms(p.p50),
+                fmt_ms(p.p90),
+                fmt_ms(p.p99),
+                fmt_ms(p.max)
             );
         }
         let h = self.heartbeat_lag_us;
         let e = self.echo_rtt_us;
         let _ = writeln!(
             out,
-            "\napp runtime heartbeat lag (us): p50 {:.1}  p99 {:.1}  max {:.1}  ({} ticks, {} blocked > threshold)",
-            h.p50, h.p99, h.max, h.samples, self.blocked_events
+            "\napp runtime heartbeat lag (ms): p50 {}  p99 {}  max {}  ({} ticks, {} blocked > threshold)",
+            fmt_ms(h.p50),
+            fmt_ms(h.p99),
+            fmt_ms(h.max),
+            h.samples,
+            self.blocked_events
         );
         let _ = writeln!(
             out,
-            "app runtime TCP echo rtt (us):  p50 {:.1}  p99 {:.1}  max {:.1}  ({} pings)",
-            e.p50, e.p99, e.max, e.samples
+            "app runtime TCP echo rtt (ms):  p50 {}  p99 {}  max {}  ({} pings)",
+            fmt_ms(e.p50),
+            fmt_ms(e.p99),
+            fmt_ms(e.max),
+            e.samples
         );
         if let Some(service) = &self.service {
             out.push_str(&crate::service::summary::service_text(service));
@@ -440,7 +451,7 @@ impl RunReport {
 
 /// The periods of a scenario run as a text table.
 fn periods_table(periods: &[Period]) -> String {
-    use super::table::{Align, TextTable, fmt_ms, fmt_rate};
+    use super::table::{Align, TextTable, fmt_rate};
     let mut t = TextTable::new(&[
         ("periods from s", Align::Right),
         ("to s", Align::Right),

@@ -94,7 +94,7 @@ fn pad(cell: &str, width: usize, align: Align) -> String {
 
 /// Microseconds shown as milliseconds with precision that suits the size.
 pub fn fmt_ms(us: f64) -> String {
-    crate::format::significant(us / 1000.0)
+    crate::format::ms_from_us(us)
 }
 
 /// A rate with digits that matter: 0.84, 12.3, 4521.

@@ -258,12 +258,9 @@ fn build_step(
     if let Some(raw_workload) = raw.workload {
         let span = raw_workload.span();
         *workload = merge_workload(src, workload, raw_workload.into_inner())?;
-        workload.validate().map_err(|e| {
-            src.error(
-                span.clone(),
-                format!("workload: {}", e.trim_start_matches("--")),
-            )
-        })?;
+        workload
+            .validate()
+            .map_err(|e| src.error(span.clone(), format!("workload: {e}")))?;
         crate::spec::limits::check_workload(workload)
             .map_err(|e| src.error(span.clone(), format!("workload: size {e}")))?;
         if let Some(path) = &workload.path {

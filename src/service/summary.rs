@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::format::ms_from_us as ms;
 use crate::metrics::snapshot::ServiceView;
 
 pub fn service_text(service: &ServiceView) -> String {
@@ -12,8 +13,12 @@ pub fn service_text(service: &ServiceView) -> String {
     let _ = writeln!(
         out,
         "  as a client sees it (loadlab's own client, its own thread, one kept-alive connection):\n    \
-         GET /health round trip p50 {:.1} us  p99 {:.1} us  max {:.1} us  ({} answers, {} failures)",
-        client.p50_us, client.p99_us, client.max_us, client.samples, client.failures
+         GET /health round trip p50 {} ms  p99 {} ms  max {} ms  ({} answers, {} failures)",
+        ms(client.p50_us),
+        ms(client.p99_us),
+        ms(client.max_us),
+        client.samples,
+        client.failures
     );
     let _ = writeln!(
         out,
@@ -21,7 +26,7 @@ pub fn service_text(service: &ServiceView) -> String {
     );
     let _ = writeln!(
         out,
-        "  route      requests  by code                      p50 us     p99 us     max us"
+        "  route      requests  by code                      p50 ms     p99 ms     max ms"
     );
     for route in &service.routes {
         let codes = route
@@ -33,13 +38,13 @@ pub fn service_text(service: &ServiceView) -> String {
         let latency = &route.latency_us.cumulative;
         let _ = writeln!(
             out,
-            "  {:<10} {:>8}  {:<26} {:>9.1}  {:>9.1}  {:>9.1}",
+            "  {:<10} {:>8}  {:<26} {:>9}  {:>9}  {:>9}",
             route.route,
             route.requests,
             if codes.is_empty() { "-" } else { &codes },
-            latency.p50,
-            latency.p99,
-            latency.max
+            ms(latency.p50),
+            ms(latency.p99),
+            ms(latency.max)
         );
     }
     out

@@ -12,7 +12,7 @@ use crate::engine::{EngineConfig, cores};
 use crate::report::advice::WorkKind;
 use crate::service::ServeOptions;
 use crate::session::starvation::Threshold;
-use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
+use crate::spec::{BackendKind, BadWorkload, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
 pub use grid_lists::{parse_backend_list, parse_thread_list};
 
@@ -25,18 +25,14 @@ use plans::{AdvicePlan, DemoPlan, SweepPlan};
 pub const DEFAULT_TASKS: u64 = 400;
 
 /// An error that ends the program, with its exit status.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// Bad flag or value: exit 2.
+    #[error("{0}")]
     Usage(String),
     /// Cannot run (e.g. --path missing): exit 1.
+    #[error("{0}")]
     Fatal(String),
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message())
-    }
 }
 
 impl Failure {
@@ -81,13 +77,30 @@ pub fn workload_spec(
         path: args.path.clone(),
         cpu_share: args.cpu_share,
     };
-    spec.validate().map_err(Failure::Usage)?;
+    spec.validate()
+        .map_err(|e| Failure::Usage(bad_workload(e)))?;
     crate::spec::limits::check_workload(&spec)
         .map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
         crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
     }
     Ok(spec)
+}
+
+/// A workload refusal worded with the flags that set each field.
+fn bad_workload(error: BadWorkload) -> String {
+    match error {
+        BadWorkload::NotAFileKernel { kernel } => format!(
+            "--workload {kernel}: not a file kernel; with --path use hash, count, compress or resize"
+        ),
+        BadWorkload::NeedsPath { kernel } => {
+            format!("--workload {kernel}: needs --path (it reads files)")
+        }
+        BadWorkload::ZeroSize => "--size: must be at least 1".to_string(),
+        BadWorkload::CpuShare { share } => {
+            format!("--cpu-share {share}: must be a percentage from 0 to 100")
+        }
+    }
 }
 
 /// Sets the process-wide memory budget from `--memory-budget` (when given;

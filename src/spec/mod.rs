@@ -282,24 +282,20 @@ impl Default for WorkloadSpec {
 }
 
 impl WorkloadSpec {
-    /// Checks the kernel against the presence of `--path`; the message names the flag.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the kernel against the presence of a path, the size and the
+    /// CPU share.
+    pub fn validate(&self) -> Result<(), BadWorkload> {
         match &self.path {
-            Some(_) if !self.kernel.is_file_kernel() => Err(format!(
-                "--workload {}: not a file kernel; with --path use hash, count, compress or resize",
-                self.kernel
-            )),
-            None if !self.kernel.is_synthetic() => Err(format!(
-                "--workload {}: needs --path (it reads files)",
-                self.kernel
-            )),
-            _ if self.path.is_none() && self.size == 0 => {
-                Err("--size: must be at least 1".to_string())
-            }
-            _ if self.cpu_share > 100 => Err(format!(
-                "--cpu-share {}: must be a percentage from 0 to 100",
-                self.cpu_share
-            )),
+            Some(_) if !self.kernel.is_file_kernel() => Err(BadWorkload::NotAFileKernel {
+                kernel: self.kernel,
+            }),
+            None if !self.kernel.is_synthetic() => Err(BadWorkload::NeedsPath {
+                kernel: self.kernel,
+            }),
+            _ if self.path.is_none() && self.size == 0 => Err(BadWorkload::ZeroSize),
+            _ if self.cpu_share > 100 => Err(BadWorkload::CpuShare {
+                share: self.cpu_share,
+            }),
             _ => Ok(()),
         }
     }
@@ -315,6 +311,22 @@ impl WorkloadSpec {
             None => format!("{} {} {}", self.kernel, self.size, self.dist),
         }
     }
+}
+
+/// Why a [`WorkloadSpec`] cannot run, by field; each face (flags, scenario
+/// files, the dashboard's form) words it with its own names for the fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadWorkload {
+    #[error(
+        "workload {kernel}: not a file kernel; with a path use hash, count, compress or resize"
+    )]
+    NotAFileKernel { kernel: Kernel },
+    #[error("workload {kernel}: needs a path (it reads files)")]
+    NeedsPath { kernel: Kernel },
+    #[error("size: must be at least 1")]
+    ZeroSize,
+    #[error("cpu share {share}: must be a percentage from 0 to 100")]
+    CpuShare { share: u8 },
 }
 
 /// How tasks arrive.

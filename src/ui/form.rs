@@ -281,7 +281,7 @@ impl WorkloadForm {
             path,
             cpu_share: self.current_workload.cpu_share,
         };
-        workload.validate()?;
+        workload.validate().map_err(|e| e.to_string())?;
         Ok((workload, load))
     }
 }

@@ -7,9 +7,9 @@
 //! into typed structs, then totals what was paid.
 //!
 //! ```text
-//! cargo run --release --example custom_kernel -- run --workload orders-json --tasks 100 --format json
-//! cargo run --release --example custom_kernel -- sweep --workload orders-json --duration 1
-//! cargo run --release --example custom_kernel -- list
+//! cargo run --release -p custom-kernel -- run --workload orders-json --tasks 100 --format json
+//! cargo run --release -p custom-kernel -- sweep --workload orders-json --duration 1
+//! cargo run --release -p custom-kernel -- list
 //! ```
 
 use std::fmt::Write as _;
@@ -124,7 +124,7 @@ fn main() -> ExitCode {
         .max_size(100_000)
         .input_bytes(document_bytes);
     if let Err(error) = register_kernel(kernel) {
-        eprintln!("custom_kernel: {error}");
+        eprintln!("custom-kernel: {error}");
         return ExitCode::FAILURE;
     }
     loadlab::app::main()
