@@ -198,103 +198,156 @@ pub const CUSTOM_KERNELS_MAX: usize = 256;
 /// The longest kernel name, so tables and the dashboard stay legible.
 pub const CUSTOM_NAME_MAX_CHARS: usize = 24;
 
+/// A value outside its bounds, without the input's name: each caller
+/// names the input it read (`--threads`, `file:line: threads`, `in flight`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OutOfBounds {
+    /// `value` is not in `min..=max`; `of` says what is counted, after a
+    /// space or a colon (may be empty).
+    #[error("{value} is outside {min}..={max}{of}")]
+    Range {
+        value: String,
+        min: String,
+        max: String,
+        of: String,
+    },
+    /// A time or a threshold: not a number of `unit` within `allowed`.
+    #[error("{value} is not a number of {unit} {allowed}")]
+    Amount {
+        value: String,
+        unit: &'static str,
+        allowed: String,
+    },
+    /// A percentage above `max`, or negative.
+    #[error("{value}: expected 0 to {max} (percent)")]
+    Percent { value: i64, max: u8 },
+}
+
+impl OutOfBounds {
+    /// `value` outside `min..=max`, counting `of` (e.g. " tasks").
+    pub fn range(
+        value: impl std::fmt::Display,
+        min: impl std::fmt::Display,
+        max: impl std::fmt::Display,
+        of: impl Into<String>,
+    ) -> OutOfBounds {
+        OutOfBounds::Range {
+            value: value.to_string(),
+            min: min.to_string(),
+            max: max.to_string(),
+            of: of.into(),
+        }
+    }
+}
+
 /// Threads on any backend (the backend may change later): 1 to `POOL_THREADS_MAX`.
-pub fn check_any_threads(threads: u64) -> Result<usize, String> {
+pub fn check_any_threads(threads: u64) -> Result<usize, OutOfBounds> {
     match usize::try_from(threads) {
         Ok(n) if (1..=POOL_THREADS_MAX).contains(&n) => Ok(n),
-        _ => Err(format!("{threads} is outside 1..={POOL_THREADS_MAX}")),
+        _ => Err(OutOfBounds::range(threads, 1, POOL_THREADS_MAX, "")),
     }
 }
 
 /// App runtime workers: 1 to `RUNTIME_WORKERS_MAX`.
-pub fn check_runtime_workers(workers: u64) -> Result<usize, String> {
+pub fn check_runtime_workers(workers: u64) -> Result<usize, OutOfBounds> {
     match usize::try_from(workers) {
         Ok(n) if (1..=RUNTIME_WORKERS_MAX).contains(&n) => Ok(n),
-        _ => Err(format!("{workers} is outside 1..={RUNTIME_WORKERS_MAX}")),
+        _ => Err(OutOfBounds::range(workers, 1, RUNTIME_WORKERS_MAX, "")),
     }
 }
 
 /// Closed loop tasks in flight: 1 to `INFLIGHT_MAX`.
-pub fn check_inflight(inflight: u64) -> Result<usize, String> {
+pub fn check_inflight(inflight: u64) -> Result<usize, OutOfBounds> {
     match usize::try_from(inflight) {
         Ok(n) if (1..=INFLIGHT_MAX).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{inflight} is outside 1..={INFLIGHT_MAX} tasks in flight"
+        _ => Err(OutOfBounds::range(
+            inflight,
+            1,
+            INFLIGHT_MAX,
+            " tasks in flight",
         )),
     }
 }
 
 /// Open loop arrivals per second: `RATE_MIN` to `RATE_MAX`.
-pub fn check_rate(rate: f64) -> Result<f64, String> {
+pub fn check_rate(rate: f64) -> Result<f64, OutOfBounds> {
     if rate.is_finite() && (RATE_MIN..=RATE_MAX).contains(&rate) {
         Ok(rate)
     } else {
-        Err(format!(
-            "{} is outside {RATE_MIN}..={RATE_MAX:.0} arrivals per second",
-            show(rate)
+        Err(OutOfBounds::range(
+            show(rate),
+            RATE_MIN,
+            format!("{RATE_MAX:.0}"),
+            " arrivals per second",
         ))
     }
 }
 
 /// A task count: 1 to `TASKS_MAX`.
-pub fn check_tasks(tasks: u64) -> Result<u64, String> {
+pub fn check_tasks(tasks: u64) -> Result<u64, OutOfBounds> {
     if (1..=TASKS_MAX).contains(&tasks) {
         Ok(tasks)
     } else {
-        Err(format!("{tasks} is outside 1..={TASKS_MAX} tasks"))
+        Err(OutOfBounds::range(tasks, 1, TASKS_MAX, " tasks"))
     }
 }
 
 /// Dashboard frames per second: `FPS_MIN` to `FPS_MAX`.
-pub fn check_fps(fps: u32) -> Result<u32, String> {
+pub fn check_fps(fps: u32) -> Result<u32, OutOfBounds> {
     if (FPS_MIN..=FPS_MAX).contains(&fps) {
         Ok(fps)
     } else {
-        Err(format!("{fps} is outside {FPS_MIN}..={FPS_MAX}"))
+        Err(OutOfBounds::range(fps, FPS_MIN, FPS_MAX, ""))
     }
 }
 
 /// A `mixed` task's computing share: 0 to `CPU_SHARE_MAX` percent.
-pub fn check_cpu_share(percent: i64) -> Result<u8, String> {
+pub fn check_cpu_share(percent: i64) -> Result<u8, OutOfBounds> {
     u8::try_from(percent)
         .ok()
         .filter(|p| *p <= CPU_SHARE_MAX)
-        .ok_or_else(|| format!("{percent}: expected 0 to {CPU_SHARE_MAX} (percent)"))
+        .ok_or(OutOfBounds::Percent {
+            value: percent,
+            max: CPU_SHARE_MAX,
+        })
 }
 
 /// Seconds above 0 and at most `DURATION_MAX_S`.
-pub fn check_duration(seconds: f64) -> Result<Duration, String> {
+pub fn check_duration(seconds: f64) -> Result<Duration, OutOfBounds> {
     if seconds.is_finite() && seconds > 0.0 && seconds <= DURATION_MAX_S {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(format!(
-            "{} is not a number of seconds above 0 and at most {DURATION_MAX_S:.0} (30 days)",
-            show(seconds)
-        ))
+        Err(OutOfBounds::Amount {
+            value: show(seconds),
+            unit: "seconds",
+            allowed: format!("above 0 and at most {DURATION_MAX_S:.0} (30 days)"),
+        })
     }
 }
 
 /// Seconds from 0 to `DURATION_MAX_S` (warm-up, scenario times).
-pub fn check_offset(seconds: f64) -> Result<Duration, String> {
+pub fn check_offset(seconds: f64) -> Result<Duration, OutOfBounds> {
     if seconds.is_finite() && (0.0..=DURATION_MAX_S).contains(&seconds) {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(format!(
-            "{} is not a number of seconds from 0 to {DURATION_MAX_S:.0} (30 days)",
-            show(seconds)
-        ))
+        Err(OutOfBounds::Amount {
+            value: show(seconds),
+            unit: "seconds",
+            allowed: format!("from 0 to {DURATION_MAX_S:.0} (30 days)"),
+        })
     }
 }
 
 /// Milliseconds above 0 and at most `THRESHOLD_MAX_MS`.
-pub fn check_threshold_ms(ms: f64) -> Result<f64, String> {
+pub fn check_threshold_ms(ms: f64) -> Result<f64, OutOfBounds> {
     if ms.is_finite() && ms > 0.0 && ms <= THRESHOLD_MAX_MS {
         Ok(ms)
     } else {
-        Err(format!(
-            "{} is not a number of milliseconds above 0 and at most {THRESHOLD_MAX_MS:.0}",
-            show(ms)
-        ))
+        Err(OutOfBounds::Amount {
+            value: show(ms),
+            unit: "milliseconds",
+            allowed: format!("above 0 and at most {THRESHOLD_MAX_MS:.0}"),
+        })
     }
 }
 
@@ -332,7 +385,7 @@ mod tests {
         assert!(check_offset(1e20).is_err());
         assert!(check_threshold_ms(1e300).is_err());
         assert!(check_threshold_ms(10.0).is_ok());
-        let err = check_rate(1e300).expect_err("too fast");
+        let err = check_rate(1e300).expect_err("too fast").to_string();
         assert!(err.starts_with("1e300 is outside"), "{err}");
     }
 }

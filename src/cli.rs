@@ -384,19 +384,17 @@ pub struct ServeCommandArgs {
 /// A loopback `IP:PORT` to listen on (`localhost` stands for 127.0.0.1). A
 /// lab that runs the CPU flat out on request stays on this machine: other
 /// hosts reach it through a tunnel or a proxy the user sets up on purpose.
-fn serve_address(text: &str) -> Result<SocketAddr, String> {
+fn serve_address(text: &str) -> Result<SocketAddr, BadValue> {
     let text = text.trim();
     let resolved = match text.strip_prefix("localhost:") {
         Some(port) => format!("127.0.0.1:{port}"),
         None => text.to_string(),
     };
-    let address = resolved.parse::<SocketAddr>().map_err(|_| {
-        format!("{text:?} is not an address to listen on (IP:PORT, e.g. 127.0.0.1:9187)")
-    })?;
+    let address = resolved
+        .parse::<SocketAddr>()
+        .map_err(|_| BadValue::NotAnAddress(text.to_string()))?;
     if !address.ip().is_loopback() {
-        return Err(format!(
-            "{text:?} is not a loopback address: loadlab serves on 127.0.0.1 or [::1] only"
-        ));
+        return Err(BadValue::NotLoopback(text.to_string()));
     }
     Ok(address)
 }
@@ -430,79 +428,106 @@ impl clap::builder::TypedValueParser for KernelParser {
     }
 }
 
-fn kernel_named(text: &str) -> Result<Kernel, String> {
-    Kernel::from_name(text).ok_or_else(|| {
-        format!(
-            "no such kernel; choose one of {}",
-            crate::spec::kernel_names()
-        )
+fn kernel_named(text: &str) -> Result<Kernel, BadValue> {
+    Kernel::from_name(text).ok_or_else(|| BadValue::NoSuchKernel {
+        choices: crate::spec::kernel_names(),
     })
 }
 
 // Value parsers: clap puts the flag in front of the reason ("invalid value
 // '1e20' for '--duration <SECS>': ..."), so the one-line error names both.
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    let seconds = number(text)?;
-    bounds::check_duration(seconds).map(|_| seconds)
+/// Why a flag's value was refused (clap names the flag in front of it).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BadValue {
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    #[error("{0:?} is not a whole number of 1 or more")]
+    NotAWholeNumber(String),
+    #[error("{0:?} is not a whole number of percent")]
+    NotAPercentage(String),
+    #[error("{0:?} is not a whole number of 1 or more, nor auto")]
+    NotRounds(String),
+    #[error("{value} is not a count of rounds from 1 to {max}")]
+    RoundsOutOfRange { value: u64, max: u64 },
+    #[error("{value:?} is more than {max} seconds for one row")]
+    RowTooLong { value: String, max: f64 },
+    #[error("{0:?} is not an address to listen on (IP:PORT, e.g. 127.0.0.1:9187)")]
+    NotAnAddress(String),
+    #[error("{0:?} is not a loopback address: loadlab serves on 127.0.0.1 or [::1] only")]
+    NotLoopback(String),
+    #[error("no such kernel; choose one of {choices}")]
+    NoSuchKernel { choices: String },
+    #[error(transparent)]
+    OutOfBounds(#[from] bounds::OutOfBounds),
 }
 
-fn offset_seconds(text: &str) -> Result<f64, String> {
+fn positive_seconds(text: &str) -> Result<f64, BadValue> {
     let seconds = number(text)?;
-    bounds::check_offset(seconds).map(|_| seconds)
+    bounds::check_duration(seconds)?;
+    Ok(seconds)
+}
+
+fn offset_seconds(text: &str) -> Result<f64, BadValue> {
+    let seconds = number(text)?;
+    bounds::check_offset(seconds)?;
+    Ok(seconds)
 }
 
 /// Seconds of one advice row: within the duration bound, at most an hour.
-fn row_seconds(text: &str) -> Result<f64, String> {
+fn row_seconds(text: &str) -> Result<f64, BadValue> {
     let seconds = positive_seconds(text)?;
     if seconds > bounds::ADVICE_ROW_MAX_S {
-        return Err(format!(
-            "{text:?} is more than {} seconds for one row",
-            bounds::ADVICE_ROW_MAX_S
-        ));
+        return Err(BadValue::RowTooLong {
+            value: text.to_string(),
+            max: bounds::ADVICE_ROW_MAX_S,
+        });
     }
     Ok(seconds)
 }
 
-fn cpu_share(text: &str) -> Result<u8, String> {
+fn cpu_share(text: &str) -> Result<u8, BadValue> {
     let percent = text
         .trim()
         .parse::<i64>()
-        .map_err(|_| format!("{text:?} is not a whole number of percent"))?;
-    bounds::check_cpu_share(percent)
+        .map_err(|_| BadValue::NotAPercentage(text.to_string()))?;
+    Ok(bounds::check_cpu_share(percent)?)
 }
 
-fn threshold_ms(text: &str) -> Result<f64, String> {
-    bounds::check_threshold_ms(number(text)?)
+fn threshold_ms(text: &str) -> Result<f64, BadValue> {
+    Ok(bounds::check_threshold_ms(number(text)?)?)
 }
 
-fn rate(text: &str) -> Result<f64, String> {
-    bounds::check_rate(number(text)?)
+fn rate(text: &str) -> Result<f64, BadValue> {
+    Ok(bounds::check_rate(number(text)?)?)
 }
 
-fn thread_count(text: &str) -> Result<u64, String> {
+fn thread_count(text: &str) -> Result<u64, BadValue> {
     let n = whole(text)?;
-    bounds::check_any_threads(n).map(|_| n)
+    bounds::check_any_threads(n)?;
+    Ok(n)
 }
 
-fn runtime_workers(text: &str) -> Result<u64, String> {
+fn runtime_workers(text: &str) -> Result<u64, BadValue> {
     let n = whole(text)?;
-    bounds::check_runtime_workers(n).map(|_| n)
+    bounds::check_runtime_workers(n)?;
+    Ok(n)
 }
 
-fn inflight(text: &str) -> Result<u64, String> {
+fn inflight(text: &str) -> Result<u64, BadValue> {
     let n = whole(text)?;
-    bounds::check_inflight(n).map(|_| n)
+    bounds::check_inflight(n)?;
+    Ok(n)
 }
 
-fn task_count(text: &str) -> Result<u64, String> {
-    bounds::check_tasks(whole(text)?)
+fn task_count(text: &str) -> Result<u64, BadValue> {
+    Ok(bounds::check_tasks(whole(text)?)?)
 }
 
-fn number(text: &str) -> Result<f64, String> {
+fn number(text: &str) -> Result<f64, BadValue> {
     text.trim()
         .parse::<f64>()
-        .map_err(|_| format!("{text:?} is not a number"))
+        .map_err(|_| BadValue::NotANumber(text.to_string()))
 }
 
 /// `sweep --rounds`: a fixed count, or `auto`.
@@ -512,24 +537,24 @@ pub enum SweepRounds {
     Fixed(u64),
 }
 
-fn sweep_rounds(text: &str) -> Result<SweepRounds, String> {
+fn sweep_rounds(text: &str) -> Result<SweepRounds, BadValue> {
     if text.trim() == "auto" {
         return Ok(SweepRounds::Auto);
     }
-    let n = whole(text).map_err(|e| format!("{e}, nor auto"))?;
+    let n = whole(text).map_err(|_| BadValue::NotRounds(text.to_string()))?;
     if n == 0 || n > bounds::SWEEP_ROUNDS_MAX {
-        return Err(format!(
-            "{n} is not a count of rounds from 1 to {}",
-            bounds::SWEEP_ROUNDS_MAX
-        ));
+        return Err(BadValue::RoundsOutOfRange {
+            value: n,
+            max: bounds::SWEEP_ROUNDS_MAX,
+        });
     }
     Ok(SweepRounds::Fixed(n))
 }
 
 /// A count of at least 1 (threads, workers, tasks in flight, tasks); the
 /// bound checks that follow say the upper end.
-fn whole(text: &str) -> Result<u64, String> {
+fn whole(text: &str) -> Result<u64, BadValue> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| format!("{text:?} is not a whole number of 1 or more"))
+        .map_err(|_| BadValue::NotAWholeNumber(text.to_string()))
 }

@@ -15,8 +15,11 @@ pub struct BadConfig {
     pub reason: String,
 }
 
-fn bad(field: &'static str) -> impl FnOnce(String) -> BadConfig {
-    move |reason| BadConfig { field, reason }
+fn bad<E: std::fmt::Display>(field: &'static str) -> impl FnOnce(E) -> BadConfig {
+    move |reason| BadConfig {
+        field,
+        reason: reason.to_string(),
+    }
 }
 use crate::spec::RunLimit;
 

@@ -20,8 +20,12 @@ pub trait Controller: Send + Sync + 'static {
 pub fn check_bounds(command: &Command) -> Result<(), String> {
     use crate::bounds;
     match command {
-        Command::SetThreads { threads } => bounds::check_any_threads(*threads as u64).map(|_| ()),
-        Command::SetLoad { load } => crate::spec::limits::check_load(*load).map(|_| ()),
+        Command::SetThreads { threads } => bounds::check_any_threads(*threads as u64)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Command::SetLoad { load } => crate::spec::limits::check_load(*load)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         Command::SetWorkload { workload } => {
             crate::spec::limits::check_workload(workload).map_err(|e| format!("size {e}"))
         }

@@ -394,13 +394,12 @@ fn bounded(
     src: &Source<'_>,
     value: &Spanned<i64>,
     what: &str,
-    check: fn(u64) -> Result<usize, String>,
+    check: fn(u64) -> Result<usize, crate::bounds::OutOfBounds>,
 ) -> Result<usize, ScenarioError> {
     let v = *value.get_ref();
-    u64::try_from(v)
-        .map_err(|_| format!("{v} is below 1"))
-        .and_then(check)
-        .map_err(|e| src.error(value.span(), format!("{what} {e}")))
+    let refused = |reason: String| src.error(value.span(), format!("{what} {reason}"));
+    let n = u64::try_from(v).map_err(|_| refused(format!("{v} is below 1")))?;
+    check(n).map_err(|e| refused(e.to_string()))
 }
 
 fn seconds(

@@ -285,7 +285,7 @@ pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
                     bounds::check_runtime_workers(n as u64)
                         .map_err(|e| format!("{e} (inline cells run on that many app workers)"))
                 } else {
-                    bounds::check_any_threads(n as u64)
+                    bounds::check_any_threads(n as u64).map_err(|e| e.to_string())
                 };
                 checked.map_err(|e| Failure::Usage(format!("--threads {list:?}: {e}")))?;
             }

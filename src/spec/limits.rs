@@ -2,8 +2,8 @@
 //! numbers live in `bounds`, these say which of them applies.
 
 use crate::bounds::{
-    ARGON2_MAX_KIB, POOL_THREADS_MAX, RESIZE_MAX_SIDE, RUNTIME_WORKERS_MAX, SLEEP_MAX_MICROS,
-    check_inflight, check_rate,
+    ARGON2_MAX_KIB, OutOfBounds, POOL_THREADS_MAX, RESIZE_MAX_SIDE, RUNTIME_WORKERS_MAX,
+    SLEEP_MAX_MICROS, check_inflight, check_rate,
 };
 use crate::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
 
@@ -43,21 +43,27 @@ pub fn check_threads(
     backend: BackendKind,
     runtime_workers: usize,
     threads: u64,
-) -> Result<usize, String> {
+) -> Result<usize, OutOfBounds> {
     let max = threads_max(backend, runtime_workers);
     match usize::try_from(threads) {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ if backend == BackendKind::Inline => Err(format!(
-            "{threads} is outside 1..={max}: inline runs on the app runtime's {max} workers"
+        _ if backend == BackendKind::Inline => Err(OutOfBounds::range(
+            threads,
+            1,
+            max,
+            format!(": inline runs on the app runtime's {max} workers"),
         )),
-        _ => Err(format!(
-            "{threads} is outside 1..={max} threads for {backend}"
+        _ => Err(OutOfBounds::range(
+            threads,
+            1,
+            max,
+            format!(" threads for {backend}"),
         )),
     }
 }
 
 /// A load mode within bounds.
-pub fn check_load(load: LoadMode) -> Result<LoadMode, String> {
+pub fn check_load(load: LoadMode) -> Result<LoadMode, OutOfBounds> {
     match load {
         LoadMode::Closed { inflight } => Ok(LoadMode::Closed {
             inflight: check_inflight(inflight as u64)?,
@@ -69,20 +75,22 @@ pub fn check_load(load: LoadMode) -> Result<LoadMode, String> {
 }
 
 /// A synthetic kernel's mean size: 1 to `size_max(kernel)`.
-pub fn check_size(kernel: Kernel, size: u64) -> Result<u64, String> {
+pub fn check_size(kernel: Kernel, size: u64) -> Result<u64, OutOfBounds> {
     let max = size_max(kernel);
     if (1..=max).contains(&size) {
         Ok(size)
     } else {
-        Err(format!(
-            "{size} is outside 1..={max} for {kernel} ({})",
-            kernel.size_unit()
+        Err(OutOfBounds::range(
+            size,
+            1,
+            max,
+            format!(" for {kernel} ({})", kernel.size_unit()),
         ))
     }
 }
 
 /// A workload's size within its kernel's bound (file workloads take no size).
-pub fn check_workload(workload: &WorkloadSpec) -> Result<(), String> {
+pub fn check_workload(workload: &WorkloadSpec) -> Result<(), OutOfBounds> {
     if workload.path.is_none() {
         check_size(workload.kernel, workload.size)?;
     }
@@ -102,7 +110,9 @@ mod tests {
 
     #[test]
     fn kernel_sizes_name_their_limit() {
-        let err = check_size(Kernel::Argon2, 4_194_304).expect_err("above the argon2 limit");
+        let err = check_size(Kernel::Argon2, 4_194_304)
+            .expect_err("above the argon2 limit")
+            .to_string();
         assert!(err.contains("1048576"), "{err}");
         assert!(check_size(Kernel::Resize, 4096).is_ok());
         assert!(check_size(Kernel::Resize, 4097).is_err());
