@@ -364,3 +364,54 @@ fn oversubscribed_pool_threads_report_time_waiting_for_a_cpu() {
         "{threads} spinning threads on {cores} cores waited {wait} s for {cpu} s of CPU"
     );
 }
+
+/// A stalling headless run prints one line per cause at its end, with the
+/// count, the rate, the worst stall and what ran, not one line per stall.
+#[test]
+fn a_headless_run_sums_its_stalls_up_in_one_line_per_cause() {
+    let out = loadlab(&[
+        "run",
+        "--backend",
+        "inline",
+        "--threads",
+        "1",
+        "--runtime-workers",
+        "1",
+        "--workload",
+        "spin",
+        "--size",
+        "30000",
+        "--rate",
+        "10",
+        "--duration",
+        "1.5",
+        "--block-threshold-ms",
+        "10",
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    // Ten 30 ms tasks a second on the only app worker: a stall each.
+    let stalls = report["blocked_events"].as_u64().unwrap();
+    assert!(stalls >= 5, "{report:#}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("app runtime blocked"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let counted: u64 = lines[0]
+        .split("blocked ")
+        .nth(1)
+        .and_then(|rest| rest.split('x').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(counted >= 5, "{stderr}");
+    assert!(
+        lines[0].contains("/s), worst ")
+            && lines[0].contains(
+                "(inline: spin from the driver): CPU work is running on the async workers"
+            ),
+        "{stderr}"
+    );
+}

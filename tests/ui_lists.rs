@@ -267,7 +267,11 @@ fn log_lines_are_one_row_each_in_the_grid_and_wrap_at_words_when_zoomed() {
         "older lines stay:\n{text}"
     );
     app.view.focus = PanelId::Log;
+    // Enter on the Log shows its bottom row whole; Enter again zooms the Log.
     press(&mut app, &[key(KeyCode::Enter)]);
+    assert!(app.view.log_row.as_ref().is_some_and(|l| l.message == long));
+    press(&mut app, &[key(KeyCode::Enter)]);
+    assert!(app.view.zoomed && app.view.log_row.is_none());
     let zoomed = frame_text(&app, 80, 24);
     let flat: String = zoomed
         .chars()

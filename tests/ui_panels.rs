@@ -304,3 +304,60 @@ fn the_header_says_when_the_probes_run_at_their_idle_pace() {
         "{line}"
     );
 }
+
+/// The grid's Log cuts a long row before its reason; Enter (or `?`) on the
+/// focused Log shows the bottom row whole in a popup.
+#[test]
+fn enter_on_the_log_shows_its_bottom_row_whole() {
+    let mut app = app_with_history(Theme::colored());
+    let long = "app runtime blocked 31x in 3.0 s (10.0/s), worst 612.0 ms (inline: argon2 from /work 86%, spin from the driver 14%): CPU work is running on the async workers";
+    app.logs.push(loadlab::logging::LogLine {
+        time: std::time::UNIX_EPOCH + Duration::from_secs(50_400),
+        level: tracing::Level::WARN,
+        target: "loadlab::probe::heartbeat".to_string(),
+        message: long.to_string(),
+    });
+    app.view.focus = PanelId::Log;
+    let grid = frame_text(&app, 120, 40);
+    assert!(!grid.contains("async workers"), "the grid cuts it:\n{grid}");
+    update(
+        &mut app,
+        key(crossterm::event::KeyCode::Enter),
+        Instant::now(),
+    );
+    let text = frame_text(&app, 120, 40);
+    // The popup's rows, borders and what shows beside it cut off.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split('│').nth(2))
+        .map(str::trim)
+        .collect();
+    let whole = rows.join(" ");
+    assert!(whole.contains(long), "{text}");
+    insta::assert_snapshot!("log_row_120x40", text);
+    // Any other key closes it; ? on the Log opens it too, and ? again the help.
+    update(&mut app, ch('x'), Instant::now());
+    assert!(app.view.log_row.is_none());
+    update(&mut app, ch('?'), Instant::now());
+    assert!(app.view.log_row.is_some() && !app.view.help);
+    update(&mut app, ch('?'), Instant::now());
+    assert!(app.view.log_row.is_none() && app.view.help);
+}
+
+/// A health verdict formed while other programs took more than the stated
+/// share of the CPUs is marked, with their share.
+#[test]
+fn a_verdict_formed_on_a_busy_machine_is_marked() {
+    let mut app = app_with_history(Theme::colored());
+    let mut s = inline_snapshot(61);
+    s.system.external_cpu_pct = Some(48.0);
+    app.on_snapshot(Arc::new(s));
+    let text = panel_text(&app, PanelId::Health, 120, 20);
+    assert!(text.contains("STARVED*"), "{text}");
+    assert!(text.contains("*machine busy 48%"), "{text}");
+    let mut quiet = inline_snapshot(62);
+    quiet.system.external_cpu_pct = Some(3.0);
+    app.on_snapshot(Arc::new(quiet));
+    let text = panel_text(&app, PanelId::Health, 120, 20);
+    assert!(text.contains("STARVED ") && !text.contains('*'), "{text}");
+}

@@ -33,6 +33,8 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         RunLimit::Unbounded,
     )?;
     config.serve = setup::serve_options(&cli.service);
+    // The Log shows stalls as they happen.
+    config.stall_log = crate::probe::stall_log::StallLog::Live;
     let scenario = match &cli.scenario {
         Some(path) => Some(Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?),
         None => None,

@@ -99,6 +99,8 @@ where
             .and_then(|(report, code)| write_stdout(&report).map(|()| code)),
         None => commands::dashboard(&cli, dashboard_config.as_ref()),
     };
+    // Stalls of headless runs: one line per cause, after the report.
+    crate::probe::stall_log::process_tally().log();
     // A recording that could not be written fails the run, whichever mode wrote it.
     let result = result.and_then(|code| match crate::record::write_failure() {
         Some(failure) => Err(Failure::Fatal(failure.to_string())),

@@ -25,7 +25,8 @@ use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
 use crate::metrics::snapshot::Snapshot;
-use crate::probe::heartbeat::RunningNow;
+use crate::probe::stall_blame::RunningNow;
+use crate::probe::stall_log::StallLog;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
 pub use config_bounds::BadConfig;
@@ -65,6 +66,8 @@ pub struct EngineConfig {
     pub batch: usize,
     /// The HTTP service on the app runtime (`--serve`), if any.
     pub serve: Option<crate::service::ServeOptions>,
+    /// Stall warnings as they happen (the dashboard) or tallied for the end.
+    pub stall_log: StallLog,
 }
 
 impl Default for EngineConfig {
@@ -92,6 +95,7 @@ impl Default for EngineConfig {
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
             batch: 1,
             serve: None,
+            stall_log: StallLog::default(),
         }
     }
 }
@@ -231,11 +235,12 @@ fn build_runtime(workers: usize, blocking_nice: i32) -> std::io::Result<tokio::r
         // Blocking threads serve the spawn-blocking backend: run them like
         // the other backends' threads, below the app workers.
         .on_thread_start(move || {
-            if std::thread::current()
-                .name()
-                .is_some_and(|name| name.starts_with("blocking"))
-            {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or_default();
+            if name.starts_with("blocking") {
                 crate::backend::worker_priority::lower_current_thread(blocking_nice);
+            } else if name.starts_with("app-") {
+                crate::metrics::work_times::mark_app_worker();
             }
         })
         .enable_all()
@@ -285,18 +290,26 @@ impl Engine {
             worker_nice: config.worker_nice,
             errors: Mutex::new(ErrorLog::default()),
             probes: Arc::new(ProbeStats::default()),
+            work_times: Default::default(),
             shutting_down: AtomicBool::new(false),
             arrivals_dropped: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
             caption: Mutex::new(None),
         });
 
-        let running_now = {
+        let read_running = {
             let shared = shared.clone();
-            move || RunningNow {
-                at_s: shared.elapsed_s(),
-                backend: shared.current.load().backend.kind(),
-                kernel: shared.workload.load().kernel,
+            move |now: &mut RunningNow| {
+                now.at_s = shared.elapsed_s();
+                now.backend = shared.current.load().backend.kind();
+                now.driver_kernel = shared
+                    .running
+                    .load(Ordering::Relaxed)
+                    .then(|| shared.workload.load().kernel);
+                let at_ns = shared
+                    .clock
+                    .delta_as_nanos(shared.clock_origin, shared.clock.raw());
+                shared.work_times.read(at_ns, &mut now.work);
             }
         };
         // The echo keeps its pings between heartbeat ticks: both count from here.
@@ -308,7 +321,9 @@ impl Engine {
             heartbeat_origin,
             heartbeat_period,
             config.block_threshold,
-            running_now,
+            config.stall_log.clone(),
+            RunningNow::new(config.backend),
+            read_running,
         ));
         if config.echo_pings_per_s > 0 {
             let probes = shared.probes.clone();

@@ -95,6 +95,8 @@ pub struct Shared {
     pub errors: Mutex<ErrorLog>,
     /// The probes write here; the sampler reads.
     pub probes: Arc<ProbeStats>,
+    /// What ran on the app workers and for `/work`, for the stall's blame.
+    pub work_times: crate::metrics::work_times::WorkTimes,
     pub shutting_down: AtomicBool,
     /// Open-loop arrivals not submitted because too many were outstanding.
     pub arrivals_dropped: AtomicU64,

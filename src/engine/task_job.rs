@@ -11,6 +11,7 @@ use super::refill::Ended;
 use super::shared::Shared;
 use super::single_task::TaskReply;
 use crate::metrics::thread_stats::TaskEnd;
+use crate::metrics::work_times::{self, TaskSource, WorkKind};
 use crate::spec::{Kernel, WorkloadSpec};
 use crate::workload::{TaskInput, TaskOutput, checksum, run_task};
 
@@ -158,13 +159,21 @@ impl TaskJob {
             self.end_cancelled();
             return None;
         }
+        let watched = self.watched_kind();
+        if let Some(kind) = watched {
+            self.shared.work_times.started(kind, self.nanos_at(started));
+        }
         let outcome = catch_unwind(AssertUnwindSafe(|| self.compute()));
+        let finished = self.shared.clock.raw();
+        if let Some(kind) = watched {
+            let (from, to) = (self.nanos_at(started), self.nanos_at(finished));
+            self.shared.work_times.ended(kind, from, to);
+        }
         if crate::workload::memory_budget::take_gave_up() {
             // Stopped while waiting for memory: it ran nothing.
             self.end_cancelled();
             return None;
         }
-        let finished = self.shared.clock.raw();
         let mut failure = None;
         let (end, output) = match outcome {
             Ok(Ok(output)) => (TaskEnd::Completed, output),
@@ -217,6 +226,30 @@ impl TaskJob {
             });
         }
         Some(finished)
+    }
+
+    /// The kind of task this is, when the stall blame needs its running
+    /// time: it runs on an app worker, or for a `/work` request.
+    #[inline]
+    fn watched_kind(&self) -> Option<WorkKind> {
+        let on_app_worker = work_times::on_app_worker();
+        let source = if self.reply.is_some() {
+            TaskSource::Http
+        } else {
+            TaskSource::Driver
+        };
+        (on_app_worker || source == TaskSource::Http).then_some(WorkKind {
+            source,
+            kernel: self.kernel,
+            on_app_worker,
+        })
+    }
+
+    /// A raw clock reading as nanoseconds since the engine started.
+    fn nanos_at(&self, raw: u64) -> u64 {
+        self.shared
+            .clock
+            .delta_as_nanos(self.shared.clock_origin, raw)
     }
 
     /// The request awaiting this task went away (its client disconnected or

@@ -15,3 +15,4 @@ pub mod registry;
 pub mod snapshot;
 pub mod system;
 pub mod thread_stats;
+pub mod work_times;

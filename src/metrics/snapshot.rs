@@ -260,7 +260,11 @@ pub struct BlockEvent {
     pub at_s: f64,
     pub blocked_ms: f64,
     pub backend: BackendKind,
+    /// The kernel that held the workers longest (empty: no task ran).
     pub kernel: String,
+    /// What ran, longest first: `argon2 from /work 91%, spin from the driver 9%`.
+    #[serde(default)]
+    pub ran: String,
 }
 
 /// tokio's stable RuntimeMetrics of the app runtime.

@@ -3,3 +3,5 @@
 pub mod echo;
 pub mod heartbeat;
 pub mod pace;
+pub mod stall_blame;
+pub mod stall_log;

@@ -46,6 +46,10 @@ pub struct DemoRound {
     pub health_rtt_us: Option<Spread>,
     /// CPU other processes used during the round, percent of the machine.
     pub external_cpu_pct: Option<f64>,
+    /// OS CPU seconds of the backend's threads per completed task (0: none
+    /// completed or not measured).
+    #[serde(default)]
+    pub cpu_s_per_task: f64,
     pub verdict: Verdict,
 }
 
@@ -63,6 +67,7 @@ impl DemoRound {
             echo_rtt_us,
             health_rtt_us: None,
             external_cpu_pct: None,
+            cpu_s_per_task: 0.0,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
         }
     }
@@ -124,6 +129,11 @@ pub struct DemoRow {
     pub verdict: Verdict,
     /// The most CPU other processes used during any round, percent of the machine.
     pub external_cpu_pct: Option<f64>,
+    /// How much the same task's CPU time varied between rounds, (max - min)
+    /// / median x 100: the machine itself slowing, which /proc/stat does not
+    /// show. None with fewer than two rounds that completed tasks.
+    #[serde(default)]
+    pub machine_drift_pct: Option<f64>,
     /// High spread, busy machine, or rounds that disagree on the verdict.
     pub noisy: bool,
     pub round_figures: Vec<DemoRound>,
@@ -190,6 +200,9 @@ impl DemoRow {
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
             external_cpu_pct: super::noise::busiest_external_cpu(
                 rounds.iter().map(|r| r.external_cpu_pct),
+            ),
+            machine_drift_pct: super::paired::cost_drift_pct(
+                rounds.iter().map(|r| r.cpu_s_per_task),
             ),
             noisy: false,
             round_figures: rounds,
@@ -592,6 +605,24 @@ mod tests {
             why.contains("channel x2 starved the runtime in 1 of 3 rounds"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn rows_report_how_much_the_same_tasks_cpu_time_drifted_between_rounds() {
+        let th = Threshold::default();
+        let costing = |cpu_s_per_task| DemoRound {
+            cpu_s_per_task,
+            ..round(400.0, 1_000.0)
+        };
+        let rounds = vec![costing(0.010), costing(0.012), costing(0.0), costing(0.011)];
+        let row = DemoRow::from_rounds(BackendKind::Rayon, 2, rounds, &th);
+        // The round that completed nothing does not count: (12 - 10) / 11.
+        let drift = row.machine_drift_pct.unwrap_or_default();
+        assert!((drift - 200.0 / 11.0).abs() < 1e-9, "{drift}");
+        let json = serde_json::to_value(&row).unwrap_or_default();
+        assert!(json["machine_drift_pct"].is_number(), "{json}");
+        let one = DemoRow::from_rounds(BackendKind::Rayon, 2, vec![costing(0.01)], &th);
+        assert_eq!(one.machine_drift_pct, None);
     }
 
     #[test]

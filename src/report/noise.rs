@@ -71,10 +71,16 @@ impl Range {
 /// not measured). `during`: what was measured, e.g. `the run`.
 pub fn busy_warning(external_cpu_pct: Option<f64>, during: &str) -> Option<String> {
     let limit = crate::bounds::BUSY_EXTERNAL_CPU_PCT;
-    let external = external_cpu_pct.filter(|e| *e > limit)?;
+    let external = machine_busy(external_cpu_pct)?;
     Some(format!(
         "other programs used {external:.0}% of the CPUs during {during} (above {limit:.0}%): its figures hold for a machine this busy, not a quiet one"
     ))
+}
+
+/// Other programs' share of the machine when it is above
+/// [`crate::bounds::BUSY_EXTERNAL_CPU_PCT`]: a verdict formed then is marked.
+pub fn machine_busy(external_cpu_pct: Option<f64>) -> Option<f64> {
+    external_cpu_pct.filter(|e| *e > crate::bounds::BUSY_EXTERNAL_CPU_PCT)
 }
 
 /// The most CPU other processes used during any round (None: never measured).

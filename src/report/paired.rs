@@ -104,6 +104,17 @@ pub fn drift_pct(values: &[f64]) -> Option<f64> {
         .map(|r| r.spread_pct())
 }
 
+/// How much the CPU time of the same task varied between the rounds that
+/// completed tasks (`costs` of 0 did not): the machine itself slowing. None
+/// with fewer than two such rounds.
+pub fn cost_drift_pct(costs: impl Iterator<Item = f64>) -> Option<f64> {
+    let costs: Vec<f64> = costs.filter(|c| *c > 0.0).collect();
+    if costs.len() < 2 {
+        return None;
+    }
+    drift_pct(&costs)
+}
+
 /// How far `speedup` overshoots `limit`, as a share: x2.83 against a limit
 /// of x2 is 0.415; 0 within the limit. Such an overshoot is not scaling but
 /// noise (the slower cell was slowed), at least this large.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Snapshot;
-use crate::session::pool::{pool_cpu_s, pool_of};
+use crate::session::pool::cpu_s_per_task;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct P50P99 {
@@ -63,7 +63,6 @@ impl CellRound {
                 0.0
             }
         };
-        let cpu_s = pool_cpu_s(start, &end.totals.threads_seen, pool_of(end.backend));
         let total = &end.totals.latency.total;
         CellRound {
             round,
@@ -78,11 +77,7 @@ impl CellRound {
             heartbeat_lag_us: HeartbeatP99 {
                 p99: end.totals.heartbeat.p99,
             },
-            cpu_s_per_task: if counters.completed > 0 {
-                cpu_s / counters.completed as f64
-            } else {
-                0.0
-            },
+            cpu_s_per_task: cpu_s_per_task(start, end),
             external_cpu_pct,
         }
     }

@@ -104,13 +104,5 @@ impl SweepRow {
 
 /// Variation of the CPU time per task over the rounds that completed tasks.
 fn machine_drift_pct(rounds: &[CellRound]) -> Option<f64> {
-    let costs: Vec<f64> = rounds
-        .iter()
-        .map(|r| r.cpu_s_per_task)
-        .filter(|c| *c > 0.0)
-        .collect();
-    if costs.len() < 2 {
-        return None;
-    }
-    super::paired::drift_pct(&costs)
+    super::paired::cost_drift_pct(rounds.iter().map(|r| r.cpu_s_per_task))
 }

@@ -55,7 +55,10 @@ pub fn starvation(
         else {
             break;
         };
-        let round = DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold);
+        let round = DemoRound {
+            cpu_s_per_task: crate::session::pool::cpu_s_per_task(&period.start, &period.outcome),
+            ..DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold)
+        };
         measured[*cell].push(with_silence_counted(
             round,
             period.outcome.elapsed.as_secs_f64(),

@@ -34,6 +34,16 @@ pub fn pool_cpu_s(start: &Snapshot, seen: &[ThreadSeen], pool: PoolKind) -> f64 
         .sum()
 }
 
+/// OS CPU seconds of the backend's threads per completed task over a
+/// measured period from `start` (0 when none completed).
+pub fn cpu_s_per_task(start: &Snapshot, end: &crate::engine::RunOutcome) -> f64 {
+    let completed = end.totals.counters.completed;
+    if completed == 0 {
+        return 0.0;
+    }
+    pool_cpu_s(start, &end.totals.threads_seen, pool_of(end.backend)) / completed as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

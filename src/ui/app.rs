@@ -81,6 +81,8 @@ pub struct ViewState {
     pub chart_window: ChartWindow,
     /// The Log panel's level filter and scroll.
     pub log: LogView,
+    /// A Log row shown whole in a popup (Enter or `?` on the Log).
+    pub log_row: Option<crate::logging::LogLine>,
     /// Where each panel was last drawn, for mouse clicks and the wheel.
     pub panel_areas: RefCell<Vec<(PanelId, Rect)>>,
     /// Size of the last frame drawn, for screen exports.

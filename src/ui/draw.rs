@@ -74,6 +74,9 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
             &app.view.help_max_scroll,
         );
     }
+    if let Some(row) = &app.view.log_row {
+        super::log_row_view::render(frame, area, app.theme, row);
+    }
 }
 
 /// The 2 x 3 grid of panels.

@@ -52,6 +52,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab / arrows", "move focus between panels"),
     ("Enter", "zoom the focused panel (Enter or Esc to leave)"),
     (
+        "Enter on Log",
+        "the Log's bottom row whole (also ?; j/k pick the row)",
+    ),
+    (
         "j / k",
         "scroll the focused list (threads, or the Log) one row",
     ),

@@ -97,7 +97,35 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         };
         return Vec::new();
     }
+    if app.view.log_row.take().is_some() {
+        // The row popup: Enter zooms the Log, ? opens the help, q quits,
+        // any other key just closes it.
+        match key.code {
+            KeyCode::Enter => app.view.zoomed = true,
+            KeyCode::Char('?') | KeyCode::F(1) => {
+                app.view.help = true;
+                app.view.help_scroll = 0;
+            }
+            KeyCode::Char('q') => return vec![Action::Quit],
+            _ => {}
+        }
+        return Vec::new();
+    }
     if ctrl || key.modifiers.contains(KeyModifiers::ALT) {
+        return Vec::new();
+    }
+    // On the Log, Enter (unless zoomed: it leaves the zoom) and ? show the
+    // bottom row whole, which the grid cuts.
+    let on_log_row = match key.code {
+        KeyCode::Char('?') => true,
+        KeyCode::Enter => !app.view.zoomed,
+        _ => false,
+    };
+    if on_log_row
+        && app.view.focus == PanelId::Log
+        && let Some(row) = app.view.log.selected(&app.logs)
+    {
+        app.view.log_row = Some(row);
         return Vec::new();
     }
     match key.code {

@@ -80,6 +80,15 @@ impl LogView {
         }
     }
 
+    /// The bottom row the Log shows (the newest unless scrolled back): the
+    /// one Enter shows whole.
+    pub fn selected(&self, logs: &LogBuffer) -> Option<LogLine> {
+        let mut entries = self.visible(logs);
+        let scroll = self.scroll.min(entries.len().saturating_sub(1));
+        let at = entries.len().checked_sub(1 + scroll)?;
+        Some(entries.swap_remove(at))
+    }
+
     pub fn to_oldest(&mut self, logs: &LogBuffer) {
         self.scroll = self.visible(logs).len().saturating_sub(1);
     }

@@ -26,6 +26,7 @@ pub mod help;
 pub mod history;
 pub mod input;
 pub mod keys;
+pub mod log_row_view;
 pub mod log_view;
 pub mod mouse;
 pub mod panels;

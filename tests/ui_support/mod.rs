@@ -212,6 +212,7 @@ pub fn inline_snapshot(t: u64) -> Snapshot {
             blocked_ms: 12.9,
             backend: BackendKind::Inline,
             kernel: "sumsq".to_string(),
+            ran: String::new(),
         }),
     };
     s.runtime.worker_busy_ratio = vec![0.99, 0.98];
@@ -403,6 +404,7 @@ pub fn long_values_app(theme: Theme) -> App {
         blocked_ms: 1_234.5,
         backend: BackendKind::SpawnBlocking,
         kernel: "resize".to_string(),
+        ran: String::new(),
     });
     app.on_snapshot(Arc::new(s));
     app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(

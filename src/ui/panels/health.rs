@@ -23,9 +23,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     frame.render_widget(block, area);
 
     let hb = &s.heartbeat.window;
-    let (badge, state_style, relation) = match s.health.state {
-        HealthState::Healthy => (" HEALTHY ", theme.good(), "≤"),
-        HealthState::Starved => (" STARVED ", theme.bad(), ">"),
+    // Other programs above the stated share while the verdict was formed:
+    // it holds for a machine this busy, and says so.
+    let busy = crate::report::noise::machine_busy(s.system.external_cpu_pct);
+    let (badge, state_style, relation) = match (s.health.state, busy.is_some()) {
+        (HealthState::Healthy, false) => (" HEALTHY ", theme.good(), "≤"),
+        (HealthState::Healthy, true) => (" HEALTHY* ", theme.good(), "≤"),
+        (HealthState::Starved, false) => (" STARVED ", theme.bad(), ">"),
+        (HealthState::Starved, true) => (" STARVED* ", theme.bad(), ">"),
     };
     // The figure behind the verdict: the heartbeat's, or with --serve the
     // /health client's when it alone is past the limit.
@@ -49,6 +54,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             theme.label(),
         ),
     ])];
+    if let Some(external) = busy {
+        lines[0].push_span(Span::styled(
+            format!(" *machine busy {external:.0}%"),
+            theme.warn(),
+        ));
+    }
     if let Some(service) = &s.service {
         // What a client of the service waits: the headline when there is one.
         let client = &service.health_client;
@@ -82,7 +93,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             ),
             Span::raw(format!(
                 ", last {:.0}ms at {:.1}s ({}, {})",
-                b.blocked_ms, b.at_s, b.backend, b.kernel
+                b.blocked_ms,
+                b.at_s,
+                b.backend,
+                if b.ran.is_empty() { &b.kernel } else { &b.ran }
             )),
         ]),
         None => Line::styled(
