@@ -412,7 +412,7 @@ pub struct AttachArgs {
     #[arg(long = "group", value_name = "REGEX=POOL", value_parser = group_rule)]
     pub groups: Vec<String>,
     /// Call the target starved when the probe's p99 exceeds this (ms).
-    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = threshold_ms)]
+    #[arg(long, value_name = "MS", default_value_t = bounds::STARVED_HEARTBEAT_P99_MS, value_parser = threshold_ms)]
     pub starved_threshold_ms: f64,
     /// How often the target's threads are read (milliseconds).
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(bounds::SAMPLE_MS_MIN..=bounds::SAMPLE_MS_MAX))]
