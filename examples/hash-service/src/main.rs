@@ -34,7 +34,11 @@ fn main() {
         }
     };
     // rayon names no thread unless asked: named, they show as their own pool.
+    // One core is left to the async workers, so offloaded hashing never keeps
+    // `/health` waiting for a CPU.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
         .thread_name(|index| format!("rayon-{index}"))
         .build_global()
     {
