@@ -411,7 +411,7 @@ fn demo_key_runs_offload_inline_offload() {
             }),
         ]
     );
-    assert!(app.view.scenario.is_none());
+    assert!(app.playback().is_none());
     assert_eq!(
         app.view.status.as_ref().map(|s| s.text.as_str()),
         Some("guided demo finished")
@@ -419,51 +419,26 @@ fn demo_key_runs_offload_inline_offload() {
 }
 
 /// Two steps: inline at 0 s ("one"), 4 threads at 2 s ("two"); over at 3 s.
-struct TwoSteps {
-    played: usize,
-}
-
-impl loadlab::ui::timeline::Timeline for TwoSteps {
-    fn advance(&mut self, elapsed: Duration) -> Vec<Command> {
-        let mut due = Vec::new();
-        if self.played == 0 {
-            due.push(Command::SetBackend {
-                backend: BackendKind::Inline,
-            });
-            self.played = 1;
-        }
-        if self.played == 1 && elapsed >= Duration::from_secs(2) {
-            due.push(Command::SetThreads { threads: 4 });
-            self.played = 2;
-        }
-        due
-    }
-
-    fn caption(&self) -> Option<&str> {
-        match self.played {
-            0 => None,
-            1 => Some("one"),
-            _ => Some("two"),
-        }
-    }
-
-    fn progress(&self) -> (usize, usize) {
-        (self.played, 2)
-    }
-
-    fn is_over(&self, elapsed: Duration) -> bool {
-        self.played == 2 && elapsed >= Duration::from_secs(3)
-    }
-}
+const TWO_STEPS: &str = r#"
+duration = 3.0
+[[step]]
+at = 0.0
+backend = "inline"
+caption = "one"
+[[step]]
+at = 2.0
+threads = 4
+caption = "two"
+"#;
 
 #[test]
 fn a_scenario_plays_its_commands_on_time_with_captions() {
     let mut app = live_app();
     let t0 = Instant::now();
-    app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(
-        Box::new(TwoSteps { played: 0 }),
-        t0,
-    ));
+    let scenario = loadlab::scenario::Scenario::parse(TWO_STEPS, "two steps").expect("parses");
+    app.data
+        .session
+        .play(loadlab::session::playback::Playback::new(scenario, t0));
     assert_eq!(
         app.tick(t0),
         vec![
@@ -488,13 +463,13 @@ fn a_scenario_plays_its_commands_on_time_with_captions() {
             })
         ]
     );
-    assert!(app.view.scenario.is_some());
+    assert!(app.playback().is_some());
     // Over: the engine's caption is cleared, so later Snapshots carry none.
     assert_eq!(
         app.tick(t0 + Duration::from_secs(3)),
         vec![apply(Command::Caption { text: None })]
     );
-    assert!(app.view.scenario.is_none());
+    assert!(app.playback().is_none());
     let status = app.view.status.as_ref().map(|s| s.text.as_str());
     assert_eq!(status, Some("scenario finished"));
 }

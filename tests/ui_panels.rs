@@ -145,8 +145,8 @@ fn demo_caption_says_what_to_watch() {
     let mut app = app_with_history(Theme::colored());
     let start = Instant::now() - Duration::from_secs(12);
     let (mut run, _) = demo::start(start, &app.data.snapshot.config).expect("preset");
-    run.timeline.advance(Duration::from_secs(12));
-    app.view.scenario = Some(run);
+    run.advance(start + Duration::from_secs(12));
+    app.data.session.play(run);
     let text = render_text(120, 40, |f| {
         draw::render(f, &app, start + Duration::from_secs(12))
     });

@@ -13,12 +13,11 @@ use crate::report::sweep_render::SweepFormat;
 use crate::runs;
 use crate::runs::interrupt::{self, Interruption};
 use crate::runs::session::{Recording, Session};
-use crate::scenario::{Player, Scenario};
+use crate::scenario::Scenario;
 use crate::setup::{self, Failure};
 use crate::spec::RunLimit;
 use crate::ui::DashboardOptions;
 use crate::ui::theme::{Theme, ThemeName};
-use crate::ui::timeline::Timeline;
 
 pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Result<i32, Failure> {
     if !crate::ui::is_terminal() {
@@ -65,7 +64,7 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         chart_window: file.and_then(|c| c.chart_window()).unwrap_or_default(),
         export_dir: cli.export_dir.clone(),
         export_screen: cli.export_screen,
-        scenario: scenario.map(|s| Box::new(Player::new(s)) as Box<dyn Timeline>),
+        scenario,
         expected_panic: Some(crate::engine::task_job::in_job),
     };
     let result = crate::ui::run_dashboard(engine.clone(), logs, options);

@@ -1,5 +1,5 @@
-//! What runs beside the engine in any mode: a scenario being played and a
-//! recording being written. `tick` is called a few times a second.
+//! What runs beside the engine in the headless commands: a scenario being
+//! played (through the session layer) and a recording being written. `tick` is called a few times a second.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -9,30 +9,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::interrupt::Interruption;
-use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 use crate::engine::{Engine, EngineConfig, RunOutcome};
 use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
-use crate::scenario::{Player, Scenario};
-use crate::session::periods::{Period, PeriodTracker};
+use crate::scenario::Scenario;
+use crate::session::periods::Period;
+use crate::session::playback::Playback;
 use crate::setup::Failure;
 
 /// How often a session looks at the clock and the latest Snapshot.
 pub const TICK: Duration = Duration::from_millis(50);
 
+/// A headless session: the scenario played and its periods, and the
+/// recording written.
 pub struct Session {
-    started: Instant,
-    player: Option<Player>,
-    caption: Option<String>,
+    /// The scenario being played and its periods.
+    played: crate::session::Session,
+    has_scenario: bool,
     recording: Recording,
-    /// Snapshots up to this sequence number may predate the commands applied
-    /// last: they are neither recorded nor counted in a period, so every line
-    /// and period shows the configuration actually running.
-    stale_through_seq: u64,
-    /// With a scenario: the periods of one configuration each.
-    periods: Option<PeriodTracker>,
 }
 
 /// A `--record` file (or none) fed with an engine's latest Snapshots.
@@ -98,74 +94,59 @@ impl Session {
     /// Loads the scenario and creates the recording; errors name the file.
     /// A bad scenario is a usage error (exit 2).
     pub fn new(scenario: Option<&Path>, record: Option<&Path>) -> Result<Session, Failure> {
-        let player = match scenario {
-            Some(path) => Some(Player::new(
+        let playback = match scenario {
+            Some(path) => Some(Playback::new(
                 Scenario::load(path).map_err(|e| Failure::Usage(e.to_string()))?,
+                Instant::now(),
             )),
             None => None,
         };
         Ok(Session {
-            started: Instant::now(),
-            periods: player.as_ref().map(|_| PeriodTracker::default()),
-            player,
-            caption: None,
+            has_scenario: playback.is_some(),
+            played: crate::session::Session::new(playback),
             recording: Recording::open(record)?,
-            stale_through_seq: 0,
         })
     }
 
     /// False with neither a scenario nor a recording: `tick` would do nothing.
     pub fn has_work(&self) -> bool {
-        self.player.is_some() || self.recording.recorder.is_some()
+        self.has_scenario || self.recording.recorder.is_some()
     }
 
     /// Restarts the scenario clock (call when the engine starts).
     pub fn start_clock(&mut self) {
-        self.started = Instant::now();
+        self.played.restart_clock(Instant::now());
     }
 
     /// Applies due scenario steps and records the latest Snapshot. Returns
     /// true once the scenario is over (never without a scenario).
     pub fn tick(&mut self, engine: &dyn Controller) -> bool {
-        let elapsed = self.started.elapsed();
-        let mut over = false;
-        if let Some(player) = self.player.as_mut() {
-            let mut applied = false;
-            for command in player.advance(elapsed) {
-                applied = true;
-                if let Err(error) = engine.apply(command.clone()) {
-                    tracing::warn!("scenario step {command:?} not applied: {error}");
-                }
+        let now = Instant::now();
+        let latest_seq = engine.snapshots().borrow().seq;
+        for command in self.played.due(now, latest_seq) {
+            if let Err(error) = engine.apply(command.clone()) {
+                tracing::warn!("scenario step {command:?} not applied: {error}");
             }
-            let caption = player.caption().map(str::to_string);
-            if caption != self.caption {
-                applied = true;
-                self.caption.clone_from(&caption);
-                // Snapshots, and so the recording, carry it from here.
-                let _ = engine.apply(Command::Caption { text: caption });
-            }
-            if applied {
-                // The sample in progress may predate the commands: skip it too.
-                self.stale_through_seq = engine.snapshots().borrow().seq + 1;
-            }
-            over = player.is_over(elapsed);
         }
         let latest = engine.snapshots().borrow().clone();
-        if latest.seq > self.stale_through_seq {
-            if let Some(periods) = self.periods.as_mut() {
-                periods.observe(&latest);
+        // A Snapshot that may predate the last step is neither recorded nor
+        // counted: every line and period shows the configuration running.
+        if self.played.is_current(latest.seq) {
+            if self.has_scenario {
+                self.played.observe(&latest);
             }
             self.recording.record(engine, false);
         }
-        over
+        self.played.playback_over(now)
     }
 
     /// The periods of the scenario played (empty without one), the last one
     /// closed at the run's final Snapshot.
     pub fn periods(&mut self, outcome: &RunOutcome) -> Vec<Period> {
-        self.periods
-            .take()
-            .map_or_else(Vec::new, |p| p.finish(&outcome.last_snapshot))
+        if !self.has_scenario {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.played).finish(&outcome.last_snapshot)
     }
 
     /// Writes a last recording line (the end of a run).

@@ -69,9 +69,14 @@ impl Session {
         self.playback.as_ref().is_some_and(|p| p.is_over(now))
     }
 
+    /// False for a Snapshot that may predate the commands handed out last.
+    pub fn is_current(&self, seq: u64) -> bool {
+        seq > self.stale_through_seq
+    }
+
     /// Offers the latest Snapshot (the same one twice is harmless).
     pub fn observe(&mut self, snapshot: &Arc<Snapshot>) {
-        if snapshot.seq > self.stale_through_seq {
+        if self.is_current(snapshot.seq) {
             self.periods.observe(snapshot);
         }
     }

@@ -1,9 +1,13 @@
 //! The session layer: what both faces, the dashboard and the headless
 //! commands, work out from an engine's Snapshots, computed once from its
-//! exact counters: the periods of one configuration each, the pool a
-//! backend's work runs on, and when the app runtime counts as starved.
-//! It imports nothing above the engine and the service.
+//! exact counters: the scenario being played, the periods of one
+//! configuration each, the pool a backend's work runs on, and when the app
+//! runtime counts as starved. It imports nothing above the engine and the service.
 
+mod live;
 pub mod periods;
+pub mod playback;
 pub mod pool;
 pub mod starvation;
+
+pub use live::Session;

@@ -126,7 +126,7 @@ end = true
                 backend: BackendKind::Inline
             }
         );
-        assert_eq!(playback.progress(), (2, 3));
+        assert_eq!(playback.progress(), (2, 2));
         assert!(!playback.is_over(start + Duration::from_secs(2)));
         assert!(playback.is_over(start + Duration::from_secs(3)));
     }
@@ -136,7 +136,10 @@ end = true
         let start = Instant::now();
         let mut playback = Playback::new(two_steps(), start);
         playback.restart_clock(start + Duration::from_secs(10));
-        assert_eq!(playback.elapsed(start + Duration::from_secs(11)), Duration::from_secs(1));
+        assert_eq!(
+            playback.elapsed(start + Duration::from_secs(11)),
+            Duration::from_secs(1)
+        );
         assert!(!playback.is_over(start + Duration::from_secs(12)));
     }
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use crate::engine::command::Command;
 use crate::logging::LogBuffer;
 use crate::metrics::snapshot::{ConfigView, Snapshot};
-use crate::session::periods::PeriodTracker;
+use crate::session::Session;
+use crate::session::playback::Playback;
 
 use std::cell::RefCell;
 
@@ -23,7 +24,6 @@ use super::history::{History, Sample, ThreadTracks};
 use super::log_view::LogView;
 use super::theme::Theme;
 use super::thread_table::ThreadTable;
-use super::timeline::ScenarioRun;
 
 /// Informational status messages disappear after this long; errors stay until replaced.
 const STATUS_TTL: Duration = Duration::from_secs(8);
@@ -37,8 +37,8 @@ pub struct DataState {
     pub snapshot: Arc<Snapshot>,
     pub history: History,
     pub threads: ThreadTracks,
-    /// The session's periods, for the comparison view (`c`).
-    pub periods: PeriodTracker,
+    /// The scenario being played and the periods, for the comparison view (`c`).
+    pub session: Session,
     /// Snapshots received so far (0: the engine has not reported yet).
     pub received: u64,
 }
@@ -47,7 +47,7 @@ impl DataState {
     pub fn on_snapshot(&mut self, snapshot: Arc<Snapshot>) {
         self.history.push(Sample::from_snapshot(&snapshot));
         self.threads.update(snapshot.elapsed_s, &snapshot.threads);
-        self.periods.observe(&snapshot);
+        self.session.observe(&snapshot);
         self.snapshot = snapshot;
         self.received += 1;
     }
@@ -72,8 +72,6 @@ pub struct ViewState {
     pub help_max_scroll: std::cell::Cell<usize>,
     pub comparison: bool,
     pub form: Option<WorkloadForm>,
-    /// A scripted timeline being played (`--scenario`).
-    pub scenario: Option<ScenarioRun>,
     pub status: Option<Status>,
     /// The Threads panel's sort, filter and scroll.
     pub threads: ThreadTable,
@@ -156,6 +154,17 @@ impl App {
         self.frozen.as_deref().unwrap_or(&self.data)
     }
 
+    /// The scenario being played (live, also while frozen).
+    pub fn playback(&self) -> Option<&Playback> {
+        self.data.session.playback()
+    }
+
+    /// The guided demo (`d`) is playing, rather than a `--scenario` file.
+    pub fn playing_demo(&self) -> bool {
+        self.playback()
+            .is_some_and(|p| p.name() == super::demo::DEMO_NAME)
+    }
+
     pub fn is_frozen(&self) -> bool {
         self.frozen.is_some()
     }
@@ -214,29 +223,24 @@ impl App {
             self.pending = None;
         }
         self.view.log.hold_position(&self.logs);
-        let mut actions = Vec::new();
-        if let Some(run) = self.view.scenario.as_mut() {
-            let elapsed = run.elapsed(now);
-            let before = run.timeline.caption().map(str::to_string);
-            actions.extend(run.timeline.advance(elapsed).into_iter().map(Action::Apply));
-            // The engine carries the caption into Snapshots and recordings.
-            let after = run.timeline.caption();
-            if after != before.as_deref() {
-                actions.push(Action::Apply(Command::Caption {
-                    text: after.map(str::to_string),
-                }));
-            }
-            if run.timeline.is_over(elapsed) {
-                let text = if run.is_demo() {
-                    "guided demo finished"
-                } else {
-                    "scenario finished"
-                };
-                self.view.scenario = None;
-                self.set_status(text, now);
-                // The engine carries no caption past the end.
-                actions.push(Action::Apply(Command::Caption { text: None }));
-            }
+        let latest_seq = self.data.snapshot.seq;
+        let mut actions: Vec<Action> = self
+            .data
+            .session
+            .due(now, latest_seq)
+            .into_iter()
+            .map(Action::Apply)
+            .collect();
+        if self.data.session.playback_over(now) {
+            let text = if self.playing_demo() {
+                "guided demo finished"
+            } else {
+                "scenario finished"
+            };
+            self.data.session.stop_playing();
+            self.set_status(text, now);
+            // The engine carries no caption past the end.
+            actions.push(Action::Apply(Command::Caption { text: None }));
         }
         actions
     }

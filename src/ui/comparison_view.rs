@@ -21,7 +21,7 @@ fn load_label(load: LoadMode) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
-    let rows = app.shown().periods.rows();
+    let rows = app.shown().session.periods().rows();
     let best = best_of_each_workload(&rows);
     let height = (rows.len() as u16 + 5).clamp(7, area.height);
     let popup = centered(area, area.width.saturating_sub(4).min(136), height);

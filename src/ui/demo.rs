@@ -7,20 +7,12 @@ use std::time::Instant;
 
 use crate::engine::command::Command;
 use crate::metrics::snapshot::ConfigView;
-use crate::scenario::{Player, Scenario};
+use crate::scenario::Scenario;
+use crate::session::playback::Playback;
 use crate::spec::LoadMode;
-
-use super::timeline::ScenarioRun;
 
 /// The name the caption row and the header show while the demo plays.
 pub const DEMO_NAME: &str = "demo";
-
-impl ScenarioRun {
-    /// The guided demo (`d`), rather than a `--scenario` file.
-    pub fn is_demo(&self) -> bool {
-        self.name == DEMO_NAME
-    }
-}
 
 /// The preset, in the scenario file format.
 pub const GUIDED_DEMO: &str = r#"
@@ -50,7 +42,7 @@ const DEMO_MIN_INFLIGHT: usize = 4;
 
 /// The demo ready to play from `now`, and the commands that first make sure
 /// work flows (start after a stop, enough tasks in flight).
-pub fn start(now: Instant, config: &ConfigView) -> Result<(ScenarioRun, Vec<Command>), String> {
+pub fn start(now: Instant, config: &ConfigView) -> Result<(Playback, Vec<Command>), String> {
     let scenario = Scenario::parse(GUIDED_DEMO, "guided demo").map_err(|e| e.to_string())?;
     let mut commands = Vec::new();
     if !config.running {
@@ -68,7 +60,7 @@ pub fn start(now: Instant, config: &ConfigView) -> Result<(ScenarioRun, Vec<Comm
             },
         });
     }
-    let run = ScenarioRun::new(Box::new(Player::new(scenario)), now).named(DEMO_NAME);
+    let run = Playback::new(scenario, now).named(DEMO_NAME);
     Ok((run, commands))
 }
 
@@ -96,27 +88,24 @@ mod tests {
             }]
         );
         let backend = |b| Command::SetBackend { backend: b };
-        assert_eq!(
-            run.timeline.advance(Duration::ZERO),
-            vec![backend(BackendKind::Rayon)]
-        );
-        assert!(run.timeline.advance(Duration::from_secs(9)).is_empty());
-        assert_eq!(
-            run.timeline.advance(Duration::from_secs(10)),
-            vec![backend(BackendKind::Inline)]
-        );
-        assert_eq!(run.timeline.progress(), (2, 3));
+        // The engine's commands due by `at` seconds, captions aside.
+        let mut due = |at: u64| -> Vec<Command> {
+            run.advance(t0 + Duration::from_secs(at))
+                .into_iter()
+                .filter(|c| !matches!(c, Command::Caption { .. }))
+                .collect()
+        };
+        assert_eq!(due(0), vec![backend(BackendKind::Rayon)]);
+        assert!(due(9).is_empty());
+        assert_eq!(due(10), vec![backend(BackendKind::Inline)]);
+        assert_eq!(due(25), vec![backend(BackendKind::Rayon)]);
+        assert_eq!(run.progress(), (3, 3));
         assert!(
-            run.timeline
-                .caption()
-                .is_some_and(|c| c.starts_with("inline"))
+            run.caption()
+                .is_some_and(|c| c.starts_with("offload again"))
         );
-        assert_eq!(
-            run.timeline.advance(Duration::from_secs(25)),
-            vec![backend(BackendKind::Rayon)]
-        );
-        assert!(!run.timeline.is_over(Duration::from_secs(29)));
-        assert!(run.timeline.is_over(Duration::from_secs(30)));
-        assert_eq!(run.name, DEMO_NAME);
+        assert!(!run.is_over(t0 + Duration::from_secs(29)));
+        assert!(run.is_over(t0 + Duration::from_secs(30)));
+        assert_eq!(run.name(), DEMO_NAME);
     }
 }

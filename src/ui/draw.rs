@@ -24,9 +24,7 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         return;
     }
     let caption_rows = app
-        .view
-        .scenario
-        .as_ref()
+        .playback()
         .map(|run| caption_rows(app, run, now, usize::from(area.width)))
         .unwrap_or_default();
     let caption_h = u16::try_from(caption_rows.len()).unwrap_or(0);
@@ -126,18 +124,18 @@ fn render_attached_grid(frame: &mut Frame, area: Rect, app: &App) {
 /// caption, on a second row when it does not fit one, shortened past that.
 fn caption_rows(
     app: &App,
-    run: &super::timeline::ScenarioRun,
+    run: &crate::session::playback::Playback,
     now: Instant,
     width: usize,
 ) -> Vec<Line<'static>> {
     let theme = app.theme;
-    let (played, steps) = run.timeline.progress();
+    let (played, steps) = run.progress();
     let badge = format!(
         " {} {played}/{steps} at {} ",
-        run.name,
+        run.name(),
         super::format::duration_s(run.elapsed(now).as_secs_f64())
     );
-    let caption = super::format::escape_control(run.timeline.caption().unwrap_or("")).into_owned();
+    let caption = super::format::escape_control(run.caption().unwrap_or("")).into_owned();
     let first_room = width.saturating_sub(badge.chars().count() + 1);
     let rows = help::wrap_words(&caption, first_room.max(1));
     let mut lines = vec![Line::from(vec![

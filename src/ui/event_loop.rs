@@ -22,8 +22,8 @@ use super::action::Action;
 use super::app::App;
 use super::coalesce::PendingChanges;
 use super::frame_clock::{FrameClock, Redraw};
-use super::timeline::ScenarioRun;
 use super::{draw, export, keys, screenshot, suspend};
+use crate::session::playback::Playback;
 
 /// How often time passing is checked when no scenario plays.
 const HOUSEKEEPING: Duration = Duration::from_millis(250);
@@ -44,8 +44,10 @@ pub fn run(
     let mut app = App::new(opts.theme, logs, opts.export_dir.clone());
     app.view.chart_window = opts.chart_window;
     app.export_screen = opts.export_screen;
-    if let Some(timeline) = opts.scenario.take() {
-        app.view.scenario = Some(ScenarioRun::new(timeline, Instant::now()));
+    if let Some(scenario) = opts.scenario.take() {
+        app.data
+            .session
+            .play(Playback::new(scenario, Instant::now()));
     }
     // A fixed viewport, resized on Resize events: a fullscreen one asks the
     // terminal its size before every frame, opening /dev/tty each time.
@@ -163,17 +165,17 @@ async fn event_loop(
             _ = housekeeping.tick() => {
                 let now = Instant::now();
                 let had_status = app.view.status.is_some();
-                let had_scenario = app.view.scenario.is_some();
+                let had_scenario = app.playback().is_some();
                 let actions = app.tick(now);
                 if perform(app, controller, actions, now) {
                     break;
                 }
                 let pushed = app.logs.pushed();
                 changed = pushed != logs_seen
-                    || app.view.scenario.is_some()
+                    || app.playback().is_some()
                     || had_status != app.view.status.is_some();
                 logs_seen = pushed;
-                if had_scenario != app.view.scenario.is_some() {
+                if had_scenario != app.playback().is_some() {
                     housekeeping = tokio::time::interval(housekeeping_period(app, frame));
                     housekeeping.set_missed_tick_behavior(MissedTickBehavior::Skip);
                 }
@@ -210,7 +212,7 @@ async fn event_loop(
 /// How often time passing is checked: every frame while a scenario plays
 /// (its caption counts the seconds), else a few times a second.
 fn housekeeping_period(app: &App, frame: Duration) -> Duration {
-    if app.view.scenario.is_some() {
+    if app.playback().is_some() {
         frame
     } else {
         HOUSEKEEPING.max(frame)

@@ -101,12 +101,7 @@ pub fn now_lines(app: &super::app::App) -> Vec<String> {
     if app.shown().received > 0 {
         out.push(format!("Now: {}", super::panels::header::header_text(app)));
     }
-    if let Some(caption) = app
-        .view
-        .scenario
-        .as_ref()
-        .and_then(|r| r.timeline.caption())
-    {
+    if let Some(caption) = app.playback().and_then(|p| p.caption()) {
         out.push(format!("Scenario: {caption}"));
     }
     if let Some(status) = &app.view.status {

@@ -514,8 +514,9 @@ pub fn scaled_load(load: LoadMode, factor: f64) -> LoadMode {
 
 /// `d`: plays the guided demo preset, or stops whatever timeline is playing.
 fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {
-    if let Some(run) = app.view.scenario.take() {
-        let text = if run.is_demo() {
+    let demo = app.playing_demo();
+    if app.data.session.stop_playing().is_some() {
+        let text = if demo {
             "guided demo stopped"
         } else {
             "scenario stopped (d starts the guided demo)"
@@ -525,7 +526,7 @@ fn toggle_demo(app: &mut App, now: Instant) -> Vec<Action> {
     }
     match super::demo::start(now, app.config()) {
         Ok((run, commands)) => {
-            app.view.scenario = Some(run);
+            app.data.session.play(run);
             app.set_status("guided demo: offload, inline, offload (d stops it)", now);
             commands.into_iter().map(Action::Apply).collect()
         }

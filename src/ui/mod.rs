@@ -35,7 +35,6 @@ pub mod suspend;
 pub mod terminal_guard;
 pub mod theme;
 pub mod thread_table;
-pub mod timeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -58,7 +57,7 @@ pub struct DashboardOptions {
     /// `e` also writes the screen as it looks, `.svg` and `.txt` beside the JSON.
     pub export_screen: bool,
     /// A scenario to play from the start (`--scenario`), its caption on screen.
-    pub scenario: Option<Box<dyn timeline::Timeline>>,
+    pub scenario: Option<crate::scenario::Scenario>,
     /// Says a panic is expected and handled quietly by the panic hook installed
     /// before the dashboard (e.g. the engine's `in_job`: a job's panic, counted as a
     /// failed task). Other panics off the ui thread go to the Log panel.

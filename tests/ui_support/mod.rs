@@ -339,25 +339,16 @@ impl Controller for FakeController {
     }
 }
 
-/// A fixed caption, for frames that show a scenario's.
-pub struct FixedCaption(pub &'static str);
-
-impl loadlab::ui::timeline::Timeline for FixedCaption {
-    fn advance(&mut self, _elapsed: std::time::Duration) -> Vec<Command> {
-        Vec::new()
+/// A scenario 3 steps of 7 in from the start, showing `caption`.
+pub fn scenario_at_step_3_of_7(caption: &str) -> loadlab::scenario::Scenario {
+    let mut text = String::from("duration = 500.0\n");
+    for (i, at) in [0, 0, 0, 100, 200, 300, 400].iter().enumerate() {
+        text.push_str(&format!("[[step]]\nat = {at}.0\nthreads = {}\n", i + 1));
+        if i == 2 {
+            text.push_str(&format!("caption = \"{caption}\"\n"));
+        }
     }
-
-    fn caption(&self) -> Option<&str> {
-        Some(self.0)
-    }
-
-    fn progress(&self) -> (usize, usize) {
-        (3, 7)
-    }
-
-    fn is_over(&self, _elapsed: std::time::Duration) -> bool {
-        false
-    }
+    loadlab::scenario::Scenario::parse(&text, "seven steps").expect("parses")
 }
 
 /// The history app with the longest values the screen must hold: the longest
@@ -408,12 +399,17 @@ pub fn long_values_app(theme: Theme) -> App {
         ran: String::new(),
     });
     app.on_snapshot(Arc::new(s));
-    app.view.scenario = Some(loadlab::ui::timeline::ScenarioRun::new(
-        Box::new(FixedCaption(
-            "the same CPU work moves onto the app runtime's own workers; health stays green only while the heartbeat keeps its beat",
-        )),
-        Instant::now(),
-    ));
+    let started = Instant::now();
+    app.data
+        .session
+        .play(loadlab::session::playback::Playback::new(
+            scenario_at_step_3_of_7(
+                "the same CPU work moves onto the app runtime's own workers; health stays green only while the heartbeat keeps its beat",
+            ),
+            started,
+        ));
+    // The first three steps fall due (the engine's commands are not sent).
+    app.tick(started);
     app.set_status(
         "workload -> resize 1000000 px fixed (open, 12.3k tasks/s): every field checked against the kernel's limits",
         Instant::now(),

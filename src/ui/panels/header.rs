@@ -26,7 +26,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(" FROZEN ", theme.badge(theme.warn())));
         spans.push(Span::raw(" "));
     }
-    if app.view.scenario.as_ref().is_some_and(|run| run.is_demo()) {
+    if app.playing_demo() {
         spans.push(Span::styled(" DEMO ", theme.badge(theme.series(0))));
         spans.push(Span::raw(" "));
     }
