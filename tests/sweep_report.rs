@@ -769,7 +769,10 @@ fn thread_list_errors_name_the_flag_and_the_cause() {
         ("-2", "\"\" is not a thread count"),
         ("5000", "more than 512"),
     ] {
-        let e = parse_thread_list(input).err().unwrap_or_default();
+        let e = parse_thread_list(input)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with("--threads "), "{input}: {e}");
         assert!(e.contains(cause), "{input}: {e}");
         assert!(!e.contains('\n'));
@@ -788,7 +791,10 @@ fn backend_lists_parse_and_reject_unknown_names() {
         parse_backend_list("spawn-blocking"),
         Ok(vec![SpawnBlocking])
     );
-    let e = parse_backend_list("rayon,rayn").err().unwrap_or_default();
+    let e = parse_backend_list("rayon,rayn")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert_eq!(
         e,
         "--backends \"rayon,rayn\": unknown backend \"rayn\", expected all or a list of inline, spawn-blocking, rayon, channel"

@@ -108,7 +108,7 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file_name = path.display().to_string();
         let text = super::file::read_scenario_text(path)
-            .map_err(|e| ScenarioError::whole_file(&file_name, e))?;
+            .map_err(|e| ScenarioError::whole_file(&file_name, e.to_string()))?;
         Scenario::parse(&text, &file_name)
     }
 }

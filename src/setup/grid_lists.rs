@@ -1,16 +1,19 @@
 //! `sweep --threads` and `--backends`: the grid's thread counts and backends
 //! from their comma lists.
 
+use super::Failure;
 use crate::bounds;
 use crate::spec::BackendKind;
 
 /// Parses `--threads`: a comma list of counts and inclusive ranges,
 /// e.g. `1,2,4,8`, `1..4`, `1-4`, `1..=4`, `1-3,8`. Sorted, duplicates removed.
-pub fn parse_thread_list(text: &str) -> Result<Vec<usize>, String> {
+pub fn parse_thread_list(text: &str) -> Result<Vec<usize>, Failure> {
     let bad = |why: &str| {
-        format!("--threads {text:?}: {why}; expected counts like 1,2,4,8 or a range like 1..4")
+        Failure::Usage(format!(
+            "--threads {text:?}: {why}; expected counts like 1,2,4,8 or a range like 1..4"
+        ))
     };
-    let count = |s: &str| -> Result<usize, String> {
+    let count = |s: &str| -> Result<usize, Failure> {
         let n: usize = s
             .trim()
             .parse()
@@ -54,7 +57,7 @@ pub fn parse_thread_list(text: &str) -> Result<Vec<usize>, String> {
 
 /// Parses `--backends`: `all` or a comma list of backend names, in the order
 /// given, duplicates removed.
-pub fn parse_backend_list(text: &str) -> Result<Vec<BackendKind>, String> {
+pub fn parse_backend_list(text: &str) -> Result<Vec<BackendKind>, Failure> {
     let names: Vec<&str> = BackendKind::ALL.iter().map(|b| b.name()).collect();
     if text.trim() == "all" {
         return Ok(BackendKind::ALL.to_vec());
@@ -65,10 +68,10 @@ pub fn parse_backend_list(text: &str) -> Result<Vec<BackendKind>, String> {
             .into_iter()
             .find(|b| b.name() == item)
             .ok_or_else(|| {
-                format!(
+                Failure::Usage(format!(
                     "--backends {text:?}: unknown backend {item:?}, expected all or a list of {}",
                     names.join(", ")
-                )
+                ))
             })?;
         if !out.contains(&backend) {
             out.push(backend);

@@ -25,7 +25,7 @@ use plans::{AdvicePlan, DemoPlan, SweepPlan};
 pub const DEFAULT_TASKS: u64 = 400;
 
 /// An error that ends the program, with its exit status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
     /// Bad flag or value: exit 2.
     #[error("{0}")]
@@ -274,10 +274,10 @@ pub fn serve_options(args: &ServeArgs) -> Option<ServeOptions> {
 }
 
 pub fn sweep_plan(args: &SweepArgs) -> Result<SweepPlan, Failure> {
-    let backends = parse_backend_list(&args.backends).map_err(Failure::Usage)?;
+    let backends = parse_backend_list(&args.backends)?;
     let threads = match &args.threads {
         Some(list) => {
-            let threads = parse_thread_list(list).map_err(Failure::Usage)?;
+            let threads = parse_thread_list(list)?;
             // An inline cell runs on that many app workers.
             let inline = backends.contains(&BackendKind::Inline);
             for &n in &threads {
