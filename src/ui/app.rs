@@ -206,9 +206,14 @@ impl App {
             }
             if run.timeline.is_over(elapsed) {
                 let text = if run.is_demo() {
-                    "guided demo finished"
+                    // The demo ends on the comparison of its periods.
+                    let rows = self.data.comparison.rows();
+                    let steps = run.timeline.progress().1;
+                    let demo = &rows[rows.len().saturating_sub(steps)..];
+                    self.view.comparison = true;
+                    super::measured_caption::summary(demo, self.data.snapshot.health.threshold_us)
                 } else {
-                    "scenario finished"
+                    "scenario finished".to_string()
                 };
                 self.view.scenario = None;
                 self.set_status(text, now);
