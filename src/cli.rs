@@ -49,7 +49,18 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     /// Colours: default (dark background), light, no-color. NO_COLOR always wins.
     #[arg(long, value_enum, value_name = "THEME")]
-    pub theme: Option<crate::ui::theme::ThemeName>,
+    pub theme: Option<ThemeArg>,
+}
+
+/// `--theme`: the dashboard's colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    /// Colours for a dark background.
+    Default,
+    /// Colours for a light background.
+    Light,
+    /// No colours at all, as with `NO_COLOR`.
+    NoColor,
 }
 
 #[derive(Subcommand, Debug)]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::output::{print_stderr, write_stdout};
-use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs};
+use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs, ThemeArg};
 use crate::engine::Engine;
 use crate::report::sweep_plot::PlotFile;
 use crate::report::sweep_render::SweepFormat;
@@ -17,6 +17,7 @@ use crate::scenario::{Player, Scenario};
 use crate::setup::{self, Failure};
 use crate::spec::RunLimit;
 use crate::ui::DashboardOptions;
+use crate::ui::theme::{Theme, ThemeName};
 use crate::ui::timeline::Timeline;
 
 pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Result<i32, Failure> {
@@ -54,7 +55,13 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let options = DashboardOptions {
         fps: cli.fps,
-        theme: crate::ui::theme::Theme::named(cli.theme.unwrap_or_default()),
+        // The flag wins over the configuration file.
+        theme: Theme::named(
+            cli.theme
+                .map(theme_name)
+                .or(file.and_then(|c| c.theme))
+                .unwrap_or_default(),
+        ),
         chart_window: file.and_then(|c| c.chart_window()).unwrap_or_default(),
         export_dir: cli.export_dir.clone(),
         export_screen: cli.export_screen,
@@ -205,4 +212,13 @@ fn exit_code_after(interrupted: Option<&str>) -> i32 {
 /// report; a second exits at once.
 fn install_signal_handlers() -> Result<Interruption, Failure> {
     Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))
+}
+
+/// The dashboard's theme named by `--theme`.
+fn theme_name(arg: ThemeArg) -> ThemeName {
+    match arg {
+        ThemeArg::Default => ThemeName::Default,
+        ThemeArg::Light => ThemeName::Light,
+        ThemeArg::NoColor => ThemeName::NoColor,
+    }
 }

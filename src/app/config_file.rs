@@ -41,8 +41,5 @@ pub(super) fn apply_config(
     if let Some(fps) = config.fps.filter(|_| unset("fps")) {
         cli.fps = fps;
     }
-    if cli.theme.is_none() {
-        cli.theme = config.theme;
-    }
     Ok(Some(config))
 }
