@@ -16,6 +16,12 @@
 #   RUNS     runs per row (default 3)
 #   SECONDS  measured stretch of each run (default 20)
 #   THREADS  spawn-blocking thread counts for the sampler rows (default 256 512)
+# Environment:
+#   LOADLAB_BIN   measure this binary instead of building the release one
+#                 (a before/after comparison alternates two of them)
+#   OWN_COST_DASHBOARD=0   skip the dashboard rows (running, paused)
+#
+# Past 512 threads (tokio's blocking cap) see `cargo bench --bench sampler_cost`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
@@ -25,8 +31,12 @@ counts=("${@:-256 512}")
 read -r -a counts <<<"${counts[*]}"
 warmup=5
 
-cargo build --release --quiet --bin loadlab
-bin="${CARGO_TARGET_DIR:-$PWD/target}/release/loadlab"
+if [[ -n "${LOADLAB_BIN:-}" ]]; then
+    bin="$LOADLAB_BIN"
+else
+    cargo build --release --quiet --bin loadlab
+    bin="${CARGO_TARGET_DIR:-$PWD/target}/release/loadlab"
+fi
 out="$(mktemp)"
 config_home="$(mktemp -d)"
 session="loadlab-own-cost-$$"
@@ -116,8 +126,10 @@ beside_run() {
 }
 
 for run in $(seq 1 "$runs"); do
-    echo "run $run of $runs: dashboard" >&2
-    dashboard_run
+    if [[ "${OWN_COST_DASHBOARD:-1}" != 0 ]]; then
+        echo "run $run of $runs: dashboard" >&2
+        dashboard_run
+    fi
     for threads in "${counts[@]}"; do
         echo "run $run of $runs: beside $threads threads" >&2
         beside_run "$threads"

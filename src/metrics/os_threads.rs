@@ -3,7 +3,7 @@
 //! default). Elsewhere the list is empty.
 
 use super::proc_field::read_leading_numbers;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -42,7 +42,9 @@ pub struct ThreadReader {
     task_dir: String,
     /// The task directory kept open for its link count.
     task_handle: Option<File>,
-    known: HashMap<i32, KnownThread>,
+    /// By tid: listings come in the same order every time, which the
+    /// sampler's sort of them by pool and name then finds nearly done.
+    known: BTreeMap<i32, KnownThread>,
     listing: Vec<OsThread>,
     /// Scratch for thread file paths.
     path: String,
@@ -105,7 +107,7 @@ impl ThreadReader {
             task_handle: File::open(&task_dir).ok(),
             process_dir,
             task_dir,
-            known: HashMap::new(),
+            known: BTreeMap::new(),
             listing: Vec::new(),
             path: String::new(),
             calls: 0,
@@ -193,7 +195,7 @@ impl ThreadReader {
                 continue;
             };
             let known = match self.known.entry(tid) {
-                std::collections::hash_map::Entry::Occupied(known) => {
+                std::collections::btree_map::Entry::Occupied(known) => {
                     let known = known.into_mut();
                     let young = known.listings < YOUNG_LISTINGS;
                     known.listings = known.listings.saturating_add(1).min(YOUNG_LISTINGS);
@@ -202,7 +204,7 @@ impl ThreadReader {
                     }
                     known
                 }
-                std::collections::hash_map::Entry::Vacant(slot) => {
+                std::collections::btree_map::Entry::Vacant(slot) => {
                     let dir = entry.path();
                     let Some(name) = read_comm(&dir.join("comm")) else {
                         continue;
