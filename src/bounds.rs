@@ -128,6 +128,24 @@ pub const HEALTH_CLIENT_PER_S: u32 = 10;
 /// A run's longest duration at that rate: it never stops while loadlab runs.
 pub const HEALTH_CLIENT_MAX_REQUESTS: u64 = HEALTH_CLIENT_PER_S as u64 * DURATION_MAX_S as u64;
 
+/// The runtime is starved when the heartbeat lag p99 exceeds this, ms
+/// (`--starved-threshold-ms`'s default; the blocking detector's too, so
+/// "starved" and "blocked" mean the same thing).
+pub const STARVED_HEARTBEAT_P99_MS: f64 = 10.0;
+/// ... or when the echo (and `/health`) round-trip p99 exceeds this, ms: a
+/// round trip needs the runtime twice.
+pub const STARVED_ECHO_P99_MS: f64 = 20.0;
+/// An exited thread stays in Snapshots and on the dashboard, fading, this long.
+pub const EXITED_THREAD_LINGER: Duration = Duration::from_secs(5);
+/// Session periods kept (oldest dropped first): a dashboard left running
+/// for days stays in flat memory.
+pub const PERIODS_MAX: usize = 1000;
+/// A gap between two Snapshots longer than this is a stall, not part of any
+/// period.
+pub const PERIOD_STALL_MAX_S: f64 = 10.0;
+/// Periods shorter than this are too short to compare and are not shown.
+pub const PERIOD_SHOWN_MIN_S: f64 = 1.0;
+
 /// Largest Argon2 memory per task: a typo like `--size 100000000` must fail
 /// the task, not take the machine's memory.
 pub const ARGON2_MAX_KIB: u64 = 1 << 20;

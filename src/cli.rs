@@ -170,10 +170,10 @@ pub struct LimitArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ProbeArgs {
     /// Warn when the app runtime misses its heartbeat by this many milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = threshold_ms)]
+    #[arg(long, value_name = "MS", default_value_t = bounds::STARVED_HEARTBEAT_P99_MS, value_parser = threshold_ms)]
     pub block_threshold_ms: f64,
     /// Call the runtime starved when the heartbeat lag p99 over 1 s exceeds this (ms).
-    #[arg(long, value_name = "MS", default_value_t = 10.0, value_parser = threshold_ms)]
+    #[arg(long, value_name = "MS", default_value_t = bounds::STARVED_HEARTBEAT_P99_MS, value_parser = threshold_ms)]
     pub starved_threshold_ms: f64,
     /// How often the sampler takes a Snapshot (milliseconds).
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(bounds::SAMPLE_MS_MIN..=bounds::SAMPLE_MS_MAX))]

@@ -3,6 +3,24 @@
 //!
 //! The engine (backend, workload, metrics, probe) does not depend on the UI.
 //!
+//! # Layers
+//!
+//! Each top-level module imports only modules in its own layer's row or
+//! below, low to high:
+//!
+//! 1. `format`, `logging`, `new_file`, `bounds`: vocabulary
+//! 2. `spec` (what work is), then `workload` (doing it)
+//! 3. `metrics`, `backend`, `probe`: measuring and running it
+//! 4. `engine`: the app runtime, the live backend, the driver, the sampler
+//! 5. `service`, `scenario`, `record`: beside the engine (the engine starts
+//!    none of them)
+//! 6. `session`: periods, scenario playback, the backend's pool, the one
+//!    starvation threshold, computed once for both faces
+//! 7. `report`: renders, parses nothing
+//! 8. `cli`, then `setup` (options and flag-naming messages)
+//! 9. `runs` (headless commands) and `ui` (the dashboard)
+//! 10. `config` (the settings file), `app`: the entry point
+//!
 //! # Bring your own code
 //!
 //! Register a kernel of your own, then hand control to loadlab's command line:
@@ -52,6 +70,7 @@ pub mod report;
 pub mod runs;
 pub mod scenario;
 pub mod service;
+pub mod session;
 pub mod setup;
 pub mod spec;
 pub mod ui;

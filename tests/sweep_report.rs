@@ -8,9 +8,10 @@ use loadlab::metrics::collector::ThreadSeen;
 use loadlab::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
 use loadlab::report::sweep::{
     CellRound, Confidence, HeartbeatP99, Knee, P50P99, SweepLatency, SweepReport, SweepRow, Terms,
-    decide, efficiency, knee, pool_cpu_s,
+    decide, efficiency, knee,
 };
 use loadlab::report::sweep_render::SweepFormat;
+use loadlab::session::pool::pool_cpu_s;
 use loadlab::setup::{parse_backend_list, parse_thread_list};
 use loadlab::spec::BackendKind;
 

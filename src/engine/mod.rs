@@ -85,8 +85,10 @@ impl Default for EngineConfig {
             sample_interval: Duration::from_millis(100),
             window: Duration::from_secs(1),
             heartbeat_period: Duration::from_millis(10),
-            block_threshold: Duration::from_millis(10),
-            starved_threshold: Duration::from_millis(10),
+            block_threshold: Duration::from_secs_f64(crate::bounds::STARVED_HEARTBEAT_P99_MS / 1e3),
+            starved_threshold: Duration::from_secs_f64(
+                crate::bounds::STARVED_HEARTBEAT_P99_MS / 1e3,
+            ),
             echo_pings_per_s: 50,
             panic_every: 0,
             start_driver: true,

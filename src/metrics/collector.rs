@@ -20,7 +20,7 @@ use super::thread_stats::{Counters, ThreadStats, sum_consistent};
 use crate::metrics::http_stats::{HttpReading, HttpStats, Route};
 
 /// How long an exited thread stays visible (dimmed) in snapshots.
-const FADE: Duration = Duration::from_secs(3);
+const FADE: Duration = crate::bounds::EXITED_THREAD_LINGER;
 
 /// Cumulative totals at one instant: what windows and resets subtract.
 #[derive(Clone)]

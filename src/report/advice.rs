@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::demo::{Spread, Threshold, Verdict};
+use super::demo::Spread;
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
+use crate::session::starvation::{Threshold, Verdict};
 use crate::spec::{BackendKind, Kernel};
 
 /// A kind of work, each run by one kernel.
@@ -505,7 +506,7 @@ mod tests {
             tasks_per_s: rate,
             heartbeat_lag_us: spread,
             echo_rtt_us: spread,
-            verdict: super::super::demo::verdict(p99, p99, &Threshold::default()),
+            verdict: Threshold::default().verdict(p99, p99),
             external_cpu_pct: Some(2.0),
         }
     }

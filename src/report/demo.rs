@@ -9,6 +9,8 @@ use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Percentiles;
 use crate::spec::BackendKind;
 
+use crate::session::starvation::{Threshold, Verdict, verdict};
+
 /// p50 / p99 / max of a probe over a demo period, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
@@ -27,68 +29,6 @@ impl From<&Percentiles> for Spread {
             max: p.max,
             samples: p.count,
         }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Starved,
-    Healthy,
-}
-
-impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Starved => "starved",
-            Verdict::Healthy => "healthy",
-        }
-    }
-}
-
-/// When a backend counts as starving the app runtime.
-///
-/// Defaults: heartbeat p99 above 10 ms or echo round-trip p99 above 20 ms.
-/// Why these: a healthy runtime beside busy offload workers shows heartbeat
-/// p99 under 2 ms and echo p99 under 5 ms (the targets this tool is built to show), so healthy
-/// backends sit 4 to 5 times below the line; inline work of a few ms per task
-/// on 2 app workers delays both probes by hundreds of ms, 10 times above it.
-/// 10 ms is also the blocking detector's default, so "starved" and "blocked"
-/// mean the same thing. The echo line is higher because a round trip needs the
-/// runtime twice (server and client), and it only catches stalls the 10 ms
-/// heartbeat tick happens to miss.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Threshold {
-    pub heartbeat_p99_us: f64,
-    pub echo_p99_us: f64,
-}
-
-impl Default for Threshold {
-    fn default() -> Self {
-        Threshold {
-            heartbeat_p99_us: 10_000.0,
-            echo_p99_us: 20_000.0,
-        }
-    }
-}
-
-impl Threshold {
-    /// The rule in words, printed in the text report and stored in the JSON.
-    pub fn rule(&self) -> String {
-        format!(
-            "starved when heartbeat lag p99 > {} ms or echo (with --serve, also /health) round-trip p99 > {} ms",
-            fmt_ms(self.heartbeat_p99_us),
-            fmt_ms(self.echo_p99_us)
-        )
-    }
-}
-
-/// Starved when either probe's p99 is above its threshold (see [`Threshold`]).
-pub fn verdict(heartbeat_p99_us: f64, echo_p99_us: f64, threshold: &Threshold) -> Verdict {
-    if heartbeat_p99_us > threshold.heartbeat_p99_us || echo_p99_us > threshold.echo_p99_us {
-        Verdict::Starved
-    } else {
-        Verdict::Healthy
     }
 }
 
@@ -569,15 +509,6 @@ mod tests {
             rounds: 1,
             interrupted: None,
         }
-    }
-
-    #[test]
-    fn verdict_uses_either_probe_and_is_strict_at_the_line() {
-        let th = Threshold::default();
-        assert_eq!(verdict(10_000.0, 20_000.0, &th), Verdict::Healthy);
-        assert_eq!(verdict(10_000.1, 0.0, &th), Verdict::Starved);
-        assert_eq!(verdict(500.0, 20_001.0, &th), Verdict::Starved);
-        assert_eq!(verdict(1_900.0, 4_000.0, &th), Verdict::Healthy);
     }
 
     #[test]

@@ -5,7 +5,6 @@ pub mod advice;
 pub mod demo;
 pub mod noise;
 pub mod paired;
-pub mod pool_cpu;
 pub mod run;
 pub mod sweep;
 pub mod sweep_plot;

@@ -9,7 +9,7 @@ use crate::engine::RunOutcome;
 use crate::metrics::collector::ThreadSeen;
 use crate::metrics::own_cpu::OwnCpu;
 use crate::metrics::snapshot::Percentiles;
-use crate::runs::periods::Period;
+use crate::session::periods::Period;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode};
 use crate::workload::checksum::format_checksum;
 

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::pool_cpu::{backend_pool, pool_cpu_s};
 pub use super::sweep_round::{CellRound, HeartbeatP99, P50P99, SweepLatency};
 pub use super::sweep_row::SweepRow;
 pub use super::sweep_scaling::{Knee, efficiency, knee};

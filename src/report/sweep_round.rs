@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::pool_cpu::cpu_s_per_task;
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Snapshot;
+use crate::session::pool::cpu_s_per_task;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct P50P99 {

@@ -9,7 +9,8 @@ use super::interrupt::Interruption;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
 use crate::report::advice::{AdviceReport, AdviceRow, IdleBaseline, WorkKind};
-use crate::report::demo::{DemoRound, Spread, Threshold};
+use crate::report::demo::{DemoRound, Spread};
+use crate::session::starvation::Threshold;
 use crate::setup::plans::AdvicePlan;
 use crate::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
@@ -119,7 +120,7 @@ pub fn advice(
                 tasks_per_s: measured.tasks_per_s,
                 heartbeat_lag_us: heartbeat,
                 echo_rtt_us: echo,
-                verdict: crate::report::demo::verdict(heartbeat.p99, echo.p99, &threshold),
+                verdict: threshold.verdict(heartbeat.p99, echo.p99),
                 external_cpu_pct: measured.external_cpu_pct,
             });
         }

@@ -7,7 +7,8 @@ use super::interrupt::Interruption;
 use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
-use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread, Threshold, verdict};
+use crate::report::demo::{DemoReport, DemoRound, DemoRow, Spread};
+use crate::session::starvation::{Threshold, verdict};
 use crate::setup::plans::DemoPlan;
 use crate::spec::{BackendKind, RunLimit};
 
@@ -55,7 +56,7 @@ pub fn starvation(
             break;
         };
         let round = DemoRound {
-            cpu_s_per_task: crate::report::pool_cpu::cpu_s_per_task(&period.start, &period.outcome),
+            cpu_s_per_task: crate::session::pool::cpu_s_per_task(&period.start, &period.outcome),
             ..DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold)
         };
         measured[*cell].push(with_silence_counted(

@@ -5,7 +5,6 @@ pub mod advice;
 pub mod demo;
 pub mod headless;
 pub mod interrupt;
-pub mod periods;
 pub mod rounds;
 pub mod serve;
 pub mod session;

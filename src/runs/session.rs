@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::interrupt::Interruption;
-use super::periods::{Period, PeriodTracker};
 use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 use crate::engine::{Engine, EngineConfig, RunOutcome};
@@ -17,6 +16,7 @@ use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
 use crate::scenario::{Player, Scenario};
+use crate::session::periods::{Period, PeriodTracker};
 use crate::setup::Failure;
 
 /// How often a session looks at the clock and the latest Snapshot.

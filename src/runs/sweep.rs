@@ -179,7 +179,7 @@ mod tests {
     fn terms(rounds: usize, max_rounds: usize) -> Terms {
         Terms {
             cores: 2,
-            starved_p99_us: 10_000.0,
+            starved_p99_us: crate::session::starvation::Threshold::default().heartbeat_p99_us,
             rounds,
             max_rounds,
             cpu_work: None,

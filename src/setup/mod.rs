@@ -10,8 +10,8 @@ use crate::cli::{
 };
 use crate::engine::{EngineConfig, cores};
 use crate::report::advice::WorkKind;
-use crate::report::demo::Threshold;
 use crate::service::ServeOptions;
+use crate::session::starvation::Threshold;
 use crate::spec::{BackendKind, BadWorkload, LoadMode, RunLimit, WorkloadSpec};
 use crate::spec::{Dist, Kernel};
 pub use grid_lists::{parse_backend_list, parse_thread_list};
@@ -235,10 +235,7 @@ pub fn demo_plan(args: &DemoArgs) -> Result<DemoPlan, Failure> {
 
 /// A demo row's verdict: starved past `--starved-threshold-ms` at p99.
 fn starved_threshold(probes: &ProbeArgs) -> Threshold {
-    Threshold {
-        heartbeat_p99_us: probes.starved_threshold_ms * 1e3,
-        ..Threshold::default()
-    }
+    Threshold::with_heartbeat_ms(probes.starved_threshold_ms)
 }
 
 pub fn advice_plan(args: &AdviceArgs) -> Result<AdvicePlan, Failure> {

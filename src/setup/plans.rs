@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::report::advice::WorkKind;
-use crate::report::demo::Threshold;
 use crate::service::ServeOptions;
+use crate::session::starvation::Threshold;
 use crate::spec::{BackendKind, LoadMode, WorkloadSpec};
 
 /// `demo starvation`: one workload on every backend.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crate::engine::command::Command;
 use crate::logging::LogBuffer;
 use crate::metrics::snapshot::{ConfigView, Snapshot};
+use crate::session::periods::PeriodTracker;
 
 use std::cell::RefCell;
 
@@ -15,7 +16,6 @@ use ratatui::layout::Rect;
 
 use super::action::Action;
 use super::chart_window::ChartWindow;
-use super::comparison::Comparison;
 use super::failure_log::FailureLog;
 use super::focus::PanelId;
 use super::form::WorkloadForm;
@@ -37,7 +37,8 @@ pub struct DataState {
     pub snapshot: Arc<Snapshot>,
     pub history: History,
     pub threads: ThreadTracks,
-    pub comparison: Comparison,
+    /// The session's periods, for the comparison view (`c`).
+    pub periods: PeriodTracker,
     /// Snapshots received so far (0: the engine has not reported yet).
     pub received: u64,
 }
@@ -46,7 +47,7 @@ impl DataState {
     pub fn on_snapshot(&mut self, snapshot: Arc<Snapshot>) {
         self.history.push(Sample::from_snapshot(&snapshot));
         self.threads.update(snapshot.elapsed_s, &snapshot.threads);
-        self.comparison.on_snapshot(&snapshot);
+        self.periods.observe(&snapshot);
         self.snapshot = snapshot;
         self.received += 1;
     }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::app::App;
 use super::format::{duration_s, micros, rate, truncate};
 use super::help::centered;
+use crate::session::periods::best_of_each_workload;
 use crate::spec::LoadMode;
 
 /// `8 in flight` or `500/s`: short enough for the table.
@@ -20,9 +21,8 @@ fn load_label(load: LoadMode) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
-    let comparison = &app.shown().comparison;
-    let rows = comparison.rows();
-    let best = comparison.best_rows();
+    let rows = app.shown().periods.rows();
+    let best = best_of_each_workload(&rows);
     let height = (rows.len() as u16 + 5).clamp(7, area.height);
     let popup = centered(area, area.width.saturating_sub(4).min(136), height);
     frame.render_widget(Clear, popup);
@@ -64,13 +64,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let text = format!(
             "{}{:<15}{:>4}  {:<20}{:<13}{:>8}{:>10}{:>9}{:>11}{:>11}{:>9}",
             if is_best { "* " } else { "  " },
-            p.backend.map_or("-", |b| b.name()),
+            p.backend.name(),
             p.threads,
             truncate(&p.workload, 19),
-            truncate(&p.load.map_or("-".to_string(), load_label), 12),
-            duration_s(p.duration_s),
-            rate(p.tasks_per_s()),
-            rate(p.failed_per_s()),
+            truncate(&load_label(p.load), 12),
+            duration_s(p.duration_s()),
+            rate(p.tasks_per_s),
+            rate(p.failed_per_s),
             p.latency_p99_us().map_or("-".to_string(), micros),
             p.heartbeat_p99_us().map_or("-".to_string(), micros),
             p.cpu_efficiency()

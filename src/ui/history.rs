@@ -15,7 +15,7 @@ pub const THREAD_HISTORY_S: f64 = 120.0;
 /// Hard cap on a thread's samples (2 minutes at 20 Hz).
 const MAX_THREAD_SAMPLES: usize = 2_400;
 /// How long an exited thread stays on screen, dimmed, before it is dropped.
-pub const FADE_S: f64 = 5.0;
+pub const FADE_S: f64 = crate::bounds::EXITED_THREAD_LINGER.as_secs_f64();
 /// Bytes in a MiB: throughput of bytes is shown in MiB/s everywhere.
 pub const MIB: f64 = 1024.0 * 1024.0;
 

@@ -9,7 +9,6 @@ pub mod action;
 pub mod app;
 pub mod chart_window;
 pub mod coalesce;
-pub mod comparison;
 pub mod comparison_view;
 pub mod controls;
 pub mod demo;

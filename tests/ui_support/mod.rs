@@ -49,6 +49,12 @@ fn thread(tid: i32, name: &str, cpu: f64, busy: f64, tps: f64) -> ThreadView {
 /// A Snapshot like the sampler sends 1 s into second `t` of a rayon run with two
 /// threads on a 2-core machine; `wobble` (0..1) varies the figures a little.
 pub fn rayon_snapshot(t: u64, wobble: f64) -> Snapshot {
+    let mut s = rayon_window(t, wobble);
+    accumulate(&mut s, t);
+    s
+}
+
+fn rayon_window(t: u64, wobble: f64) -> Snapshot {
     let tps = 470.0 + 20.0 * wobble;
     let threads = vec![
         thread(101, "main", 0.0, 0.0, 0.0),
@@ -168,6 +174,15 @@ pub fn running_totals_at(t: u64) -> loadlab::metrics::snapshot::RunningTotals {
     totals
 }
 
+/// Busy and CPU seconds so far, as if each thread had kept its window's
+/// figures since the start: cumulative, as the sampler reports them.
+fn accumulate(s: &mut Snapshot, t: u64) {
+    for th in &mut s.threads {
+        th.busy_s = th.busy_pct / 100.0 * t as f64;
+        th.cpu_s = th.cpu_pct / 100.0 * t as f64;
+    }
+}
+
 /// The same run after swapping to inline at `t`: app workers hold the jobs and the
 /// runtime starves.
 pub fn inline_snapshot(t: u64) -> Snapshot {
@@ -202,6 +217,7 @@ pub fn inline_snapshot(t: u64) -> Snapshot {
     };
     s.runtime.worker_busy_ratio = vec![0.99, 0.98];
     s.runtime.global_queue_depth = 3;
+    accumulate(&mut s, t);
     s
 }
 

@@ -1,12 +1,13 @@
-//! CPU time a backend's pool used over a measured period, from the engine's
-//! exact per-thread totals.
+//! Which threads a backend's jobs run on: the pool whose busy and CPU time
+//! are the backend's cost, and the CPU time it used over a measured period.
 
 use crate::metrics::collector::ThreadSeen;
 use crate::metrics::snapshot::{PoolKind, Snapshot};
 use crate::spec::BackendKind;
 
-/// The pool whose threads run a backend's jobs.
-pub fn backend_pool(backend: BackendKind) -> PoolKind {
+/// The pool whose threads run `backend`'s jobs (inline runs them on the app
+/// runtime's workers).
+pub fn pool_of(backend: BackendKind) -> PoolKind {
     match backend {
         BackendKind::Inline => PoolKind::App,
         BackendKind::SpawnBlocking => PoolKind::Blocking,
@@ -40,5 +41,19 @@ pub fn cpu_s_per_task(start: &Snapshot, end: &crate::engine::RunOutcome) -> f64 
     if completed == 0 {
         return 0.0;
     }
-    pool_cpu_s(start, &end.totals.threads_seen, backend_pool(end.backend)) / completed as f64
+    pool_cpu_s(start, &end.totals.threads_seen, pool_of(end.backend)) / completed as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_backend_has_its_own_pool() {
+        let pools: Vec<PoolKind> = BackendKind::ALL.iter().map(|b| pool_of(*b)).collect();
+        for (i, pool) in pools.iter().enumerate() {
+            assert!(!pools[i + 1..].contains(pool), "{pools:?}");
+        }
+        assert_eq!(pool_of(BackendKind::Inline), PoolKind::App);
+    }
 }
