@@ -208,7 +208,7 @@ impl App {
             if run.timeline.is_over(elapsed) {
                 let text = if run.is_demo() {
                     // The demo ends on the comparison of its periods.
-                    let rows = self.data.comparison.rows();
+                    let rows = self.data.periods.rows();
                     let steps = run.timeline.progress().1;
                     let demo = &rows[rows.len().saturating_sub(steps)..];
                     self.view.comparison = true;

@@ -4,7 +4,7 @@
 //! summary compares its periods.
 
 use crate::metrics::snapshot::{HealthState, Snapshot};
-use crate::ui::comparison::Period;
+use crate::session::periods::Period;
 use crate::ui::format::{micros, rate};
 
 /// `measured: heartbeat p99 19.1ms: STARVED, while other programs used 48%
@@ -33,16 +33,19 @@ pub fn summary(periods: &[&Period], threshold_us: f64) -> String {
     let parts: Vec<String> = periods
         .iter()
         .map(|p| {
-            let backend = p.backend.map_or("-".to_string(), |b| b.to_string());
             let heartbeat = match p.heartbeat_p99_us() {
                 Some(us) if us > threshold_us => format!("heartbeat p99 {} STARVED", micros(us)),
                 Some(us) => format!("heartbeat p99 {} HEALTHY", micros(us)),
                 None => "no heartbeat measured".to_string(),
             };
+            let busy = crate::report::noise::machine_busy(p.external_cpu_pct)
+                .map(|e| format!(" (other programs {e:.0}%)"))
+                .unwrap_or_default();
             format!(
-                "{backend} x{} {} tasks/s, {heartbeat}",
+                "{} x{} {} tasks/s, {heartbeat}{busy}",
+                p.backend,
                 p.threads,
-                rate(p.tasks_per_s())
+                rate(p.tasks_per_s)
             )
         })
         .collect();
