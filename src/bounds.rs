@@ -127,6 +127,27 @@ pub const HTTP_SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 pub const HEALTH_CLIENT_PER_S: u32 = 10;
 /// A run's longest duration at that rate: it never stops while loadlab runs.
 pub const HEALTH_CLIENT_MAX_REQUESTS: u64 = HEALTH_CLIENT_PER_S as u64 * DURATION_MAX_S as u64;
+/// `loadlab attach`: bytes of a process or thread name the kernel keeps
+/// (/proc/PID/comm); a longer name given to attach matches by its first 15.
+pub const PROCESS_NAME_BYTES: usize = 15;
+/// `loadlab attach`: characters of the target's command line reported.
+pub const ATTACH_COMMAND_MAX_CHARS: usize = 256;
+/// `loadlab attach`: exited threads listed by name in the report (a target
+/// that starts and ends threads all day would grow it without end); later
+/// ones still count in their pool's totals.
+pub const ATTACH_EXITED_THREADS_MAX: usize = 4096;
+/// `loadlab attach --group`: the most rules, the longest pool name, and the
+/// memory one compiled regex may take.
+pub const GROUPS_MAX: usize = 64;
+pub const POOL_NAME_MAX_CHARS: usize = 32;
+/// Distinct pool names the dashboard keeps (each lives as long as loadlab);
+/// threads of further pools are shown as `other`.
+pub const POOL_NAMES_MAX: usize = 256;
+pub const GROUP_REGEX_MAX_BYTES: usize = 1 << 20;
+/// `loadlab attach --probe`: requests per second (as the service's own
+/// health client) and the most in one attach.
+pub const PROBE_PER_S: u32 = HEALTH_CLIENT_PER_S;
+pub const PROBE_MAX_REQUESTS: u64 = HEALTH_CLIENT_MAX_REQUESTS;
 
 /// The runtime is starved when the heartbeat lag p99 exceeds this, ms
 /// (`--starved-threshold-ms`'s default; the blocking detector's too, so

@@ -76,6 +76,11 @@ pub enum Command {
     /// --duration; the requests are the workload (no internal load unless
     /// --workload, --rate or --inflight is given). Prints the run report at the end.
     Serve(ServeCommandArgs),
+    /// Watch a process loadlab did not start (PID, or a name matching exactly
+    /// one process): its threads by pool, cpu% and wait%, and its runtime's
+    /// health from an HTTP probe. The dashboard, or with --duration or
+    /// --format a report on stdout.
+    Attach(AttachArgs),
     /// Kernels (with the unit of --size), backends and distributions.
     List,
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
@@ -390,6 +395,46 @@ pub struct ServeCommandArgs {
     /// Report format at the end: text or json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `loadlab attach`: what to watch and how.
+#[derive(Args, Debug)]
+pub struct AttachArgs {
+    /// A PID, or a process name that matches exactly one process.
+    #[arg(value_name = "PID|NAME")]
+    pub target: String,
+    /// Time a GET of URL 10 times a second from loadlab's own thread (the
+    /// target's health endpoint, e.g. http://127.0.0.1:3000/health; loopback only).
+    #[arg(long, value_name = "URL", value_parser = probe_url)]
+    pub probe: Option<crate::attach::probe_url::LoopbackUrl>,
+    /// Name a pool: threads whose name matches REGEX go in POOL (repeatable;
+    /// the first match wins, before the built-in names).
+    #[arg(long = "group", value_name = "REGEX=POOL", value_parser = group_rule)]
+    pub groups: Vec<String>,
+    /// Call the target starved when the probe's p99 exceeds this (ms).
+    #[arg(long, value_name = "MS", default_value_t = bounds::STARVED_HEARTBEAT_P99_MS, value_parser = threshold_ms)]
+    pub starved_threshold_ms: f64,
+    /// How often the target's threads are read (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(bounds::SAMPLE_MS_MIN..=bounds::SAMPLE_MS_MAX))]
+    pub sample_ms: u64,
+    /// Headless: watch this many seconds, then print the report (the target's
+    /// end or Ctrl-C ends it sooner).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub duration: Option<f64>,
+    /// Headless report format: text or json (without --duration: until the
+    /// target ends or Ctrl-C).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+fn probe_url(text: &str) -> Result<crate::attach::probe_url::LoopbackUrl, String> {
+    crate::attach::probe_url::LoopbackUrl::parse(text).map_err(|e| e.to_string())
+}
+
+fn group_rule(text: &str) -> Result<String, String> {
+    crate::attach::pools::parse_group(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// A loopback `IP:PORT` to listen on (`localhost` stands for 127.0.0.1). A

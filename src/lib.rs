@@ -55,6 +55,7 @@
 //! must do.
 
 pub mod app;
+pub mod attach;
 pub mod backend;
 pub mod bounds;
 pub mod cli;

@@ -2,6 +2,7 @@
 //! is one call to [`main`], and a program that registers its own kernels
 //! (see [`crate::register_kernel`]) calls the same function to get every mode on them.
 
+mod attach;
 mod commands;
 mod config_file;
 mod list;
@@ -59,7 +60,10 @@ where
         }
     }
     crate::engine::task_job::quiet_job_panics();
-    if cli.command.is_some() {
+    // attach's dashboard keeps its log lines for its Log panel, not stderr.
+    let attach_dashboard =
+        matches!(&cli.command, Some(Command::Attach(args)) if attach::is_dashboard(args));
+    if cli.command.is_some() && !attach_dashboard {
         crate::logging::init_headless_logging(false);
     }
     let budget = match &cli.command {
@@ -71,6 +75,7 @@ where
         Some(Command::Serve(args)) => setup::apply_memory_budget(&args.workload),
         Some(
             Command::List
+            | Command::Attach(_)
             | Command::Completions { .. }
             | Command::Man
             | Command::Demo(DemoCommand::Advice(_)),
@@ -83,6 +88,7 @@ where
     }
     let result = match cli.command {
         Some(Command::Run(args)) => commands::run(&args),
+        Some(Command::Attach(args)) => attach::attach(&args),
         Some(Command::List) => write_stdout_as("the list", &list::list()).map(|()| 0),
         Some(Command::Completions { shell }) => write_stdout_as(
             "the completion script",

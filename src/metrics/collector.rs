@@ -102,7 +102,7 @@ pub struct CollectorConfig {
 /// A thread that ran or waited to run at least this share of the window wants
 /// a CPU. Waiting counts: on a machine busy with other work a thread that
 /// wants a core gets less than it asks for.
-const BUSY_THREAD_CPU_PCT: f64 = 30.0;
+pub const BUSY_THREAD_CPU_PCT: f64 = 30.0;
 
 pub struct Collector {
     engine: Arc<dyn Observed>,
@@ -354,6 +354,7 @@ impl Collector {
             failures: self.failures(failed_per_s),
             service,
             idle,
+            attached: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Lock-free per-thread counters and histograms, OS thread CPU, and the Snapshot.
 
 pub mod atomic_histogram;
+pub mod attached;
 pub mod collector;
 pub mod http_stats;
 pub mod observed;

@@ -33,6 +33,8 @@ pub struct OtherReading {
 
 pub struct OtherProcesses {
     own_pid: u32,
+    /// A second process that is not "other" (the one `loadlab attach` watches).
+    watched_pid: Option<u32>,
     last_scan: Option<Instant>,
     machine: Option<CpuTicks>,
     /// CPU ticks (user + system) of every process at the last scan.
@@ -44,6 +46,7 @@ impl Default for OtherProcesses {
     fn default() -> OtherProcesses {
         OtherProcesses {
             own_pid: std::process::id(),
+            watched_pid: None,
             last_scan: None,
             machine: None,
             process_ticks: HashMap::new(),
@@ -53,6 +56,15 @@ impl Default for OtherProcesses {
 }
 
 impl OtherProcesses {
+    /// Processes other than this one and `watched`: neither is counted in the
+    /// external share nor named the busiest.
+    pub fn excluding(watched: u32) -> OtherProcesses {
+        OtherProcesses {
+            watched_pid: Some(watched),
+            ..OtherProcesses::default()
+        }
+    }
+
     /// The latest figures, scanning again when [`SCAN_EVERY`] has passed
     /// (the first call only takes the starting readings).
     pub fn read(&mut self, now: Instant) -> &OtherReading {
@@ -64,14 +76,27 @@ impl OtherProcesses {
         }
         self.last_scan = Some(now);
         let machine = CpuTicks::read();
-        let ticks = scan_processes(self.own_pid);
+        let mut ticks = scan_processes(self.own_pid);
+        let watched = self
+            .watched_pid
+            .and_then(|pid| ticks.remove(&pid).map(|(_, t)| (pid, t)));
         let elapsed = match (self.machine, machine) {
             (Some(before), Some(after)) => after.machine_total.checked_sub(before.machine_total),
             _ => None,
         };
         self.latest = OtherReading {
             external_cpu_pct: match (self.machine, machine) {
-                (Some(before), Some(after)) => external_cpu_pct(&before, &after),
+                (Some(before), Some(after)) => {
+                    // The watched process's CPU is not someone else's either.
+                    let watched_used = watched.map_or(0, |(pid, now)| {
+                        now.saturating_sub(self.process_ticks.get(&pid).copied().unwrap_or(now))
+                    });
+                    let after = CpuTicks {
+                        own: after.own + watched_used,
+                        ..after
+                    };
+                    external_cpu_pct(&before, &after)
+                }
                 _ => None,
             },
             busiest: elapsed
@@ -80,6 +105,9 @@ impl OtherProcesses {
         };
         self.machine = machine;
         self.process_ticks = ticks.into_iter().map(|(pid, (_, t))| (pid, t)).collect();
+        if let Some((pid, t)) = watched {
+            self.process_ticks.insert(pid, t);
+        }
         &self.latest
     }
 }

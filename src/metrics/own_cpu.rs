@@ -54,7 +54,7 @@ impl OwnCpuBaseline {
             match PoolKind::from_thread_name(&thread.name) {
                 PoolKind::App => app_ns += used,
                 PoolKind::Tool => sampler_ns += used,
-                PoolKind::Other => other_ns += used,
+                PoolKind::Other | PoolKind::Named(_) => other_ns += used,
                 PoolKind::Rayon | PoolKind::Pool | PoolKind::Blocking => {}
             }
         }

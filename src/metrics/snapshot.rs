@@ -44,6 +44,9 @@ pub struct Snapshot {
     /// their slower idle pace until work resumes.
     #[serde(default)]
     pub idle: bool,
+    /// `loadlab attach`: the process watched, when the Snapshot describes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached: Option<super::attached::AttachedView>,
 }
 
 /// The HTTP service on the app runtime: where it listens and how each route does.
@@ -279,10 +282,7 @@ pub struct RuntimeView {
     pub worker_parks: Vec<u64>,
 }
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PoolKind {
     /// The app runtime's workers (`app-N`).
     App,
@@ -297,7 +297,35 @@ pub enum PoolKind {
     /// Any other thread (main, runtime helpers).
     #[default]
     Other,
+    /// A pool of a process `loadlab attach` watches, by the name its threads
+    /// give it (`tokio`, `db`, a `--group` name): see [`PoolKind::named`].
+    Named(&'static str),
 }
+
+/// In JSON a pool is its name: `app`, `blocking`, `rayon`, `pool`, `tool`,
+/// `other`, or a watched process's pool name.
+impl Serialize for PoolKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(match self {
+            PoolKind::Tool => "tool",
+            other => other.name(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PoolKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(match name.as_str() {
+            "tool" => PoolKind::Tool,
+            other => PoolKind::named(other),
+        })
+    }
+}
+
+/// Pool names given out as `PoolKind::Named`, kept for the process's life
+/// so the kind stays `Copy`; at most `bounds::POOL_NAMES_MAX` of them.
+static POOL_NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
 
 impl PoolKind {
     pub fn name(self) -> &'static str {
@@ -308,7 +336,35 @@ impl PoolKind {
             PoolKind::Pool => "pool",
             PoolKind::Tool => "ui/sampler",
             PoolKind::Other => "other",
+            PoolKind::Named(name) => name,
         }
+    }
+
+    /// The pool called `name`: a built-in kind where the name is one, else a
+    /// named pool. Past `bounds::POOL_NAMES_MAX` distinct names, `Other`.
+    pub fn named(name: &str) -> PoolKind {
+        let builtin = [
+            PoolKind::App,
+            PoolKind::Blocking,
+            PoolKind::Rayon,
+            PoolKind::Pool,
+            PoolKind::Other,
+        ];
+        if let Some(kind) = builtin.into_iter().find(|kind| kind.name() == name) {
+            return kind;
+        }
+        let Ok(mut names) = POOL_NAMES.lock() else {
+            return PoolKind::Other;
+        };
+        if let Some(known) = names.iter().find(|known| **known == name) {
+            return PoolKind::Named(known);
+        }
+        if names.len() >= crate::bounds::POOL_NAMES_MAX {
+            return PoolKind::Other;
+        }
+        let kept: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.push(kept);
+        PoolKind::Named(kept)
     }
 
     /// Classifies a thread by the name it was given (see the contract's thread names).

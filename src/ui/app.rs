@@ -118,7 +118,28 @@ impl App {
         }
     }
 
+    /// The panels drawn: all six, or attached to another process the four
+    /// that need no engine.
+    pub fn panels_shown(&self) -> &'static [PanelId] {
+        if self.shown().snapshot.attached.is_some() {
+            &PanelId::ATTACHED
+        } else {
+            &PanelId::ALL
+        }
+    }
+
+    /// Moves focus by `step` among the panels drawn (see `PanelId::moved_within`).
+    pub fn move_focus(&mut self, step: impl Fn(PanelId) -> PanelId, stay: bool) {
+        self.view.focus = self
+            .view
+            .focus
+            .moved_within(self.panels_shown(), step, stay);
+    }
+
     pub fn on_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        if snapshot.attached.is_some() && !PanelId::ATTACHED.contains(&self.view.focus) {
+            self.view.focus = PanelId::Threads;
+        }
         if self
             .pending
             .as_ref()

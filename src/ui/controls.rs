@@ -27,27 +27,42 @@ pub const CONTROLS: &[(&str, &str, u8)] = &[
     ("e", "export", 6),
 ];
 
+/// The controls while attached to another process: nothing to change there.
+pub const ATTACHED_CONTROLS: &[(&str, &str, u8)] = &[
+    ("q", "quit", 0),
+    ("Tab", "focus", 1),
+    ("j/k", "scroll", 1),
+    ("Enter", "zoom", 2),
+    ("/", "filter", 3),
+    ("f", "freeze", 4),
+    ("e", "export", 4),
+];
+
 /// Gap between two controls.
 const CONTROL_GAP: &str = "  ";
 
 /// The controls that fit in `width`, most important first, always ending with `? help`.
-pub fn controls_line(theme: Theme, width: usize) -> Line<'static> {
+pub fn controls_line(
+    theme: Theme,
+    width: usize,
+    controls: &[(&'static str, &'static str, u8)],
+) -> Line<'static> {
     let item_w = |key: &str, what: &str| key.chars().count() + 1 + what.chars().count();
     let help_w = item_w("?", "help");
     let mut budget = width.saturating_sub(help_w);
-    let mut by_priority: Vec<usize> = (0..CONTROLS.len()).collect();
-    by_priority.sort_by_key(|i| CONTROLS[*i].2);
-    let mut shown = vec![false; CONTROLS.len()];
+    let mut by_priority: Vec<usize> = (0..controls.len()).collect();
+    by_priority.sort_by_key(|i| controls[*i].2);
+    let mut shown = vec![false; controls.len()];
     for i in by_priority {
-        let (key, what, _) = CONTROLS[i];
+        let (key, what, _) = controls[i];
         let w = item_w(key, what) + CONTROL_GAP.len();
         if w <= budget {
             budget -= w;
             shown[i] = true;
         }
     }
-    let mut spans = Vec::with_capacity(CONTROLS.len() * 3 + 3);
-    let items = CONTROLS
+    let mut spans = Vec::with_capacity(controls.len() * 3 + 3);
+    let items = controls
         .iter()
         .zip(&shown)
         .filter(|(_, s)| **s)

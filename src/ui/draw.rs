@@ -79,8 +79,12 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     }
 }
 
-/// The 2 x 3 grid of panels.
+/// The 2 x 3 grid of panels (2 x 2 when attached to another process).
 pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
+    if app.shown().snapshot.attached.is_some() {
+        render_attached_grid(frame, area, app);
+        return;
+    }
     let rows = Layout::vertical([
         Constraint::Percentage(30),
         Constraint::Percentage(40),
@@ -93,6 +97,26 @@ pub fn render_grid(frame: &mut Frame, area: Rect, app: &App) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rows[row]);
         let cell = if column == 0 { left } else { right };
+        app.view.panel_areas.borrow_mut().push((panel, cell));
+        panels::render(frame, cell, app, panel, panel == app.view.focus);
+    }
+}
+
+/// Threads | Runtime health over System | Log: the Threads panel gets the
+/// room the engine's panels leave.
+fn render_attached_grid(frame: &mut Frame, area: Rect, app: &App) {
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    let [threads, health] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
+    let [system, log] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    for (panel, cell) in [
+        (PanelId::Threads, threads),
+        (PanelId::Health, health),
+        (PanelId::System, system),
+        (PanelId::Log, log),
+    ] {
         app.view.panel_areas.borrow_mut().push((panel, cell));
         panels::render(frame, cell, app, panel, panel == app.view.focus);
     }

@@ -28,6 +28,37 @@ impl PanelId {
         PanelId::Log,
     ];
 
+    /// Attached to another process: the panels drawn (a 2 x 2 grid, reading
+    /// order), the engine's Throughput and Latency left out.
+    pub const ATTACHED: [PanelId; 4] = [
+        PanelId::Threads,
+        PanelId::Health,
+        PanelId::System,
+        PanelId::Log,
+    ];
+
+    /// Focus moved by `step` while only `shown` panels are drawn: a step that
+    /// lands on a hidden panel keeps going the same way (Tab), or stays put
+    /// (arrows, `stay`).
+    pub fn moved_within(
+        self,
+        shown: &[PanelId],
+        step: impl Fn(PanelId) -> PanelId,
+        stay: bool,
+    ) -> PanelId {
+        let mut at = self;
+        for _ in 0..Self::ALL.len() {
+            at = step(at);
+            if shown.contains(&at) {
+                return at;
+            }
+            if stay {
+                return self;
+            }
+        }
+        self
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             PanelId::Throughput => "Throughput",

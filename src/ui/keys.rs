@@ -213,27 +213,27 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
             Vec::new()
         }
         KeyCode::Tab => {
-            app.view.focus = app.view.focus.cycle(1);
+            app.move_focus(|p| p.cycle(1), false);
             Vec::new()
         }
         KeyCode::BackTab => {
-            app.view.focus = app.view.focus.cycle(-1);
+            app.move_focus(|p| p.cycle(-1), false);
             Vec::new()
         }
         KeyCode::Up => {
-            app.view.focus = app.view.focus.up();
+            app.move_focus(|p| p.up(), true);
             Vec::new()
         }
         KeyCode::Down => {
-            app.view.focus = app.view.focus.down();
+            app.move_focus(|p| p.down(), true);
             Vec::new()
         }
         KeyCode::Left => {
-            app.view.focus = app.view.focus.left();
+            app.move_focus(|p| p.left(), true);
             Vec::new()
         }
         KeyCode::Right => {
-            app.view.focus = app.view.focus.right();
+            app.move_focus(|p| p.right(), true);
             Vec::new()
         }
         KeyCode::PageDown => scroll(app, Scroll::Page(1)),

@@ -142,6 +142,7 @@ fn rayon_window(t: u64, wobble: f64) -> Snapshot {
         failures: Failures::default(),
         service: None,
         idle: false,
+        attached: None,
     }
 }
 

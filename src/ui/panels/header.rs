@@ -9,12 +9,16 @@ use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::ConfigView;
 use crate::ui::app::App;
-use crate::ui::controls::controls_line;
+use crate::ui::controls::{ATTACHED_CONTROLS, CONTROLS, controls_line};
 use crate::ui::fit::{Segment, fit_line, fit_segments, width_of};
 use crate::ui::keys::load_text;
 use crate::ui::theme::Theme;
 
 pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
+    if let Some(attached) = &app.shown().snapshot.attached {
+        super::attached_header::render(frame, area, app, attached);
+        return;
+    }
     let theme = app.theme;
     let data = app.shown();
     let mut spans = vec![Span::styled("loadlab ", theme.title())];
@@ -101,6 +105,9 @@ pub fn run_state(c: &ConfigView, theme: Theme) -> (&'static str, Style) {
 /// The header's whole text, unshortened (the help overlay shows it).
 pub fn header_text(app: &App) -> String {
     let s = &app.shown().snapshot;
+    if let Some(attached) = &s.attached {
+        return super::attached_header::text(app, attached);
+    }
     let c = &s.config;
     format!(
         "{} · backend {} · threads {} · app workers {} · {} · {} · up {}",
@@ -122,7 +129,8 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let data = app.shown();
     let t = &data.snapshot.tasks;
     let width = usize::from(area.width);
-    let counts = if data.received == 0 {
+    // Attached to another process, loadlab counts no tasks of its own.
+    let counts = if data.received == 0 || data.snapshot.attached.is_some() {
         String::new()
     } else {
         format!(
@@ -163,7 +171,15 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
 
 pub fn render_controls(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
-        Paragraph::new(controls_line(app.theme, usize::from(area.width))),
+        Paragraph::new(controls_line(
+            app.theme,
+            usize::from(area.width),
+            if app.shown().snapshot.attached.is_some() {
+                ATTACHED_CONTROLS
+            } else {
+                CONTROLS
+            },
+        )),
         area,
     );
 }

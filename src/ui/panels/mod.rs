@@ -1,5 +1,7 @@
 //! One file per panel. Each draws from the App's displayed data into a Rect.
 
+pub mod attached_header;
+pub mod attached_health;
 pub mod header;
 pub mod health;
 pub mod latency;
@@ -24,7 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, panel: PanelId, focused:
         PanelId::Throughput => throughput::render(frame, area, app, focused),
         PanelId::Latency => latency::render(frame, area, app, focused),
         PanelId::Threads => threads::render(frame, area, app, focused),
-        PanelId::Health => health::render(frame, area, app, focused),
+        PanelId::Health => match &app.shown().snapshot.attached {
+            Some(attached) => attached_health::render(frame, area, app, attached, focused),
+            None => health::render(frame, area, app, focused),
+        },
         PanelId::System => system::render(frame, area, app, focused),
         PanelId::Log => log::render(frame, area, app, focused),
     }

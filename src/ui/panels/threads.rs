@@ -61,8 +61,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     }
     let width = inner.width as usize;
     let totals = width >= WIDE;
+    // Attached to another process there are no jobs: its threads' second
+    // column is the time they waited for a CPU.
+    let attached = data.snapshot.attached.is_some();
     // A narrow panel (the 80x24 grid) leaves tasks/s to the group rows and zoom.
-    let per_thread_rate = width >= NARROW;
+    let per_thread_rate = width >= NARROW && !attached;
     // tid, name, cpu%, busy%, [tasks/s], [tasks, busy s, cpu s], then the strip takes what is left.
     let fixed = TID_W
         + 1
@@ -85,12 +88,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         head(SortColumn::Tid, "tid"),
         head(SortColumn::Name, "thread"),
         head(SortColumn::Cpu, "cpu%"),
-        head(SortColumn::Busy, "busy%"),
+        head(SortColumn::Busy, if attached { "wait%" } else { "busy%" }),
     );
     if per_thread_rate {
         header.push_str(&format!(" {:>8}", head(SortColumn::TasksPerS, "tasks/s")));
     }
-    if totals {
+    if totals && attached {
+        header.push_str(&format!(" {:>8} {:>8}", "cpu s", "wait s"));
+    } else if totals {
         header.push_str(&format!(" {:>8} {:>8} {:>8}", "tasks", "busy s", "cpu s"));
     }
     if strip_w >= 8 {
@@ -188,6 +193,8 @@ fn thread_line<'a>(
 ) -> Line<'a> {
     let theme = app.theme;
     let v = &track.view;
+    let attached = app.shown().snapshot.attached.is_some();
+    let second = if attached { v.wait_pct } else { v.busy_pct };
     let ident = format!(
         "{:>TID_W$} {:<w$}",
         v.tid,
@@ -204,15 +211,14 @@ fn thread_line<'a>(
     let mut spans = vec![
         Span::raw(ident),
         Span::styled(format!(" {:>6}", percent(v.cpu_pct)), theme.load(v.cpu_pct)),
-        Span::styled(
-            format!(" {:>6}", percent(v.busy_pct)),
-            theme.load(v.busy_pct),
-        ),
+        Span::styled(format!(" {:>6}", percent(second)), theme.load(second)),
     ];
     if per_thread_rate {
         spans.push(Span::raw(format!(" {:>8}", rate(v.tasks_per_s))));
     }
-    if totals {
+    if totals && attached {
+        spans.push(Span::raw(format!(" {:>8.1} {:>8.1}", v.cpu_s, v.wait_s)));
+    } else if totals {
         spans.push(Span::raw(format!(
             " {:>8} {:>8.1} {:>8.1}",
             v.tasks, v.busy_s, v.cpu_s

@@ -1,0 +1,166 @@
+//! `loadlab attach PID --duration S --format json|text`: watch the target
+//! until the duration ends, the target ends or a signal arrives, then report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::AttachOptions;
+use super::error::AttachError;
+use super::external::ExternalShare;
+use super::pools::PoolRules;
+use super::probe::Probe;
+use super::report::{AttachReport, PoolSeen, ProbeSummary, ThreadSeen};
+use super::target;
+use super::verdict::Verdict;
+use super::watcher::TargetWatcher;
+use crate::bounds;
+use crate::metrics::percentiles::percentiles_us;
+
+/// How often a long wait between samples looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+/// Attaches and reports. `stopped` is asked between samples: true ends
+/// attach with `interrupted` set.
+pub fn run(
+    options: &AttachOptions,
+    stopped: &dyn Fn() -> bool,
+) -> Result<AttachReport, AttachError> {
+    let target = target::resolve(&options.target)?;
+    let rules = PoolRules::new(&options.groups)?;
+    let mut watcher = TargetWatcher::new(target, rules)?;
+    let mut probe = options
+        .probe
+        .clone()
+        .map(Probe::start)
+        .transpose()
+        .map_err(|error| AttachError::CannotStart {
+            cause: error.to_string(),
+        })?;
+    let started = Instant::now();
+    let external = ExternalShare::start(watcher.cpu_ticks());
+    let deadline = options.duration.map(|duration| started + duration);
+    let mut events = Vec::new();
+    let mut cpu_ticks = watcher.cpu_ticks();
+    let mut next = started;
+    let mut interrupted = false;
+    let mut ended_at = None;
+    loop {
+        events.clear();
+        let now = Instant::now();
+        if !watcher.sample(now, &mut events) {
+            ended_at = Some(now);
+            break;
+        }
+        cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
+        if deadline.is_some_and(|deadline| now >= deadline) {
+            break;
+        }
+        next += options.sample_every;
+        if let Some(deadline) = deadline {
+            next = next.min(deadline);
+        }
+        if wait_until(next, stopped) {
+            interrupted = true;
+            break;
+        }
+    }
+    let elapsed_s = ended_at
+        .unwrap_or_else(Instant::now)
+        .duration_since(started)
+        .as_secs_f64();
+    let external_cpu_pct = external.pct(cpu_ticks);
+    let probe_summary = probe.as_mut().map(|probe| {
+        probe.stop();
+        let reading = probe.read();
+        let round_trips = percentiles_us(&reading.buckets);
+        (
+            ProbeSummary {
+                url: probe.url.text.clone(),
+                // Bucket midpoints (within 3%) never above the exact maximum.
+                p50_us: round_trips.p50.min(reading.max_us),
+                p99_us: round_trips.p99.min(reading.max_us),
+                max_us: reading.max_us,
+                samples: round_trips.count,
+                failures: reading.failures,
+            },
+            round_trips,
+            reading.latest_cause,
+        )
+    });
+    let verdict = Verdict::of(
+        probe_summary
+            .as_ref()
+            .map(|(_, round_trips, _)| round_trips),
+        options.starved_threshold_ms,
+    );
+    let mut warnings = Vec::new();
+    if let Some((summary, _, cause)) = &probe_summary {
+        if summary.failures > 0 {
+            warnings.push(format!(
+                "the probe got no 2xx answer {} times (the latest: {})",
+                summary.failures,
+                cause.as_deref().unwrap_or("unknown")
+            ));
+        }
+        if summary.samples == 0 {
+            warnings.push("the probe got no answer at all: the verdict is unknown".to_string());
+        }
+    }
+    if let Some(external) = external_cpu_pct.filter(|pct| *pct > bounds::BUSY_EXTERNAL_CPU_PCT) {
+        warnings.push(format!(
+            "other programs used {external:.0}% of the CPUs: the target's threads may have waited for a CPU because of them"
+        ));
+    }
+    let (threads, unlisted) = watcher.threads_seen();
+    if unlisted > 0 {
+        warnings.push(format!(
+            "{unlisted} more exited threads are not listed (their CPU counts in their pools)"
+        ));
+    }
+    Ok(AttachReport {
+        pid: watcher.target.pid,
+        command: watcher.target.command.clone(),
+        elapsed_s,
+        threads_seen: threads
+            .into_iter()
+            .map(|t| ThreadSeen {
+                name: t.name.to_string(),
+                tid: t.tid,
+                pool: t.pool.to_string(),
+                cpu_s: t.cpu_s,
+                wait_s: t.wait_s,
+            })
+            .collect(),
+        pools: watcher
+            .pools()
+            .into_iter()
+            .map(|(pool, totals): (Arc<str>, _)| PoolSeen {
+                pool: pool.to_string(),
+                threads: totals.threads,
+                cpu_s: totals.cpu_s,
+                wait_s: totals.wait_s,
+            })
+            .collect(),
+        probe: probe_summary.map(|(summary, _, _)| summary),
+        verdict,
+        starved_threshold_ms: options.starved_threshold_ms,
+        external_cpu_pct,
+        target_exited: watcher.ended(),
+        interrupted,
+        warnings,
+    })
+}
+
+/// Sleeps until `at`; true when `stopped` said so first.
+fn wait_until(at: Instant, stopped: &dyn Fn() -> bool) -> bool {
+    loop {
+        if stopped() {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= at {
+            return false;
+        }
+        std::thread::sleep((at - now).min(STOP_POLL));
+    }
+}

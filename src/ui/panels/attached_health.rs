@@ -1,0 +1,120 @@
+//! Runtime health while attached to another process: its probe's round
+//! trips (timed from loadlab's own thread) against the threshold, or how to
+//! add a probe when there is none.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::metrics::attached::AttachedView;
+use crate::metrics::snapshot::Percentiles;
+use crate::ui::app::App;
+use crate::ui::focus::PanelId;
+use crate::ui::format::{escape_control, micros};
+
+use super::{panel_block, render_fitted};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, attached: &AttachedView, focused: bool) {
+    let theme = app.theme;
+    let block = panel_block(PanelId::Health, vec![], focused, theme, area.width);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let limit = attached.threshold_ms * 1e3;
+    let (badge, style) = match attached.verdict.as_str() {
+        "healthy" => (" HEALTHY ", theme.good()),
+        "starved" => (" STARVED ", theme.bad()),
+        _ => (" UNKNOWN ", theme.warn()),
+    };
+    let mut lines = Vec::new();
+    let Some(probe) = &attached.probe else {
+        lines.push(Line::from(vec![
+            Span::styled(badge, theme.badge(style)),
+            Span::styled(" no probe", theme.label()),
+        ]));
+        lines.push(Line::raw("to judge the target's runtime, add"));
+        lines.push(Line::styled(
+            "  --probe http://127.0.0.1:PORT/health",
+            theme.key(),
+        ));
+        lines.push(Line::styled(
+            "loadlab then GETs it 10/s from its own",
+            theme.label(),
+        ));
+        lines.push(Line::styled(
+            format!("thread: STARVED when p99 over 1 s > {}", micros(limit)),
+            theme.label(),
+        ));
+        render_fitted(frame, inner, lines);
+        return;
+    };
+    let window = &probe.window;
+    let (relation, figure) = if window.count == 0 {
+        ("", "-".to_string())
+    } else if window.p99 > limit {
+        (" >", micros(window.p99))
+    } else {
+        (" ≤", micros(window.p99))
+    };
+    lines.push(Line::from(vec![
+        Span::styled(badge, theme.badge(style)),
+        Span::raw(" probe p99 "),
+        Span::styled(figure, style),
+        Span::styled(format!("{relation} limit {}", micros(limit)), theme.label()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("GET ", theme.label()),
+        Span::raw(escape_control(&probe.url).into_owned()),
+        Span::styled(" 10/s from loadlab's thread", theme.label()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("last 1 s ", theme.label()),
+        Span::styled(triple(window), style),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("all      ", theme.label()),
+        Span::raw(format!(
+            "{} ({} answers)",
+            triple(&probe.cumulative),
+            probe.cumulative.count
+        )),
+    ]));
+    if probe.failures > 0 {
+        lines.push(Line::from(vec![
+            Span::styled(format!("failures {} ", probe.failures), theme.bad()),
+            Span::raw(
+                probe
+                    .latest_failure
+                    .as_deref()
+                    .map(|cause| format!("latest: {}", escape_control(cause)))
+                    .unwrap_or_default(),
+            ),
+        ]));
+    }
+    if attached.verdict == "unknown" && window.count == 0 {
+        lines.push(Line::styled(
+            "no answer in the last second: no verdict",
+            theme.warn(),
+        ));
+    }
+    if attached.target_exited {
+        lines.push(Line::styled(
+            "the target has ended: probing stopped",
+            theme.warn(),
+        ));
+    }
+    render_fitted(frame, inner, lines);
+}
+
+/// `p50 60µs p99 312µs max 900µs`, or dashes without samples.
+fn triple(p: &Percentiles) -> String {
+    if p.count == 0 {
+        "p50 - p99 - max -".to_string()
+    } else {
+        format!(
+            "p50 {} p99 {} max {}",
+            micros(p.p50),
+            micros(p.p99),
+            micros(p.max)
+        )
+    }
+}
