@@ -157,6 +157,12 @@ fn demo_caption_says_what_to_watch() {
         "the caption says what to watch:\n{text}"
     );
     assert!(text.contains("watch:"), "{text}");
+    // Then what was measured, from the Snapshot the panels draw.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("measured: heartbeat p99 330µs: HEALTHY"),
+        "{text}"
+    );
 }
 
 #[test]

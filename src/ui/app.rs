@@ -233,9 +233,14 @@ impl App {
             .collect();
         if self.data.session.playback_over(now) {
             let text = if self.playing_demo() {
-                "guided demo finished"
+                // The demo ends on the comparison of its periods.
+                let steps = self.playback().map_or(0, |run| run.progress().1);
+                let rows = self.data.session.periods().rows();
+                let demo = &rows[rows.len().saturating_sub(steps)..];
+                self.view.comparison = true;
+                super::measured_caption::summary(demo, self.data.snapshot.health.threshold_us)
             } else {
-                "scenario finished"
+                "scenario finished".to_string()
             };
             self.data.session.stop_playing();
             self.set_status(text, now);

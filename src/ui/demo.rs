@@ -23,17 +23,17 @@ duration = 30.0
 [[step]]
 at = 0.0
 backend = "rayon"
-caption = "offload: the CPU work runs on the rayon-N threads · watch: Runtime health stays HEALTHY and heartbeat lag low; rayon threads busy, app threads idle"
+caption = "offload: the CPU work runs on the rayon-N threads · watch: Runtime health should read HEALTHY with low heartbeat lag; rayon threads busy, app threads idle"
 
 [[step]]
 at = 10.0
 backend = "inline"
-caption = "inline: the same work now runs on the app runtime's workers (the anti-pattern) · watch: heartbeat lag jumps, health turns STARVED, app-N threads at 100% busy, blocked events count up"
+caption = "inline: the same work runs on the app runtime's workers (the anti-pattern) · watch: heartbeat lag should jump, health turn STARVED, blocked events count up"
 
 [[step]]
 at = 20.0
 backend = "rayon"
-caption = "offload again: back on rayon · watch: health recovers to HEALTHY within a second or two; the throughput marker shows the swap"
+caption = "offload again: back on rayon · watch: health should recover to HEALTHY within a second or two; the throughput marker shows the swap"
 "#;
 
 /// Closed loops below this many tasks in flight are raised to it, so every

@@ -135,7 +135,12 @@ fn caption_rows(
         run.name(),
         super::format::duration_s(run.elapsed(now).as_secs_f64())
     );
-    let caption = super::format::escape_control(run.caption().unwrap_or("")).into_owned();
+    let mut caption = super::format::escape_control(run.caption().unwrap_or("")).into_owned();
+    // What the caption said to watch, then what was measured.
+    if let Some(measured) = super::measured_caption::measured(&app.shown().snapshot) {
+        caption.push_str(" · ");
+        caption.push_str(&measured);
+    }
     let first_room = width.saturating_sub(badge.chars().count() + 1);
     let rows = help::wrap_words(&caption, first_room.max(1));
     let mut lines = vec![Line::from(vec![

@@ -28,6 +28,7 @@ pub mod input;
 pub mod keys;
 pub mod log_row_view;
 pub mod log_view;
+pub mod measured_caption;
 pub mod mouse;
 pub mod panels;
 pub mod screenshot;
