@@ -43,8 +43,10 @@ fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_dashboard_back() {
         &format!("{LIGHT} --export-dir {}", sh_quote(dir.path())),
     );
     tmux.press_named("C-z");
+    // The shell has the terminal once it reports the job stopped; keys typed
+    // before then may still reach loadlab, which is on its way to stopping.
     tmux.wait_for("the shell after Ctrl-Z", Duration::from_secs(10), |s| {
-        !s.contains("Runtime health")
+        !s.contains("Runtime health") && s.contains("Stopped")
     });
     // The shell has a cooked terminal: a typed command runs and its echo shows.
     tmux.type_line("clear; stty -a; echo ok-$((40+2))");
