@@ -7,11 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::metrics::attached::AttachedView;
-use crate::metrics::snapshot::Percentiles;
 use crate::ui::app::App;
 use crate::ui::focus::PanelId;
 use crate::ui::format::{escape_control, micros};
 
+use super::health::triple;
 use super::{panel_block, render_fitted};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, attached: &AttachedView, focused: bool) {
@@ -103,18 +103,4 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, attached: &AttachedView,
         ));
     }
     render_fitted(frame, inner, lines);
-}
-
-/// `p50 60µs p99 312µs max 900µs`, or dashes without samples.
-fn triple(p: &Percentiles) -> String {
-    if p.count == 0 {
-        "p50 - p99 - max -".to_string()
-    } else {
-        format!(
-            "p50 {} p99 {} max {}",
-            micros(p.p50),
-            micros(p.p99),
-            micros(p.max)
-        )
-    }
 }

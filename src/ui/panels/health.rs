@@ -190,7 +190,7 @@ fn service_lines(service: &ServiceView, theme: Theme) -> Vec<Line<'static>> {
 }
 
 /// `p50 60µs p99 312µs max 900µs`, or dashes without samples.
-fn triple(p: &Percentiles) -> String {
+pub(super) fn triple(p: &Percentiles) -> String {
     if p.count == 0 {
         "p50 - p99 - max -".to_string()
     } else {
