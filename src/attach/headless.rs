@@ -28,14 +28,7 @@ pub fn run(
     let target = target::resolve(&options.target)?;
     let rules = PoolRules::new(&options.groups)?;
     let mut watcher = TargetWatcher::new(target, rules)?;
-    let mut probe = options
-        .probe
-        .clone()
-        .map(Probe::start)
-        .transpose()
-        .map_err(|error| AttachError::CannotStart {
-            cause: error.to_string(),
-        })?;
+    let mut probe = Probe::start_if_asked(options.probe.clone())?;
     let started = Instant::now();
     let external = ExternalShare::start(watcher.cpu_ticks());
     let deadline = options.duration.map(|duration| started + duration);

@@ -6,6 +6,7 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::error::AttachError;
 use super::probe_url::LoopbackUrl;
 use crate::bounds;
 use crate::metrics::atomic_histogram::AtomicHistogram;
@@ -73,6 +74,16 @@ pub struct Probe {
 }
 
 impl Probe {
+    /// The probe the user asked for, if any, started; a failure to start it
+    /// ends the attach.
+    pub fn start_if_asked(url: Option<LoopbackUrl>) -> Result<Option<Probe>, AttachError> {
+        url.map(Probe::start)
+            .transpose()
+            .map_err(|error| AttachError::CannotStart {
+                cause: error.to_string(),
+            })
+    }
+
     pub fn start(url: LoopbackUrl) -> io::Result<Probe> {
         let stats = Arc::new(ProbeStats::default());
         let _ = stats.started.set(std::time::Instant::now());

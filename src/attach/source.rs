@@ -51,14 +51,7 @@ impl AttachSource {
         let rules = PoolRules::new(&options.groups)?;
         let pid = target.pid;
         let watcher = TargetWatcher::new(target, rules)?;
-        let probe = options
-            .probe
-            .clone()
-            .map(Probe::start)
-            .transpose()
-            .map_err(|error| AttachError::CannotStart {
-                cause: error.to_string(),
-            })?;
+        let probe = Probe::start_if_asked(options.probe.clone())?;
         let (sender, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let sampler = Sampler {
