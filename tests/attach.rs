@@ -28,6 +28,15 @@ fn json_report(output: &Output) -> Value {
     })
 }
 
+/// A usage error: exit 2, its message naming every one of `words`.
+fn assert_usage_error(output: &Output, words: &[&str]) {
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for word in words {
+        assert!(stderr.contains(word), "{word:?} missing: {stderr}");
+    }
+}
+
 /// `loadlab run --backend B --threads 2 ARGS`, quiet, until the guard drops.
 fn loadlab_run(backend: &str, args: &[&str]) -> Target {
     let child: Child = loadlab()
@@ -170,12 +179,7 @@ fn group_rules_name_pools_first() {
     assert_eq!(pool_of("pool-0"), Some(Value::from("first")));
     assert_eq!(pool_of("pool-1"), Some(Value::from("rest")));
     let bad = attach(&[&pid.to_string(), "--group", "(=x", "--duration", "0.2"]);
-    assert_eq!(bad.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.contains("--group") && stderr.contains("regular expression"),
-        "{stderr}"
-    );
+    assert_usage_error(&bad, &["--group", "regular expression"]);
 }
 
 #[test]
@@ -519,12 +523,7 @@ fn unreadable_garbled_and_tokio_less_metrics_are_warnings() {
         "--duration",
         "1",
     ]);
-    assert_eq!(bad.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.contains("--metrics") && stderr.contains("loopback"),
-        "{stderr}"
-    );
+    assert_usage_error(&bad, &["--metrics", "loopback"]);
 }
 
 #[test]
@@ -533,9 +532,7 @@ fn format_help_lists_the_report_formats() {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("[possible values: text, json]"), "{text}");
     let csv = attach(&["1", "--format", "csv"]);
-    assert_eq!(csv.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&csv.stderr);
-    assert!(stderr.contains("text, json"), "{stderr}");
+    assert_usage_error(&csv, &["--format", "text, json"]);
 }
 
 #[test]
