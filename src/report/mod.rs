@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod demo;
+pub mod measured;
 pub mod noise;
 pub mod paired;
 pub mod run;
