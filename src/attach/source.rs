@@ -239,7 +239,7 @@ impl Sampler {
             .into_iter()
             .map(|rate| ThreadView {
                 tid: rate.tid,
-                name: rate.name.to_string(),
+                name: rate.name.into(),
                 pool: PoolKind::named(&rate.pool),
                 cpu_pct: rate.cpu_pct,
                 wait_pct: rate.wait_pct,
