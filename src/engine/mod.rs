@@ -22,6 +22,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::backend;
 use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
+use crate::metrics::http_stats::HttpStats;
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
 use crate::metrics::snapshot::Snapshot;
@@ -33,6 +34,7 @@ pub use config_bounds::BadConfig;
 use controller::Controller;
 use sampler::Sampler;
 use shared::{CurrentBackend, ErrorLog, Shared, TaskError};
+use single_task::TaskRunner;
 pub use start_error::StartError;
 
 /// Everything a run needs to know before it starts.
@@ -64,8 +66,10 @@ pub struct EngineConfig {
     pub worker_nice: i32,
     /// Consecutive tasks handed to the backend as one job.
     pub batch: usize,
-    /// The HTTP service on the app runtime (`--serve`), if any.
-    pub serve: Option<crate::service::ServeOptions>,
+    /// The statistics of an HTTP service served on the app runtime beside
+    /// the engine, if one is (Snapshots carry them); whoever starts the
+    /// service binds it first and hands its statistics over here.
+    pub service_stats: Option<Arc<HttpStats>>,
     /// Stall warnings as they happen (the dashboard) or tallied for the end.
     pub stall_log: StallLog,
 }
@@ -94,7 +98,7 @@ impl Default for EngineConfig {
             start_driver: true,
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
             batch: 1,
-            serve: None,
+            service_stats: None,
             stall_log: StallLog::default(),
         }
     }
@@ -186,11 +190,17 @@ pub struct Engine {
     /// When the first driver was spawned (elapsed counts from here if no task
     /// was ever submitted).
     run_started: Instant,
-    /// The HTTP service (`--serve`), stopped before the runtime.
-    service: Mutex<Option<crate::service::Service>>,
+    /// The statistics of the HTTP service beside the engine, if any.
+    service_stats: Option<Arc<HttpStats>>,
+    /// Run once when the engine stops, before its runtime does.
+    before_runtime_stops: Mutex<Vec<StopHook>>,
     /// How often the sampler publishes: waits for a Snapshot scale with it.
     sample_interval: Duration,
 }
+
+/// Work that must end while the app runtime still runs (a service on it
+/// answering its last requests).
+type StopHook = Box<dyn FnOnce() + Send>;
 
 /// No new Snapshot came within the wait: the sampler has stopped (the engine
 /// finished) or is stuck. The last Snapshot published is kept here.
@@ -336,41 +346,16 @@ impl Engine {
                 }
             });
         }
-        let bound = match config.serve {
-            Some(options) => Some(crate::service::Bound::bind(options.address).map_err(
-                |source| StartError::Serve {
-                    address: options.address,
-                    source,
-                },
-            )?),
-            None => None,
-        };
         let collector = Collector::new(
             shared.clone(),
             runtime.handle().clone(),
             CollectorConfig {
                 window: config.window,
                 starved_threshold: config.starved_threshold,
-                service: bound.as_ref().map(|bound| bound.stats().clone()),
+                service: config.service_stats.clone(),
             },
         );
         let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
-        let service = match (bound, config.serve) {
-            (Some(bound), Some(options)) => Some(
-                crate::service::Service::start(
-                    bound,
-                    options,
-                    runtime.handle(),
-                    single_task::TaskRunner::new(shared.clone()),
-                    snapshots.clone(),
-                )
-                .map_err(|source| StartError::Serve {
-                    address: options.address,
-                    source,
-                })?,
-            ),
-            _ => None,
-        };
         let run_started = Instant::now();
         let driver = config
             .start_driver
@@ -391,30 +376,44 @@ impl Engine {
             driver: Mutex::new(driver),
             created,
             run_started,
-            service: Mutex::new(service),
+            service_stats: config.service_stats,
+            before_runtime_stops: Mutex::new(Vec::new()),
             sample_interval: config.sample_interval,
         })
     }
 
-    /// Where the HTTP service listens (`--serve`), with the real port.
+    /// Where the HTTP service beside the engine listens, with the real port.
     pub fn service_address(&self) -> Option<std::net::SocketAddr> {
-        self.service
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|service| service.address())
+        self.service_stats.as_ref().map(|stats| stats.address())
     }
 
-    /// Stops the HTTP service: no new connections; requests in flight are
-    /// answered within a grace period.
-    fn stop_service(&self) {
-        let service = self
-            .service
+    /// Runs one task at a time on the current backend for an async caller
+    /// (the HTTP service's `/work`), counted like the driver's.
+    pub fn task_runner(&self) -> TaskRunner {
+        TaskRunner::new(self.shared.clone())
+    }
+
+    /// Runs `hook` once when the engine stops (`shutdown`, `stop` or a drop),
+    /// before the app runtime stops: a service on the runtime answers its
+    /// last requests while tasks can still run.
+    pub fn before_runtime_stops(&self, hook: impl FnOnce() + Send + 'static) {
+        self.before_runtime_stops
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(mut service) = service {
-            service.stop(crate::bounds::HTTP_SHUTDOWN_GRACE);
+            .push(Box::new(hook));
+    }
+
+    /// Waits up to `grace` for every task in flight to end; true if all did.
+    pub fn drain(&self, grace: Duration) -> bool {
+        let deadline = Instant::now() + grace;
+        loop {
+            if self.shared.outstanding.load(Ordering::Acquire) == 0 {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -621,10 +620,7 @@ impl Engine {
     /// ones, and shuts the runtime down.
     pub fn shutdown(&self, grace: Duration) {
         self.end_run();
-        let deadline = Instant::now() + grace;
-        while self.shared.outstanding.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        self.drain(grace);
         if let Some(sampler) = self
             .sampler
             .lock()
@@ -637,7 +633,15 @@ impl Engine {
     }
 
     fn stop_runtime(&self) {
-        self.stop_service();
+        let hooks = std::mem::take(
+            &mut *self
+                .before_runtime_stops
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for hook in hooks {
+            hook();
+        }
         let runtime = self
             .runtime
             .lock()

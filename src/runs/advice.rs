@@ -103,7 +103,7 @@ pub fn advice(
             };
             // A signal drops the unfinished row and reports the finished ones.
             let Some(period) =
-                measured_period(config, WARMUP, plan.duration, recording, interruption)?
+                measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
             else {
                 break 'kinds;
             };
@@ -153,7 +153,7 @@ fn idle_baseline(
         worker_nice: plan.worker_nice,
         ..EngineConfig::default()
     };
-    let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
+    let Some(period) = measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
     else {
         return Ok(None);
     };

@@ -48,10 +48,16 @@ pub fn starvation(
             block_threshold: plan.block_threshold,
             worker_nice: plan.worker_nice,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
-            serve: plan.serve,
             ..EngineConfig::default()
         };
-        let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
+        let Some(period) = measured_period(
+            config,
+            plan.serve,
+            WARMUP,
+            plan.duration,
+            recording,
+            interruption,
+        )?
         else {
             break;
         };

@@ -46,6 +46,7 @@ pub fn sweep(
         ));
         let Some(period) = measured_period(
             cell_config(plan, backend, threads),
+            plan.serve,
             plan.warmup,
             plan.duration,
             recording,
@@ -166,7 +167,6 @@ fn cell_config(plan: &SweepPlan, backend: BackendKind, threads: usize) -> Engine
         block_threshold: plan.block_threshold,
         starved_threshold: plan.starved_threshold,
         worker_nice: plan.worker_nice,
-        serve: plan.serve,
         ..EngineConfig::default()
     }
 }
