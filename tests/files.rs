@@ -166,16 +166,18 @@ fn run_task_dispatches_every_kind() {
 }
 
 #[test]
-fn check_root_names_the_flag_and_the_cause() {
+fn check_root_names_the_path_and_the_cause() {
     assert_eq!(
-        check_root(Path::new("/definitely/not/here")).unwrap_err(),
-        "--path /definitely/not/here: No such file or directory (os error 2)"
+        check_root(Path::new("/definitely/not/here"))
+            .unwrap_err()
+            .to_string(),
+        "path /definitely/not/here: No such file or directory (os error 2)"
     );
     assert!(check_root(&sample()).is_ok());
     assert!(check_root(&sample().join("text/short.txt")).is_ok());
-    let err = check_root(Path::new("/dev/null")).unwrap_err();
+    let err = check_root(Path::new("/dev/null")).unwrap_err().to_string();
     assert!(
-        err.starts_with("--path /dev/null: not a regular file (character device)"),
+        err.starts_with("path /dev/null: not a regular file (character device)"),
         "{err}"
     );
 }

@@ -7,6 +7,7 @@ pub mod controller;
 pub mod driver;
 pub mod job;
 pub mod refill;
+mod refused;
 pub mod sampler;
 pub mod shared;
 pub mod single_task;
@@ -31,6 +32,7 @@ use crate::probe::stall_log::StallLog;
 use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
 pub use config_bounds::BadConfig;
+pub use refused::Refused;
 use controller::Controller;
 use sampler::Sampler;
 use shared::{CurrentBackend, ErrorLog, Shared, TaskError};
@@ -108,12 +110,6 @@ impl Default for EngineConfig {
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
-
-/// A change the engine refused, with its one-line reason (a bound, a zero,
-/// a backend that could not be built).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
 
 /// A finished run: totals and what went wrong.
 #[derive(Clone, Debug)]
@@ -479,23 +475,22 @@ impl Engine {
     /// Swaps the backend live, keeping the thread count; tasks in flight
     /// finish where they started.
     pub fn set_backend(&self, backend: BackendKind) -> Result<(), Refused> {
-        self.apply(Command::SetBackend { backend }).map_err(Refused)
+        self.apply(Command::SetBackend { backend })
     }
 
     /// Resizes the current backend live (inline: within the app workers).
     pub fn set_threads(&self, threads: usize) -> Result<(), Refused> {
-        self.apply(Command::SetThreads { threads }).map_err(Refused)
+        self.apply(Command::SetThreads { threads })
     }
 
     /// A closed loop with this many tasks in flight, or an open loop at a rate.
     pub fn set_load(&self, load: LoadMode) -> Result<(), Refused> {
-        self.apply(Command::SetLoad { load }).map_err(Refused)
+        self.apply(Command::SetLoad { load })
     }
 
     /// Replaces the workload (kernel, size, distribution, seed, path).
     pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), Refused> {
         self.apply(Command::SetWorkload { workload })
-            .map_err(Refused)
     }
 
     /// The next Snapshot the sampler publishes (blocks up to a few intervals,
@@ -658,7 +653,7 @@ impl Engine {
         }
     }
 
-    fn swap_backend(&self, kind: BackendKind) -> Result<(), String> {
+    fn swap_backend(&self, kind: BackendKind) -> Result<(), Refused> {
         let old = self.shared.current.load_full();
         if old.backend.kind() == kind {
             return Ok(());
@@ -671,7 +666,10 @@ impl Engine {
             &self.handle,
             self.shared.worker_nice,
         )
-        .map_err(|e| format!("backend {kind}: {e}"))?;
+        .map_err(|source| Refused::Backend {
+            backend: kind,
+            source,
+        })?;
         let applied = backend.threads();
         // In-flight tasks keep their Arc to the old backend and finish there.
         self.shared
@@ -685,9 +683,9 @@ impl Engine {
         Ok(())
     }
 
-    fn resize_backend(&self, threads: usize) -> Result<(), String> {
+    fn resize_backend(&self, threads: usize) -> Result<(), Refused> {
         if threads == 0 {
-            return Err("threads: must be at least 1".into());
+            return Err(Refused::NoThreads);
         }
         let current = self.shared.current.load_full();
         let before = current.backend.threads();
@@ -700,18 +698,17 @@ impl Engine {
             );
         }
         if applied != threads {
-            return Err(format!(
-                "threads: {} runs on at most {} app workers (--runtime-workers)",
-                current.backend.kind(),
-                applied
-            ));
+            return Err(Refused::AtMostAppWorkers {
+                backend: current.backend.kind(),
+                applied,
+            });
         }
         Ok(())
     }
 }
 
 impl Controller for Engine {
-    fn apply(&self, command: Command) -> Result<(), String> {
+    fn apply(&self, command: Command) -> Result<(), Refused> {
         controller::check_bounds(&command)?;
         let shared = &self.shared;
         match command {
@@ -719,11 +716,9 @@ impl Controller for Engine {
             Command::SetThreads { threads } => self.resize_backend(threads)?,
             Command::SetLoad { load } => {
                 match load {
-                    LoadMode::Closed { inflight: 0 } => {
-                        return Err("inflight: must be at least 1".into());
-                    }
+                    LoadMode::Closed { inflight: 0 } => return Err(Refused::NoInflight),
                     LoadMode::Open { rate } if !(rate.is_finite() && rate > 0.0) => {
-                        return Err(format!("rate: {rate} is not a positive number"));
+                        return Err(Refused::NotARate(rate));
                     }
                     _ => {}
                 }
@@ -738,7 +733,7 @@ impl Controller for Engine {
                 }
             }
             Command::SetWorkload { workload } => {
-                workload.validate().map_err(|e| e.to_string())?;
+                workload.validate()?;
                 if let Some(path) = &workload.path {
                     crate::workload::files::check_root(path)?;
                 }

@@ -2,7 +2,7 @@
 //! digest that depends only on the file's name and contents.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::spec::Kernel;
 use crate::workload::TaskOutput;
@@ -83,9 +83,24 @@ fn file_digest(kernel: Kernel, name: &str, result: &[u8]) -> u64 {
     digest_u64(&hasher.finalize())
 }
 
-/// Checks --path before a run: Err("--path /x: No such file or directory (os error 2)") etc.
-pub fn check_root(root: &Path) -> Result<(), String> {
-    let fail = |reason: String| Err(format!("--path {}: {reason}", root.display()));
+/// Why a workload's path cannot be walked: the path and the cause, e.g.
+/// "path /x: No such file or directory (os error 2)".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("path {}: {reason}", .path.display())]
+pub struct BadRoot {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Checks a workload's path before a run: it exists and is a readable
+/// directory or a file.
+pub fn check_root(root: &Path) -> Result<(), BadRoot> {
+    let fail = |reason: String| {
+        Err(BadRoot {
+            path: root.to_path_buf(),
+            reason,
+        })
+    };
     let meta = match fs::metadata(root) {
         Ok(meta) => meta,
         Err(e) => return fail(describe_stat_error(root, &e)),
