@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::spec::Kernel;
-use crate::workload::TaskOutput;
+use crate::workload::{TaskFailure, TaskOutput};
 use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file_while};
 use crate::workload::file_open::{describe_stat_error, not_regular};
 use crate::workload::seed_mix::digest_u64;
@@ -14,7 +14,7 @@ pub use crate::workload::walker::spawn_walker;
 
 /// Runs one file kernel on one regular file. `name` is the path relative to the walk root.
 /// digest depends only on the file's name and contents; bytes_in = bytes read.
-pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, String> {
+pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, TaskFailure> {
     run_file_while(kernel, path, name, &|| true)
 }
 
@@ -25,7 +25,7 @@ pub fn run_file_while(
     path: &Path,
     name: &str,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     let (result, bytes_in, bytes_out): (Vec<u8>, u64, u64) = match kernel {
         Kernel::Hash => {
             let h = hash_file(path)?;
@@ -60,9 +60,7 @@ pub fn run_file_while(
         | Kernel::Sleep
         | Kernel::Mixed
         | Kernel::Custom(_) => {
-            return Err(format!(
-                "{kernel} is not a file kernel: use hash, count, compress or resize"
-            ));
+            return Err(TaskFailure::NotAFileKernel(kernel));
         }
     };
     Ok(TaskOutput {

@@ -87,17 +87,17 @@ pub fn process_budget() -> &'static MemoryBudget {
 pub fn reserve_for_task(
     estimate: u64,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<Option<Reservation<'static>>, String> {
+) -> Result<Option<Reservation<'static>>, Refusal> {
     if estimate < MEMORY_BUDGET_SMALL_TASK_BYTES {
         return Ok(None);
     }
     match process_budget().reserve_while(estimate, still_wanted) {
         Ok(reservation) => Ok(Some(reservation)),
-        Err(Refusal::TooLarge(error)) => Err(error.to_string()),
         Err(Refusal::NoLongerWanted) => {
             GAVE_UP.with(|flag| flag.set(true));
-            Err("stopped while waiting for memory".to_string())
+            Err(Refusal::NoLongerWanted)
         }
+        Err(refusal) => Err(refusal),
     }
 }
 
@@ -119,12 +119,14 @@ struct Queue {
 }
 
 /// Why a reservation was not made.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// Larger than the whole budget.
+    #[error(transparent)]
     TooLarge(TooLarge),
     /// The task stopped wanting the memory while it waited (its run was
     /// stopped or reached its deadline).
+    #[error("stopped while waiting for memory")]
     NoLongerWanted,
 }
 
