@@ -145,7 +145,7 @@ fn run_demo<P>(
     format: &Format,
     record: Option<&std::path::Path>,
     plan: impl FnOnce() -> Result<P, Failure>,
-    run: impl FnOnce(&P, &mut Recording, &Interruption) -> anyhow::Result<DemoOutput>,
+    run: impl FnOnce(&P, &mut Recording, &Interruption) -> Result<DemoOutput, runs::RunFailed>,
 ) -> Result<i32, Failure> {
     if !matches!(format, Format::Text | Format::Json) {
         return Err(Failure::Usage("--format: demo writes text or json".into()));

@@ -149,7 +149,7 @@ pub struct RunOutcome {
 /// use loadlab::engine::{Engine, EngineConfig};
 /// use loadlab::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
 ///
-/// # fn main() -> anyhow::Result<()> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let engine = Engine::start(EngineConfig {
 ///     backend: BackendKind::Rayon,
 ///     threads: 1,

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
@@ -23,7 +24,7 @@ pub fn starvation(
     recording: &mut Recording,
     interruption: &Interruption,
     mut progress: impl FnMut(&str),
-) -> anyhow::Result<DemoReport> {
+) -> Result<DemoReport, RunFailed> {
     let backends = BackendKind::ALL;
     let rounds = plan.rounds.max(1);
     let schedule = interleaved(backends.len(), rounds);

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::{Session, TICK};
 use crate::engine::EngineConfig;
@@ -16,7 +17,7 @@ pub fn run(
     serve: Option<ServeOptions>,
     mut session: Session,
     interruption: &Interruption,
-) -> anyhow::Result<RunReport> {
+) -> Result<RunReport, RunFailed> {
     let engine = crate::session::serve::start(config, serve)?;
     if let Some(address) = engine.service_address() {
         super::serve::announce_on_stderr(address);

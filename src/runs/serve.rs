@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::TICK;
 use crate::bounds;
@@ -41,7 +42,7 @@ pub fn serve(
     duration: Option<Duration>,
     interruption: &Interruption,
     announce: impl FnOnce(SocketAddr),
-) -> anyhow::Result<RunReport> {
+) -> Result<RunReport, RunFailed> {
     let engine = crate::session::serve::start(config, Some(options))?;
     if let Some(address) = engine.service_address() {
         announce(address);

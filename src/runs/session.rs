@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use crate::engine::controller::Controller;
-use crate::engine::{Engine, EngineConfig, RunOutcome};
+use crate::engine::{EngineConfig, RunOutcome};
 use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
@@ -214,7 +215,7 @@ pub fn measured_period(
     period: Duration,
     recording: &mut Recording,
     interruption: &Interruption,
-) -> anyhow::Result<Option<Measured>> {
+) -> Result<Option<Measured>, RunFailed> {
     let engine = crate::session::serve::start(config, serve)?;
     recording.next_engine();
     let mut measured = None;
