@@ -36,20 +36,27 @@ pub fn human(bytes: u64) -> String {
     ByteSize(bytes).display().iec().to_string()
 }
 
+/// A memory budget's text that is not one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadBudget {
+    #[error("{0:?} is not a size (examples: 512MiB, 2GiB, 1073741824)")]
+    NotASize(String),
+    #[error("{text:?} is outside {} to {}", human(MEMORY_BUDGET_MIN), human(MEMORY_BUDGET_MAX))]
+    Outside { text: String },
+}
+
 /// Parses `512MiB`, `2GiB`, `1.5 GB` or a plain byte count, within
 /// [`MEMORY_BUDGET_MIN`, `MEMORY_BUDGET_MAX`]. The error says what was wrong with the text.
-pub fn parse_budget(text: &str) -> Result<u64, String> {
+pub fn parse_budget(text: &str) -> Result<u64, BadBudget> {
     let bytes = text
         .trim()
         .parse::<ByteSize>()
-        .map_err(|_| format!("{text:?} is not a size (examples: 512MiB, 2GiB, 1073741824)"))?
+        .map_err(|_| BadBudget::NotASize(text.to_string()))?
         .as_u64();
     if !(MEMORY_BUDGET_MIN..=MEMORY_BUDGET_MAX).contains(&bytes) {
-        return Err(format!(
-            "{text:?} is outside {} to {}",
-            human(MEMORY_BUDGET_MIN),
-            human(MEMORY_BUDGET_MAX)
-        ));
+        return Err(BadBudget::Outside {
+            text: text.to_string(),
+        });
     }
     Ok(bytes)
 }
