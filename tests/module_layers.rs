@@ -171,7 +171,7 @@ fn crate_paths(code: &str) -> Vec<(String, usize)> {
         if let Some(group) = after.strip_prefix('{') {
             let mut depth = 1;
             let mut item_start = true;
-            let mut chars = group.char_indices().peekable();
+            let mut chars = group.char_indices();
             while let Some((i, c)) = chars.next() {
                 match c {
                     '{' => depth += 1,
@@ -306,7 +306,10 @@ fn violations(imports: &[Import], layers: &[&[&str]], modules: &BTreeSet<String>
     }
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for import in imports {
-        edges.entry(&import.from).or_default().insert(&import.to);
+        edges
+            .entry(import.from.as_str())
+            .or_default()
+            .insert(import.to.as_str());
     }
     said.extend(cycles(&edges).into_iter().map(|cycle| {
         let witness: Vec<String> = cycle
