@@ -114,8 +114,7 @@ pub fn parse(text: &str) -> Result<Config, BadLine> {
     }
     if let Some(size) = config.size {
         let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
-        crate::spec::limits::check_size(kernel, size)
-            .map_err(|e| bad("size", e.to_string()))?;
+        crate::spec::limits::check_size(kernel, size).map_err(|e| bad("size", e.to_string()))?;
     }
     if let Some(fps) = config.fps {
         bounds::check_fps(fps).map_err(|e| bad("fps", e.to_string()))?;

@@ -201,6 +201,7 @@ fn a_sweep_measures_the_kernel_on_each_cell() {
         worker_nice: 0,
         rounds: 1,
         max_rounds: 1,
+        serve: None,
     };
     let mut recording = Recording::open(None).expect("no file to open");
     let report = sweep(&plan, &mut recording, &Interruption::none(), |_| {}).expect("sweep runs");

@@ -91,7 +91,9 @@ fn corpus_images_make_thumbnails_of_known_size() {
 
 #[test]
 fn corpus_non_image_with_image_extension_fails_clearly() {
-    let err = thumbnail_file(&sample().join("images/not-really.png")).unwrap_err().to_string();
+    let err = thumbnail_file(&sample().join("images/not-really.png"))
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "not an image: The image format could not be determined"
@@ -150,7 +152,9 @@ fn run_task_dispatches_every_kind() {
         error: "not a regular file (FIFO)".into(),
     };
     assert_eq!(
-        run_task(spec.kernel, spec.seed, spec.cpu_share, &invalid, &|| true).unwrap_err().to_string(),
+        run_task(spec.kernel, spec.seed, spec.cpu_share, &invalid, &|| true)
+            .unwrap_err()
+            .to_string(),
         "not a regular file (FIFO)"
     );
     let synthetic = TaskInput::Synthetic {
@@ -411,7 +415,8 @@ fn fifo_is_refused_without_being_opened() {
         let err = within(Duration::from_secs(10), move || {
             run_file(kernel, &path, "fifo")
         })
-        .unwrap_err().to_string();
+        .unwrap_err()
+        .to_string();
         assert_eq!(err, "not a regular file (FIFO)", "{kernel}");
     }
 }
@@ -433,7 +438,11 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
     let errors: Vec<String> = within(Duration::from_secs(10), move || {
         inputs
             .iter()
-            .map(|i| run_task(spec.kernel, spec.seed, spec.cpu_share, i, &|| true).unwrap_err().to_string())
+            .map(|i| {
+                run_task(spec.kernel, spec.seed, spec.cpu_share, i, &|| true)
+                    .unwrap_err()
+                    .to_string()
+            })
             .collect()
     });
     assert_eq!(
@@ -449,7 +458,9 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
 fn file_longer_than_its_stat_size_is_reported_as_changed() {
     // /proc files stat as 0 bytes but have contents: the same signal as a file
     // appended to while it is read.
-    let err = run_file(Kernel::Hash, Path::new("/proc/self/status"), "status").unwrap_err().to_string();
+    let err = run_file(Kernel::Hash, Path::new("/proc/self/status"), "status")
+        .unwrap_err()
+        .to_string();
     assert_eq!(err, "file changed during read");
 }
 

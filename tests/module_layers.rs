@@ -183,7 +183,8 @@ fn crate_paths(code: &str) -> Vec<(String, usize)> {
                     }
                     ',' if depth == 1 => item_start = true,
                     c if item_start && depth == 1 && is_ident(c) => {
-                        let name: String = group[i..].chars().take_while(|c| is_ident(*c)).collect();
+                        let name: String =
+                            group[i..].chars().take_while(|c| is_ident(*c)).collect();
                         for _ in 1..name.chars().count() {
                             chars.next();
                         }
@@ -394,12 +395,7 @@ fn documented_layers(lib: &str) -> Vec<Vec<String>> {
             }
         };
         if let Some(row) = layers.last_mut() {
-            row.extend(
-                text.split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .map(str::to_string),
-            );
+            row.extend(text.split('`').skip(1).step_by(2).map(str::to_string));
         }
     }
     layers
@@ -444,7 +440,11 @@ fn no_module_imports_a_layer_above_it_and_none_import_each_other_in_a_circle() {
         "no import of backend by engine read: the reader misses imports"
     );
     let said = violations(&found, &LAYERS, &root.modules);
-    assert!(said.is_empty(), "the layers are broken:\n{}", said.join("\n"));
+    assert!(
+        said.is_empty(),
+        "the layers are broken:\n{}",
+        said.join("\n")
+    );
 }
 
 #[test]
@@ -512,9 +512,11 @@ fn comments_strings_and_other_crates_are_not_imports_but_groups_and_reexports_ar
     )]);
     assert_eq!(
         said,
-        ["bounds.rs:1: `bounds` (layer 1) imports `engine` (layer 4), a layer above it",
-         "bounds.rs:1: `bounds` (layer 1) imports `spec` (layer 2), a layer above it",
-         "bounds.rs:5: `bounds` (layer 1) imports `spec` (layer 2), a layer above it"]
+        [
+            "bounds.rs:1: `bounds` (layer 1) imports `engine` (layer 4), a layer above it",
+            "bounds.rs:1: `bounds` (layer 1) imports `spec` (layer 2), a layer above it",
+            "bounds.rs:5: `bounds` (layer 1) imports `spec` (layer 2), a layer above it"
+        ]
     );
 }
 

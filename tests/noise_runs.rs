@@ -39,6 +39,7 @@ fn plan(backends: &[BackendKind], threads: &[usize], rounds: usize) -> SweepPlan
         worker_nice: 10,
         rounds,
         max_rounds: rounds,
+        serve: None,
     }
 }
 

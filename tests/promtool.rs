@@ -36,16 +36,16 @@ fn promtool_accepts_the_exposition() {
     let address = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
     let engine = serve::start(
         EngineConfig {
-        backend: BackendKind::Rayon,
-        threads: 2,
-        workload: WorkloadSpec {
-            kernel: Kernel::Spin,
-            size: 100,
-            ..WorkloadSpec::default()
-        },
-        start_driver: false,
-        echo_pings_per_s: 10,
-        ..EngineConfig::default()
+            backend: BackendKind::Rayon,
+            threads: 2,
+            workload: WorkloadSpec {
+                kernel: Kernel::Spin,
+                size: 100,
+                ..WorkloadSpec::default()
+            },
+            start_driver: false,
+            echo_pings_per_s: 10,
+            ..EngineConfig::default()
         },
         Some(ServeOptions::new(address)),
     )

@@ -25,7 +25,10 @@ pub enum Refused {
     NoThreads,
     /// Inline runs on the app runtime's workers: no more threads than they are.
     #[error("threads: {backend} runs on at most {applied} app workers")]
-    AtMostAppWorkers { backend: BackendKind, applied: usize },
+    AtMostAppWorkers {
+        backend: BackendKind,
+        applied: usize,
+    },
     #[error("inflight: must be at least 1")]
     NoInflight,
     #[error("rate: {0} is not a positive number")]

@@ -43,8 +43,7 @@ pub fn render(report: &SweepReport) -> Result<String, PlotError> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         draw(report, &root).map_err(|e| PlotError::Draw(e.to_string()))?;
-        root.present()
-            .map_err(|e| PlotError::Draw(e.to_string()))?;
+        root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
     }
     Ok(svg)
 }

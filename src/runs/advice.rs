@@ -154,7 +154,8 @@ fn idle_baseline(
         worker_nice: plan.worker_nice,
         ..EngineConfig::default()
     };
-    let Some(period) = measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
+    let Some(period) =
+        measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
     else {
         return Ok(None);
     };

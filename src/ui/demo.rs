@@ -43,10 +43,7 @@ const DEMO_MIN_INFLIGHT: usize = 4;
 
 /// The demo ready to play from `now`, and the commands that first make sure
 /// work flows (start after a stop, enough tasks in flight).
-pub fn start(
-    now: Instant,
-    config: &ConfigView,
-) -> Result<(Playback, Vec<Command>), ScenarioError> {
+pub fn start(now: Instant, config: &ConfigView) -> Result<(Playback, Vec<Command>), ScenarioError> {
     let scenario = Scenario::parse(GUIDED_DEMO, "guided demo")?;
     let mut commands = Vec::new();
     if !config.running {

@@ -17,10 +17,10 @@ use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 
 use super::DashboardOptions;
-use super::dashboard_error::{DashboardError, Doing};
 use super::action::Action;
 use super::app::App;
 use super::coalesce::PendingChanges;
+use super::dashboard_error::{DashboardError, Doing};
 use super::frame_clock::{FrameClock, Redraw};
 use super::{draw, export, keys, screenshot, suspend};
 use crate::session::playback::Playback;
@@ -51,8 +51,7 @@ pub fn run(
     }
     // A fixed viewport, resized on Resize events: a fullscreen one asks the
     // terminal its size before every frame, opening /dev/tty each time.
-    let (width, height) =
-        crossterm::terminal::size().doing("cannot read the terminal's size")?;
+    let (width, height) = crossterm::terminal::size().doing("cannot read the terminal's size")?;
     let mut terminal = Terminal::with_options(
         CrosstermBackend::new(BufWriter::new(stdout())),
         TerminalOptions {
@@ -60,9 +59,7 @@ pub fn run(
         },
     )
     .doing("cannot open the terminal")?;
-    terminal
-        .clear()
-        .doing("cannot clear the terminal")?;
+    terminal.clear().doing("cannot clear the terminal")?;
     runtime.block_on(event_loop(
         &mut terminal,
         &mut app,
@@ -77,8 +74,7 @@ async fn event_loop(
     controller: &dyn Controller,
     fps: u32,
 ) -> Result<(), DashboardError> {
-    let mut events =
-        super::input::spawn_reader().doing("cannot start reading input")?;
+    let mut events = super::input::spawn_reader().doing("cannot start reading input")?;
     let mut snapshots = controller.snapshots();
     {
         let first = snapshots.borrow_and_update().clone();
@@ -95,10 +91,8 @@ async fn event_loop(
     let mut sigterm = signal(SignalKind::terminate()).doing("SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).doing("SIGINT handler")?;
     let mut sighup = signal(SignalKind::hangup()).doing("SIGHUP handler")?;
-    let mut sigtstp =
-        signal(SignalKind::from_raw(libc::SIGTSTP)).doing("SIGTSTP handler")?;
-    let mut sigcont =
-        signal(SignalKind::from_raw(libc::SIGCONT)).doing("SIGCONT handler")?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP)).doing("SIGTSTP handler")?;
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT)).doing("SIGCONT handler")?;
     let mut snapshots_open = true;
     let mut frames = FrameClock::new(frame, Instant::now());
     // A frame owed but not due yet (at most `fps` frames a second) is drawn when this fires.
@@ -222,8 +216,7 @@ fn housekeeping_period(app: &App, frame: Duration) -> Duration {
 /// After the process was stopped: the size read afresh (it may have changed
 /// meanwhile) and every cell drawn again over whatever the shell left.
 fn redraw_all(terminal: &mut Term, app: &mut App) -> Result<(), DashboardError> {
-    let (width, height) =
-        crossterm::terminal::size().doing("cannot read the terminal's size")?;
+    let (width, height) = crossterm::terminal::size().doing("cannot read the terminal's size")?;
     // `resize` clears the viewport and forgets the last frame, so every cell
     // is drawn; `clear` would ask the terminal for the cursor, whose answer
     // the input thread would take.

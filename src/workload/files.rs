@@ -5,10 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::spec::Kernel;
-use crate::workload::{TaskFailure, TaskOutput};
 use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file_while};
 use crate::workload::file_open::{describe_stat_error, not_regular};
 use crate::workload::seed_mix::digest_u64;
+use crate::workload::{TaskFailure, TaskOutput};
 
 pub use crate::workload::walker::spawn_walker;
 

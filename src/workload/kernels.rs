@@ -10,11 +10,11 @@ use rayon::prelude::*;
 
 use crate::bounds::{ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS};
 use crate::spec::{DEFAULT_CPU_SHARE, Kernel};
-use crate::workload::{TaskFailure, TaskOutput};
 use crate::workload::memory_budget::reserve_for_task;
 use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
 use crate::workload::seed_mix::{digest_u64, mix};
 use crate::workload::task_clock;
+use crate::workload::{TaskFailure, TaskOutput};
 
 /// sumsq-split cuts its range into this many chunks.
 pub const SUMSQ_SPLIT_CHUNKS: u64 = 64;

@@ -41,7 +41,11 @@ pub fn human(bytes: u64) -> String {
 pub enum BadBudget {
     #[error("{0:?} is not a size (examples: 512MiB, 2GiB, 1073741824)")]
     NotASize(String),
-    #[error("{text:?} is outside {} to {}", human(MEMORY_BUDGET_MIN), human(MEMORY_BUDGET_MAX))]
+    #[error(
+        "{text:?} is outside {} to {}",
+        human(MEMORY_BUDGET_MIN),
+        human(MEMORY_BUDGET_MAX)
+    )]
     Outside { text: String },
 }
 

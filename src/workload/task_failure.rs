@@ -37,7 +37,10 @@ pub enum TaskFailure {
     CannotEncode(image::ImageError),
     /// The memory budget refused the task: what it needed memory for, and why.
     #[error("{needed_for}: {refusal}")]
-    NoMemory { needed_for: String, refusal: Refusal },
+    NoMemory {
+        needed_for: String,
+        refusal: Refusal,
+    },
     #[error("{kernel}: size {size} {unit} is above the limit of {limit} {unit}")]
     AboveLimit {
         kernel: Kernel,

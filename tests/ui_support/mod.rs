@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use loadlab::engine::command::Command;
 use loadlab::engine::Refused;
+use loadlab::engine::command::Command;
 use loadlab::engine::controller::Controller;
 use loadlab::logging::LogBuffer;
 use loadlab::metrics::snapshot::*;
