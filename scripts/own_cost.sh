@@ -8,6 +8,10 @@
 #   paused    the same session after space (arrivals paused)
 #   beside N  `loadlab run --backend spawn-blocking --threads N --workload sleep
 #             --size 20000 --inflight 2N` headless: the sampler beside N threads
+#   attach    `loadlab attach PID` (the dashboard, in tmux at 120x40) watching
+#             such a run with 255 threads: every thread of the attaching process
+#   attach headless   `loadlab attach PID --duration S --format json` on the same
+#             target
 #
 # Each row is the median (min-max) of RUNS runs, each over SECONDS of wall time
 # after a few seconds of warm-up, in percent of one core.
@@ -20,6 +24,7 @@
 #   LOADLAB_BIN   measure this binary instead of building the release one
 #                 (a before/after comparison alternates two of them)
 #   OWN_COST_DASHBOARD=0   skip the dashboard rows (running, paused)
+#   OWN_COST_ATTACH=0      skip the attach rows
 #
 # Past 512 threads (tokio's blocking cap) see `cargo bench --bench sampler_cost`.
 set -euo pipefail
@@ -125,6 +130,33 @@ beside_run() {
     wait "$pid" || echo "loadlab run --threads $threads failed" >&2
 }
 
+# A target for attach: a headless run with `attach_threads` spawn-blocking
+# threads sleeping, long enough to cover both attach measurements.
+attach_threads=255
+attach_run() {
+    local target pid
+    "$bin" run --backend spawn-blocking --threads "$attach_threads" --workload sleep \
+        --size 20000 --inflight $((2 * attach_threads)) \
+        --duration $((2 * (warmup + seconds) + 10)) --format json >/dev/null 2>&1 &
+    target=$!
+    sleep 2
+    tmux new-session -d -s "$session" -x 120 -y 40 \
+        "XDG_CONFIG_HOME=$config_home exec $bin attach $target"
+    pid=$(tmux list-panes -t "$session" -F '#{pane_pid}')
+    sleep "$warmup"
+    measure attach "$pid"
+    tmux send-keys -t "$session" q
+    sleep 1
+    tmux kill-session -t "$session" 2>/dev/null || true
+    "$bin" attach "$target" --duration $((warmup + seconds + 2)) --format json >/dev/null &
+    pid=$!
+    sleep "$warmup"
+    measure "attach headless" "$pid"
+    wait "$pid" || echo "loadlab attach --duration failed" >&2
+    kill "$target" 2>/dev/null || true
+    wait "$target" 2>/dev/null || true
+}
+
 for run in $(seq 1 "$runs"); do
     if [[ "${OWN_COST_DASHBOARD:-1}" != 0 ]]; then
         echo "run $run of $runs: dashboard" >&2
@@ -134,6 +166,10 @@ for run in $(seq 1 "$runs"); do
         echo "run $run of $runs: beside $threads threads" >&2
         beside_run "$threads"
     done
+    if [[ "${OWN_COST_ATTACH:-1}" != 0 ]]; then
+        echo "run $run of $runs: attach beside $attach_threads threads" >&2
+        attach_run
+    fi
 done
 
 python3 - "$out" "${counts[@]}" <<'PY'
@@ -143,7 +179,7 @@ for line in open(sys.argv[1]):
     row, role, pct = line.rstrip("\n").split("\t")
     cells.setdefault((row, role), []).append(float(pct))
 roles = ["app runtime", "ui", "sampler", "other", "all own threads"]
-rows = ["running", "paused"] + [f"beside {n}" for n in sys.argv[2:]]
+rows = ["running", "paused"] + [f"beside {n}" for n in sys.argv[2:]] + ["attach", "attach headless"]
 def cell(values):
     if not values:
         return ""
@@ -152,5 +188,6 @@ def cell(values):
 print("| % of one core, median (min-max) | " + " | ".join(roles) + " |")
 print("|---|" + "---:|" * len(roles))
 for row in rows:
-    print(f"| {row} | " + " | ".join(cell(cells.get((row, r), [])) for r in roles) + " |")
+    if any((row, r) in cells for r in roles):
+        print(f"| {row} | " + " | ".join(cell(cells.get((row, r), [])) for r in roles) + " |")
 PY

@@ -148,6 +148,15 @@ pub const GROUP_REGEX_MAX_BYTES: usize = 1 << 20;
 /// health client) and the most in one attach.
 pub const PROBE_PER_S: u32 = HEALTH_CLIENT_PER_S;
 pub const PROBE_MAX_REQUESTS: u64 = HEALTH_CLIENT_MAX_REQUESTS;
+/// `loadlab attach --metrics`: one read of the target's Prometheus page
+/// this often, each over within the timeout, and never more than so many
+/// bytes read (a page that long is refused, not cut).
+pub const METRICS_SCRAPE_EVERY: Duration = Duration::from_secs(1);
+pub const METRICS_SCRAPE_TIMEOUT: Duration = Duration::from_secs(2);
+pub const METRICS_PAGE_MAX_BYTES: usize = 4 << 20;
+/// `loadlab attach --metrics`: tokio series kept from one page (one per
+/// metric and label set; a runtime per label would otherwise grow it without end).
+pub const METRICS_SERIES_MAX: usize = 128;
 
 /// The runtime is starved when the heartbeat lag p99 exceeds this, ms
 /// (`--starved-threshold-ms`'s default; the blocking detector's too, so

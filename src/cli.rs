@@ -407,6 +407,11 @@ pub struct AttachArgs {
     /// target's health endpoint, e.g. http://127.0.0.1:3000/health; loopback only).
     #[arg(long, value_name = "URL", value_parser = probe_url)]
     pub probe: Option<crate::attach::probe_url::LoopbackUrl>,
+    /// Read the target's Prometheus text at URL once a second (e.g.
+    /// http://127.0.0.1:3000/metrics; loopback only) and show the tokio
+    /// runtime metrics it exposes under tokio-metrics' names (tokio_workers_count, ...).
+    #[arg(long, value_name = "URL", value_parser = probe_url)]
+    pub metrics: Option<crate::attach::probe_url::LoopbackUrl>,
     /// Name a pool: threads whose name matches REGEX go in POOL (repeatable;
     /// the first match wins, before the built-in names).
     #[arg(long = "group", value_name = "REGEX=POOL", value_parser = group_rule)]
@@ -421,10 +426,17 @@ pub struct AttachArgs {
     /// end or Ctrl-C ends it sooner).
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub duration: Option<f64>,
-    /// Headless report format: text or json (without --duration: until the
-    /// target ends or Ctrl-C).
+    /// Headless report format (without --duration: until the target ends or
+    /// Ctrl-C).
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<AttachFormat>,
+}
+
+/// The formats of attach's report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AttachFormat {
+    Text,
+    Json,
 }
 
 fn probe_url(

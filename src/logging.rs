@@ -118,6 +118,13 @@ impl LogBuffer {
         ring.lines.iter().skip(skip).cloned().collect()
     }
 
+    /// Runs `f` over the lines, oldest first, without copying them (the
+    /// dashboard draws a few of hundreds, ten times a second).
+    pub fn with_lines<R>(&self, f: impl FnOnce(&VecDeque<LogLine>) -> R) -> R {
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        f(&ring.lines)
+    }
+
     pub fn len(&self) -> usize {
         self.ring
             .lock()

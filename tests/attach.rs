@@ -1,28 +1,18 @@
 //! `loadlab attach` against processes these tests start: the loadlab binary
-//! itself (`run` with named pool threads, `serve` with a /health to probe).
+//! itself (`run` with named pool threads, `serve` with a /health to probe)
+//! and the example hash service (tokio workers, a rayon pool, /metrics).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+mod support_targets;
+
+use std::net::SocketAddr;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-fn loadlab() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_loadlab"))
-}
-
-/// Ends the child when the test ends, passed or not.
-struct Target(Child);
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use support_targets::{
+    Hammer, Target, cpu_ns_by_tid, drain, get_once, hash_service, loadlab, loadlab_serve,
+    wait_for_threads,
+};
 
 fn attach(args: &[&str]) -> Output {
     loadlab().arg("attach").args(args).output().unwrap()
@@ -38,65 +28,49 @@ fn json_report(output: &Output) -> Value {
     })
 }
 
-/// Every thread's CPU time now, from /proc, ns.
-fn cpu_ns_by_tid(pid: u32) -> Vec<(i32, u64)> {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let tid = entry.file_name().to_str()?.parse().ok()?;
-            let schedstat = std::fs::read_to_string(entry.path().join("schedstat")).ok()?;
-            Some((tid, schedstat.split_whitespace().next()?.parse().ok()?))
-        })
-        .collect()
-}
-
-/// Waits until `pid` has at least `threads` threads.
-fn wait_for_threads(pid: u32, threads: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while cpu_ns_by_tid(pid).len() < threads {
-        assert!(
-            Instant::now() < deadline,
-            "{pid} never had {threads} threads"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-#[test]
-fn pools_and_thread_cpu_match_proc_within_a_sample() {
-    let child = loadlab()
-        .args([
-            "run",
-            "--backend",
-            "channel",
-            "--threads",
-            "2",
-            "--workload",
-            "spin",
-            "--size",
-            "2000",
-            "--duration",
-            "30",
-        ])
+/// `loadlab run --backend B --threads 2 ARGS`, quiet, until the guard drops.
+fn loadlab_run(backend: &str, args: &[&str]) -> Target {
+    let child: Child = loadlab()
+        .args(["run", "--backend", backend, "--threads", "2"])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = child.id();
-    let _guard = Target(child);
-    wait_for_threads(pid, 6);
+    Target(child)
+}
+
+/// A report's pool by name.
+fn pool(report: &Value, name: &str) -> Value {
+    report["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pool"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no pool {name}: {report}"))
+}
+
+/// Attaches to `pid` for `seconds` and checks every thread's CPU against
+/// /proc's read just before and just after; returns the report.
+fn attach_and_check_cpu_against_proc(
+    pid: u32,
+    seconds: &str,
+    extra: &[&str],
+    min_checked: usize,
+) -> Value {
     let before = cpu_ns_by_tid(pid);
     let outer = Instant::now();
-    let output = attach(&[&pid.to_string(), "--duration", "1.5", "--format", "json"]);
+    let mut args = vec![pid.to_string(), "--duration".into(), seconds.into()];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let output = attach(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let outer_s = outer.elapsed().as_secs_f64();
     let after = cpu_ns_by_tid(pid);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let report = json_report(&output);
     assert_eq!(report["pid"], pid);
     assert_eq!(report["target_exited"], false);
-    assert_eq!(report["verdict"], "unknown");
-    assert!(report["probe"].is_null());
     let elapsed_s = report["elapsed_s"].as_f64().unwrap();
     // The stretch attach did not watch: its start-up and its report.
     let unwatched_s = outer_s - elapsed_s;
@@ -125,50 +99,52 @@ fn pools_and_thread_cpu_match_proc_within_a_sample() {
         );
         checked += 1;
     }
-    assert!(checked >= 6, "{report}");
-    let pool = |name: &str| {
-        report["pools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pool"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no pool {name}: {report}"))
-    };
-    // The channel backend's workers are `pool-0` and `pool-1`, the app runtime's `app-N`.
-    assert_eq!(pool("pool")["threads"], 2);
-    assert_eq!(pool("app")["threads"], 2);
-    assert_eq!(pool("main")["threads"], 1);
-    for name in ["pool", "app"] {
+    assert!(
+        checked >= min_checked,
+        "{checked} threads checked: {report}"
+    );
+    // Each pool is the sum of its threads.
+    for pool_seen in report["pools"].as_array().unwrap() {
         let summed: f64 = threads
             .iter()
-            .filter(|t| t["pool"] == name)
+            .filter(|t| t["pool"] == pool_seen["pool"])
             .map(|t| t["cpu_s"].as_f64().unwrap())
             .sum();
-        assert!((pool(name)["cpu_s"].as_f64().unwrap() - summed).abs() < 1e-6);
+        assert!(
+            (pool_seen["cpu_s"].as_f64().unwrap() - summed).abs() < 1e-6,
+            "{pool_seen}: threads sum to {summed}"
+        );
     }
+    report
+}
+
+#[test]
+fn pools_and_thread_cpu_match_proc_within_a_sample() {
+    let target = loadlab_run(
+        "channel",
+        &["--workload", "spin", "--size", "2000", "--duration", "30"],
+    );
+    let pid = target.pid();
+    wait_for_threads(pid, 6);
+    let report = attach_and_check_cpu_against_proc(pid, "1.5", &[], 6);
+    assert_eq!(report["verdict"], "unknown");
+    assert!(report["probe"].is_null());
+    assert!(report["metrics"].is_null());
+    // The channel backend's workers are `pool-0` and `pool-1`, the app runtime's `app-N`.
+    assert_eq!(pool(&report, "pool")["threads"], 2);
+    assert_eq!(pool(&report, "app")["threads"], 2);
+    assert_eq!(pool(&report, "main")["threads"], 1);
     // Spinning workers: the pool used CPU while watched.
-    assert!(pool("pool")["cpu_s"].as_f64().unwrap() > 0.05, "{report}");
+    assert!(
+        pool(&report, "pool")["cpu_s"].as_f64().unwrap() > 0.05,
+        "{report}"
+    );
 }
 
 #[test]
 fn group_rules_name_pools_first() {
-    let child = loadlab()
-        .args([
-            "run",
-            "--backend",
-            "channel",
-            "--threads",
-            "2",
-            "--duration",
-            "30",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let _guard = Target(child);
+    let target = loadlab_run("channel", &["--duration", "30"]);
+    let pid = target.pid();
     wait_for_threads(pid, 6);
     let output = attach(&[
         &pid.to_string(),
@@ -204,24 +180,10 @@ fn group_rules_name_pools_first() {
 
 #[test]
 fn the_targets_end_ends_attach_with_its_report() {
-    let child = loadlab()
-        .args([
-            "run",
-            "--backend",
-            "rayon",
-            "--threads",
-            "2",
-            "--duration",
-            "1.5",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
     // Not reaped until the guard drops: attach sees a zombie, as with any
     // parent that has not waited yet.
-    let _guard = Target(child);
+    let target = loadlab_run("rayon", &["--duration", "1.5"]);
+    let pid = target.pid();
     wait_for_threads(pid, 4);
     let started = Instant::now();
     let output = attach(&[&pid.to_string(), "--format", "json"]);
@@ -308,58 +270,25 @@ fn a_probe_url_off_this_machine_is_refused() {
 /// `loadlab serve` on one runtime worker with inline work: a `/work` request
 /// blocks the only worker, so `/health` waits behind it.
 fn inline_service() -> (Target, SocketAddr) {
-    let mut child = loadlab()
-        .args([
-            "serve",
-            "--serve",
-            "127.0.0.1:0",
+    let (child, stderr, address) = loadlab_serve(
+        &[
             "--backend",
             "inline",
             "--runtime-workers",
             "1",
             "--duration",
             "60",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    // Keep reading stderr so the service never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
-    });
+        ],
+        Stdio::null(),
+    );
+    drain(stderr);
     (Target(child), address)
-}
-
-/// GETs `path` again and again on fresh connections until `stop`.
-fn hammer(address: SocketAddr, path: &'static str, stop: Arc<AtomicBool>) {
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_secs(2)) else {
-            continue;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        let _ = write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        );
-        let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer);
-    }
 }
 
 #[test]
 fn the_verdict_turns_starved_under_a_blocking_hammer() {
     let (service, address) = inline_service();
-    let pid = service.0.id().to_string();
+    let pid = service.pid().to_string();
     let probe = format!("http://{address}/health");
     // A threshold well above a loaded machine's hiccups, well below the
     // 300 ms a blocked worker holds /health.
@@ -380,13 +309,7 @@ fn the_verdict_turns_starved_under_a_blocking_hammer() {
     assert_eq!(quiet["verdict"], "healthy", "{quiet}");
     assert!(quiet["probe"]["samples"].as_u64().unwrap() >= 5, "{quiet}");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let hammers: Vec<_> = (0..2)
-        .map(|_| {
-            let stop = stop.clone();
-            std::thread::spawn(move || hammer(address, "/work?kernel=spin&size=300000", stop))
-        })
-        .collect();
+    let hammer = Hammer::start(address, "/work?kernel=spin&size=300000", 2);
     let busy = attach(&[
         &pid,
         "--probe",
@@ -398,10 +321,7 @@ fn the_verdict_turns_starved_under_a_blocking_hammer() {
         "--format",
         "json",
     ]);
-    stop.store(true, Ordering::Relaxed);
-    for hammer in hammers {
-        hammer.join().unwrap();
-    }
+    drop(hammer);
     assert_eq!(busy.status.code(), Some(0), "{busy:?}");
     let busy = json_report(&busy);
     assert_eq!(busy["verdict"], "starved", "{busy}");
@@ -424,7 +344,7 @@ fn the_verdict_turns_starved_under_a_blocking_hammer() {
 fn text_reports_give_probe_latencies_in_ms() {
     let (service, address) = inline_service();
     let output = attach(&[
-        &service.0.id().to_string(),
+        &service.pid().to_string(),
         "--probe",
         &format!("http://{address}/health"),
         "--duration",
@@ -436,4 +356,184 @@ fn text_reports_give_probe_latencies_in_ms() {
         text.contains(" ms,") && text.contains("verdict: "),
         "{text}"
     );
+}
+
+/// The example's probe and metrics, and a threshold well above a loaded
+/// machine's hiccups, well below what a worker hashing 128 MiB holds /health.
+fn hash_service_flags(address: SocketAddr) -> Vec<String> {
+    vec![
+        "--probe".into(),
+        format!("http://{address}/health"),
+        "--metrics".into(),
+        format!("http://{address}/metrics"),
+        "--starved-threshold-ms".into(),
+        "100".into(),
+    ]
+}
+
+/// A tokio series of a report's `metrics` by tokio-metrics field.
+fn series(report: &Value, field: &str) -> Value {
+    report["metrics"]["series"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no metrics: {report}"))
+        .iter()
+        .find(|s| s["field"] == field)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {field}: {report}"))
+}
+
+#[test]
+fn the_example_service_quiet_its_pools_cpu_and_tokio_metrics() {
+    let (service, address) = hash_service();
+    let pid = service.pid();
+    // main, two or more tokio workers, one or more rayon threads.
+    wait_for_threads(pid, 4);
+    let flags = hash_service_flags(address);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let report = attach_and_check_cpu_against_proc(pid, "2.5", &flags, 3);
+    assert_eq!(report["verdict"], "healthy", "{report}");
+    assert!(
+        report["probe"]["samples"].as_u64().unwrap() >= 10,
+        "{report}"
+    );
+    let metrics = &report["metrics"];
+    assert_eq!(metrics["failures"], 0, "{report}");
+    assert!(metrics["scrapes"].as_u64().unwrap() >= 2, "{report}");
+    // The runtime's own count of its workers is the tokio pool /proc shows.
+    assert_eq!(
+        series(&report, "workers_count")["value"].as_f64().unwrap(),
+        pool(&report, "tokio")["threads"].as_f64().unwrap(),
+        "{report}"
+    );
+    assert!(pool(&report, "rayon")["threads"].as_u64().unwrap() >= 1);
+    assert_eq!(series(&report, "total_busy_duration")["type"], "counter");
+    // Idle workers park: a small share of their time busy.
+    let busy = metrics["busy_pct"].as_f64().unwrap();
+    assert!((0.0..25.0).contains(&busy), "{report}");
+}
+
+#[test]
+fn the_example_service_starves_under_inline_hashing_and_its_end_ends_attach() {
+    let (mut service, address) = hash_service();
+    let pid = service.pid();
+    wait_for_threads(pid, 4);
+    assert!(get_once(address, "/hash/inline?mib=1").contains("200 OK"));
+    {
+        // More hashing clients than workers: every worker hashes, /health waits.
+        let _hammer = Hammer::start(address, "/hash/inline?mib=128", 4);
+        std::thread::sleep(Duration::from_millis(300));
+        let mut args = vec![pid.to_string()];
+        args.extend(hash_service_flags(address));
+        args.extend(["--duration", "2.5", "--format", "json"].map(String::from));
+        let busy = attach(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(busy.status.code(), Some(0), "{busy:?}");
+        let busy = json_report(&busy);
+        assert_eq!(busy["verdict"], "starved", "{busy}");
+        assert!(
+            busy["probe"]["p99_us"].as_f64().unwrap() > 100_000.0,
+            "{busy}"
+        );
+        // The tokio workers burnt the CPU, and the runtime says it was busy.
+        assert!(
+            pool(&busy, "tokio")["cpu_s"].as_f64().unwrap() > 0.5,
+            "{busy}"
+        );
+        let busy_pct = busy["metrics"]["busy_pct"].as_f64().unwrap_or(0.0);
+        assert!(busy_pct > 50.0, "{busy}");
+    }
+    // Attached until the target ends: its end ends attach, with its report.
+    let watcher = loadlab()
+        .args([
+            "attach",
+            &pid.to_string(),
+            "--metrics",
+            &format!("http://{address}/metrics"),
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    service.0.kill().unwrap();
+    service.0.wait().unwrap();
+    let ended = Instant::now();
+    let output = watcher.wait_with_output().unwrap();
+    assert!(ended.elapsed() < Duration::from_secs(10));
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = json_report(&output);
+    assert_eq!(report["target_exited"], true, "{report}");
+    assert_eq!(report["interrupted"], false, "{report}");
+    assert!(
+        report["metrics"]["scrapes"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+}
+
+#[test]
+fn unreadable_garbled_and_tokio_less_metrics_are_warnings() {
+    let (service, address) = inline_service();
+    let pid = service.pid().to_string();
+    let cases = [
+        // Nothing listens on port 1.
+        ("http://127.0.0.1:1/metrics", "could not be read"),
+        // JSON, not Prometheus text.
+        (&*format!("http://{address}/health"), "not Prometheus text"),
+        // Prometheus text without tokio's runtime metrics.
+        (
+            &*format!("http://{address}/metrics"),
+            "no tokio runtime metrics",
+        ),
+    ]
+    .map(|(url, warning)| (url.to_string(), warning));
+    let runs: Vec<_> = cases
+        .iter()
+        .map(|(url, _)| {
+            let (pid, url) = (pid.clone(), url.clone());
+            std::thread::spawn(move || {
+                attach(&[
+                    &pid,
+                    "--metrics",
+                    &url,
+                    "--duration",
+                    "1.5",
+                    "--format",
+                    "json",
+                ])
+            })
+        })
+        .collect();
+    for ((url, warning), run) in cases.iter().zip(runs) {
+        let output = run.join().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{url}: {output:?}");
+        let report = json_report(&output);
+        assert_eq!(report["metrics"]["url"], url.as_str());
+        let warnings = report["warnings"].to_string();
+        assert!(warnings.contains(warning), "{url}: {report}");
+    }
+    let bad = attach(&[
+        &pid,
+        "--metrics",
+        "http://10.0.0.1/metrics",
+        "--duration",
+        "1",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("--metrics") && stderr.contains("loopback"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn format_help_lists_the_report_formats() {
+    let help = loadlab().args(["attach", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("[possible values: text, json]"), "{text}");
+    let csv = attach(&["1", "--format", "csv"]);
+    assert_eq!(csv.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&csv.stderr);
+    assert!(stderr.contains("text, json"), "{stderr}");
 }

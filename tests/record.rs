@@ -13,7 +13,7 @@ use loadlab::spec::{BackendKind, LoadMode};
 
 fn thread(name: &str, busy_pct: f64, cpu_pct: f64, alive: bool) -> ThreadView {
     ThreadView {
-        name: name.to_string(),
+        name: name.into(),
         pool: PoolKind::from_thread_name(name),
         busy_pct,
         cpu_pct,

@@ -807,7 +807,7 @@ fn start_snapshot(threads: &[(i32, &str, f64)]) -> Snapshot {
             .iter()
             .map(|(tid, name, cpu_s)| ThreadView {
                 tid: *tid,
-                name: name.to_string(),
+                name: (*name).into(),
                 pool: PoolKind::from_thread_name(name),
                 cpu_s: *cpu_s,
                 alive: true,

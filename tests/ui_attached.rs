@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use crossterm::event::KeyCode;
 use loadlab::logging::LogBuffer;
-use loadlab::metrics::attached::{AttachedProbe, AttachedView};
+use loadlab::metrics::attached::{
+    AttachedMetrics, AttachedProbe, AttachedView, MetricSeries, MetricType,
+};
 use loadlab::metrics::snapshot::{PoolKind, Snapshot, SystemView, ThreadView};
 use loadlab::ui::app::App;
 use loadlab::ui::focus::PanelId;
@@ -59,8 +61,50 @@ fn attached_snapshot(probe: bool) -> Snapshot {
             verdict: if probe { "starved" } else { "unknown" }.into(),
             threshold_ms: 10.0,
             target_exited: false,
+            metrics: probe.then(tokio_metrics),
         }),
         ..Snapshot::default()
+    }
+}
+
+/// What `--metrics` read from a runtime whose two workers hash inline.
+fn tokio_metrics() -> AttachedMetrics {
+    let series = |name: &str, field: &str, kind, value, per_s, unit: &str| MetricSeries {
+        name: name.into(),
+        labels: String::new(),
+        field: field.into(),
+        kind,
+        value,
+        per_s,
+        unit: unit.into(),
+    };
+    AttachedMetrics {
+        url: "http://127.0.0.1:3000/metrics".into(),
+        scrapes: 12,
+        failures: 0,
+        latest_failure: None,
+        failing: false,
+        samples_on_page: 7,
+        series: vec![
+            series(
+                "tokio_workers_count",
+                "workers_count",
+                MetricType::Gauge,
+                2.0,
+                None,
+                "count",
+            ),
+            series(
+                "tokio_total_busy_duration",
+                "total_busy_duration",
+                MetricType::Counter,
+                9_500_000.0,
+                Some(1_960_000.0),
+                "us",
+            ),
+        ],
+        busy_pct: Some(98.0),
+        span_s: 1.0,
     }
 }
 
@@ -130,4 +174,45 @@ fn focus_moves_among_the_panels_drawn_only() {
     );
     let _ = loadlab::ui::keys::update(&mut app, key(KeyCode::Up), now());
     assert!(PanelId::ATTACHED.contains(&app.view.focus));
+}
+
+#[test]
+fn the_targets_tokio_metrics_show_under_the_probe() {
+    let text = screen(&app(true));
+    assert!(
+        text.contains("tokio busy 98% of its workers' time"),
+        "{text}"
+    );
+    assert!(text.contains("workers_count 2"), "{text}");
+    assert!(
+        text.contains("total_busy_duration 9.50s (+1.96 s/s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_lists_only_the_keys_that_work_attached_and_engine_keys_say_so() {
+    let mut app = app(true);
+    let _ = loadlab::ui::keys::update(&mut app, key(KeyCode::Char('?')), now());
+    let text = screen(&app);
+    assert!(text.contains(" Keys "), "{text}");
+    for works in ["Tab / arrows", "q / Ctrl-C", "f ", "wait%"] {
+        assert!(text.contains(works), "{works} missing:\n{text}");
+    }
+    for engine_only in ["b / B", "+ / -", "workload form", "guided demo", "busy%"] {
+        assert!(!text.contains(engine_only), "{engine_only} listed:\n{text}");
+    }
+    let _ = loadlab::ui::keys::update(&mut app, key(KeyCode::Esc), now());
+    for engine_key in ['b', '+', 'w', ' ', 'd', 'c'] {
+        let actions = loadlab::ui::keys::update(&mut app, key(KeyCode::Char(engine_key)), now());
+        assert!(actions.is_empty(), "{engine_key:?}: {actions:?}");
+        assert!(app.view.form.is_none() && !app.view.comparison);
+        let status = app
+            .view
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        assert!(status.contains("attached"), "{engine_key:?}: {status}");
+    }
 }

@@ -36,7 +36,7 @@ fn thread_names(app: &App) -> Vec<String> {
         .threads
         .rows(&app.shown().threads)
         .iter()
-        .map(|t| t.view.name.clone())
+        .map(|t| t.view.name.to_string())
         .collect()
 }
 
@@ -140,7 +140,7 @@ fn many_threads_app() -> App {
     for i in 0..40 {
         let mut t = s.threads[3].clone();
         t.tid = 1_000 + i;
-        t.name = format!("rayon-{}", i + 2);
+        t.name = format!("rayon-{}", i + 2).into();
         s.threads.push(t);
     }
     app.on_snapshot(Arc::new(s));

@@ -6,24 +6,15 @@ use std::time::Duration;
 use super::output::write_stdout;
 use crate::attach::source::AttachSource;
 use crate::attach::{AttachOptions, headless};
-use crate::cli::{AttachArgs, Format};
+use crate::cli::{AttachArgs, AttachFormat};
 use crate::runs::interrupt::{self, Interruption};
 use crate::setup::Failure;
 
 pub(super) fn attach(args: &AttachArgs) -> Result<i32, Failure> {
-    let format = match args.format {
-        None | Some(Format::Text) => Format::Text,
-        Some(Format::Json) => Format::Json,
-        Some(other) => {
-            return Err(Failure::Usage(format!(
-                "--format: attach reports as text or json, not {}",
-                format!("{other:?}").to_lowercase()
-            )));
-        }
-    };
     let options = AttachOptions {
         target: args.target.clone(),
         probe: args.probe.clone(),
+        metrics: args.metrics.clone(),
         groups: args.groups.clone(),
         starved_threshold_ms: args.starved_threshold_ms,
         sample_every: Duration::from_millis(args.sample_ms),
@@ -34,16 +25,10 @@ pub(super) fn attach(args: &AttachArgs) -> Result<i32, Failure> {
     }
     let interruption =
         Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
-    let report =
-        headless::run(&options, &|| interruption.signal().is_some()).map_err(
-            |error| match error.exit_code() {
-                2 => Failure::Usage(error.to_string()),
-                _ => Failure::Fatal(error.to_string()),
-            },
-        )?;
-    match format {
-        Format::Json => write_stdout(&report.json())?,
-        _ => write_stdout(&report.text())?,
+    let report = headless::run(&options, &|| interruption.signal().is_some()).map_err(usage)?;
+    match args.format {
+        Some(AttachFormat::Json) => write_stdout(&report.json())?,
+        Some(AttachFormat::Text) | None => write_stdout(&report.text())?,
     }
     Ok(interruption.name().map_or(0, interrupt::exit_code))
 }

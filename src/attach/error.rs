@@ -24,7 +24,7 @@ pub enum AttachError {
     },
     #[error("{target:?} is not a PID or a process name")]
     BadTarget { target: String },
-    #[error("probe URL {url:?}: {cause}")]
+    #[error("URL {url:?}: {cause}")]
     BadUrl { url: String, cause: String },
     #[error("group {rule:?}: {cause}")]
     BadGroup { rule: String, cause: String },

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::AttachOptions;
 use super::error::AttachError;
 use super::external::ExternalShare;
+use super::metrics_scraper::{MetricsScraper, Span};
 use super::pools::PoolRules;
 use super::probe::Probe;
 use super::report::{AttachReport, PoolSeen, ProbeSummary, ThreadSeen};
@@ -14,6 +15,7 @@ use super::target;
 use super::verdict::Verdict;
 use super::watcher::TargetWatcher;
 use crate::bounds;
+use crate::metrics::attached::AttachedMetrics;
 use crate::metrics::percentiles::percentiles_us;
 
 /// How often a long wait between samples looks at the stop flag.
@@ -29,6 +31,7 @@ pub fn run(
     let rules = PoolRules::new(&options.groups)?;
     let mut watcher = TargetWatcher::new(target, rules)?;
     let mut probe = Probe::start_if_asked(options.probe.clone())?;
+    let mut scraper = MetricsScraper::start_if_asked(options.metrics.clone())?;
     let started = Instant::now();
     let external = ExternalShare::start(watcher.cpu_ticks());
     let deadline = options.duration.map(|duration| started + duration);
@@ -86,7 +89,14 @@ pub fn run(
             .map(|(_, round_trips, _)| round_trips),
         options.starved_threshold_ms,
     );
+    let metrics = scraper.as_mut().map(|scraper| {
+        scraper.stop();
+        scraper.view(Span::Whole)
+    });
     let mut warnings = Vec::new();
+    if let Some(metrics) = &metrics {
+        warnings.extend(metrics_warning(metrics));
+    }
     if let Some((summary, _, cause)) = &probe_summary {
         if summary.failures > 0 {
             warnings.push(format!(
@@ -135,6 +145,7 @@ pub fn run(
             })
             .collect(),
         probe: probe_summary.map(|(summary, _, _)| summary),
+        metrics,
         verdict,
         starved_threshold_ms: options.starved_threshold_ms,
         external_cpu_pct,
@@ -142,6 +153,29 @@ pub fn run(
         interrupted,
         warnings,
     })
+}
+
+/// What makes the `--metrics` figures missing or doubtful, in a sentence.
+fn metrics_warning(metrics: &AttachedMetrics) -> Option<String> {
+    let cause = metrics.latest_failure.as_deref().unwrap_or("unknown");
+    if metrics.scrapes == metrics.failures && metrics.failures > 0 {
+        Some(format!(
+            "{} could not be read ({} tries; the latest: {cause})",
+            metrics.url, metrics.failures
+        ))
+    } else if metrics.failures > 0 {
+        Some(format!(
+            "{} could not be read {} of {} times (the latest: {cause})",
+            metrics.url, metrics.failures, metrics.scrapes
+        ))
+    } else if metrics.scrapes > 0 && metrics.series.is_empty() {
+        Some(format!(
+            "{} has no tokio runtime metrics among its {} samples (tokio-metrics' names, e.g. tokio_workers_count)",
+            metrics.url, metrics.samples_on_page
+        ))
+    } else {
+        None
+    }
 }
 
 /// Sleeps until `at`; true when `stopped` said so first.

@@ -35,10 +35,10 @@ impl LoopbackUrl {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => {
                 return Err(refused(
-                    "https is not spoken: the probe sends plain HTTP to this machine",
+                    "https is not spoken: attach sends plain HTTP to this machine only",
                 ));
             }
-            Some(_) => return Err(refused("only http:// URLs can be probed")),
+            Some(_) => return Err(refused("only http:// URLs can be read")),
             None => url,
         };
         let (authority, path) = match rest.find(['/', '?']) {
@@ -75,7 +75,7 @@ impl LoopbackUrl {
         };
         if !ip.is_loopback() {
             return Err(refused(
-                "not a loopback address: attach probes 127.0.0.1, [::1] or localhost only",
+                "not a loopback address: attach asks 127.0.0.1, [::1] or localhost only",
             ));
         }
         Ok(LoopbackUrl {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::verdict::Verdict;
+use crate::metrics::attached::AttachedMetrics;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AttachReport {
@@ -17,6 +18,9 @@ pub struct AttachReport {
     pub threads_seen: Vec<ThreadSeen>,
     pub pools: Vec<PoolSeen>,
     pub probe: Option<ProbeSummary>,
+    /// The tokio runtime metrics `--metrics` read (rates over the whole
+    /// attach); null without `--metrics`.
+    pub metrics: Option<AttachedMetrics>,
     pub verdict: Verdict,
     /// What `verdict` compares the probe's p99 with.
     pub starved_threshold_ms: f64,
@@ -119,6 +123,9 @@ impl AttachReport {
                 );
             }
         }
+        if let Some(metrics) = &self.metrics {
+            write_metrics(&mut out, metrics);
+        }
         let _ = writeln!(
             out,
             "verdict: {} (probe p99 against {} ms)",
@@ -135,6 +142,33 @@ impl AttachReport {
     }
 }
 
+/// The `--metrics` page's tokio series, one a line, and the busy share.
+fn write_metrics(out: &mut String, metrics: &AttachedMetrics) {
+    let _ = writeln!(
+        out,
+        "metrics {}: {} reads, {} failed, {} tokio series",
+        metrics.url,
+        metrics.scrapes,
+        metrics.failures,
+        metrics.series.len()
+    );
+    if let Some(busy) = metrics.busy_pct {
+        let _ = writeln!(
+            out,
+            "  runtime busy {busy:.0}% of its workers' time over {:.1} s",
+            metrics.span_s
+        );
+    }
+    for series in &metrics.series {
+        let labels = if series.labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{}}}", series.labels)
+        };
+        let _ = writeln!(out, "  {}{labels} {}", series.name, series.value_text());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,7 +177,7 @@ mod tests {
         AttachReport {
             pid: 42,
             command: "svc --port 1".into(),
-            elapsed_s: 2.0,
+            elapsed_s: 2.125,
             threads_seen: vec![ThreadSeen {
                 name: "tokio-rt-worker".into(),
                 tid: 43,
@@ -165,6 +199,7 @@ mod tests {
                 samples: 20,
                 failures: 0,
             }),
+            metrics: None,
             verdict: Verdict::Starved,
             starved_threshold_ms: 10.0,
             external_cpu_pct: Some(3.0),
@@ -184,6 +219,7 @@ mod tests {
             "threads_seen",
             "pools",
             "probe",
+            "metrics",
             "verdict",
             "external_cpu_pct",
             "target_exited",
@@ -196,6 +232,16 @@ mod tests {
         assert_eq!(value["probe"]["p99_us"], 25_000.0);
         assert_eq!(value["pools"][0]["pool"], "tokio");
         assert_eq!(value["threads_seen"][0]["wait_s"], 0.25);
+        // Figures stay JSON numbers, unrounded.
+        for figure in [
+            &value["elapsed_s"],
+            &value["external_cpu_pct"],
+            &value["probe"]["p50_us"],
+        ] {
+            assert!(figure.is_f64(), "{figure} is not a number");
+        }
+        assert_eq!(value["elapsed_s"], 2.125);
+        assert!(value["metrics"].is_null());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tracing::Level;
 
 use super::AttachOptions;
 use super::error::AttachError;
+use super::metrics_scraper::{MetricsScraper, Span};
 use super::pools::PoolRules;
 use super::probe::{Probe, ProbeReading};
 use super::target;
@@ -24,7 +25,7 @@ use crate::engine::Refused;
 use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 use crate::logging::LogBuffer;
-use crate::metrics::attached::{AttachedProbe, AttachedView};
+use crate::metrics::attached::{AttachedMetrics, AttachedProbe, AttachedView};
 use crate::metrics::collector::BUSY_THREAD_CPU_PCT;
 use crate::metrics::other_processes::OtherProcesses;
 use crate::metrics::percentiles::{percentiles_between, percentiles_us};
@@ -36,6 +37,8 @@ const WINDOW: Duration = Duration::from_secs(1);
 /// Thread events of one kind and pool in one sample beyond this are one Log line.
 const EVENTS_LISTED: usize = 3;
 const LOG_TARGET: &str = "attach";
+/// Fields named in the Log line that says what `--metrics` found.
+const FIELDS_LISTED: usize = 6;
 
 pub struct AttachSource {
     pid: i32,
@@ -53,11 +56,13 @@ impl AttachSource {
         let pid = target.pid;
         let watcher = TargetWatcher::new(target, rules)?;
         let probe = Probe::start_if_asked(options.probe.clone())?;
+        let scraper = MetricsScraper::start_if_asked(options.metrics.clone())?;
         let (sender, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let sampler = Sampler {
             watcher,
             probe,
+            scraper,
             logs,
             sender,
             stop: stop.clone(),
@@ -67,6 +72,7 @@ impl AttachSource {
             others: OtherProcesses::excluding(pid.unsigned_abs()),
             probe_window: VecDeque::new(),
             failures_logged: 0,
+            metrics_logged: MetricsLogged::default(),
             seq: 0,
         };
         let thread = std::thread::Builder::new()
@@ -104,9 +110,18 @@ impl Drop for AttachSource {
     }
 }
 
+/// What the Log has said of `--metrics`, so each change is one line.
+#[derive(Default)]
+struct MetricsLogged {
+    failures: u64,
+    /// Whether the last page read had tokio series (None: no page yet).
+    found: Option<bool>,
+}
+
 struct Sampler {
     watcher: TargetWatcher,
     probe: Option<Probe>,
+    scraper: Option<MetricsScraper>,
     logs: LogBuffer,
     sender: watch::Sender<Arc<Snapshot>>,
     stop: Arc<AtomicBool>,
@@ -117,6 +132,7 @@ struct Sampler {
     /// The probe's readings over the last `WINDOW`, oldest first.
     probe_window: VecDeque<(Instant, ProbeReading)>,
     failures_logged: u64,
+    metrics_logged: MetricsLogged,
     seq: u64,
 }
 
@@ -155,8 +171,13 @@ impl Sampler {
             let snapshot = self.snapshot(now, started, now.duration_since(previous), !alive);
             previous = now;
             self.sender.send_replace(Arc::new(snapshot));
-            if !alive && let Some(probe) = self.probe.as_mut() {
-                probe.stop();
+            if !alive {
+                if let Some(probe) = self.probe.as_mut() {
+                    probe.stop();
+                }
+                if let Some(scraper) = self.scraper.as_mut() {
+                    scraper.stop();
+                }
             }
         }
     }
@@ -216,7 +237,7 @@ impl Sampler {
             .into_iter()
             .map(|rate| ThreadView {
                 tid: rate.tid,
-                name: rate.name.to_string(),
+                name: rate.name.into(),
                 pool: PoolKind::named(&rate.pool),
                 cpu_pct: rate.cpu_pct,
                 wait_pct: rate.wait_pct,
@@ -251,6 +272,13 @@ impl Sampler {
     }
 
     fn attached_view(&mut self, now: Instant, ended: bool) -> AttachedView {
+        let metrics = self
+            .scraper
+            .as_ref()
+            .map(|scraper| scraper.view(Span::Latest));
+        if let Some(metrics) = &metrics {
+            self.log_metrics(metrics);
+        }
         let target = &self.watcher.target;
         let mut verdict = Verdict::Unknown;
         let probe = self.probe.as_ref().map(|probe| {
@@ -303,6 +331,59 @@ impl Sampler {
             verdict: verdict.label().to_string(),
             threshold_ms: self.threshold_ms,
             target_exited: ended,
+            metrics,
+        }
+    }
+
+    /// A line when `--metrics` reads fail, and when what the page holds changes.
+    fn log_metrics(&mut self, metrics: &AttachedMetrics) {
+        if metrics.failures > self.metrics_logged.failures {
+            self.logs.push_message(
+                Level::WARN,
+                LOG_TARGET,
+                format!(
+                    "metrics {}: {} failed read(s): {}",
+                    metrics.url,
+                    metrics.failures - self.metrics_logged.failures,
+                    metrics.latest_failure.as_deref().unwrap_or("no page")
+                ),
+            );
+            self.metrics_logged.failures = metrics.failures;
+        }
+        if metrics.scrapes == metrics.failures {
+            return;
+        }
+        let found = !metrics.series.is_empty();
+        if self.metrics_logged.found == Some(found) {
+            return;
+        }
+        self.metrics_logged.found = Some(found);
+        if found {
+            let mut fields: Vec<&str> = metrics.series.iter().map(|s| s.field.as_str()).collect();
+            fields.dedup();
+            if fields.len() > FIELDS_LISTED {
+                fields.truncate(FIELDS_LISTED);
+                fields.push("...");
+            }
+            self.logs.push_message(
+                Level::INFO,
+                LOG_TARGET,
+                format!(
+                    "metrics {}: {} tokio runtime series ({})",
+                    metrics.url,
+                    metrics.series.len(),
+                    fields.join(", ")
+                ),
+            );
+        } else {
+            self.logs.push_message(
+                Level::WARN,
+                LOG_TARGET,
+                format!(
+                    "metrics {}: no tokio runtime metrics among its {} samples (tokio-metrics' names, e.g. tokio_workers_count)",
+                    metrics.url, metrics.samples_on_page
+                ),
+            );
         }
     }
 

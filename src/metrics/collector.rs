@@ -13,7 +13,7 @@ use super::percentiles::{Buckets, empty_buckets, percentiles_between};
 use super::snapshot::{
     Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
     RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
-    thread_order,
+    sort_in_thread_order,
 };
 use super::system::SystemProbe;
 use super::thread_stats::{Counters, ThreadStats, sum_consistent};
@@ -135,6 +135,8 @@ pub struct Collector {
     blocked_baseline: u64,
     /// The previous tick's thread views (for fading exited threads).
     last_views: Vec<ThreadView>,
+    /// Registered threads' counters at this tick, by tid (kept for its room).
+    counters_now: HashMap<i32, Counters>,
     seq: u64,
     /// The service's readings at recent ticks (window) and at the last reset.
     service_recent: VecDeque<(Instant, HttpReading)>,
@@ -169,6 +171,7 @@ impl Collector {
             fading: HashMap::new(),
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
+            counters_now: HashMap::new(),
             reset_at: None,
             blocked_baseline: 0,
             seq: 0,
@@ -474,8 +477,9 @@ impl Collector {
         os: &[os_threads::OsThread],
         registered: &[Arc<ThreadStats>],
     ) -> Vec<ThreadView> {
-        let counters: HashMap<i32, Counters> =
-            registered.iter().map(|s| (s.tid, s.counters())).collect();
+        self.counters_now.clear();
+        self.counters_now
+            .extend(registered.iter().map(|s| (s.tid, s.counters())));
         trim_to_window(&mut self.thread_recent, now, self.config.window, |r| r.0);
         let empty = ThreadReadings::new();
         let (start_at, start) = self
@@ -483,64 +487,67 @@ impl Collector {
             .front()
             .map_or((now, &empty), |(at, r)| (*at, r));
         let span_s = now.duration_since(start_at).as_secs_f64();
-        let mut readings = ThreadReadings::new();
-        let mut views: Vec<ThreadView> = os
-            .iter()
-            .map(|thread| {
-                let counters = counters.get(&thread.tid).copied().unwrap_or_default();
-                let now_reading = ThreadReading {
-                    cpu_ns: thread.cpu_ns,
-                    wait_ns: thread.wait_ns,
-                    busy_ns: counters.busy_ns,
-                    ended: counters.ended(),
-                };
-                readings.insert(thread.tid, now_reading);
-                let then = start.get(&thread.tid).copied().unwrap_or(now_reading);
-                let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
-                let baseline = self
-                    .thread_baseline
-                    .get(&thread.tid)
-                    .copied()
-                    .unwrap_or_default();
-                let since = counters.since(&baseline);
-                ThreadView {
-                    tid: thread.tid,
-                    name: thread.name.to_string(),
-                    pool: PoolKind::from_thread_name(&thread.name),
-                    cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
-                    wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)
-                        .min(100.0),
-                    busy_pct: (per_s(now_reading.busy_ns.saturating_sub(then.busy_ns)) / 1e7)
-                        .min(100.0),
-                    tasks_per_s: per_s(now_reading.ended.saturating_sub(then.ended)),
-                    tasks: since.ended(),
-                    busy_s: since.busy_ns as f64 / 1e9,
-                    cpu_s: now_reading.cpu_ns as f64 / 1e9,
-                    wait_s: now_reading.wait_ns as f64 / 1e9,
-                    alive: true,
-                }
-            })
-            .collect();
-        // Threads that just exited stay, dimmed, for FADE.
-        let live: std::collections::HashSet<i32> = os.iter().map(|t| t.tid).collect();
+        let mut readings = ThreadReadings::with_capacity(os.len());
+        let mut views: Vec<ThreadView> = Vec::with_capacity(os.len() + self.fading.len());
+        views.extend(os.iter().map(|thread| {
+            let counters = self
+                .counters_now
+                .get(&thread.tid)
+                .copied()
+                .unwrap_or_default();
+            let now_reading = ThreadReading {
+                cpu_ns: thread.cpu_ns,
+                wait_ns: thread.wait_ns,
+                busy_ns: counters.busy_ns,
+                ended: counters.ended(),
+            };
+            readings.insert(thread.tid, now_reading);
+            let then = start.get(&thread.tid).copied().unwrap_or(now_reading);
+            let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
+            let baseline = self
+                .thread_baseline
+                .get(&thread.tid)
+                .copied()
+                .unwrap_or_default();
+            let since = counters.since(&baseline);
+            ThreadView {
+                tid: thread.tid,
+                name: thread.name.clone().into(),
+                pool: PoolKind::from_thread_name(&thread.name),
+                cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
+                wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)
+                    .min(100.0),
+                busy_pct: (per_s(now_reading.busy_ns.saturating_sub(then.busy_ns)) / 1e7)
+                    .min(100.0),
+                tasks_per_s: per_s(now_reading.ended.saturating_sub(then.ended)),
+                tasks: since.ended(),
+                busy_s: since.busy_ns as f64 / 1e9,
+                cpu_s: now_reading.cpu_ns as f64 / 1e9,
+                wait_s: now_reading.wait_ns as f64 / 1e9,
+                alive: true,
+            }
+        }));
+        // Threads that just exited stay, dimmed, for FADE (the readings are
+        // the live threads).
         if let Some((_, previous)) = self.thread_recent.back() {
-            for tid in previous.keys().filter(|tid| !live.contains(tid)) {
+            for tid in previous.keys().filter(|tid| !readings.contains_key(tid)) {
                 if let Some(view) = self.fading_candidate(*tid) {
                     self.fading.insert(*tid, (view, now));
                 }
             }
         }
-        self.fading
-            .retain(|tid, (_, gone)| !live.contains(tid) && now.duration_since(*gone) < FADE);
+        self.fading.retain(|tid, (_, gone)| {
+            !readings.contains_key(tid) && now.duration_since(*gone) < FADE
+        });
         // Forget CPU readings of threads gone and folded into the totals, so
         // hours of thread churn keep this map small.
+        let counters_now = &self.counters_now;
         self.last_os_times
-            .retain(|tid, _| live.contains(tid) || counters.contains_key(tid));
+            .retain(|tid, _| readings.contains_key(tid) || counters_now.contains_key(tid));
         views.extend(self.fading.values().map(|(view, _)| view.clone()));
-        views.sort_by(|a, b| {
-            thread_order(a.pool, &a.name, a.tid).cmp(&thread_order(b.pool, &b.name, b.tid))
-        });
-        self.last_views = views.clone();
+        sort_in_thread_order(&mut views, |v| (v.pool, v.name.as_str(), v.tid));
+        // Names are shared: this copies no text, and reuses the last copy's room.
+        self.last_views.clone_from(&views);
         self.thread_recent.push_back((now, readings));
         views
     }
@@ -650,9 +657,7 @@ impl Collector {
                 threads_seen.push(self.thread_seen(&stats, &since));
             }
         }
-        threads_seen.sort_by(|a, b| {
-            thread_order(a.pool, &a.name, a.tid).cmp(&thread_order(b.pool, &b.name, b.tid))
-        });
+        sort_in_thread_order(&mut threads_seen, |t| (t.pool, t.name.as_str(), t.tid));
         // Inline tasks ran on the app runtime: its CPU is the work's, not loadlab's.
         let app_ran_work = threads_seen.iter().any(|t| t.pool == PoolKind::App);
         RunTotals {

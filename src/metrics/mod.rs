@@ -15,5 +15,6 @@ pub mod proc_stat;
 pub mod registry;
 pub mod snapshot;
 pub mod system;
+pub mod thread_name;
 pub mod thread_stats;
 pub mod work_times;

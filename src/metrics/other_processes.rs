@@ -39,6 +39,11 @@ pub struct OtherProcesses {
     machine: Option<CpuTicks>,
     /// CPU ticks (user + system) of every process at the last scan.
     process_ticks: HashMap<u32, u64>,
+    /// The scan being taken (kept for its room, swapped with `process_ticks`).
+    scanning: HashMap<u32, u64>,
+    /// Scratch for one stat file and its path.
+    buffer: Vec<u8>,
+    path: String,
     latest: OtherReading,
 }
 
@@ -50,6 +55,9 @@ impl Default for OtherProcesses {
             last_scan: None,
             machine: None,
             process_ticks: HashMap::new(),
+            scanning: HashMap::new(),
+            buffer: Vec::new(),
+            path: String::new(),
             latest: OtherReading::default(),
         }
     }
@@ -76,10 +84,16 @@ impl OtherProcesses {
         }
         self.last_scan = Some(now);
         let machine = CpuTicks::read();
-        let mut ticks = scan_processes(self.own_pid);
+        scan_processes(
+            self.own_pid,
+            &mut self.scanning,
+            &mut self.buffer,
+            &mut self.path,
+        );
+        let ticks = &mut self.scanning;
         let watched = self
             .watched_pid
-            .and_then(|pid| ticks.remove(&pid).map(|(_, t)| (pid, t)));
+            .and_then(|pid| ticks.remove(&pid).map(|t| (pid, t)));
         let elapsed = match (self.machine, machine) {
             (Some(before), Some(after)) => after.machine_total.checked_sub(before.machine_total),
             _ => None,
@@ -101,56 +115,93 @@ impl OtherProcesses {
             },
             busiest: elapsed
                 .filter(|t| *t > 0)
-                .and_then(|total| busiest(&self.process_ticks, &ticks, total)),
+                .and_then(|total| busiest(&self.process_ticks, ticks, total))
+                .and_then(|(pid, cpu_pct)| {
+                    // Only the busiest is named: one more read, not one name per process.
+                    Some(BusiestProcess {
+                        pid,
+                        name: process_name(pid, &mut self.buffer, &mut self.path)?,
+                        cpu_pct,
+                    })
+                }),
         };
         self.machine = machine;
-        self.process_ticks = ticks.into_iter().map(|(pid, (_, t))| (pid, t)).collect();
         if let Some((pid, t)) = watched {
-            self.process_ticks.insert(pid, t);
+            ticks.insert(pid, t);
         }
+        std::mem::swap(&mut self.process_ticks, &mut self.scanning);
         &self.latest
     }
 }
 
-/// The process whose ticks grew most since `before`, as a share of
-/// `machine_ticks` (the whole machine's time between the scans). None when
-/// no other process used any CPU.
+/// The process whose ticks grew most since `before`, and its share of
+/// `machine_ticks` (the whole machine's time between the scans), percent.
+/// None when no other process used any CPU.
 pub fn busiest(
     before: &HashMap<u32, u64>,
-    now: &HashMap<u32, (String, u64)>,
+    now: &HashMap<u32, u64>,
     machine_ticks: u64,
-) -> Option<BusiestProcess> {
-    let (pid, name, used) = now
+) -> Option<(u32, f64)> {
+    let (pid, used) = now
         .iter()
-        .filter_map(|(pid, (name, ticks))| {
+        .filter_map(|(pid, ticks)| {
             // A process born since the last scan counts from zero.
             let used = ticks.saturating_sub(before.get(pid).copied().unwrap_or(0));
-            (used > 0).then_some((*pid, name, used))
+            (used > 0).then_some((*pid, used))
         })
-        .max_by_key(|(pid, _, used)| (*used, std::cmp::Reverse(*pid)))?;
-    Some(BusiestProcess {
-        pid,
-        name: name.clone(),
-        cpu_pct: (used as f64 / machine_ticks as f64 * 100.0).min(100.0),
-    })
+        .max_by_key(|(pid, used)| (*used, std::cmp::Reverse(*pid)))?;
+    Some((pid, (used as f64 / machine_ticks as f64 * 100.0).min(100.0)))
 }
 
-/// Every process's name and CPU ticks but `own_pid`'s; processes that end
-/// mid-scan are skipped.
-fn scan_processes(own_pid: u32) -> HashMap<u32, (String, u64)> {
+/// Reads `/proc/<pid>/stat` into `buffer` (`path` is scratch); None once
+/// the process has gone.
+fn read_stat<'a>(pid: u32, buffer: &'a mut Vec<u8>, path: &mut String) -> Option<&'a str> {
+    use std::fmt::Write as _;
+    use std::io::Read as _;
+    path.clear();
+    // Writing into a String cannot fail.
+    let _ = write!(path, "/proc/{pid}/stat");
+    buffer.clear();
+    std::fs::File::open(path.as_str())
+        .ok()?
+        .read_to_end(buffer)
+        .ok()?;
+    std::str::from_utf8(buffer).ok()
+}
+
+/// Every process's CPU ticks but `own_pid`'s, into `ticks`; processes that
+/// end mid-scan are skipped. No allocation per process once the map and the
+/// buffers have grown.
+fn scan_processes(
+    own_pid: u32,
+    ticks: &mut HashMap<u32, u64>,
+    buffer: &mut Vec<u8>,
+    path: &mut String,
+) {
+    ticks.clear();
     let Ok(dir) = std::fs::read_dir("/proc") else {
-        return HashMap::new();
+        return;
     };
-    dir.filter_map(|entry| {
-        let entry = entry.ok()?;
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
         if pid == own_pid {
-            return None;
+            continue;
         }
-        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-        Some((pid, (parse_name(&stat)?, parse_own(&stat)?)))
-    })
-    .collect()
+        if let Some(used) = read_stat(pid, buffer, path).and_then(parse_own) {
+            ticks.insert(pid, used);
+        }
+    }
+}
+
+/// A process's command name, from its stat line.
+fn process_name(pid: u32, buffer: &mut Vec<u8>, path: &mut String) -> Option<String> {
+    parse_name(read_stat(pid, buffer, path)?)
 }
 
 /// The command name between the first '(' and the last ')' of a stat line.
@@ -167,16 +218,22 @@ mod tests {
     #[test]
     fn the_busiest_is_the_largest_growth_as_a_share_of_the_machine() {
         let before: HashMap<u32, u64> = [(10, 500), (11, 100)].into();
-        let now: HashMap<u32, (String, u64)> = [
-            (10, ("idle daemon".to_string(), 500)),
-            (11, ("python3".to_string(), 196)),
-            (12, ("cc1".to_string(), 40)), // born since: counts from zero
-        ]
-        .into();
-        let b = busiest(&before, &now, 200).unwrap_or_else(|| panic!("a busiest"));
-        assert_eq!((b.pid, b.name.as_str(), b.cpu_pct), (11, "python3", 48.0));
-        let quiet: HashMap<u32, (String, u64)> = [(10, ("idle".to_string(), 500))].into();
+        // 12 was born since: it counts from zero.
+        let now: HashMap<u32, u64> = [(10, 500), (11, 196), (12, 40)].into();
+        assert_eq!(busiest(&before, &now, 200), Some((11, 48.0)));
+        let quiet: HashMap<u32, u64> = [(10, 500)].into();
         assert_eq!(busiest(&before, &quiet, 200), None);
+    }
+
+    #[test]
+    fn the_busiest_is_named_from_its_stat_line() {
+        let (mut buffer, mut path) = (Vec::new(), String::new());
+        let me = std::process::id();
+        let name = process_name(me, &mut buffer, &mut path);
+        let comm = std::fs::read_to_string("/proc/self/comm").ok();
+        assert_eq!(name.as_deref(), comm.as_deref().map(str::trim));
+        // Beyond the kernel's largest pid (4194304): no such process.
+        assert_eq!(process_name(u32::MAX, &mut buffer, &mut path), None);
     }
 
     #[test]

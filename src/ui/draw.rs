@@ -67,6 +67,7 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
             frame,
             area,
             app.theme,
+            app.shown().snapshot.attached.is_some(),
             &help::now_lines(app),
             app.view.help_scroll,
             &app.view.help_max_scroll,

@@ -94,6 +94,19 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Keys that act on loadlab's own engine, its charts or its periods: they do
+/// nothing while attached to another process, so its help leaves them out.
+pub const ENGINE_KEYS: &[&str] = &[
+    "b / B", "+ / -", "[ / ]", "w", "space", "s", "S", "r", "d", "c", "t",
+];
+
+/// The keys that work on the dashboard shown: every one, or attached to
+/// another process those that need no engine.
+pub fn keys(attached: bool) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    KEYS.iter()
+        .filter(move |(key, _)| !(attached && ENGINE_KEYS.contains(key)))
+}
+
 /// What the screen shows shortened, in full: the run, the caption, the last
 /// message and the first task error.
 pub fn now_lines(app: &super::app::App) -> Vec<String> {
@@ -120,13 +133,13 @@ pub fn render_overlay(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
+    attached: bool,
     now_lines: &[String],
     scroll: usize,
     max_scroll: &std::cell::Cell<usize>,
 ) {
-    let key_width = KEYS.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let mut lines: Vec<Line> = KEYS
-        .iter()
+    let key_width = keys(attached).map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut lines: Vec<Line> = keys(attached)
         .map(|(key, what)| {
             Line::from(vec![
                 Span::styled(format!(" {key:<key_width$}  "), theme.key()),
@@ -136,7 +149,11 @@ pub fn render_overlay(
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        " Threads: cpu% is what a thread cost, busy% its time inside jobs.",
+        if attached {
+            " Threads: cpu% is what a thread cost, wait% its time ready for a CPU it did not get."
+        } else {
+            " Threads: cpu% is what a thread cost, busy% its time inside jobs."
+        },
         theme.label(),
     ));
     let width = (lines.iter().map(Line::width).max().unwrap_or(0) + 3) as u16;

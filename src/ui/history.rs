@@ -2,9 +2,9 @@
 //! Snapshots, for the charts, and two per thread for the heat strips. Memory stays
 //! flat however long the session runs.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
-use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView, thread_order};
+use crate::metrics::snapshot::{PoolKind, Snapshot, ThreadView, thread_order_positions};
 
 /// Seconds of history kept for the charts (their longest window).
 pub const HISTORY_S: f64 = 600.0;
@@ -60,6 +60,8 @@ impl Sample {
 #[derive(Clone, Debug, Default)]
 pub struct History {
     samples: VecDeque<Sample>,
+    /// Time of the newest sample that read input bytes.
+    last_with_bytes: Option<f64>,
 }
 
 impl History {
@@ -67,6 +69,10 @@ impl History {
         // Time going backwards means a new engine: old points would draw garbage.
         if self.samples.back().is_some_and(|last| sample.t < last.t) {
             self.samples.clear();
+            self.last_with_bytes = None;
+        }
+        if finite_or_zero(sample.mib_per_s) > 0.0 {
+            self.last_with_bytes = Some(sample.t);
         }
         self.samples.push_back(sample);
         while self.samples.len() > MAX_SAMPLES
@@ -83,6 +89,12 @@ impl History {
         self.samples.iter()
     }
 
+    /// Samples from time `start` on: a chart's window, not all ten minutes.
+    fn since(&self, start: f64) -> impl Iterator<Item = &Sample> {
+        let from = self.samples.partition_point(|s| s.t < start);
+        self.samples.range(from..)
+    }
+
     pub fn len(&self) -> usize {
         self.samples.len()
     }
@@ -96,29 +108,38 @@ impl History {
         self.samples.back().map_or(0.0, |s| s.t)
     }
 
-    /// `(t, value)` points for a chart.
-    pub fn series(&self, value: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
-        self.samples
-            .iter()
+    /// `(t, value)` points for a chart from time `start` on.
+    pub fn series(&self, start: f64, value: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
+        self.since(start)
             .map(|s| (s.t, finite_or_zero(value(s))))
             .collect()
     }
 
-    pub fn max_of(&self, value: impl Fn(&Sample) -> f64) -> f64 {
-        self.samples
-            .iter()
-            .map(|s| finite_or_zero(value(s)))
-            .fold(0.0, f64::max)
+    /// Some sample kept read input bytes (the MiB/s chart is worth its room).
+    pub fn has_bytes(&self) -> bool {
+        self.last_with_bytes
+            .is_some_and(|t| self.samples.front().is_some_and(|first| first.t <= t))
     }
 
-    /// Times at which the configuration generation changed (chart markers).
-    pub fn generation_changes(&self) -> Vec<f64> {
-        self.samples
-            .iter()
-            .zip(self.samples.iter().skip(1))
-            .filter(|(a, b)| a.generation != b.generation)
-            .map(|(_, b)| b.t)
-            .collect()
+    /// Times from `start` on at which the configuration generation changed
+    /// (chart markers).
+    pub fn generation_changes(&self, start: f64) -> Vec<f64> {
+        let mut changes = Vec::new();
+        let mut previous: Option<u64> = None;
+        // The sample before `start` too: a change at the window's first sample counts.
+        let from = self
+            .samples
+            .partition_point(|s| s.t < start)
+            .saturating_sub(1);
+        for sample in self.samples.range(from..) {
+            if previous.is_some_and(|generation| generation != sample.generation)
+                && sample.t >= start
+            {
+                changes.push(sample.t);
+            }
+            previous = Some(sample.generation);
+        }
+        changes
     }
 }
 
@@ -146,13 +167,15 @@ impl ThreadTrack {
 #[derive(Clone, Debug, Default)]
 pub struct ThreadTracks {
     tracks: BTreeMap<i32, ThreadTrack>,
+    /// The tids in `thread_order`, worked out once per Snapshot: a frame
+    /// lists them several times.
+    order: Vec<i32>,
 }
 
 impl ThreadTracks {
     pub fn update(&mut self, t: f64, threads: &[ThreadView]) {
-        let mut seen = Vec::with_capacity(threads.len());
+        let seen: HashSet<i32> = threads.iter().map(|view| view.tid).collect();
         for view in threads {
-            seen.push(view.tid);
             if !view.alive && !self.tracks.contains_key(&view.tid) {
                 // Already gone and already dropped (or never shown): keep it out.
                 continue;
@@ -166,7 +189,7 @@ impl ThreadTracks {
                 // The OS reused the tid for another thread.
                 track.history.clear();
             }
-            track.view = view.clone();
+            track.view.clone_from(view);
             if view.alive {
                 track.dead_since = None;
                 track.history.push_back((t, view.cpu_pct, view.busy_pct));
@@ -190,19 +213,29 @@ impl ThreadTracks {
         }
         self.tracks
             .retain(|_, track| track.dead_since.is_none_or(|since| t - since <= FADE_S));
+        let tracks: Vec<&ThreadTrack> = self.tracks.values().collect();
+        let positions = thread_order_positions(&tracks, |track| {
+            (track.view.pool, track.view.name.as_str(), track.view.tid)
+        });
+        self.order.clear();
+        self.order
+            .extend(positions.into_iter().map(|at| tracks[at].view.tid));
     }
 
     /// Tracks sorted by pool, then name in natural order (`app-2` before `app-10`).
     pub fn sorted(&self) -> Vec<&ThreadTrack> {
-        let mut out: Vec<&ThreadTrack> = self.tracks.values().collect();
-        out.sort_by(|a, b| {
-            thread_order(a.view.pool, &a.view.name, a.view.tid).cmp(&thread_order(
-                b.view.pool,
-                &b.view.name,
-                b.view.tid,
-            ))
-        });
-        out
+        self.order
+            .iter()
+            .filter_map(|tid| self.tracks.get(tid))
+            .collect()
+    }
+
+    /// Threads still alive.
+    pub fn live_count(&self) -> usize {
+        self.tracks
+            .values()
+            .filter(|track| track.is_alive())
+            .count()
     }
 
     pub fn len(&self) -> usize {
@@ -228,7 +261,7 @@ mod tests {
     fn thread(tid: i32, name: &str, alive: bool) -> ThreadView {
         ThreadView {
             tid,
-            name: name.to_string(),
+            name: name.into(),
             pool: PoolKind::from_thread_name(name),
             cpu_pct: 50.0,
             busy_pct: 40.0,
@@ -269,7 +302,9 @@ mod tests {
                 ..Sample::default()
             });
         }
-        assert_eq!(h.generation_changes(), vec![3.0, 5.0]);
+        assert_eq!(h.generation_changes(0.0), vec![3.0, 5.0]);
+        assert_eq!(h.generation_changes(3.0), vec![3.0, 5.0]);
+        assert_eq!(h.generation_changes(3.5), vec![5.0]);
     }
 
     #[test]

@@ -128,6 +128,13 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         app.view.log_row = Some(row);
         return Vec::new();
     }
+    if app.shown().snapshot.attached.is_some() && acts_on_the_engine(key.code) {
+        app.set_status(
+            "attached: loadlab runs no work here, this key has nothing to change (? lists the keys that work)",
+            now,
+        );
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Char('q') => vec![Action::Quit],
         KeyCode::Char('?') | KeyCode::F(1) => {
@@ -308,6 +315,30 @@ pub fn update(app: &mut App, key: KeyEvent, now: Instant) -> Vec<Action> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The keys of the help's `ENGINE_KEYS`: loadlab's own run, charts and periods.
+fn acts_on_the_engine(code: KeyCode) -> bool {
+    matches!(
+        code,
+        KeyCode::Char(
+            'b' | 'B'
+                | '+'
+                | '='
+                | '-'
+                | '_'
+                | '['
+                | ']'
+                | 'w'
+                | ' '
+                | 's'
+                | 'S'
+                | 'r'
+                | 'd'
+                | 'c'
+                | 't'
+        )
+    )
 }
 
 /// How far a scroll key moves the focused list.

@@ -57,6 +57,24 @@ impl LogView {
             .collect()
     }
 
+    /// How many entries the filter admits, and up to `n` of them from the
+    /// scroll position back, newest first: what a frame shows, copied alone.
+    pub fn shown(&self, logs: &LogBuffer, n: usize) -> (usize, Vec<LogLine>) {
+        logs.with_lines(|lines| {
+            let admitted = lines.iter().filter(|l| self.filter.admits(l.level)).count();
+            let scroll = self.scroll.min(admitted.saturating_sub(1));
+            let newest = lines
+                .iter()
+                .rev()
+                .filter(|l| self.filter.admits(l.level))
+                .skip(scroll)
+                .take(n)
+                .cloned()
+                .collect();
+            (admitted, newest)
+        })
+    }
+
     /// Scrolls `by` entries towards older (positive) or newer (negative) ones,
     /// never past the oldest entry.
     pub fn scroll_by(&mut self, by: isize, logs: &LogBuffer) {

@@ -3,8 +3,6 @@
 
 use std::cell::Cell;
 
-use crate::metrics::snapshot::thread_order;
-
 use super::history::{ThreadTrack, ThreadTracks};
 
 /// A column the table can be sorted by (`<` / `>` move between them, `o` flips the order).
@@ -86,30 +84,26 @@ impl ThreadTable {
         if self.is_descending() { '▼' } else { '▲' }
     }
 
-    fn admits(&self, track: &ThreadTrack) -> bool {
+    /// `needle`: the filter, trimmed and lowercased.
+    fn admits(&self, track: &ThreadTrack, needle: &str) -> bool {
         if self.hide_idle && (!track.is_alive() || is_idle(track)) {
             return false;
         }
-        let needle = self.filter.trim().to_lowercase();
         needle.is_empty()
-            || track.view.name.to_lowercase().contains(&needle)
-            || track.view.pool.name().contains(&needle)
+            || track.view.name.to_lowercase().contains(needle)
+            || track.view.pool.name().contains(needle)
     }
 
     /// The threads to list, filtered and in the chosen order.
     pub fn rows<'a>(&self, tracks: &'a ThreadTracks) -> Vec<&'a ThreadTrack> {
+        let needle = self.filter.trim().to_lowercase();
+        // In the natural order already: a stable sort by the column keeps it
+        // among equals.
         let mut rows: Vec<&ThreadTrack> = tracks
             .sorted()
             .into_iter()
-            .filter(|t| self.admits(t))
+            .filter(|t| self.admits(t, &needle))
             .collect();
-        let natural = |a: &ThreadTrack, b: &ThreadTrack| {
-            thread_order(a.view.pool, &a.view.name, a.view.tid).cmp(&thread_order(
-                b.view.pool,
-                &b.view.name,
-                b.view.tid,
-            ))
-        };
         let by = |a: &&ThreadTrack, b: &&ThreadTrack| {
             let (a, b) = (&a.view, &b.view);
             match self.sort {
@@ -121,16 +115,15 @@ impl ThreadTable {
                 SortColumn::TasksPerS => a.tasks_per_s.total_cmp(&b.tasks_per_s),
             }
         };
-        let descending = self.is_descending();
-        rows.sort_by(|a, b| {
-            let primary = if descending { by(b, a) } else { by(a, b) };
-            let tie = natural(a, b);
-            if self.sort == SortColumn::Pool && self.reversed {
-                tie.reverse()
-            } else {
-                primary.then(tie)
+        if self.sort == SortColumn::Pool {
+            if self.reversed {
+                rows.reverse();
             }
-        });
+        } else if self.is_descending() {
+            rows.sort_by(|a, b| by(b, a));
+        } else {
+            rows.sort_by(by);
+        }
         rows
     }
 

@@ -33,7 +33,7 @@ pub fn pct(p50: f64, p90: f64, p99: f64, max: f64, count: u64) -> Percentiles {
 fn thread(tid: i32, name: &str, cpu: f64, busy: f64, tps: f64) -> ThreadView {
     ThreadView {
         tid,
-        name: name.to_string(),
+        name: name.into(),
         pool: PoolKind::from_thread_name(name),
         cpu_pct: cpu,
         wait_pct: 0.0,

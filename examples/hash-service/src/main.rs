@@ -2,22 +2,25 @@
 //! the async runtime's own workers (the mistake), one hands the same work to
 //! a rayon pool and awaits it (the fix), and `/health` answers at once when
 //! the runtime has a free worker. Attach loadlab to it and watch the
-//! difference:
+//! difference. `/metrics` gives the runtime's own figures (tokio's stable
+//! `RuntimeMetrics`) under tokio-metrics' names, for `--metrics`:
 //!
 //! ```text
 //! cargo run --release -p hash-service             # listens on 127.0.0.1:3000
-//! loadlab attach hash-service --probe http://127.0.0.1:3000/health
+//! loadlab attach hash-service --probe http://127.0.0.1:3000/health \
+//!     --metrics http://127.0.0.1:3000/metrics
 //! wrk -t2 -c8 -d30s http://127.0.0.1:3000/hash/inline     # STARVED
 //! wrk -t2 -c8 -d30s http://127.0.0.1:3000/hash/offload    # HEALTHY
 //! ```
 //!
 //! `--port N` (or `PORT`) picks the port; `?mib=N` the MiB hashed per request.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::RawQuery;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::routing::get;
 
 /// MiB hashed per request by default: tens of milliseconds of one core.
@@ -65,11 +68,12 @@ async fn serve(port: u16) -> std::io::Result<()> {
     let app = Router::new()
         .route("/health", get(|| async { "ok\n" }))
         .route("/hash/inline", get(hash_inline))
-        .route("/hash/offload", get(hash_offload));
+        .route("/hash/offload", get(hash_offload))
+        .route("/metrics", get(runtime_metrics));
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address).await?;
     eprintln!(
-        "hash-service: listening on http://{} (pid {}): /health /hash/inline /hash/offload",
+        "hash-service: listening on http://{} (pid {}): /health /hash/inline /hash/offload /metrics",
         listener.local_addr()?,
         std::process::id()
     );
@@ -101,6 +105,68 @@ async fn hash_offload(RawQuery(query): RawQuery) -> Result<String, (StatusCode, 
             "the hashing task ended without a digest\n".to_string(),
         )
     })
+}
+
+/// The runtime's stable metrics in Prometheus' text format, named as
+/// tokio-metrics exports them (`tokio_` and its field names; durations in
+/// microseconds), totals since the runtime started.
+async fn runtime_metrics() -> ([(header::HeaderName, &'static str); 1], String) {
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let workers = metrics.num_workers();
+    let busy_us: Vec<u128> = (0..workers)
+        .map(|w| metrics.worker_total_busy_duration(w).as_micros())
+        .collect();
+    let parks: u64 = (0..workers).map(|w| metrics.worker_park_count(w)).sum();
+    let mut page = String::new();
+    let mut family = |name: &str, kind: &str, help: &str, value: u128| {
+        let _ = write!(
+            page,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+        );
+    };
+    family(
+        "tokio_workers_count",
+        "gauge",
+        "Worker threads of the runtime.",
+        workers as u128,
+    );
+    family(
+        "tokio_live_tasks_count",
+        "gauge",
+        "Tasks alive in the runtime.",
+        metrics.num_alive_tasks() as u128,
+    );
+    family(
+        "tokio_global_queue_depth",
+        "gauge",
+        "Tasks waiting in the runtime's global queue.",
+        metrics.global_queue_depth() as u128,
+    );
+    family(
+        "tokio_total_park_count",
+        "counter",
+        "Times the workers parked.",
+        u128::from(parks),
+    );
+    family(
+        "tokio_total_busy_duration",
+        "counter",
+        "Time the workers spent busy, microseconds.",
+        busy_us.iter().sum(),
+    );
+    family(
+        "tokio_max_busy_duration",
+        "counter",
+        "Busy time of the busiest worker, microseconds.",
+        busy_us.iter().copied().max().unwrap_or(0),
+    );
+    family(
+        "tokio_min_busy_duration",
+        "counter",
+        "Busy time of the least busy worker, microseconds.",
+        busy_us.iter().copied().min().unwrap_or(0),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], page)
 }
 
 /// `mib=N` from the query string (other parameters are ignored).

@@ -126,36 +126,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         let [text, chart] =
             Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
         render_fitted(frame, text, lines);
+        let span = ChartSpan {
+            end: data.history.now(),
+            seconds: app.view.chart_window.seconds(),
+        };
         let series = [
             Series {
                 name: "lag max".into(),
                 style: theme.series(2),
-                points: data.history.series(|x| x.heartbeat_max_us),
+                points: data.history.series(span.start(), |x| x.heartbeat_max_us),
             },
             Series {
                 name: "lag p99".into(),
                 style: theme.series(1),
-                points: data.history.series(|x| x.heartbeat_p99_us),
+                points: data.history.series(span.start(), |x| x.heartbeat_p99_us),
             },
             Series {
                 name: "lag p50".into(),
                 style: theme.series(0),
-                points: data.history.series(|x| x.heartbeat_p50_us),
+                points: data.history.series(span.start(), |x| x.heartbeat_p50_us),
             },
         ];
-        let markers = data.history.generation_changes();
-        render_time_chart(
-            frame,
-            chart,
-            theme,
-            ChartSpan {
-                end: data.history.now(),
-                seconds: app.view.chart_window.seconds(),
-            },
-            &series,
-            &markers,
-            micros,
-        );
+        let markers = data.history.generation_changes(span.start());
+        render_time_chart(frame, chart, theme, span, &series, &markers, micros);
     } else {
         render_fitted(frame, inner, lines);
     }

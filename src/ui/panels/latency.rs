@@ -72,26 +72,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         row("service", &w.service),
         row("total", &w.total),
     ];
-    let chart_series = || {
-        [
-            Series {
-                name: "total p99".into(),
-                style: theme.series(1),
-                points: data.history.series(|x| x.total_p99_us),
-            },
-            Series {
-                name: "total p50".into(),
-                style: theme.series(0),
-                points: data.history.series(|x| x.total_p50_us),
-            },
-        ]
-    };
     let now = data.history.now();
     let span = ChartSpan {
         end: now,
         seconds: app.view.chart_window.seconds(),
     };
-    let markers = data.history.generation_changes();
+    let chart_series = || {
+        [
+            Series {
+                name: "total p99".into(),
+                style: theme.series(1),
+                points: data.history.series(span.start(), |x| x.total_p99_us),
+            },
+            Series {
+                name: "total p50".into(),
+                style: theme.series(0),
+                points: data.history.series(span.start(), |x| x.total_p50_us),
+            },
+        ]
+    };
+    let markers = data.history.generation_changes(span.start());
     if inner.width >= TABLE_W + 30 {
         // A gap keeps the chart's axis labels from touching the table's last column.
         let [table, _, chart] = Layout::horizontal([

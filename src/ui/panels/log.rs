@@ -20,8 +20,12 @@ use super::panel_block;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = app.theme;
     let filter = app.view.log.filter;
-    let entries = app.view.log.visible(&app.logs);
-    let scroll = app.view.log.scroll.min(entries.len().saturating_sub(1));
+    // Each entry takes at least a row: no more than the panel's rows are needed.
+    let (admitted, newest) = app
+        .view
+        .log
+        .shown(&app.logs, usize::from(area.height.saturating_sub(2)));
+    let scroll = app.view.log.scroll.min(admitted.saturating_sub(1));
     let mut extra = Vec::new();
     if filter != LogFilter::All {
         extra.push(Span::styled(format!("{} ", filter.label()), theme.warn()));
@@ -38,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    if entries.is_empty() {
+    if admitted == 0 {
         let text = if filter == LogFilter::All {
             "no events yet".to_string()
         } else {
@@ -58,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let wrap = app.view.zoomed;
     // Fill from the newest shown entry back.
     let mut rows: Vec<Line> = Vec::new();
-    for line in entries.iter().rev().skip(scroll) {
+    for line in &newest {
         let mut entry = entry_rows(line, width, wrap, app);
         if rows.len() + entry.len() > height {
             if rows.is_empty() {

@@ -182,6 +182,13 @@ pub struct ChartSpan {
     pub seconds: f64,
 }
 
+impl ChartSpan {
+    /// The time of the chart's left edge.
+    pub fn start(self) -> f64 {
+        self.end - self.seconds
+    }
+}
+
 /// A braille line chart over `span`, with a
 /// dotted vertical line at each of `markers` (configuration changes).
 pub fn render_time_chart(
@@ -204,13 +211,10 @@ pub fn render_time_chart(
     // Two braille dots per cell: more points than that only cost time.
     let buckets = usize::from(area.width) * 2;
     // Only the window's points: older peaks must not set the scale.
-    let in_window = |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
-        let from = points.partition_point(|p| p.0 < start);
-        points[from..].to_vec()
-    };
+    let in_window = |points: &[(f64, f64)]| -> usize { points.partition_point(|p| p.0 < start) };
     let thinned: Vec<Vec<(f64, f64)>> = series
         .iter()
-        .map(|s| downsample(&in_window(&s.points), start, now, buckets))
+        .map(|s| downsample(&s.points[in_window(&s.points)..], start, now, buckets))
         .collect();
     let y_max = thinned
         .iter()

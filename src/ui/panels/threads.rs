@@ -30,12 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let data = app.shown();
     let table = &app.view.threads;
     let rows = table.rows(&data.threads);
-    let alive = data
-        .threads
-        .sorted()
-        .iter()
-        .filter(|t| t.is_alive())
-        .count();
+    let alive = data.threads.live_count();
     let mut extra = vec![Span::styled(format!("{alive} live "), theme.label())];
     if table.editing_filter || !table.filter.is_empty() {
         let cursor = if table.editing_filter { "_" } else { "" };
@@ -107,37 +102,44 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         header.push_str("  ");
         header.push_str(label);
     }
-    let mut lines = Vec::new();
+    // Every row's place first (cheap), then text for the rows in view only:
+    // a process with hundreds of threads shows a page of them.
+    let mut entries: Vec<Entry> = Vec::with_capacity(rows.len() + 8);
+    let mut pool: Option<PoolKind> = None;
+    for track in &rows {
+        if table.sort == SortColumn::Pool && pool != Some(track.view.pool) {
+            pool = Some(track.view.pool);
+            entries.push(Entry::Group(track.view.pool));
+        }
+        entries.push(Entry::Thread(track));
+    }
+    let body_h = inner.height as usize - 1;
+    table.page.set(body_h);
+    let max_scroll = entries.len().saturating_sub(body_h);
+    let scroll = table.scroll.min(max_scroll);
+    let mut shown: Vec<Line> = vec![Line::styled(header, theme.label())];
     if rows.is_empty() {
         let text = if data.threads.is_empty() {
             "no thread data yet"
         } else {
             "no thread matches (/ filter, i shows idle)"
         };
-        lines.push(Line::styled(text, theme.dim()));
+        shown.push(Line::styled(text, theme.dim()));
     }
-    let mut pool: Option<PoolKind> = None;
     let now = data.history.now();
-    for track in &rows {
-        if table.sort == SortColumn::Pool && pool != Some(track.view.pool) {
-            pool = Some(track.view.pool);
-            lines.push(group_line(&rows, track.view.pool, app));
-        }
-        lines.push(thread_line(
-            track,
-            strip_w,
-            (per_thread_rate, totals),
-            now,
-            app,
-        ));
-    }
-    let body_h = inner.height as usize - 1;
-    table.page.set(body_h);
-    let max_scroll = lines.len().saturating_sub(body_h);
-    let scroll = table.scroll.min(max_scroll);
-    let mut shown: Vec<Line> = vec![Line::styled(header, theme.label())];
-    shown.extend(lines.iter().skip(scroll).take(body_h).cloned());
-    let below = lines.len().saturating_sub(scroll + body_h);
+    shown.extend(
+        entries
+            .iter()
+            .skip(scroll)
+            .take(body_h)
+            .map(|entry| match entry {
+                Entry::Group(pool) => group_line(&rows, *pool, app),
+                Entry::Thread(track) => {
+                    thread_line(track, strip_w, (per_thread_rate, totals), now, app)
+                }
+            }),
+    );
+    let below = entries.len().saturating_sub(scroll + body_h);
     if below > 0 && shown.len() > 1 {
         shown.pop();
         shown.push(Line::styled(
@@ -146,6 +148,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         ));
     }
     render_fitted(frame, inner, shown);
+}
+
+/// A row of the table: a pool's summary or one thread.
+enum Entry<'a> {
+    Group(PoolKind),
+    Thread(&'a ThreadTrack),
 }
 
 fn group_line<'a>(tracks: &[&ThreadTrack], pool: PoolKind, app: &App) -> Line<'a> {

@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             theme.bad(),
         ));
     }
-    let has_bytes = data.history.max_of(|x| x.mib_per_s) > 0.0;
+    let has_bytes = data.history.has_bytes();
     if has_bytes {
         title.push(Span::styled(
             format!("{} MiB/s ", rate(s.throughput.bytes_per_s / MIB)),
@@ -50,11 +50,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         end: now,
         seconds: app.view.chart_window.seconds(),
     };
-    let markers = data.history.generation_changes();
+    let markers = data.history.generation_changes(span.start());
     let tasks = [Series {
         name: "tasks/s".into(),
         style: theme.series(0),
-        points: data.history.series(|x| x.tasks_per_s),
+        points: data.history.series(span.start(), |x| x.tasks_per_s),
     }];
     if has_bytes && inner.height >= 8 {
         let [top, bottom] =
@@ -63,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         let mb = [Series {
             name: "MiB/s".into(),
             style: theme.series(1),
-            points: data.history.series(|x| x.mib_per_s),
+            points: data.history.series(span.start(), |x| x.mib_per_s),
         }];
         render_time_chart(frame, bottom, theme, span, &mb, &markers, rate);
     } else {
