@@ -40,7 +40,7 @@ fn probes_and_sampling_slow_down_while_paused_and_resume_with_the_work() {
         ..EngineConfig::default()
     })
     .unwrap();
-    // Running: a tick every 10 ms, a ping every 20 ms, over a 1 s window.
+    // Running: a tick every 10 ms, a ping every 50 ms, over a 1 s window.
     let running = wait_for(&engine, "running for 1.5 s", |s| s.elapsed_s > 1.5);
     assert!(!running.idle);
     assert!(

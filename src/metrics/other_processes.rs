@@ -1,7 +1,8 @@
 //! Other programs on the machine, for the System panel: their share of the
-//! CPUs (/proc/stat less this process) and the busiest of them by pid and
-//! name, as top and htop show it. Scanning every /proc/PID/stat costs a read
-//! per process, so it is done at most once per [`SCAN_EVERY`].
+//! CPUs (/proc/stat less this process, one file read at most once per
+//! [`SCAN_EVERY`]) and the busiest of them by pid and name, as top and htop
+//! show it. Naming the busiest reads every /proc/PID/stat, the dearest read
+//! the sampler makes, so it is done at most once per [`BUSIEST_EVERY`].
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -10,8 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::proc_stat::{CpuTicks, external_cpu_pct, parse_own};
 
-/// How often the processes are scanned (the panel shows the last scan).
+/// How often other programs' share of the CPUs is read.
 pub const SCAN_EVERY: Duration = Duration::from_secs(1);
+/// How often every process is read to find the busiest (the panel shows
+/// the last one found, over this stretch).
+pub const BUSIEST_EVERY: Duration = Duration::from_secs(5);
 
 /// The process that used the most CPU between two scans, this one excluded.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -37,7 +41,11 @@ pub struct OtherProcesses {
     watched_pid: Option<u32>,
     last_scan: Option<Instant>,
     machine: Option<CpuTicks>,
-    /// CPU ticks (user + system) of every process at the last scan.
+    /// The watched process's CPU ticks at the last reading.
+    watched_ticks: Option<u64>,
+    /// When every process was last read, and the machine's total ticks then.
+    last_busiest_scan: Option<(Instant, u64)>,
+    /// CPU ticks (user + system) of every process at the last full scan.
     process_ticks: HashMap<u32, u64>,
     /// The scan being taken (kept for its room, swapped with `process_ticks`).
     scanning: HashMap<u32, u64>,
@@ -54,6 +62,8 @@ impl Default for OtherProcesses {
             watched_pid: None,
             last_scan: None,
             machine: None,
+            watched_ticks: None,
+            last_busiest_scan: None,
             process_ticks: HashMap::new(),
             scanning: HashMap::new(),
             buffer: Vec::new(),
@@ -73,8 +83,9 @@ impl OtherProcesses {
         }
     }
 
-    /// The latest figures, scanning again when [`SCAN_EVERY`] has passed
-    /// (the first call only takes the starting readings).
+    /// The latest figures: the external share read again when [`SCAN_EVERY`]
+    /// has passed, the busiest when [`BUSIEST_EVERY`] has (the first call
+    /// only takes the starting readings).
     pub fn read(&mut self, now: Instant) -> &OtherReading {
         if self
             .last_scan
@@ -84,38 +95,52 @@ impl OtherProcesses {
         }
         self.last_scan = Some(now);
         let machine = CpuTicks::read();
+        let watched = self
+            .watched_pid
+            .and_then(|pid| read_stat(pid, &mut self.buffer, &mut self.path).and_then(parse_own));
+        self.latest.external_cpu_pct = match (self.machine, machine) {
+            (Some(before), Some(after)) => {
+                // The watched process's CPU is not someone else's either.
+                let watched_used = match (self.watched_ticks, watched) {
+                    (Some(before), Some(now)) => now.saturating_sub(before),
+                    _ => 0,
+                };
+                let after = CpuTicks {
+                    own: after.own + watched_used,
+                    ..after
+                };
+                external_cpu_pct(&before, &after)
+            }
+            _ => None,
+        };
+        self.machine = machine;
+        self.watched_ticks = watched;
+        let due = self
+            .last_busiest_scan
+            .is_none_or(|(at, _)| now.duration_since(at) >= BUSIEST_EVERY);
+        if let (true, Some(machine)) = (due, machine) {
+            self.scan_for_busiest(now, machine.machine_total);
+        }
+        &self.latest
+    }
+
+    /// Reads every process (but this one and the watched one) and names the
+    /// one that used the most CPU since the previous scan.
+    fn scan_for_busiest(&mut self, now: Instant, machine_total: u64) {
         scan_processes(
             self.own_pid,
             &mut self.scanning,
             &mut self.buffer,
             &mut self.path,
         );
-        let ticks = &mut self.scanning;
-        let watched = self
-            .watched_pid
-            .and_then(|pid| ticks.remove(&pid).map(|t| (pid, t)));
-        let elapsed = match (self.machine, machine) {
-            (Some(before), Some(after)) => after.machine_total.checked_sub(before.machine_total),
-            _ => None,
-        };
-        self.latest = OtherReading {
-            external_cpu_pct: match (self.machine, machine) {
-                (Some(before), Some(after)) => {
-                    // The watched process's CPU is not someone else's either.
-                    let watched_used = watched.map_or(0, |(pid, now)| {
-                        now.saturating_sub(self.process_ticks.get(&pid).copied().unwrap_or(now))
-                    });
-                    let after = CpuTicks {
-                        own: after.own + watched_used,
-                        ..after
-                    };
-                    external_cpu_pct(&before, &after)
-                }
-                _ => None,
-            },
-            busiest: elapsed
+        if let Some(pid) = self.watched_pid {
+            self.scanning.remove(&pid);
+        }
+        if let Some((_, before_total)) = self.last_busiest_scan {
+            self.latest.busiest = machine_total
+                .checked_sub(before_total)
                 .filter(|t| *t > 0)
-                .and_then(|total| busiest(&self.process_ticks, ticks, total))
+                .and_then(|total| busiest(&self.process_ticks, &self.scanning, total))
                 .and_then(|(pid, cpu_pct)| {
                     // Only the busiest is named: one more read, not one name per process.
                     Some(BusiestProcess {
@@ -123,14 +148,10 @@ impl OtherProcesses {
                         name: process_name(pid, &mut self.buffer, &mut self.path)?,
                         cpu_pct,
                     })
-                }),
-        };
-        self.machine = machine;
-        if let Some((pid, t)) = watched {
-            ticks.insert(pid, t);
+                });
         }
+        self.last_busiest_scan = Some((now, machine_total));
         std::mem::swap(&mut self.process_ticks, &mut self.scanning);
-        &self.latest
     }
 }
 
@@ -249,6 +270,24 @@ mod tests {
     }
 
     #[test]
+    fn every_process_is_read_once_per_busiest_interval_not_once_a_second() {
+        if !std::path::Path::new("/proc/stat").exists() {
+            return;
+        }
+        let mut others = OtherProcesses::default();
+        let start = Instant::now();
+        let scanned_at = |others: &OtherProcesses| others.last_busiest_scan.map(|(at, _)| at);
+        others.read(start);
+        assert_eq!(scanned_at(&others), Some(start));
+        // The external share is read again; the processes are not.
+        others.read(start + SCAN_EVERY);
+        assert_eq!(others.last_scan, Some(start + SCAN_EVERY));
+        assert_eq!(scanned_at(&others), Some(start));
+        others.read(start + BUSIEST_EVERY);
+        assert_eq!(scanned_at(&others), Some(start + BUSIEST_EVERY));
+    }
+
+    #[test]
     fn a_live_machine_reads_after_the_first_scan() {
         let mut others = OtherProcesses::default();
         let start = Instant::now();
@@ -256,7 +295,7 @@ mod tests {
         // Within the scan interval: the same (empty) reading.
         assert_eq!(others.read(start).busiest, None);
         std::thread::sleep(Duration::from_millis(50));
-        let later = start + SCAN_EVERY;
+        let later = start + BUSIEST_EVERY;
         let reading = others.read(later).clone();
         if std::path::Path::new("/proc/stat").exists() {
             let external = reading.external_cpu_pct.unwrap_or(-1.0);

@@ -474,7 +474,7 @@ pub struct SystemView {
     pub busy_threads: usize,
     /// More of this process's threads want a CPU than there are cores.
     pub oversubscribed: bool,
-    /// CPU other processes used, percent of the machine (scanned once a second).
+    /// CPU other processes used, percent of the machine (read once a second).
     #[serde(default)]
     pub external_cpu_pct: Option<f64>,
     /// The other process that used the most CPU in the last scan.
