@@ -230,6 +230,9 @@ pub fn init_headless_logging(verbose: bool) {
         .with_ansi(colour)
         .with_max_level(level)
         .with_target(false)
+        // A closed stderr (a reader that went away) loses the line: reporting
+        // the failed write goes through eprintln!, which would panic.
+        .log_internal_errors(false)
         .try_init();
 }
 

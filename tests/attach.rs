@@ -537,3 +537,40 @@ fn format_help_lists_the_report_formats() {
     let stderr = String::from_utf8_lossy(&csv.stderr);
     assert!(stderr.contains("text, json"), "{stderr}");
 }
+
+#[test]
+fn a_probed_service_that_closes_after_each_answer_is_not_failing() {
+    // A plain service on a thread of this test: one answer per connection,
+    // `Connection: close`, as many small servers do.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::{BufRead, Write};
+            let mut reader = std::io::BufReader::new(&stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = (&stream).write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",
+            );
+        }
+    });
+    let output = attach(&[
+        &std::process::id().to_string(),
+        "--probe",
+        &format!("http://{address}/health"),
+        "--duration",
+        "1.5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report = json_report(&output);
+    assert_eq!(report["probe"]["failures"], 0, "{report}");
+    assert!(
+        report["probe"]["samples"].as_u64().unwrap() >= 8,
+        "{report}"
+    );
+}

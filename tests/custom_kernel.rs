@@ -207,8 +207,8 @@ fn a_sweep_measures_the_kernel_on_each_cell() {
     let report = sweep(&plan, &mut recording, &Interruption::none(), |_| {}).expect("sweep runs");
     assert_eq!(report.rows.len(), 4);
     for row in &report.rows {
-        assert!(row.tasks_per_s > 0.0, "{row:?}");
-        assert_eq!(row.failed_per_s, 0.0, "{row:?}");
+        assert!(row.stats.tasks_per_s > 0.0, "{row:?}");
+        assert_eq!(row.stats.failed_per_s, 0.0, "{row:?}");
     }
 }
 

@@ -82,10 +82,14 @@ fn cells_are_measured_interleaved_round_by_round() {
     );
     assert_eq!(report.rows.len(), 2);
     for row in &report.rows {
-        assert_eq!(row.rounds, 2);
+        let stats = &row.stats;
+        assert_eq!(stats.rounds, 2);
         assert_eq!(row.round_figures.len(), 2);
-        assert!(row.tasks_per_s_min <= row.tasks_per_s && row.tasks_per_s <= row.tasks_per_s_max);
-        assert!(row.tasks_per_s > 0.0, "{row:?}");
+        assert!(
+            stats.tasks_per_s_min <= stats.tasks_per_s
+                && stats.tasks_per_s <= stats.tasks_per_s_max
+        );
+        assert!(stats.tasks_per_s > 0.0, "{row:?}");
     }
 }
 
@@ -106,11 +110,11 @@ fn an_interrupted_sweep_keeps_the_finished_cells() {
     assert_eq!(report.interrupted.as_deref(), Some("SIGINT"));
     assert_eq!(report.rows.len(), 2);
     assert!(
-        report.rows.iter().all(|r| r.rounds == 1),
+        report.rows.iter().all(|r| r.stats.rounds == 1),
         "{:?}",
         report.rows
     );
-    assert!(report.rows.iter().all(|r| r.tasks_per_s > 0.0));
+    assert!(report.rows.iter().all(|r| r.stats.tasks_per_s > 0.0));
 }
 
 /// A CPU hog in another process, as a busy neighbour would be.
@@ -159,7 +163,7 @@ fn a_cell_disturbed_by_a_cpu_hog_is_marked_noisy_and_warned_about() {
         "other processes' CPU in round 2: {disturbed:.0}%"
     );
     assert!(row.noisy, "{row:?}");
-    assert!(row.external_cpu_pct.unwrap_or_default() >= disturbed);
+    assert!(row.stats.external_cpu_pct.unwrap_or_default() >= disturbed);
     let label = format!("rayon x{cores}");
     assert!(
         report

@@ -1,12 +1,24 @@
 //! Scenario files: every preset parses into the commands it promises, and bad
-//! files are rejected with the file, the line and what was expected.
+//! files are rejected with the file, the line and what was expected. The
+//! guided demo, played on a real engine, sums up its own periods.
 
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use loadlab::engine::command::Command;
+use loadlab::engine::controller::Controller;
+use loadlab::engine::{Engine, EngineConfig};
+use loadlab::logging::LogBuffer;
 use loadlab::scenario::Scenario;
-use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode};
+use loadlab::session::starvation::Verdict;
+use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, WorkloadSpec};
+use loadlab::ui::action::Action;
+use loadlab::ui::app::App;
+use loadlab::ui::keys::update;
+use loadlab::ui::measured_caption::summary;
+use loadlab::ui::theme::Theme;
 
 fn preset(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -402,4 +414,101 @@ fn run_with_a_hostile_scenario_is_a_usage_error_naming_file_and_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The dashboard's clock in the demo test runs this many times faster than
+/// the real one: the 30 s demo plays in 6 s, 2 s a period.
+const DEMO_SPEED: u32 = 5;
+
+/// Plays `app` against `engine` (Snapshots in, commands out) with the app's
+/// clock running [`DEMO_SPEED`] times faster, until `until` says stop.
+fn play(app: &mut App, engine: &Engine, started: Instant, mut until: impl FnMut(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = 0;
+    while !until(app) {
+        assert!(Instant::now() < deadline, "the demo did not end in time");
+        let snapshot: Arc<_> = engine.snapshots().borrow().clone();
+        if snapshot.seq != seen {
+            seen = snapshot.seq;
+            app.on_snapshot(snapshot);
+        }
+        let now = started + started.elapsed() * DEMO_SPEED;
+        for action in app.tick(now) {
+            apply(engine, action);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn apply(engine: &Engine, action: Action) {
+    if let Action::Apply(command) = action {
+        engine
+            .apply(command.clone())
+            .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    }
+}
+
+#[test]
+fn the_guided_demo_sums_up_its_own_periods_only() {
+    // Already on rayon x2 with 4 in flight, as the demo's first step wants:
+    // the stretch before `d` is the same configuration and must stay out.
+    // Two threads: inline, the work then holds both app workers.
+    let engine = Engine::start(EngineConfig {
+        backend: BackendKind::Rayon,
+        threads: 2,
+        runtime_workers: 2,
+        workload: WorkloadSpec {
+            kernel: Kernel::Spin,
+            // 20 ms tasks: inline, each one holds an app worker past the
+            // 10 ms starvation line, however busy the machine.
+            size: 20_000,
+            dist: Dist::Fixed,
+            seed: 3,
+            path: None,
+            cpu_share: loadlab::spec::DEFAULT_CPU_SHARE,
+        },
+        load: LoadMode::Closed { inflight: 4 },
+        echo_pings_per_s: 0,
+        ..EngineConfig::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut app = App::new(Theme::colored(), LogBuffer::new(20), PathBuf::from("."));
+    let started = Instant::now();
+    play(&mut app, &engine, started, |_| {
+        started.elapsed() >= Duration::from_millis(1500)
+    });
+    let pressed_at_s = app.data.snapshot.elapsed_s;
+    let now = started + started.elapsed() * DEMO_SPEED;
+    let d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
+    for action in update(&mut app, d, now) {
+        apply(&engine, action);
+    }
+    assert!(app.playback().is_some());
+    play(&mut app, &engine, started, |app| app.playback().is_none());
+    engine.shutdown(Duration::from_millis(500));
+
+    let demo = app.data.session.played_rows();
+    let shape: Vec<BackendKind> = demo.iter().map(|p| p.backend).collect();
+    assert_eq!(
+        shape,
+        [BackendKind::Rayon, BackendKind::Inline, BackendKind::Rayon],
+        "{demo:#?}"
+    );
+    assert!(demo[0].from_s >= pressed_at_s, "{pressed_at_s} {demo:#?}");
+    for pair in demo.windows(2) {
+        assert_eq!(pair[0].to_s, pair[1].from_s, "contiguous: {demo:#?}");
+    }
+    for p in &demo {
+        assert!(p.tasks_completed > 0, "{p:?}");
+        assert!(p.caption.is_some(), "{p:?}");
+    }
+    assert_eq!(demo[1].verdict, Some(Verdict::Starved), "{:?}", demo[1]);
+    // The stretch before the demo is a period of its own, and no part of
+    // the summary.
+    let all = app.data.session.periods().rows();
+    assert_eq!(all.len(), 4, "{all:#?}");
+    assert!(all[0].to_s <= pressed_at_s + 0.5, "{all:#?}");
+    let status = app.view.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(status, Some(summary(&demo)));
+    assert!(app.view.comparison);
 }

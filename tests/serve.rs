@@ -4,8 +4,9 @@
 //! requests in flight, and the real `loadlab serve` binary. Bounded in
 //! requests and time; no timing assertions.
 
+mod support_targets;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -553,29 +554,9 @@ fn a_stop_with_requests_in_flight_answers_every_one_exactly_once() {
 
 #[test]
 fn loadlab_serve_prints_its_address_and_counts_http_tasks() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loadlab"))
-        .args([
-            "serve",
-            "--serve",
-            "127.0.0.1:0",
-            "--duration",
-            "2",
-            "--format",
-            "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let (child, _stderr, address) =
+        support_targets::loadlab_serve(&["--duration", "2", "--format", "json"], Stdio::piped());
+    let address = address.to_string();
     let rt = client_runtime();
     let client = client();
     rt.block_on(async {

@@ -111,11 +111,14 @@ fn grid() -> Vec<SweepRow> {
 #[test]
 fn a_row_is_the_median_of_its_rounds_with_min_max_and_spread() {
     let r = rounds(BackendKind::Rayon, 2, &[180.0, 200.0, 190.0], 400.0);
-    assert_eq!(r.rounds, 3);
-    assert_eq!(r.tasks_per_s, 190.0);
-    assert_eq!((r.tasks_per_s_min, r.tasks_per_s_max), (180.0, 200.0));
-    assert!((r.spread_pct - 20.0 / 190.0 * 100.0).abs() < 1e-9);
-    assert_eq!(r.external_cpu_pct, Some(2.0));
+    assert_eq!(r.stats.rounds, 3);
+    assert_eq!(r.stats.tasks_per_s, 190.0);
+    assert_eq!(
+        (r.stats.tasks_per_s_min, r.stats.tasks_per_s_max),
+        (180.0, 200.0)
+    );
+    assert!((r.stats.spread_pct - 20.0 / 190.0 * 100.0).abs() < 1e-9);
+    assert_eq!(r.stats.external_cpu_pct, Some(2.0));
     assert_eq!(r.round_figures.len(), 3);
 }
 
@@ -143,7 +146,7 @@ fn a_disturbed_round_or_a_busy_machine_marks_the_cell_noisy() {
         ],
     );
     assert!(busy.noisy);
-    assert_eq!(busy.external_cpu_pct, Some(48.0));
+    assert_eq!(busy.stats.external_cpu_pct, Some(48.0));
     let report = SweepReport::new(
         vec![row(Rayon, 1, 100.0, 0.0), busy, disturbed],
         &terms(2),
@@ -455,11 +458,11 @@ fn the_machine_drifting_between_rounds_widens_the_noise_floor() {
     use BackendKind::*;
     let drifting = cpu_rounds(Rayon, 2, &[2000.0, 2100.0, 1900.0], &[0.001, 0.0013, 0.001]);
     assert!(
-        (drifting.machine_drift_pct.unwrap_or_default() - 30.0).abs() < 1e-9,
+        (drifting.stats.machine_drift_pct.unwrap_or_default() - 30.0).abs() < 1e-9,
         "{drifting:?}"
     );
     let steady = cpu_rounds(Channel, 2, &[1700.0, 1750.0, 1650.0], &[0.00118; 3]);
-    assert_eq!(steady.machine_drift_pct, Some(0.0));
+    assert_eq!(steady.stats.machine_drift_pct, Some(0.0));
     // Ahead by 15-20% in every round: clear on a steady machine...
     let calm = cpu_rounds(Rayon, 2, &[2000.0, 2100.0, 1900.0], &[0.001; 3]);
     assert_eq!(
@@ -483,11 +486,15 @@ fn the_machine_drifting_between_rounds_widens_the_noise_floor() {
     );
     // A single round has no drift; nor does a cell that completed nothing.
     assert_eq!(
-        cpu_rounds(Rayon, 1, &[10.0], &[0.1]).machine_drift_pct,
+        cpu_rounds(Rayon, 1, &[10.0], &[0.1])
+            .stats
+            .machine_drift_pct,
         None
     );
     assert_eq!(
-        cpu_rounds(Rayon, 1, &[0.0, 0.0], &[0.0, 0.0]).machine_drift_pct,
+        cpu_rounds(Rayon, 1, &[0.0, 0.0], &[0.0, 0.0])
+            .stats
+            .machine_drift_pct,
         None
     );
 }
@@ -845,4 +852,36 @@ fn pool_cpu_counts_every_thread_of_the_pool_since_the_start_exited_ones_included
     ];
     assert!((pool_cpu_s(&start, &end, PoolKind::Rayon) - 7.0).abs() < 1e-9);
     assert_eq!(pool_cpu_s(&start, &end, PoolKind::Pool), 0.0);
+}
+
+#[test]
+fn backends_that_tie_at_the_fewest_threads_are_recommended_by_what_they_share() {
+    use BackendKind::*;
+    // Spin work on 2 cores: every backend doubles at 2 threads, and 3 or 4
+    // threads add nothing.
+    let mut rows = Vec::new();
+    for (backend, at_two) in [(SpawnBlocking, 201.0), (Rayon, 200.0), (Channel, 199.0)] {
+        rows.push(row(backend, 1, 110.0, 300.0));
+        rows.push(row(backend, 2, at_two, 300.0));
+        rows.push(row(backend, 3, 198.0, 300.0));
+        rows.push(row(backend, 4, 197.0, 300.0));
+    }
+    let r = verdict_of(&rows);
+    assert_eq!((r.backend, r.threads), (SpawnBlocking, 2));
+    assert_eq!(r.confidence, Confidence::Clear);
+    assert!(
+        r.why.starts_with(
+            "2 threads (spawn-blocking, rayon and channel tie within the 5% noise floor, and 3 or 4 threads add nothing): spawn-blocking x2 201 (199-203) tasks/s"
+        ),
+        "{}",
+        r.why
+    );
+    // The cells it is ahead of are the one-thread cells, outside the tie.
+    assert!(
+        r.why.ends_with(
+            "ahead of every healthy cell outside the tie in each of 3 paired rounds by more than the 5% noise floor"
+        ),
+        "{}",
+        r.why
+    );
 }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::noise::{Range, noise_reason};
+use super::noise::Range;
+use super::round_stats::{RoundFigures, RoundStats};
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Percentiles;
@@ -72,6 +73,16 @@ impl DemoRound {
         }
     }
 
+    /// What the row's statistics take from the round.
+    pub fn figures(&self) -> RoundFigures {
+        RoundFigures {
+            tasks_per_s: self.tasks_per_s,
+            failed_per_s: self.failed_per_s,
+            external_cpu_pct: self.external_cpu_pct,
+            cpu_s_per_task: self.cpu_s_per_task,
+        }
+    }
+
     /// A round from the engine's exact totals since the reset that opened
     /// the measured period.
     pub fn measure(
@@ -80,13 +91,7 @@ impl DemoRound {
         threshold: &Threshold,
     ) -> DemoRound {
         let seconds = end.elapsed.as_secs_f64();
-        let per_s = |n: u64| {
-            if seconds > 0.0 {
-                n as f64 / seconds
-            } else {
-                0.0
-            }
-        };
+        let per_s = |n: u64| crate::session::periods::per_second(n, seconds);
         let counters = &end.totals.counters;
         DemoRound {
             failed_per_s: per_s(counters.failed),
@@ -111,13 +116,9 @@ impl DemoRound {
 pub struct DemoRow {
     pub backend: BackendKind,
     pub threads: usize,
-    pub rounds: usize,
-    /// Median over the rounds of tasks completed per second.
-    pub tasks_per_s: f64,
-    pub tasks_per_s_min: f64,
-    pub tasks_per_s_max: f64,
-    pub spread_pct: f64,
-    pub failed_per_s: f64,
+    /// Rounds, throughput, failures, other programs and drift.
+    #[serde(flatten)]
+    pub stats: RoundStats,
     /// Medians of the rounds' p50 and p99, the largest max, all samples.
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
@@ -127,13 +128,6 @@ pub struct DemoRow {
     pub health_rtt_us: Option<Spread>,
     /// From the median p99s.
     pub verdict: Verdict,
-    /// The most CPU other processes used during any round, percent of the machine.
-    pub external_cpu_pct: Option<f64>,
-    /// How much the same task's CPU time varied between rounds, (max - min)
-    /// / median x 100: the machine itself slowing, which /proc/stat does not
-    /// show. None with fewer than two rounds that completed tasks.
-    #[serde(default)]
-    pub machine_drift_pct: Option<f64>,
     /// High spread, busy machine, or rounds that disagree on the verdict.
     pub noisy: bool,
     pub round_figures: Vec<DemoRound>,
@@ -178,19 +172,13 @@ impl DemoRow {
         rounds: Vec<DemoRound>,
         threshold: &Threshold,
     ) -> DemoRow {
-        let throughput: Vec<f64> = rounds.iter().map(|r| r.tasks_per_s).collect();
-        let range = Range::of(&throughput).unwrap_or_default();
+        let figures: Vec<RoundFigures> = rounds.iter().map(DemoRound::figures).collect();
         let heartbeat_lag_us = combined(&rounds, |r| r.heartbeat_lag_us);
         let echo_rtt_us = combined(&rounds, |r| r.echo_rtt_us);
         let mut row = DemoRow {
             backend,
             threads,
-            rounds: rounds.len(),
-            tasks_per_s: range.median,
-            tasks_per_s_min: range.min,
-            tasks_per_s_max: range.max,
-            spread_pct: range.spread_pct(),
-            failed_per_s: super::noise::median_of(&rounds, |r| r.failed_per_s),
+            stats: RoundStats::of(&figures),
             heartbeat_lag_us,
             echo_rtt_us,
             health_rtt_us: rounds
@@ -198,12 +186,6 @@ impl DemoRow {
                 .all(|r| r.health_rtt_us.is_some())
                 .then(|| combined(&rounds, |r| r.health_rtt_us.unwrap_or_default())),
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
-            external_cpu_pct: super::noise::busiest_external_cpu(
-                rounds.iter().map(|r| r.external_cpu_pct),
-            ),
-            machine_drift_pct: super::paired::cost_drift_pct(
-                rounds.iter().map(|r| r.cpu_s_per_task),
-            ),
             noisy: false,
             round_figures: rounds,
         };
@@ -218,27 +200,19 @@ impl DemoRow {
 
     /// Why the row is noisy, as a warning sentence (None: quiet).
     pub fn noise(&self) -> Option<String> {
-        let range = Range {
-            median: self.tasks_per_s,
-            min: self.tasks_per_s_min,
-            max: self.tasks_per_s_max,
-        };
         let starved = self
             .round_figures
             .iter()
             .filter(|r| r.verdict == Verdict::Starved)
             .count();
-        let split = (starved > 0 && starved < self.rounds).then(|| {
+        let rounds = self.stats.rounds;
+        let split = (starved > 0 && starved < rounds).then(|| {
             format!(
-                "{} starved the runtime in {starved} of {} rounds: the verdict is the median's, rerun on a quiet machine",
-                self.label(),
-                self.rounds
+                "{} starved the runtime in {starved} of {rounds} rounds: the verdict is the median's, rerun on a quiet machine",
+                self.label()
             )
         });
-        match (
-            noise_reason(&self.label(), &range, self.external_cpu_pct),
-            split,
-        ) {
+        match (self.stats.noise(&self.label()), split) {
             (Some(a), Some(b)) => Some(format!("{a}; {b}")),
             (a, b) => a.or(b),
         }
@@ -352,13 +326,9 @@ impl DemoReport {
             let mut cells = vec![
                 r.backend.to_string(),
                 r.threads.to_string(),
-                fmt_rate(r.tasks_per_s),
-                format!(
-                    "{}-{}",
-                    fmt_rate(r.tasks_per_s_min),
-                    fmt_rate(r.tasks_per_s_max)
-                ),
-                fmt_rate(r.failed_per_s),
+                fmt_rate(r.stats.tasks_per_s),
+                r.stats.min_max_text(),
+                fmt_rate(r.stats.failed_per_s),
                 fmt_ms(r.heartbeat_lag_us.p50),
                 fmt_ms(r.heartbeat_lag_us.p99),
                 fmt_ms(r.heartbeat_lag_us.max),
@@ -370,7 +340,9 @@ impl DemoReport {
                 cells.push(r.health_rtt_us.map_or("-".into(), |h| fmt_ms(h.p99)));
             }
             cells.extend([
-                r.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
+                r.stats
+                    .external_cpu_pct
+                    .map_or("-".into(), |e| format!("{e:.0}")),
                 match (r.verdict, r.noisy) {
                     (Verdict::Starved, false) => "STARVED".to_string(),
                     (Verdict::Healthy, false) => "healthy".to_string(),
@@ -593,9 +565,12 @@ mod tests {
             ],
             &th,
         );
-        assert_eq!(row.rounds, 3);
-        assert_eq!(row.tasks_per_s, 400.0);
-        assert_eq!((row.tasks_per_s_min, row.tasks_per_s_max), (300.0, 410.0));
+        assert_eq!(row.stats.rounds, 3);
+        assert_eq!(row.stats.tasks_per_s, 400.0);
+        assert_eq!(
+            (row.stats.tasks_per_s_min, row.stats.tasks_per_s_max),
+            (300.0, 410.0)
+        );
         assert_eq!(row.heartbeat_lag_us.p99, 1_200.0);
         // One starved round of three: the median says healthy, the row is noisy.
         assert_eq!(row.verdict, Verdict::Healthy);
@@ -617,12 +592,12 @@ mod tests {
         let rounds = vec![costing(0.010), costing(0.012), costing(0.0), costing(0.011)];
         let row = DemoRow::from_rounds(BackendKind::Rayon, 2, rounds, &th);
         // The round that completed nothing does not count: (12 - 10) / 11.
-        let drift = row.machine_drift_pct.unwrap_or_default();
+        let drift = row.stats.machine_drift_pct.unwrap_or_default();
         assert!((drift - 200.0 / 11.0).abs() < 1e-9, "{drift}");
         let json = serde_json::to_value(&row).unwrap_or_default();
         assert!(json["machine_drift_pct"].is_number(), "{json}");
         let one = DemoRow::from_rounds(BackendKind::Rayon, 2, vec![costing(0.01)], &th);
-        assert_eq!(one.machine_drift_pct, None);
+        assert_eq!(one.stats.machine_drift_pct, None);
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 pub mod advice;
 pub mod demo;
+pub mod measured;
 pub mod noise;
 pub mod paired;
+pub mod round_stats;
 pub mod run;
 pub mod sweep;
 pub mod sweep_plot;

@@ -50,8 +50,12 @@ pub struct RunReport {
     pub errors_not_listed: u64,
     /// Open loop: arrivals not submitted because too many were outstanding.
     pub arrivals_dropped: u64,
-    /// A scenario's stretches of one configuration each (absent without one).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// A scenario's stretches of one configuration each (absent without
+    /// one), each with what was measured in the caption's words.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "periods_with_measured"
+    )]
     pub periods: Vec<Period>,
     /// The signal that ended the run early (`SIGINT`, ...); null otherwise.
     pub interrupted: Option<String>,
@@ -90,6 +94,24 @@ pub struct TasksView {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A period as reported: its figures, then what was measured.
+#[derive(Serialize)]
+struct ReportedPeriod<'a> {
+    #[serde(flatten)]
+    period: &'a Period,
+    measured: Option<String>,
+}
+
+fn periods_with_measured<S: serde::Serializer>(
+    periods: &[Period],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(periods.iter().map(|period| ReportedPeriod {
+        period,
+        measured: super::measured::period_measured(period),
+    }))
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -419,6 +441,7 @@ impl RunReport {
         );
         if !self.periods.is_empty() {
             let _ = writeln!(out, "\n{}", periods_table(&self.periods));
+            out.push_str(&periods_captions(&self.periods));
         }
         let _ = writeln!(out, "\nchecksum    {}", self.checksum);
         if self.arrivals_dropped > 0 {
@@ -464,7 +487,6 @@ fn periods_table(periods: &[Period]) -> String {
         ("p99 ms", Align::Right),
         ("heartbeat p99 ms", Align::Right),
         ("other cpu %", Align::Right),
-        ("caption", Align::Left),
     ]);
     for p in periods {
         t.push(vec![
@@ -479,8 +501,25 @@ fn periods_table(periods: &[Period]) -> String {
             fmt_ms(p.latency_us.total.p99),
             fmt_ms(p.heartbeat_lag_us.p99),
             p.external_cpu_pct.map_or("-".into(), |e| format!("{e:.0}")),
-            p.caption.clone().unwrap_or_default(),
         ]);
     }
     t.render_text()
+}
+
+/// Each period's caption (what to watch), then what was measured in it, in
+/// the words of the dashboard's caption row.
+fn periods_captions(periods: &[Period]) -> String {
+    let mut out = String::from("what each period showed:\n");
+    for p in periods {
+        let span = format!("{:.1}-{:.1} s", p.from_s, p.to_s);
+        let caption = p.caption.as_deref().map_or_else(
+            || "(no caption)".to_string(),
+            |c| crate::format::escape_control(c).into_owned(),
+        );
+        let measured = super::measured::period_measured(p)
+            .unwrap_or_else(|| "measured: no heartbeat tick".to_string());
+        let _ = writeln!(out, "  {span:<13} {caption}");
+        let _ = writeln!(out, "  {:<13} {measured}", "");
+    }
+    out
 }

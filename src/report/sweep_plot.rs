@@ -58,7 +58,7 @@ fn draw<DB: DrawingBackend>(
     let top = report
         .rows
         .iter()
-        .map(|r| r.tasks_per_s_max)
+        .map(|r| r.stats.tasks_per_s_max)
         .fold(0.0, f64::max)
         .max(1.0)
         * 1.15;
@@ -105,7 +105,7 @@ fn draw<DB: DrawingBackend>(
         let style = colour(backend);
         chart
             .draw_series(LineSeries::new(
-                cells.iter().map(|r| (x(r.threads), r.tasks_per_s)),
+                cells.iter().map(|r| (x(r.threads), r.stats.tasks_per_s)),
                 style.stroke_width(2),
             ))?
             .label(backend.name())
@@ -115,9 +115,9 @@ fn draw<DB: DrawingBackend>(
         chart.draw_series(cells.iter().map(|r| {
             ErrorBar::new_vertical(
                 x(r.threads),
-                r.tasks_per_s_min,
-                r.tasks_per_s,
-                r.tasks_per_s_max,
+                r.stats.tasks_per_s_min,
+                r.stats.tasks_per_s,
+                r.stats.tasks_per_s_max,
                 style.stroke_width(1),
                 8,
             )
@@ -129,19 +129,21 @@ fn draw<DB: DrawingBackend>(
             } else {
                 style.filled()
             };
-            Circle::new((x(r.threads), r.tasks_per_s), 4, marker)
+            Circle::new((x(r.threads), r.stats.tasks_per_s), 4, marker)
         }))?;
-        chart.draw_series(
-            cells
-                .iter()
-                .map(|r| Circle::new((x(r.threads), r.tasks_per_s), 4, style.stroke_width(2))),
-        )?;
+        chart.draw_series(cells.iter().map(|r| {
+            Circle::new(
+                (x(r.threads), r.stats.tasks_per_s),
+                4,
+                style.stroke_width(2),
+            )
+        }))?;
         let knee = report
             .knees
             .get(backend.name())
             .and_then(|knee| cells.iter().find(|r| r.threads == *knee));
         if let Some(r) = knee {
-            let at = (x(r.threads), r.tasks_per_s);
+            let at = (x(r.threads), r.stats.tasks_per_s);
             chart.draw_series(std::iter::once(Circle::new(at, 9, style.stroke_width(2))))?;
             chart.draw_series(std::iter::once(Text::new(
                 format!("knee ({backend})"),

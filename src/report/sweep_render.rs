@@ -62,28 +62,33 @@ impl SweepReport {
             if row.noisy {
                 marks.push("(noisy)");
             }
+            if row
+                .efficiency
+                .is_some_and(|e| e > 1.0 + super::noise::MIN_REAL_DIFFERENCE)
+            {
+                // More than perfect scaling cannot come from the threads.
+                marks.push("(efficiency above 1: noise)");
+            }
             if row.heartbeat_lag_us.p99 > self.starved_threshold_us {
                 marks.push("(starves the runtime)");
             }
             t.push(vec![
                 row.backend.to_string(),
                 row.threads.to_string(),
-                fmt_rate(row.tasks_per_s),
-                format!(
-                    "{}-{}",
-                    fmt_rate(row.tasks_per_s_min),
-                    fmt_rate(row.tasks_per_s_max)
-                ),
-                format!("{:.1}", row.spread_pct),
-                fmt_rate(row.failed_per_s),
+                fmt_rate(row.stats.tasks_per_s),
+                row.stats.min_max_text(),
+                format!("{:.1}", row.stats.spread_pct),
+                fmt_rate(row.stats.failed_per_s),
                 row.efficiency.map_or("-".into(), |e| format!("{e:.2}")),
                 fmt_ms(row.latency_us.total.p50),
                 fmt_ms(row.latency_us.total.p99),
                 fmt_ms(row.heartbeat_lag_us.p99),
                 format!("{:.3}", row.cpu_s_per_task * 1000.0),
-                row.machine_drift_pct
+                row.stats
+                    .machine_drift_pct
                     .map_or("-".into(), |d| format!("{d:.0}")),
-                row.external_cpu_pct
+                row.stats
+                    .external_cpu_pct
                     .map_or("-".into(), |e| format!("{e:.0}")),
                 marks.join(" "),
             ]);
@@ -151,19 +156,19 @@ impl SweepReport {
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 row.backend,
                 row.threads,
-                row.rounds,
-                row.tasks_per_s,
-                row.tasks_per_s_min,
-                row.tasks_per_s_max,
-                row.spread_pct,
-                row.failed_per_s,
+                row.stats.rounds,
+                row.stats.tasks_per_s,
+                row.stats.tasks_per_s_min,
+                row.stats.tasks_per_s_max,
+                row.stats.spread_pct,
+                row.stats.failed_per_s,
                 opt(row.efficiency),
                 row.latency_us.total.p50,
                 row.latency_us.total.p99,
                 row.heartbeat_lag_us.p99,
                 row.cpu_s_per_task,
-                opt(row.machine_drift_pct),
-                opt(row.external_cpu_pct),
+                opt(row.stats.machine_drift_pct),
+                opt(row.stats.external_cpu_pct),
                 u8::from(row.noisy),
                 u8::from(self.is_knee(row)),
                 u8::from(self.is_recommended(row)),

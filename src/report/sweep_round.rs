@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::round_stats::RoundFigures;
 use crate::engine::RunOutcome;
 use crate::metrics::snapshot::Snapshot;
 use crate::session::pool::cpu_s_per_task;
@@ -44,6 +45,16 @@ pub struct CellRound {
 }
 
 impl CellRound {
+    /// What the row's statistics take from the round.
+    pub fn figures(&self) -> RoundFigures {
+        RoundFigures {
+            tasks_per_s: self.tasks_per_s,
+            failed_per_s: self.failed_per_s,
+            external_cpu_pct: self.external_cpu_pct,
+            cpu_s_per_task: self.cpu_s_per_task,
+        }
+    }
+
     /// A round from the Snapshot taken right after the reset that opened the
     /// measured period and the engine's exact totals at its close (counts,
     /// percentiles and per-thread CPU since that reset, exited threads
@@ -56,13 +67,7 @@ impl CellRound {
     ) -> CellRound {
         let counters = &end.totals.counters;
         let seconds = end.elapsed.as_secs_f64();
-        let per_s = |n: u64| {
-            if seconds > 0.0 {
-                n as f64 / seconds
-            } else {
-                0.0
-            }
-        };
+        let per_s = |n: u64| crate::session::periods::per_second(n, seconds);
         let total = &end.totals.latency.total;
         CellRound {
             round,

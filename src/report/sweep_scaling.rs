@@ -28,13 +28,13 @@ pub fn efficiency(rows: &[SweepRow], cores: usize) -> Vec<Option<f64>> {
     let cores = cores.max(1);
     let baseline: HashMap<BackendKind, f64> = rows
         .iter()
-        .filter(|r| r.threads == 1 && r.tasks_per_s > 0.0)
-        .map(|r| (r.backend, r.tasks_per_s))
+        .filter(|r| r.threads == 1 && r.stats.tasks_per_s > 0.0)
+        .map(|r| (r.backend, r.stats.tasks_per_s))
         .collect();
     rows.iter()
         .map(|row| {
             let one_thread = baseline.get(&row.backend)?;
-            Some(row.tasks_per_s / (row.threads.clamp(1, cores) as f64 * one_thread))
+            Some(row.stats.tasks_per_s / (row.threads.clamp(1, cores) as f64 * one_thread))
         })
         .collect()
 }

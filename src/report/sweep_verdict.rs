@@ -83,7 +83,7 @@ pub struct Verdict {
 /// most `cores` threads can add throughput.
 pub fn cpu_bound(row: &SweepRow, terms: &Terms) -> bool {
     terms.cpu_work.unwrap_or_else(|| {
-        let used = row.cpu_s_per_task * row.tasks_per_s;
+        let used = row.cpu_s_per_task * row.stats.tasks_per_s;
         used >= 0.5 * row.threads.clamp(1, terms.cores.max(1)) as f64
     })
 }
@@ -92,7 +92,7 @@ pub fn cpu_bound(row: &SweepRow, terms: &Terms) -> bool {
 /// machine drift when its work is CPU-bound.
 fn drift_floor(row: &SweepRow, terms: &Terms) -> f64 {
     let drift = if cpu_bound(row, terms) {
-        row.machine_drift_pct.unwrap_or(0.0) / 100.0
+        row.stats.machine_drift_pct.unwrap_or(0.0) / 100.0
     } else {
         0.0
     };
@@ -135,8 +135,8 @@ fn impossible_speedups(rows: &[SweepRow], terms: &Terms) -> Vec<ImpossibleSpeedu
             let paired = Comparison::new(&throughput_by_round(b), &throughput_by_round(a), 0.0);
             let speedup = if paired.rounds() > 0 {
                 paired.median_ratio()
-            } else if a.tasks_per_s > 0.0 {
-                b.tasks_per_s / a.tasks_per_s
+            } else if a.stats.tasks_per_s > 0.0 {
+                b.stats.tasks_per_s / a.stats.tasks_per_s
             } else {
                 continue;
             };
@@ -187,11 +187,12 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     let candidates: Vec<usize> = (0..rows.len())
         .filter(|&i| all_starved || healthy(&rows[i]))
         .collect();
-    let Some(leader) = candidates
-        .iter()
-        .copied()
-        .max_by(|&a, &b| rows[a].tasks_per_s.total_cmp(&rows[b].tasks_per_s))
-    else {
+    let Some(leader) = candidates.iter().copied().max_by(|&a, &b| {
+        rows[a]
+            .stats
+            .tasks_per_s
+            .total_cmp(&rows[b].stats.tasks_per_s)
+    }) else {
         return Verdict {
             recommendation: None,
             warnings: Vec::new(),
@@ -240,7 +241,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     };
     if tied
         .iter()
-        .any(|&i| rows[i].rounds < crate::bounds::SWEEP_MIN_ROUNDS)
+        .any(|&i| rows[i].stats.rounds < crate::bounds::SWEEP_MIN_ROUNDS)
         && confidence == Confidence::Clear
     {
         // A tie over one or two rounds may be chance.
@@ -251,11 +252,18 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     }
     let statistically_clear = confidence == Confidence::Clear;
 
-    // The pick: the tied cell with the fewest threads, the leader first.
+    // The pick: the tied cell with the fewest threads, the fastest of those.
     let chosen = tied
         .iter()
         .copied()
-        .min_by_key(|&i| (rows[i].threads, usize::from(i != leader)))
+        .min_by(|&a, &b| {
+            rows[a].threads.cmp(&rows[b].threads).then(
+                rows[b]
+                    .stats
+                    .tasks_per_s
+                    .total_cmp(&rows[a].stats.tasks_per_s),
+            )
+        })
         .unwrap_or(leader);
     let mut unsettled: Vec<usize> = tied.clone();
     unsettled.extend(noise_tied.iter().copied());
@@ -270,7 +278,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     let mut warnings = Vec::new();
     let busiest = rows
         .iter()
-        .filter_map(|r| r.external_cpu_pct)
+        .filter_map(|r| r.stats.external_cpu_pct)
         .fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.max(e))));
     if let Some(external) = busiest.filter(|e| *e > BUSY_EXTERNAL_CPU_PCT) {
         confidence = confidence.min(Confidence::Likely);
@@ -290,7 +298,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         doubtful_faster = doubtful
             .iter()
             .copied()
-            .filter(|&i| rows[i].tasks_per_s > rows[leader].tasks_per_s)
+            .filter(|&i| rows[i].stats.tasks_per_s > rows[leader].stats.tasks_per_s)
             .collect();
         confidence = confidence.min(if !doubtful_faster.is_empty() {
             Confidence::Undecided
@@ -341,6 +349,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         let row = &rows[i];
         if cpu_bound(row, terms)
             && let Some(drift) = row
+                .stats
                 .machine_drift_pct
                 .filter(|d| *d / 100.0 > MIN_REAL_DIFFERENCE)
         {
@@ -356,7 +365,12 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         .map(|&i| floors[i])
         .fold(MIN_REAL_DIFFERENCE, f64::max);
     let mut leading: Vec<usize> = unsettled.clone();
-    leading.sort_by(|&a, &b| rows[b].tasks_per_s.total_cmp(&rows[a].tasks_per_s));
+    leading.sort_by(|&a, &b| {
+        rows[b]
+            .stats
+            .tasks_per_s
+            .total_cmp(&rows[a].stats.tasks_per_s)
+    });
     leading.retain(|&i| i != chosen);
     leading.insert(0, chosen);
 
@@ -378,9 +392,25 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
             _ => "no other cell kept the app runtime healthy".to_string(),
         }
     } else if statistically_clear {
+        let healthy = if all_starved { "" } else { "healthy " };
+        // With a tie, the cells it is ahead of are those outside the tie.
+        let others = if tied.len() > 1 {
+            format!("every {healthy}cell outside the tie")
+        } else {
+            format!("every other {healthy}cell")
+        };
+        // Extra rounds went to the leading cells: say which count is which.
+        let extra = if pick.stats.rounds > paired_rounds {
+            format!(
+                " ({} was measured {} rounds, the others {paired_rounds})",
+                pick.label(),
+                pick.stats.rounds
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "ahead of every other {}cell in each of {paired_rounds} paired rounds by more than the {} noise floor",
-            if all_starved { "" } else { "healthy " },
+            "ahead of {others} in each of {paired_rounds} paired rounds by more than the {} noise floor{extra}",
             pct(floor)
         )
     } else {
@@ -434,7 +464,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
             threads: pick.threads,
             why,
             confidence,
-            rounds_used: pick.rounds,
+            rounds_used: pick.stats.rounds,
             leading: leading.iter().map(|&i| rows[i].label()).collect(),
         }),
         warnings,
@@ -479,6 +509,34 @@ fn tie_clause(rows: &[SweepRow], tied: &[usize], chosen: usize, floor: f64) -> S
             and_list(&counts)
         )
     } else {
+        let fewest: Vec<usize> = tied
+            .iter()
+            .copied()
+            .filter(|&i| rows[i].threads == pick.threads)
+            .collect();
+        if fewest.len() > 1 {
+            // Several backends tie at the fewest threads: recommend what they
+            // share, and say that more threads add nothing.
+            let backends: Vec<String> = fewest
+                .iter()
+                .map(|&i| rows[i].backend.to_string())
+                .collect();
+            let mut more: Vec<usize> = tied
+                .iter()
+                .map(|&i| rows[i].threads)
+                .filter(|&t| t > pick.threads)
+                .collect();
+            more.sort_unstable();
+            more.dedup();
+            let more: Vec<String> = more.iter().map(usize::to_string).collect();
+            return format!(
+                "{} thread{} ({} tie {noise}, and {} threads add nothing)",
+                pick.threads,
+                if pick.threads == 1 { "" } else { "s" },
+                and_list(&backends),
+                or_list(&more)
+            );
+        }
         let others: Vec<String> = tied
             .iter()
             .filter(|&&i| i != chosen)
@@ -489,5 +547,13 @@ fn tie_clause(rows: &[SweepRow], tied: &[usize], chosen: usize, floor: f64) -> S
             pick.label(),
             and_list(&others)
         )
+    }
+}
+
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

@@ -206,6 +206,11 @@ async fn request(
             if answer.len() > length {
                 return Err(io::Error::other("more bytes than one answer"));
             }
+            // A service that closes after each answer gets a new connection
+            // next time, not a failed request on the closed one.
+            if closes_after(&answer) {
+                *connection = None;
+            }
             return Ok(());
         }
         if answer.len() > ANSWER_MAX_BYTES {
@@ -228,6 +233,26 @@ fn status_ok(answer: &[u8]) -> io::Result<()> {
         .take(80)
         .collect();
     Err(io::Error::other(format!("answered {status:?}, not 2xx")))
+}
+
+/// The answer says the service closes the connection after it:
+/// `Connection: close`, or HTTP/1.0 without `Connection: keep-alive`.
+fn closes_after(answer: &[u8]) -> bool {
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(answer.len());
+    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+    let connection = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim() == "connection")
+        .map(|(_, value)| value.trim().to_string());
+    match connection.as_deref() {
+        Some(value) if value.contains("close") => true,
+        Some(value) if value.contains("keep-alive") => false,
+        _ => head.starts_with("http/1.0"),
+    }
 }
 
 /// The whole answer's length once its headers and body are in: a
@@ -274,6 +299,22 @@ mod tests {
         assert_eq!(complete_length(&chunked[..chunked.len() - 2]), None);
         let empty = b"HTTP/1.1 204 No Content\r\n\r\n";
         assert_eq!(complete_length(empty), Some(empty.len()));
+    }
+
+    #[test]
+    fn a_closing_service_gets_a_new_connection_next_time() {
+        assert!(closes_after(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nok\n"
+        ));
+        assert!(closes_after(
+            b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+        ));
+        assert!(!closes_after(
+            b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n"
+        ));
+        assert!(!closes_after(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n"
+        ));
     }
 
     #[test]

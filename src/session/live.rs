@@ -18,6 +18,11 @@ pub struct Session {
     /// out last: they are not counted in a period, so every period shows the
     /// configuration actually running.
     stale_through_seq: u64,
+    /// The scenario last played starts its periods afresh at its first step.
+    cut_at_first_step: bool,
+    /// The mark of the first period of the scenario last played (0: every
+    /// period is its).
+    played_from: u64,
 }
 
 impl Session {
@@ -33,9 +38,12 @@ impl Session {
         self.playback.as_ref()
     }
 
-    /// Plays `playback` from here, in place of any other.
+    /// Plays `playback` from here, in place of any other. Its periods start
+    /// at its first step: the stretch before it is no part of them, even in
+    /// the same configuration.
     pub fn play(&mut self, playback: Playback) {
         self.playback = Some(playback);
+        self.cut_at_first_step = true;
     }
 
     /// Ends the scenario being played and returns it.
@@ -60,6 +68,9 @@ impl Session {
         let commands = playback.advance(now);
         if !commands.is_empty() {
             self.stale_through_seq = latest_seq + 1;
+            if std::mem::take(&mut self.cut_at_first_step) {
+                self.played_from = self.periods.cut();
+            }
         }
         commands
     }
@@ -83,6 +94,12 @@ impl Session {
 
     pub fn periods(&self) -> &PeriodTracker {
         &self.periods
+    }
+
+    /// The rows of the scenario last played (or being played): its periods
+    /// only, from its first step on.
+    pub fn played_rows(&self) -> Vec<&Period> {
+        self.periods.rows_since(self.played_from)
     }
 
     /// Every period, the last one closed at `last` (the run's final Snapshot).
@@ -146,5 +163,32 @@ mod tests {
                 (BackendKind::Channel, 1.5, 2.5)
             ]
         );
+    }
+
+    #[test]
+    fn a_scenario_played_in_the_same_configuration_has_periods_of_its_own() {
+        let scenario = Scenario::parse(
+            "duration = 20.0\n[[step]]\nat = 0.0\nbackend = \"rayon\"\ncaption = \"on rayon\"\n",
+            "same backend",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut session = Session::default();
+        for seq in 1..=3 {
+            session.observe(&snap(seq, seq as f64, BackendKind::Rayon));
+        }
+        let start = Instant::now();
+        session.play(Playback::new(scenario, start));
+        // Played before its first step: still the stretch before it.
+        session.observe(&snap(4, 4.0, BackendKind::Rayon));
+        assert!(!session.due(start, 4).is_empty());
+        session.observe(&snap(5, 5.0, BackendKind::Rayon)); // may predate the step
+        for seq in 6..=8 {
+            session.observe(&snap(seq, seq as f64, BackendKind::Rayon));
+        }
+        let spans = |rows: Vec<&Period>| -> Vec<(f64, f64)> {
+            rows.iter().map(|p| (p.from_s, p.to_s)).collect()
+        };
+        assert_eq!(spans(session.played_rows()), [(6.0, 8.0)]);
+        assert_eq!(spans(session.periods().rows()), [(1.0, 4.0), (6.0, 8.0)]);
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::pool::pool_of;
+use super::starvation::{Threshold, Verdict};
 use crate::bounds;
 use crate::metrics::percentiles::percentiles_between;
 use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
@@ -53,6 +54,9 @@ pub struct Period {
     pub failed_per_s: f64,
     pub latency_us: PeriodLatency,
     pub heartbeat_lag_us: PeriodHeartbeat,
+    /// The heartbeat p99 of the period against the run's starvation
+    /// threshold, the live health's line (null: no tick measured).
+    pub verdict: Option<Verdict>,
     /// The scenario's caption during the period.
     pub caption: Option<String>,
     /// CPU other programs used during the period, percent of the machine.
@@ -167,6 +171,8 @@ struct Open {
 pub struct PeriodTracker {
     open: Option<Open>,
     done: VecDeque<Period>,
+    /// Periods closed so far, those dropped past the bound included.
+    closed: u64,
     /// When the latest Snapshot was taken, seconds since the engine started.
     last_t: Option<f64>,
     /// Reads the machine's CPU counters (replaced in tests).
@@ -178,6 +184,7 @@ impl Default for PeriodTracker {
         PeriodTracker {
             open: None,
             done: VecDeque::new(),
+            closed: 0,
             last_t: None,
             read_ticks: CpuTicks::read,
         }
@@ -250,6 +257,7 @@ impl PeriodTracker {
             _ => None,
         };
         self.done.push_back(period);
+        self.closed += 1;
         while self.done.len() > bounds::PERIODS_MAX {
             self.done.pop_front();
         }
@@ -265,7 +273,28 @@ impl PeriodTracker {
 
     /// Periods that lasted long enough to compare, oldest first.
     pub fn rows(&self) -> Vec<&Period> {
-        self.periods()
+        self.rows_since(0)
+    }
+
+    /// Ends the open period at its latest Snapshot, so that the next one
+    /// opens a period of its own even in the same configuration (a scenario
+    /// starts), and returns the mark that [`PeriodTracker::rows_since`] takes.
+    pub fn cut(&mut self) -> u64 {
+        if let Some(open) = self.open.take() {
+            self.close(open);
+        }
+        self.closed
+    }
+
+    /// The rows of the periods opened after the [`PeriodTracker::cut`] that
+    /// returned `mark`, oldest first.
+    pub fn rows_since(&self, mark: u64) -> Vec<&Period> {
+        let dropped = self.closed - self.done.len() as u64;
+        let skipped = usize::try_from(mark.saturating_sub(dropped)).unwrap_or(usize::MAX);
+        self.done
+            .iter()
+            .skip(skipped)
+            .chain(self.open.as_ref().map(|open| &open.measured))
             .filter(|p| p.duration_s() >= bounds::PERIOD_SHOWN_MIN_S)
             .collect()
     }
@@ -306,13 +335,7 @@ fn measure(start: &Snapshot, end: &Snapshot, caption: Option<String>, pool: &Poo
     let seconds = end.elapsed_s - start.elapsed_s;
     let completed = b.completed.saturating_sub(a.completed);
     let failed = b.failed.saturating_sub(a.failed);
-    let per_s = |n: u64| {
-        if seconds > 0.0 {
-            n as f64 / seconds
-        } else {
-            0.0
-        }
-    };
+    let per_s = |n: u64| per_second(n, seconds);
     let latency = percentiles_between(&b.total_latency_buckets, &a.total_latency_buckets);
     let heartbeat = percentiles_between(&b.heartbeat_buckets, &a.heartbeat_buckets);
     Period {
@@ -337,12 +360,28 @@ fn measure(start: &Snapshot, end: &Snapshot, caption: Option<String>, pool: &Poo
         heartbeat_lag_us: PeriodHeartbeat {
             p99: round2(heartbeat.p99),
         },
+        verdict: (heartbeat.count > 0).then(|| {
+            Threshold {
+                heartbeat_p99_us: start.health.threshold_us,
+                ..Threshold::default()
+            }
+            .heartbeat_verdict(heartbeat.p99)
+        }),
         caption,
         external_cpu_pct: None,
         latency_samples: latency.count,
         heartbeat_samples: heartbeat.count,
         pool_busy_s: pool.busy_s,
         pool_cpu_s: pool.cpu_s,
+    }
+}
+
+/// `count` over `seconds` (0 for no time).
+pub fn per_second(count: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
     }
 }
 
@@ -577,6 +616,63 @@ mod tests {
         for p in &periods {
             assert_eq!(p.external_cpu_pct, Some(50.0), "{p:?}");
         }
+    }
+
+    #[test]
+    fn a_cut_starts_a_new_period_in_the_same_configuration_and_marks_it() {
+        let mut tracker = tracker();
+        for t in 0..=3 {
+            tracker.observe(&snap(t as f64, BackendKind::Rayon, 1, 100 * t, 0));
+        }
+        let mark = tracker.cut();
+        assert_eq!(mark, 1);
+        for t in 4..=6 {
+            tracker.observe(&snap(t as f64, BackendKind::Rayon, 1, 100 * t, 0));
+        }
+        for t in 7..=9 {
+            tracker.observe(&snap(t as f64, BackendKind::Inline, 1, 100 * t, 0));
+        }
+        let spans = |rows: Vec<&Period>| -> Vec<(BackendKind, f64, f64)> {
+            rows.iter().map(|p| (p.backend, p.from_s, p.to_s)).collect()
+        };
+        // The stretch 3-4 s ran before the first Snapshot after the cut: no period's.
+        assert_eq!(
+            spans(tracker.rows_since(mark)),
+            [
+                (BackendKind::Rayon, 4.0, 7.0),
+                (BackendKind::Inline, 7.0, 9.0)
+            ]
+        );
+        assert_eq!(tracker.rows().len(), 3);
+        assert_eq!(tracker.rows()[0].to_s, 3.0);
+    }
+
+    #[test]
+    fn a_period_is_starved_when_its_heartbeat_p99_passes_the_runs_threshold() {
+        let with_heartbeat = |t: f64, ticks: u64, lag_us: u64| {
+            let mut s = (*snap(t, BackendKind::Inline, 2, 10 * ticks, 0)).clone();
+            let mut buckets = vec![0; BUCKETS];
+            buckets[bucket_of(lag_us * 1000)] = ticks;
+            s.running_totals = Arc::new(RunningTotals {
+                heartbeat_buckets: buckets,
+                ..(*s.running_totals).clone()
+            });
+            s.health.threshold_us = 10_000.0;
+            Arc::new(s)
+        };
+        let verdict_over = |ticks: u64, lag_us: u64| {
+            let mut periods = tracker();
+            periods.observe(&with_heartbeat(0.0, 0, 0));
+            periods
+                .finish(&with_heartbeat(2.0, ticks, lag_us))
+                .remove(0)
+        };
+        let starved = verdict_over(100, 30_000);
+        assert_eq!(starved.verdict, Some(Verdict::Starved), "{starved:?}");
+        let healthy = verdict_over(100, 500);
+        assert_eq!(healthy.verdict, Some(Verdict::Healthy), "{healthy:?}");
+        let silent = verdict_over(0, 0);
+        assert_eq!(silent.verdict, None, "no tick, no verdict");
     }
 
     #[test]

@@ -78,6 +78,15 @@ impl Threshold {
     pub fn heartbeat_starved(&self, heartbeat_p99_us: f64) -> bool {
         heartbeat_p99_us > self.heartbeat_p99_us
     }
+
+    /// The verdict of the heartbeat line alone (a scenario period).
+    pub fn heartbeat_verdict(&self, heartbeat_p99_us: f64) -> Verdict {
+        if self.heartbeat_starved(heartbeat_p99_us) {
+            Verdict::Starved
+        } else {
+            Verdict::Healthy
+        }
+    }
 }
 
 /// Starved when either probe's p99 is above its threshold (see [`Threshold`]).

@@ -233,12 +233,9 @@ impl App {
             .collect();
         if self.data.session.playback_over(now) {
             let text = if self.playing_demo() {
-                // The demo ends on the comparison of its periods.
-                let steps = self.playback().map_or(0, |run| run.progress().1);
-                let rows = self.data.session.periods().rows();
-                let demo = &rows[rows.len().saturating_sub(steps)..];
+                // The demo ends on the comparison of its own periods.
                 self.view.comparison = true;
-                super::measured_caption::summary(demo, self.data.snapshot.health.threshold_us)
+                super::measured_caption::summary(&self.data.session.played_rows())
             } else {
                 "scenario finished".to_string()
             };

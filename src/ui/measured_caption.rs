@@ -4,38 +4,42 @@
 //! summary compares its periods.
 
 use crate::metrics::snapshot::{HealthState, Snapshot};
+use crate::report::measured::measured_words;
 use crate::session::periods::Period;
+use crate::session::starvation::Verdict;
 use crate::ui::format::{micros, rate};
 
 /// `measured: heartbeat p99 19.1ms: STARVED, while other programs used 48%
-/// of the CPU` (None before the heartbeat has ticked in the window).
+/// of the CPU`, from the Runtime health panel's own figures (None before the
+/// heartbeat has ticked in the window).
 pub fn measured(s: &Snapshot) -> Option<String> {
     let heartbeat = &s.heartbeat.window;
     if heartbeat.count == 0 {
         return None;
     }
-    let state = match s.health.state {
-        HealthState::Healthy => "HEALTHY",
-        HealthState::Starved => "STARVED",
+    let verdict = match s.health.state {
+        HealthState::Healthy => Verdict::Healthy,
+        HealthState::Starved => Verdict::Starved,
     };
-    let mut text = format!("measured: heartbeat p99 {}: {state}", micros(heartbeat.p99));
-    if let Some(external) = crate::report::noise::machine_busy(s.system.external_cpu_pct) {
-        text.push_str(&format!(
-            ", while other programs used {external:.0}% of the CPU"
-        ));
-    }
-    Some(text)
+    Some(measured_words(
+        heartbeat.p99,
+        verdict,
+        s.system.external_cpu_pct,
+    ))
 }
 
-/// The demo's closing line: each period's backend, throughput, heartbeat p99
-/// and verdict against `threshold_us`, oldest first.
-pub fn summary(periods: &[&Period], threshold_us: f64) -> String {
+/// The demo's closing line: each of its periods' backend, throughput,
+/// heartbeat p99 and verdict, oldest first.
+pub fn summary(periods: &[&Period]) -> String {
     let parts: Vec<String> = periods
         .iter()
         .map(|p| {
-            let heartbeat = match p.heartbeat_p99_us() {
-                Some(us) if us > threshold_us => format!("heartbeat p99 {} STARVED", micros(us)),
-                Some(us) => format!("heartbeat p99 {} HEALTHY", micros(us)),
+            let heartbeat = match p.verdict {
+                Some(verdict) => format!(
+                    "heartbeat p99 {} {}",
+                    micros(p.heartbeat_lag_us.p99),
+                    verdict.name().to_uppercase()
+                ),
                 None => "no heartbeat measured".to_string(),
             };
             let busy = crate::report::noise::machine_busy(p.external_cpu_pct)
@@ -82,7 +86,7 @@ mod tests {
             Some("measured: heartbeat p99 19.1ms: STARVED")
         );
         assert_eq!(
-            summary(&[], 10_000.0),
+            summary(&[]),
             "guided demo finished (no period lasted a second)"
         );
     }
