@@ -439,14 +439,14 @@ pub enum AttachFormat {
     Json,
 }
 
-fn probe_url(text: &str) -> Result<crate::attach::probe_url::LoopbackUrl, String> {
-    crate::attach::probe_url::LoopbackUrl::parse(text).map_err(|e| e.to_string())
+fn probe_url(
+    text: &str,
+) -> Result<crate::attach::probe_url::LoopbackUrl, crate::attach::error::AttachError> {
+    crate::attach::probe_url::LoopbackUrl::parse(text)
 }
 
-fn group_rule(text: &str) -> Result<String, String> {
-    crate::attach::pools::parse_group(text)
-        .map(|_| text.to_string())
-        .map_err(|e| e.to_string())
+fn group_rule(text: &str) -> Result<String, crate::attach::error::AttachError> {
+    crate::attach::pools::parse_group(text).map(|_| text.to_string())
 }
 
 /// A loopback `IP:PORT` to listen on (`localhost` stands for 127.0.0.1). A

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::bounds;
 use crate::scenario::error::line_of;
-use crate::scenario::file::read_small_text;
+use crate::scenario::file::{UnreadableText, read_small_text};
 use crate::spec::{BackendKind, Kernel};
 use crate::ui::chart_window::ChartWindow;
 use crate::ui::theme::ThemeName;
@@ -41,6 +41,24 @@ impl Config {
     }
 }
 
+/// A line of a config file that cannot be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{line}: {reason}")]
+pub struct BadLine {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// Why a config file was refused: the file, then its line or why it could
+/// not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BadConfigFile {
+    #[error("{file}: {cause}")]
+    Unreadable { file: String, cause: UnreadableText },
+    #[error("{file}:{line}")]
+    Line { file: String, line: BadLine },
+}
+
 /// Where the config file is looked for when `--config` is not given.
 pub fn default_path() -> Option<PathBuf> {
     let non_empty = |name| std::env::var_os(name).filter(|v| !v.is_empty());
@@ -51,7 +69,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Loads `explicit` (which must exist) or the default file (which may not).
-pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, BadConfigFile> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
         None => match default_path() {
@@ -60,44 +78,53 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
         },
     };
     let name = path.display().to_string();
-    let text =
-        read_small_text(&path, "a config file (.toml)").map_err(|e| format!("{name}: {e}"))?;
-    let mut config = parse(&text).map_err(|e| format!("{name}:{e}"))?;
+    let text = read_small_text(&path, "a config file (.toml)").map_err(|cause| {
+        BadConfigFile::Unreadable {
+            file: name.clone(),
+            cause,
+        }
+    })?;
+    let mut config = parse(&text).map_err(|line| BadConfigFile::Line {
+        file: name.clone(),
+        line,
+    })?;
     config.threads_at = format!("{name}:{}", config.threads_at);
     Ok(Some(config))
 }
 
 /// Parses and checks a config file's text; an error starts with its line.
-pub fn parse(text: &str) -> Result<Config, String> {
-    let config: Config = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |span| line_of(text, span.start));
-        format!("{line}: {}", short_numbers(e.message().trim()))
+pub fn parse(text: &str) -> Result<Config, BadLine> {
+    let config: Config = toml::from_str(text).map_err(|e| BadLine {
+        line: e.span().map_or(1, |span| line_of(text, span.start)),
+        reason: short_numbers(e.message().trim()),
     })?;
     let line_of_key = |key: &str| {
         text.find(&format!("{key} "))
             .or_else(|| text.find(&format!("{key}=")))
             .map_or(1, |at| line_of(text, at))
     };
+    let bad = |key: &str, reason: String| BadLine {
+        line: line_of_key(key),
+        reason: format!("{key}: {reason}"),
+    };
     let mut config = config;
     if let Some(threads) = config.threads {
-        bounds::check_any_threads(threads)
-            .map_err(|e| format!("{}: threads: {e}", line_of_key("threads")))?;
+        bounds::check_any_threads(threads).map_err(|e| bad("threads", e.to_string()))?;
         config.threads_at = line_of_key("threads").to_string();
     }
     if let Some(size) = config.size {
         let kernel = config.workload.unwrap_or(crate::setup::DEFAULT_KERNEL);
-        crate::spec::limits::check_size(kernel, size)
-            .map_err(|e| format!("{}: size: {e}", line_of_key("size")))?;
+        crate::spec::limits::check_size(kernel, size).map_err(|e| bad("size", e.to_string()))?;
     }
     if let Some(fps) = config.fps {
-        bounds::check_fps(fps).map_err(|e| format!("{}: fps: {e}", line_of_key("fps")))?;
+        bounds::check_fps(fps).map_err(|e| bad("fps", e.to_string()))?;
     }
     if let Some(window) = &config.chart_window
         && ChartWindow::parse(window).is_none()
     {
-        return Err(format!(
-            "{}: chart-window: {window:?} is not one of 30s, 2m, 10m",
-            line_of_key("chart-window")
+        return Err(bad(
+            "chart-window",
+            format!("{window:?} is not one of 30s, 2m, 10m"),
         ));
     }
     Ok(config)
@@ -133,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_huge_number_is_said_briefly() {
-        let error = parse("fps = 1e308\n").unwrap_err();
+        let error = parse("fps = 1e308\n").unwrap_err().to_string();
         assert!(error.starts_with("1: "), "{error}");
         assert!(error.len() < 120, "{error}");
         assert!(!error.contains("0000000000"), "{error}");
@@ -165,7 +192,7 @@ mod tests {
             ("fps = \n", "1:"),
         ];
         for (text, start) in cases {
-            let error = parse(text).unwrap_err();
+            let error = parse(text).unwrap_err().to_string();
             assert!(error.starts_with(start), "{text:?}: {error}");
             assert!(
                 !error.contains('\n') || error.lines().count() <= 3,

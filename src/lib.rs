@@ -6,7 +6,8 @@
 //! # Layers
 //!
 //! Each top-level module imports only modules in its own layer's row or
-//! below, low to high:
+//! below, and no modules import each other in a circle (`tests/module_layers.rs`
+//! reads the code and holds this order), low to high:
 //!
 //! 1. `format`, `logging`, `new_file`, `bounds`: vocabulary
 //! 2. `spec` (what work is), then `workload` (doing it)
@@ -14,8 +15,10 @@
 //! 4. `engine`: the app runtime, the live backend, the driver, the sampler
 //! 5. `service`, `scenario`, `record`: beside the engine (the engine starts
 //!    none of them)
-//! 6. `session`: periods, scenario playback, the backend's pool, the one
-//!    starvation threshold, computed once for both faces
+//! 6. `session` (periods, scenario playback, the backend's pool, the one
+//!    starvation threshold, computed once for both faces; it starts the
+//!    engine with the service beside it) and `attach` (another process,
+//!    watched through /proc)
 //! 7. `report`: renders, parses nothing
 //! 8. `cli`, then `setup` (options and flag-naming messages)
 //! 9. `runs` (headless commands) and `ui` (the dashboard)

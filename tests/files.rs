@@ -91,7 +91,9 @@ fn corpus_images_make_thumbnails_of_known_size() {
 
 #[test]
 fn corpus_non_image_with_image_extension_fails_clearly() {
-    let err = thumbnail_file(&sample().join("images/not-really.png")).unwrap_err();
+    let err = thumbnail_file(&sample().join("images/not-really.png"))
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "not an image: The image format could not be determined"
@@ -150,7 +152,9 @@ fn run_task_dispatches_every_kind() {
         error: "not a regular file (FIFO)".into(),
     };
     assert_eq!(
-        run_task(spec.kernel, spec.seed, spec.cpu_share, &invalid, &|| true).unwrap_err(),
+        run_task(spec.kernel, spec.seed, spec.cpu_share, &invalid, &|| true)
+            .unwrap_err()
+            .to_string(),
         "not a regular file (FIFO)"
     );
     let synthetic = TaskInput::Synthetic {
@@ -166,16 +170,18 @@ fn run_task_dispatches_every_kind() {
 }
 
 #[test]
-fn check_root_names_the_flag_and_the_cause() {
+fn check_root_names_the_path_and_the_cause() {
     assert_eq!(
-        check_root(Path::new("/definitely/not/here")).unwrap_err(),
-        "--path /definitely/not/here: No such file or directory (os error 2)"
+        check_root(Path::new("/definitely/not/here"))
+            .unwrap_err()
+            .to_string(),
+        "path /definitely/not/here: No such file or directory (os error 2)"
     );
     assert!(check_root(&sample()).is_ok());
     assert!(check_root(&sample().join("text/short.txt")).is_ok());
-    let err = check_root(Path::new("/dev/null")).unwrap_err();
+    let err = check_root(Path::new("/dev/null")).unwrap_err().to_string();
     assert!(
-        err.starts_with("--path /dev/null: not a regular file (character device)"),
+        err.starts_with("path /dev/null: not a regular file (character device)"),
         "{err}"
     );
 }
@@ -409,7 +415,8 @@ fn fifo_is_refused_without_being_opened() {
         let err = within(Duration::from_secs(10), move || {
             run_file(kernel, &path, "fifo")
         })
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert_eq!(err, "not a regular file (FIFO)", "{kernel}");
     }
 }
@@ -431,7 +438,11 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
     let errors: Vec<String> = within(Duration::from_secs(10), move || {
         inputs
             .iter()
-            .map(|i| run_task(spec.kernel, spec.seed, spec.cpu_share, i, &|| true).unwrap_err())
+            .map(|i| {
+                run_task(spec.kernel, spec.seed, spec.cpu_share, i, &|| true)
+                    .unwrap_err()
+                    .to_string()
+            })
             .collect()
     });
     assert_eq!(
@@ -447,7 +458,9 @@ fn file_replaced_or_removed_after_the_walk_fails_cleanly() {
 fn file_longer_than_its_stat_size_is_reported_as_changed() {
     // /proc files stat as 0 bytes but have contents: the same signal as a file
     // appended to while it is read.
-    let err = run_file(Kernel::Hash, Path::new("/proc/self/status"), "status").unwrap_err();
+    let err = run_file(Kernel::Hash, Path::new("/proc/self/status"), "status")
+        .unwrap_err()
+        .to_string();
     assert_eq!(err, "file changed during read");
 }
 
@@ -460,7 +473,7 @@ fn empty_file_is_a_valid_task_except_for_resize() {
     let counts = count_file(&empty).unwrap();
     assert_eq!((counts.lines, counts.words, counts.bytes), (0, 0, 0));
     assert_eq!(compress_file(&empty).unwrap().ratio(), 0.0);
-    let err = thumbnail_file(&empty).unwrap_err();
+    let err = thumbnail_file(&empty).unwrap_err().to_string();
     assert!(err.starts_with("not an image"), "{err}");
 }
 
@@ -492,17 +505,17 @@ fn hostile_images_are_refused_before_allocating() {
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.png");
     fs::write(&huge, png_header_only(100_000, 100_000)).unwrap();
-    let err = thumbnail_file(&huge).unwrap_err();
+    let err = thumbnail_file(&huge).unwrap_err().to_string();
     assert!(err.starts_with("image too large"), "{err}");
     // Within the side limit but 16000 x 16000 x 3 bytes = 732 MiB: over the allocation cap.
     let wide = dir.path().join("wide.png");
     fs::write(&wide, png_header_only(16_000, 16_000)).unwrap();
-    let err = thumbnail_file(&wide).unwrap_err();
+    let err = thumbnail_file(&wide).unwrap_err().to_string();
     assert!(err.starts_with("image too large"), "{err}");
     let big = dir.path().join("big.png");
     fs::File::create(&big).unwrap().set_len(65 << 20).unwrap();
     assert_eq!(
-        thumbnail_file(&big).unwrap_err(),
+        thumbnail_file(&big).unwrap_err().to_string(),
         "too large to resize: 68157440 bytes (limit 64 MiB)"
     );
 }

@@ -7,8 +7,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use loadlab::engine::{Engine, EngineConfig};
+use loadlab::engine::EngineConfig;
 use loadlab::service::ServeOptions;
+use loadlab::session::serve;
 use loadlab::spec::{BackendKind, Kernel, WorkloadSpec};
 
 async fn get(client: &reqwest::Client, url: &str) -> (u16, String) {
@@ -32,21 +33,22 @@ fn promtool_accepts_the_exposition() {
         version.is_ok_and(|o| o.status.success()),
         "promtool is not installed (Debian package prometheus; .ci/run installs it)"
     );
-    let engine = Engine::start(EngineConfig {
-        backend: BackendKind::Rayon,
-        threads: 2,
-        workload: WorkloadSpec {
-            kernel: Kernel::Spin,
-            size: 100,
-            ..WorkloadSpec::default()
+    let address = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
+    let engine = serve::start(
+        EngineConfig {
+            backend: BackendKind::Rayon,
+            threads: 2,
+            workload: WorkloadSpec {
+                kernel: Kernel::Spin,
+                size: 100,
+                ..WorkloadSpec::default()
+            },
+            start_driver: false,
+            echo_pings_per_s: 10,
+            ..EngineConfig::default()
         },
-        start_driver: false,
-        echo_pings_per_s: 10,
-        serve: Some(ServeOptions::new(
-            "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        )),
-        ..EngineConfig::default()
-    })
+        Some(ServeOptions::new(address)),
+    )
     .unwrap_or_else(|e| panic!("{e}"));
     let address = engine
         .service_address()

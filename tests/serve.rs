@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use loadlab::backend::channel_pool::QUEUE_CAPACITY;
 use loadlab::engine::{Engine, EngineConfig};
 use loadlab::service::ServeOptions;
+use loadlab::session::serve;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 use loadlab::workload::checksum::task_term;
 use loadlab::{CustomKernel, register_kernel};
@@ -38,9 +39,14 @@ fn config(backend: BackendKind, threads: usize) -> EngineConfig {
         },
         start_driver: false,
         echo_pings_per_s: 0,
-        serve: Some(ServeOptions::new("127.0.0.1:0".parse().unwrap())),
         ..EngineConfig::default()
     }
+}
+
+/// The engine with the service beside it on a free port, as every command starts it.
+fn serving(config: EngineConfig) -> Engine {
+    let options = ServeOptions::new("127.0.0.1:0".parse().unwrap());
+    serve::start(config, Some(options)).unwrap()
 }
 
 fn base_url(engine: &Engine) -> String {
@@ -81,7 +87,7 @@ fn json(body: &str) -> Value {
 
 #[test]
 fn every_route_answers() {
-    let engine = Engine::start(config(BackendKind::Rayon, 2)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 2));
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
@@ -150,7 +156,7 @@ fn every_route_answers() {
 
 #[test]
 fn bad_parameters_get_400_naming_the_parameter() {
-    let engine = Engine::start(config(BackendKind::Channel, 1)).unwrap();
+    let engine = serving(config(BackendKind::Channel, 1));
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
@@ -183,7 +189,7 @@ fn bad_parameters_get_400_naming_the_parameter() {
 fn inline_runs_on_an_app_worker_and_digests_match_every_backend() {
     let mut digests = BTreeSet::new();
     for backend in BackendKind::ALL {
-        let engine = Engine::start(config(backend, 1)).unwrap();
+        let engine = serving(config(backend, 1));
         let base = base_url(&engine);
         let rt = client_runtime();
         let body = rt.block_on(async {
@@ -228,7 +234,7 @@ fn a_full_backend_answers_503_and_counts_the_task_cancelled() {
     config.load = LoadMode::Closed { inflight: 5000 };
     config.limit = RunLimit::Unbounded;
     config.start_driver = true;
-    let engine = Engine::start(config).unwrap();
+    let engine = serving(config);
     // A request sent before the driver has filled the queue would be queued
     // behind thousands of 200 ms tasks: wait until the queue is full.
     let full = QUEUE_CAPACITY as u64 + 1;
@@ -373,7 +379,7 @@ fn check_exposition(text: &str) -> BTreeMap<String, f64> {
 
 #[test]
 fn the_exposition_parses_and_counts_what_happened() {
-    let engine = Engine::start(config(BackendKind::SpawnBlocking, 2)).unwrap();
+    let engine = serving(config(BackendKind::SpawnBlocking, 2));
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
@@ -460,7 +466,7 @@ fn http_tasks_are_counted_and_checksummed_beside_the_driver() {
         config.start_driver = true;
         config.limit = RunLimit::Tasks(400);
         config.load = LoadMode::Closed { inflight: 8 };
-        let engine = Engine::start(config).unwrap();
+        let engine = serving(config);
         let base = base_url(&engine);
         let rt = client_runtime();
         let client = client();
@@ -497,7 +503,7 @@ fn http_tasks_are_counted_and_checksummed_beside_the_driver() {
 #[test]
 fn a_stop_with_requests_in_flight_answers_every_one_exactly_once() {
     // One worker, 150 ms tasks: one runs, the rest queue when the stop comes.
-    let engine = Engine::start(config(BackendKind::Channel, 1)).unwrap();
+    let engine = serving(config(BackendKind::Channel, 1));
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();
@@ -666,7 +672,7 @@ fn held_kernel() -> Kernel {
 #[test]
 fn a_shutdown_answers_a_request_whose_task_runs_on() {
     let kernel = held_kernel();
-    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 1));
     let base = base_url(&engine);
     let rt = client_runtime();
     let client = client();

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use loadlab::bounds;
 use loadlab::engine::{Engine, EngineConfig};
 use loadlab::service::ServeOptions;
+use loadlab::session::serve;
 use loadlab::spec::{BackendKind, Kernel, WorkloadSpec};
 use serde_json::Value;
 
@@ -31,9 +32,14 @@ fn config(backend: BackendKind, threads: usize) -> EngineConfig {
         },
         start_driver: false,
         echo_pings_per_s: 0,
-        serve: Some(ServeOptions::new("127.0.0.1:0".parse().unwrap())),
         ..EngineConfig::default()
     }
+}
+
+/// The engine with the service beside it on a free port, as every command starts it.
+fn serving(config: EngineConfig) -> Engine {
+    let options = ServeOptions::new("127.0.0.1:0".parse().unwrap());
+    serve::start(config, Some(options)).unwrap()
 }
 
 /// Sends one GET and returns the connection, answer unread.
@@ -118,7 +124,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 fn abandoned_requests_cancel_their_queued_tasks() {
     // One rayon thread held 1.5 s by a first task; 200 requests for 1 s spins
     // queue behind it and their clients leave. Run, they would take 200 s.
-    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 1));
     let address = engine.service_address().unwrap();
     let first = send(address, "/work?kernel=sleep&size=1500000");
     wait_for("the first task submitted", Duration::from_secs(10), || {
@@ -148,7 +154,7 @@ fn abandoned_requests_cancel_their_queued_tasks() {
 
 #[test]
 fn work_answers_503_at_the_shared_in_flight_bound() {
-    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 1));
     let address = engine.service_address().unwrap();
     let outstanding = &engine.shared().outstanding;
     // Stand-ins for the driver's tasks: the bound is one count for both.
@@ -180,7 +186,7 @@ fn work_answers_503_at_the_shared_in_flight_bound() {
 
 #[test]
 fn idle_and_half_sent_connections_cannot_keep_health_away() {
-    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 1));
     let address = engine.service_address().unwrap();
     // More than the service holds open: half say nothing, half send half a head.
     let mut hogs: Vec<TcpStream> = (0..300)
@@ -216,7 +222,7 @@ fn idle_and_half_sent_connections_cannot_keep_health_away() {
 
 #[test]
 fn percent_encoded_parameters_are_decoded() {
-    let engine = Engine::start(config(BackendKind::Rayon, 1)).unwrap();
+    let engine = serving(config(BackendKind::Rayon, 1));
     let address = engine.service_address().unwrap();
     let work = work_answer(address, "/work?k%65rnel=%73pin&size=%31%30");
     assert_eq!(
@@ -228,12 +234,11 @@ fn percent_encoded_parameters_are_decoded() {
 
 #[test]
 fn on_inline_a_request_that_waited_past_its_limit_gets_503_and_its_task_is_cancelled() {
-    let mut config = config(BackendKind::Inline, 1);
-    config.serve = Some(ServeOptions {
+    let options = ServeOptions {
         request_timeout: Duration::from_secs(1),
         ..ServeOptions::new("127.0.0.1:0".parse().unwrap())
-    });
-    let engine = Engine::start(config).unwrap();
+    };
+    let engine = serve::start(config(BackendKind::Inline, 1), Some(options)).unwrap();
     let address = engine.service_address().unwrap();
     // The one inline slot is held 2.5 s (on one app worker); the second
     // request's task waits for it, and its handler times out on the other worker.
@@ -267,7 +272,7 @@ fn on_inline_a_request_that_waited_past_its_limit_gets_503_and_its_task_is_cance
 
 #[test]
 fn inline_answers_say_the_task_blocked_an_app_worker() {
-    let engine = Engine::start(config(BackendKind::Inline, 1)).unwrap();
+    let engine = serving(config(BackendKind::Inline, 1));
     let address = engine.service_address().unwrap();
     let work = work_answer(address, "/work?kernel=spin&size=10");
     let note = work["note"].as_str().unwrap_or_default();

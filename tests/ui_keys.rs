@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use loadlab::engine::Refused;
 use loadlab::engine::command::Command;
 use loadlab::logging::LogBuffer;
 use loadlab::spec::{BackendKind, Kernel, LoadMode};
@@ -314,12 +315,12 @@ fn unchanged_form_sends_nothing() {
 #[test]
 fn refused_commands_show_the_engine_reason() {
     let mut app = live_app();
-    let controller = FakeController::new(Some("rayon pool cannot shrink below 1"));
+    let controller = FakeController::new(Some(|| Refused::NoThreads));
     let actions = press(&mut app, &[ch('-')]);
     assert!(!perform(&mut app, &controller, actions, Instant::now()));
     let status = app.view.status.clone().expect("status");
     assert!(status.error);
-    assert_eq!(status.text, "threads 1: rayon pool cannot shrink below 1");
+    assert_eq!(status.text, "threads 1: threads: must be at least 1");
     assert_eq!(controller.taken(), vec![Command::SetThreads { threads: 1 }]);
 }
 
@@ -533,7 +534,7 @@ fn random_key(rng: &mut Rng) -> KeyEvent {
 fn thousands_of_random_keys_never_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let controller = FakeController::new(None);
-    let refusing = FakeController::new(Some("refused"));
+    let refusing = FakeController::new(Some(|| Refused::NoInflight));
     let mut app = App::new(
         Theme::colored(),
         LogBuffer::new(20),

@@ -121,7 +121,7 @@ fn workload_form_shows_its_error() {
     let mut form = WorkloadForm::new(&config.workload, config.load);
     form.field = loadlab::ui::form::Field::Size;
     form.size = "12x".into();
-    form.error = form.validate().err();
+    form.error = form.validate().err().map(|e| e.to_string());
     app.view.form = Some(form);
     let text = frame_text(&app, 120, 40);
     assert!(text.contains("size: '12x' is not a whole number"), "{text}");

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use super::output::{print_stderr, write_stdout};
 use crate::cli::{AdviceArgs, Cli, DemoArgs, Format, RunArgs, SweepArgs, ThemeArg};
-use crate::engine::Engine;
 use crate::report::sweep_plot::PlotFile;
 use crate::report::sweep_render::SweepFormat;
 use crate::runs;
@@ -32,7 +31,6 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
         &cli.probes,
         RunLimit::Unbounded,
     )?;
-    config.serve = setup::serve_options(&cli.service);
     // The Log shows stalls as they happen.
     config.stall_log = crate::probe::stall_log::StallLog::Live;
     let scenario = match &cli.scenario {
@@ -43,7 +41,10 @@ pub(super) fn dashboard(cli: &Cli, file: Option<&crate::config::Config>) -> Resu
     let session = Session::new(None, cli.recording.record.as_deref())?;
     // Before the engine starts, so its first log lines land in the Log panel.
     let logs = crate::logging::init_dashboard_logging();
-    let engine = Arc::new(Engine::start(config).map_err(|e| Failure::Fatal(e.to_string()))?);
+    let engine = Arc::new(
+        crate::session::serve::start(config, setup::serve_options(&cli.service))
+            .map_err(|e| Failure::Fatal(e.to_string()))?,
+    );
     let stop_session = Arc::new(AtomicBool::new(false));
     // Without a recording the session has nothing to do: no thread waking
     // twenty times a second for it.
@@ -85,11 +86,11 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, Failure> {
         ));
     }
     let limit = setup::run_limit(&args.limit, &args.workload, args.scenario.is_some());
-    let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
-    config.serve = setup::serve_options(&args.service);
+    let config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
+    let serve = setup::serve_options(&args.service);
     let session = Session::new(args.scenario.as_deref(), args.recording.record.as_deref())?;
     let interruption = install_signal_handlers()?;
-    let report = runs::headless::run(config, session, &interruption)
+    let report = runs::headless::run(config, serve, session, &interruption)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     match args.format {
         Format::Json => write_stdout(&format!("{}\n", report.to_json()))?,
@@ -144,7 +145,7 @@ fn run_demo<P>(
     format: &Format,
     record: Option<&std::path::Path>,
     plan: impl FnOnce() -> Result<P, Failure>,
-    run: impl FnOnce(&P, &mut Recording, &Interruption) -> anyhow::Result<DemoOutput>,
+    run: impl FnOnce(&P, &mut Recording, &Interruption) -> Result<DemoOutput, runs::RunFailed>,
 ) -> Result<i32, Failure> {
     if !matches!(format, Format::Text | Format::Json) {
         return Err(Failure::Usage("--format: demo writes text or json".into()));

@@ -12,7 +12,9 @@ pub(super) fn apply_config(
     cli: &mut Cli,
     matches: &clap::ArgMatches,
 ) -> Result<Option<crate::config::Config>, Failure> {
-    let Some(config) = crate::config::load(cli.config.as_deref()).map_err(Failure::Usage)? else {
+    let Some(config) =
+        crate::config::load(cli.config.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?
+    else {
         return Ok(None);
     };
     let unset = |id: &str| matches.value_source(id) != Some(clap::parser::ValueSource::CommandLine);

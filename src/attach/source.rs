@@ -21,6 +21,7 @@ use super::probe::{Probe, ProbeReading};
 use super::target;
 use super::verdict::Verdict;
 use super::watcher::{TargetWatcher, WatchEvent};
+use crate::engine::Refused;
 use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 use crate::logging::LogBuffer;
@@ -90,11 +91,8 @@ impl AttachSource {
 }
 
 impl Controller for AttachSource {
-    fn apply(&self, _command: Command) -> Result<(), String> {
-        Err(format!(
-            "attached to process {}: loadlab runs no work here, there is nothing to change",
-            self.pid
-        ))
+    fn apply(&self, _command: Command) -> Result<(), Refused> {
+        Err(Refused::Watching { pid: self.pid })
     }
 
     fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {

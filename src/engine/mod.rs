@@ -7,6 +7,7 @@ pub mod controller;
 pub mod driver;
 pub mod job;
 pub mod refill;
+mod refused;
 pub mod sampler;
 pub mod shared;
 pub mod single_task;
@@ -22,6 +23,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::backend;
 use crate::metrics::collector::{Collector, CollectorConfig, RunTotals};
+use crate::metrics::http_stats::HttpStats;
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::registry::Registry;
 use crate::metrics::snapshot::Snapshot;
@@ -31,8 +33,10 @@ use crate::spec::{BackendKind, LoadMode, RunLimit, WorkloadSpec};
 use command::Command;
 pub use config_bounds::BadConfig;
 use controller::Controller;
+pub use refused::Refused;
 use sampler::Sampler;
 use shared::{CurrentBackend, ErrorLog, Shared, TaskError};
+use single_task::TaskRunner;
 pub use start_error::StartError;
 
 /// Everything a run needs to know before it starts.
@@ -64,8 +68,10 @@ pub struct EngineConfig {
     pub worker_nice: i32,
     /// Consecutive tasks handed to the backend as one job.
     pub batch: usize,
-    /// The HTTP service on the app runtime (`--serve`), if any.
-    pub serve: Option<crate::service::ServeOptions>,
+    /// The statistics of an HTTP service served on the app runtime beside
+    /// the engine, if one is (Snapshots carry them); whoever starts the
+    /// service binds it first and hands its statistics over here.
+    pub service_stats: Option<Arc<HttpStats>>,
     /// Stall warnings as they happen (the dashboard) or tallied for the end.
     pub stall_log: StallLog,
 }
@@ -97,7 +103,7 @@ impl Default for EngineConfig {
             start_driver: true,
             worker_nice: crate::backend::worker_priority::DEFAULT_WORKER_NICE,
             batch: 1,
-            serve: None,
+            service_stats: None,
             stall_log: StallLog::default(),
         }
     }
@@ -107,12 +113,6 @@ impl Default for EngineConfig {
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
-
-/// A change the engine refused, with its one-line reason (a bound, a zero,
-/// a backend that could not be built).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
 
 /// A finished run: totals and what went wrong.
 #[derive(Clone, Debug)]
@@ -152,7 +152,7 @@ pub struct RunOutcome {
 /// use loadlab::engine::{Engine, EngineConfig};
 /// use loadlab::spec::{BackendKind, Kernel, LoadMode, WorkloadSpec};
 ///
-/// # fn main() -> anyhow::Result<()> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let engine = Engine::start(EngineConfig {
 ///     backend: BackendKind::Rayon,
 ///     threads: 1,
@@ -189,11 +189,17 @@ pub struct Engine {
     /// When the first driver was spawned (elapsed counts from here if no task
     /// was ever submitted).
     run_started: Instant,
-    /// The HTTP service (`--serve`), stopped before the runtime.
-    service: Mutex<Option<crate::service::Service>>,
+    /// The statistics of the HTTP service beside the engine, if any.
+    service_stats: Option<Arc<HttpStats>>,
+    /// Run once when the engine stops, before its runtime does.
+    before_runtime_stops: Mutex<Vec<StopHook>>,
     /// How often the sampler publishes: waits for a Snapshot scale with it.
     sample_interval: Duration,
 }
+
+/// Work that must end while the app runtime still runs (a service on it
+/// answering its last requests).
+type StopHook = Box<dyn FnOnce() + Send>;
 
 /// No new Snapshot came within the wait: the sampler has stopped (the engine
 /// finished) or is stuck. The last Snapshot published is kept here.
@@ -339,41 +345,16 @@ impl Engine {
                 }
             });
         }
-        let bound = match config.serve {
-            Some(options) => Some(crate::service::Bound::bind(options.address).map_err(
-                |source| StartError::Serve {
-                    address: options.address,
-                    source,
-                },
-            )?),
-            None => None,
-        };
         let collector = Collector::new(
             shared.clone(),
             runtime.handle().clone(),
             CollectorConfig {
                 window: config.window,
                 starved_threshold: config.starved_threshold,
-                service: bound.as_ref().map(|bound| bound.stats().clone()),
+                service: config.service_stats.clone(),
             },
         );
         let (sampler, snapshots) = Sampler::spawn(collector, config.sample_interval)?;
-        let service = match (bound, config.serve) {
-            (Some(bound), Some(options)) => Some(
-                crate::service::Service::start(
-                    bound,
-                    options,
-                    runtime.handle(),
-                    single_task::TaskRunner::new(shared.clone()),
-                    snapshots.clone(),
-                )
-                .map_err(|source| StartError::Serve {
-                    address: options.address,
-                    source,
-                })?,
-            ),
-            _ => None,
-        };
         let run_started = Instant::now();
         let driver = config
             .start_driver
@@ -394,30 +375,44 @@ impl Engine {
             driver: Mutex::new(driver),
             created,
             run_started,
-            service: Mutex::new(service),
+            service_stats: config.service_stats,
+            before_runtime_stops: Mutex::new(Vec::new()),
             sample_interval: config.sample_interval,
         })
     }
 
-    /// Where the HTTP service listens (`--serve`), with the real port.
+    /// Where the HTTP service beside the engine listens, with the real port.
     pub fn service_address(&self) -> Option<std::net::SocketAddr> {
-        self.service
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|service| service.address())
+        self.service_stats.as_ref().map(|stats| stats.address())
     }
 
-    /// Stops the HTTP service: no new connections; requests in flight are
-    /// answered within a grace period.
-    fn stop_service(&self) {
-        let service = self
-            .service
+    /// Runs one task at a time on the current backend for an async caller
+    /// (the HTTP service's `/work`), counted like the driver's.
+    pub fn task_runner(&self) -> TaskRunner {
+        TaskRunner::new(self.shared.clone())
+    }
+
+    /// Runs `hook` once when the engine stops (`shutdown`, `stop` or a drop),
+    /// before the app runtime stops: a service on the runtime answers its
+    /// last requests while tasks can still run.
+    pub fn before_runtime_stops(&self, hook: impl FnOnce() + Send + 'static) {
+        self.before_runtime_stops
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(mut service) = service {
-            service.stop(crate::bounds::HTTP_SHUTDOWN_GRACE);
+            .push(Box::new(hook));
+    }
+
+    /// Waits up to `grace` for every task in flight to end; true if all did.
+    pub fn drain(&self, grace: Duration) -> bool {
+        let deadline = Instant::now() + grace;
+        loop {
+            if self.shared.outstanding.load(Ordering::Acquire) == 0 {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -483,23 +478,22 @@ impl Engine {
     /// Swaps the backend live, keeping the thread count; tasks in flight
     /// finish where they started.
     pub fn set_backend(&self, backend: BackendKind) -> Result<(), Refused> {
-        self.apply(Command::SetBackend { backend }).map_err(Refused)
+        self.apply(Command::SetBackend { backend })
     }
 
     /// Resizes the current backend live (inline: within the app workers).
     pub fn set_threads(&self, threads: usize) -> Result<(), Refused> {
-        self.apply(Command::SetThreads { threads }).map_err(Refused)
+        self.apply(Command::SetThreads { threads })
     }
 
     /// A closed loop with this many tasks in flight, or an open loop at a rate.
     pub fn set_load(&self, load: LoadMode) -> Result<(), Refused> {
-        self.apply(Command::SetLoad { load }).map_err(Refused)
+        self.apply(Command::SetLoad { load })
     }
 
     /// Replaces the workload (kernel, size, distribution, seed, path).
     pub fn set_workload(&self, workload: WorkloadSpec) -> Result<(), Refused> {
         self.apply(Command::SetWorkload { workload })
-            .map_err(Refused)
     }
 
     /// The next Snapshot the sampler publishes (blocks up to a few intervals,
@@ -624,10 +618,7 @@ impl Engine {
     /// ones, and shuts the runtime down.
     pub fn shutdown(&self, grace: Duration) {
         self.end_run();
-        let deadline = Instant::now() + grace;
-        while self.shared.outstanding.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        self.drain(grace);
         if let Some(sampler) = self
             .sampler
             .lock()
@@ -640,7 +631,15 @@ impl Engine {
     }
 
     fn stop_runtime(&self) {
-        self.stop_service();
+        let hooks = std::mem::take(
+            &mut *self
+                .before_runtime_stops
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for hook in hooks {
+            hook();
+        }
         let runtime = self
             .runtime
             .lock()
@@ -657,7 +656,7 @@ impl Engine {
         }
     }
 
-    fn swap_backend(&self, kind: BackendKind) -> Result<(), String> {
+    fn swap_backend(&self, kind: BackendKind) -> Result<(), Refused> {
         let old = self.shared.current.load_full();
         if old.backend.kind() == kind {
             return Ok(());
@@ -670,7 +669,10 @@ impl Engine {
             &self.handle,
             self.shared.worker_nice,
         )
-        .map_err(|e| format!("backend {kind}: {e}"))?;
+        .map_err(|source| Refused::Backend {
+            backend: kind,
+            source,
+        })?;
         let applied = backend.threads();
         // In-flight tasks keep their Arc to the old backend and finish there.
         self.shared
@@ -684,9 +686,9 @@ impl Engine {
         Ok(())
     }
 
-    fn resize_backend(&self, threads: usize) -> Result<(), String> {
+    fn resize_backend(&self, threads: usize) -> Result<(), Refused> {
         if threads == 0 {
-            return Err("threads: must be at least 1".into());
+            return Err(Refused::NoThreads);
         }
         let current = self.shared.current.load_full();
         let before = current.backend.threads();
@@ -699,18 +701,17 @@ impl Engine {
             );
         }
         if applied != threads {
-            return Err(format!(
-                "threads: {} runs on at most {} app workers (--runtime-workers)",
-                current.backend.kind(),
-                applied
-            ));
+            return Err(Refused::AtMostAppWorkers {
+                backend: current.backend.kind(),
+                applied,
+            });
         }
         Ok(())
     }
 }
 
 impl Controller for Engine {
-    fn apply(&self, command: Command) -> Result<(), String> {
+    fn apply(&self, command: Command) -> Result<(), Refused> {
         controller::check_bounds(&command)?;
         let shared = &self.shared;
         match command {
@@ -718,11 +719,9 @@ impl Controller for Engine {
             Command::SetThreads { threads } => self.resize_backend(threads)?,
             Command::SetLoad { load } => {
                 match load {
-                    LoadMode::Closed { inflight: 0 } => {
-                        return Err("inflight: must be at least 1".into());
-                    }
+                    LoadMode::Closed { inflight: 0 } => return Err(Refused::NoInflight),
                     LoadMode::Open { rate } if !(rate.is_finite() && rate > 0.0) => {
-                        return Err(format!("rate: {rate} is not a positive number"));
+                        return Err(Refused::NotARate(rate));
                     }
                     _ => {}
                 }
@@ -737,7 +736,7 @@ impl Controller for Engine {
                 }
             }
             Command::SetWorkload { workload } => {
-                workload.validate().map_err(|e| e.to_string())?;
+                workload.validate()?;
                 if let Some(path) = &workload.path {
                     crate::workload::files::check_root(path)?;
                 }

@@ -1,7 +1,5 @@
-//! Why an engine did not start: its configuration, the operating system
-//! refusing a thread or a runtime, or the HTTP service's address.
-
-use std::net::SocketAddr;
+//! Why an engine did not start: its configuration, or the operating system
+//! refusing a thread or a runtime.
 
 use super::BadConfig;
 
@@ -12,10 +10,4 @@ pub enum StartError {
     /// A runtime, a pool or the sampler's thread could not be created.
     #[error(transparent)]
     Threads(#[from] std::io::Error),
-    #[error("cannot serve HTTP on {address}: {source}")]
-    Serve {
-        address: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
 }

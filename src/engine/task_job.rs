@@ -13,7 +13,7 @@ use super::single_task::TaskReply;
 use crate::metrics::thread_stats::TaskEnd;
 use crate::metrics::work_times::{self, TaskSource, WorkKind};
 use crate::spec::{Kernel, WorkloadSpec};
-use crate::workload::{TaskInput, TaskOutput, checksum, run_task};
+use crate::workload::{TaskFailure, TaskInput, TaskOutput, checksum, run_task};
 
 pub struct TaskJob {
     shared: Arc<Shared>,
@@ -178,6 +178,7 @@ impl TaskJob {
         let (end, output) = match outcome {
             Ok(Ok(output)) => (TaskEnd::Completed, output),
             Ok(Err(error)) => {
+                let error = error.to_string();
                 if self.reply.is_some() {
                     failure = Some(error.clone());
                 }
@@ -276,7 +277,7 @@ impl TaskJob {
         }
     }
 
-    fn compute(&self) -> Result<TaskOutput, String> {
+    fn compute(&self) -> Result<TaskOutput, TaskFailure> {
         let _marker = InJob::enter();
         let every = self.shared.panic_every;
         if every > 0 && (self.index + 1).is_multiple_of(every) {

@@ -107,6 +107,15 @@ pub struct HttpReading {
     pub health_client_failures: u64,
 }
 
+// By its address: the counters are read through `read`.
+impl std::fmt::Debug for HttpStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpStats")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
 impl HttpStats {
     pub fn new(address: SocketAddr) -> HttpStats {
         HttpStats {

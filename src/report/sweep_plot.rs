@@ -24,13 +24,26 @@ fn colour(backend: BackendKind) -> RGBColor {
     }
 }
 
+/// Why the chart was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// plotters could not draw (its error's type depends on the drawing
+    /// backend: kept as its text).
+    #[error("{0}")]
+    Draw(String),
+    #[error("{0}")]
+    Write(#[from] std::io::Error),
+    #[error("the plot was written already")]
+    WrittenAlready,
+}
+
 /// The chart as SVG text.
-pub fn render(report: &SweepReport) -> Result<String, String> {
+pub fn render(report: &SweepReport) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(report, &root).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+        draw(report, &root).map_err(|e| PlotError::Draw(e.to_string()))?;
+        root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
     }
     Ok(svg)
 }
@@ -167,17 +180,14 @@ impl PlotFile {
     }
 
     /// Draws the chart into the file.
-    pub fn write(mut self, report: &SweepReport) -> Result<(), String> {
+    pub fn write(mut self, report: &SweepReport) -> Result<(), PlotError> {
         let svg = render(report)?;
-        let mut file = self.file.take().ok_or("the plot was written already")?;
-        let written = file
-            .write_all(svg.as_bytes())
-            .and_then(|()| file.flush())
-            .map_err(|e| e.to_string());
+        let mut file = self.file.take().ok_or(PlotError::WrittenAlready)?;
+        let written = file.write_all(svg.as_bytes()).and_then(|()| file.flush());
         if written.is_err() {
             crate::new_file::remove_if_same(&self.path, &file);
         }
-        written
+        Ok(written?)
     }
 }
 
@@ -191,8 +201,6 @@ impl Drop for PlotFile {
 
 /// Writes the chart to a new file at `path` (never over an existing one,
 /// never through a link).
-pub fn write(report: &SweepReport, path: &Path) -> Result<(), String> {
-    PlotFile::create(path)
-        .map_err(|e| e.to_string())?
-        .write(report)
+pub fn write(report: &SweepReport, path: &Path) -> Result<(), PlotError> {
+    PlotFile::create(path)?.write(report)
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::{Recording, measured_period};
 use crate::engine::EngineConfig;
@@ -58,7 +59,7 @@ pub fn advice(
     recording: &mut Recording,
     interruption: &Interruption,
     mut progress: impl FnMut(&str),
-) -> anyhow::Result<AdviceReport> {
+) -> Result<AdviceReport, RunFailed> {
     let total = plan.kinds.len() * BackendKind::ALL.len();
     progress(&format!(
         "demo advice: the app runtime with no work for {:.1} s (its own heartbeat lag on this machine)",
@@ -103,7 +104,7 @@ pub fn advice(
             };
             // A signal drops the unfinished row and reports the finished ones.
             let Some(period) =
-                measured_period(config, WARMUP, plan.duration, recording, interruption)?
+                measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
             else {
                 break 'kinds;
             };
@@ -143,7 +144,7 @@ fn idle_baseline(
     plan: &AdvicePlan,
     recording: &mut Recording,
     interruption: &Interruption,
-) -> anyhow::Result<Option<IdleBaseline>> {
+) -> Result<Option<IdleBaseline>, RunFailed> {
     let config = EngineConfig {
         backend: BackendKind::Rayon,
         threads: 1,
@@ -153,7 +154,8 @@ fn idle_baseline(
         worker_nice: plan.worker_nice,
         ..EngineConfig::default()
     };
-    let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
+    let Some(period) =
+        measured_period(config, None, WARMUP, plan.duration, recording, interruption)?
     else {
         return Ok(None);
     };

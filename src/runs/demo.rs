@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::rounds::interleaved;
 use super::session::{Recording, measured_period};
@@ -23,7 +24,7 @@ pub fn starvation(
     recording: &mut Recording,
     interruption: &Interruption,
     mut progress: impl FnMut(&str),
-) -> anyhow::Result<DemoReport> {
+) -> Result<DemoReport, RunFailed> {
     let backends = BackendKind::ALL;
     let rounds = plan.rounds.max(1);
     let schedule = interleaved(backends.len(), rounds);
@@ -48,10 +49,16 @@ pub fn starvation(
             block_threshold: plan.block_threshold,
             worker_nice: plan.worker_nice,
             starved_threshold: Duration::from_secs_f64(plan.threshold.heartbeat_p99_us / 1e6),
-            serve: plan.serve,
             ..EngineConfig::default()
         };
-        let Some(period) = measured_period(config, WARMUP, plan.duration, recording, interruption)?
+        let Some(period) = measured_period(
+            config,
+            plan.serve,
+            WARMUP,
+            plan.duration,
+            recording,
+            interruption,
+        )?
         else {
             break;
         };

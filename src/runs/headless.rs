@@ -4,18 +4,21 @@
 
 use std::time::Duration;
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::{Session, TICK};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::EngineConfig;
 use crate::metrics::proc_stat::ExternalCpuWindow;
 use crate::report::run::RunReport;
+use crate::service::ServeOptions;
 
 pub fn run(
     config: EngineConfig,
+    serve: Option<ServeOptions>,
     mut session: Session,
     interruption: &Interruption,
-) -> anyhow::Result<RunReport> {
-    let engine = Engine::start(config)?;
+) -> Result<RunReport, RunFailed> {
+    let engine = crate::session::serve::start(config, serve)?;
     if let Some(address) = engine.service_address() {
         super::serve::announce_on_stderr(address);
     }

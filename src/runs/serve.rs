@@ -4,22 +4,22 @@
 //! HTTP tasks included.
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::TICK;
 use crate::bounds;
 use crate::cli::ServeCommandArgs;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::EngineConfig;
 use crate::report::run::RunReport;
 use crate::service::ServeOptions;
 use crate::setup::{self, Failure};
 use crate::spec::RunLimit;
 
-/// The engine `loadlab serve` starts: the service on, the driver only with
-/// load flags (for `--duration` or until stopped).
-pub fn serve_config(args: &ServeCommandArgs) -> Result<EngineConfig, Failure> {
+/// The engine `loadlab serve` starts, and the service beside it: the driver
+/// only with load flags (for `--duration` or until stopped).
+pub fn serve_config(args: &ServeCommandArgs) -> Result<(EngineConfig, ServeOptions), Failure> {
     let internal_load = args.workload.workload.is_some()
         || args.workload.rate.is_some()
         || args.workload.inflight.is_some();
@@ -31,19 +31,19 @@ pub fn serve_config(args: &ServeCommandArgs) -> Result<EngineConfig, Failure> {
     };
     let mut config = setup::engine_config(&args.backend, &args.workload, &args.probes, limit)?;
     config.start_driver = internal_load;
-    config.serve = Some(ServeOptions::new(args.serve));
-    Ok(config)
+    Ok((config, ServeOptions::new(args.serve)))
 }
 
 /// Serves until a signal or `duration`; `announce` hears the address (with
 /// the real port) once the service listens.
 pub fn serve(
     config: EngineConfig,
+    options: ServeOptions,
     duration: Option<Duration>,
     interruption: &Interruption,
     announce: impl FnOnce(SocketAddr),
-) -> anyhow::Result<RunReport> {
-    let engine = Engine::start(config)?;
+) -> Result<RunReport, RunFailed> {
+    let engine = crate::session::serve::start(config, Some(options))?;
     if let Some(address) = engine.service_address() {
         announce(address);
     }
@@ -58,10 +58,7 @@ pub fn serve(
     // running ones finish and are answered.
     engine.end_run();
     engine.wait_for_run();
-    let drain_until = Instant::now() + bounds::STOP_GRACE;
-    while engine.shared().outstanding.load(Ordering::Acquire) > 0 && Instant::now() < drain_until {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    engine.drain(bounds::STOP_GRACE);
     let external_cpu_pct = other_programs.pct();
     // Tasks still running now are abandoned and counted cancelled.
     let outcome = engine.finish();
@@ -86,12 +83,12 @@ pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
             "--format: serve writes text or json (csv and md are for sweep)".into(),
         ));
     }
-    let config = serve_config(args)?;
+    let (config, options) = serve_config(args)?;
     let internal_load = config.start_driver;
     let interruption =
         Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
     let duration = args.duration.map(Duration::from_secs_f64);
-    let report = serve(config, duration, &interruption, announce_on_stderr)
+    let report = serve(config, options, duration, &interruption, announce_on_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let text = match args.format {
         Format::Json => format!("{}\n", report.to_json()),

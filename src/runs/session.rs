@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use crate::engine::controller::Controller;
-use crate::engine::{Engine, EngineConfig, RunOutcome};
+use crate::engine::{EngineConfig, RunOutcome};
 use crate::metrics::proc_stat::{CpuTicks, external_cpu_pct};
 use crate::metrics::snapshot::Snapshot;
 use crate::record::Recorder;
 use crate::scenario::Scenario;
+use crate::service::ServeOptions;
 use crate::session::periods::Period;
 use crate::session::playback::Playback;
 use crate::setup::Failure;
@@ -202,17 +204,19 @@ pub struct Measured {
     pub external_cpu_pct: Option<f64>,
 }
 
-/// One step of a demo or a sweep: a fresh engine runs `config` for a warm-up,
-/// then for a measured `period`. None when a signal arrived first (the step
+/// One step of a demo or a sweep: a fresh engine runs `config` (with the
+/// HTTP service when `serve` asks for it) for a warm-up, then for a measured
+/// `period`. None when a signal arrived first (the step
 /// is dropped: a partial period would not compare with the others).
 pub fn measured_period(
     config: EngineConfig,
+    serve: Option<ServeOptions>,
     warmup: Duration,
     period: Duration,
     recording: &mut Recording,
     interruption: &Interruption,
-) -> anyhow::Result<Option<Measured>> {
-    let engine = Engine::start(config)?;
+) -> Result<Option<Measured>, RunFailed> {
+    let engine = crate::session::serve::start(config, serve)?;
     recording.next_engine();
     let mut measured = None;
     if run_for(&engine, warmup, recording, interruption) {

@@ -4,6 +4,7 @@
 //! between get further rounds until it is clear. A signal ends it early with
 //! the rounds that finished.
 
+use super::RunFailed;
 use super::interrupt::Interruption;
 use super::session::{Recording, measured_period};
 use crate::engine::{EngineConfig, cores};
@@ -16,7 +17,7 @@ pub fn sweep(
     recording: &mut Recording,
     interruption: &Interruption,
     mut progress: impl FnMut(&str),
-) -> anyhow::Result<SweepReport> {
+) -> Result<SweepReport, RunFailed> {
     let cells: Vec<(BackendKind, usize)> = plan
         .backends
         .iter()
@@ -46,6 +47,7 @@ pub fn sweep(
         ));
         let Some(period) = measured_period(
             cell_config(plan, backend, threads),
+            plan.serve,
             plan.warmup,
             plan.duration,
             recording,
@@ -87,8 +89,8 @@ pub fn sweep(
 pub fn measure_rounds(
     cells: &[(BackendKind, usize)],
     terms: &Terms,
-    mut measure: impl FnMut(usize, usize, usize, usize) -> anyhow::Result<Option<CellRound>>,
-) -> anyhow::Result<Vec<Vec<CellRound>>> {
+    mut measure: impl FnMut(usize, usize, usize, usize) -> Result<Option<CellRound>, RunFailed>,
+) -> Result<Vec<Vec<CellRound>>, RunFailed> {
     let rounds = terms.rounds.max(1);
     let mut measured: Vec<Vec<CellRound>> = vec![Vec::new(); cells.len()];
     let mut active: Vec<usize> = (0..cells.len()).collect();
@@ -166,7 +168,6 @@ fn cell_config(plan: &SweepPlan, backend: BackendKind, threads: usize) -> Engine
         block_threshold: plan.block_threshold,
         starved_threshold: plan.starved_threshold,
         worker_nice: plan.worker_nice,
-        serve: plan.serve,
         ..EngineConfig::default()
     }
 }

@@ -264,9 +264,8 @@ fn build_step(
         crate::spec::limits::check_workload(workload)
             .map_err(|e| src.error(span.clone(), format!("workload: size {e}")))?;
         if let Some(path) = &workload.path {
-            crate::workload::files::check_root(path).map_err(|e| {
-                src.error(span, format!("workload: {}", e.trim_start_matches("--")))
-            })?;
+            crate::workload::files::check_root(path)
+                .map_err(|e| src.error(span, format!("workload: {e}")))?;
         }
         commands.push(Command::SetWorkload {
             workload: workload.clone(),

@@ -75,7 +75,7 @@ async fn work(State(state): State<ServiceState>, uri: Uri) -> Response {
     let default_seed = state.tasks.default_seed();
     let task = match params::work_task(uri.query(), default_seed) {
         Ok(task) => task,
-        Err(cause) => return error(StatusCode::BAD_REQUEST, &cause),
+        Err(cause) => return error(StatusCode::BAD_REQUEST, &cause.to_string()),
     };
     let outcome = tokio::select! {
         outcome = state.tasks.run(task) => outcome,

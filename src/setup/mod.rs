@@ -82,7 +82,8 @@ pub fn workload_spec(
     crate::spec::limits::check_workload(&spec)
         .map_err(|e| Failure::Usage(format!("--size: {e}")))?;
     if let Some(path) = &spec.path {
-        crate::workload::files::check_root(path).map_err(Failure::Fatal)?;
+        // The flag's name before the path and the cause.
+        crate::workload::files::check_root(path).map_err(|e| Failure::Fatal(format!("--{e}")))?;
     }
     Ok(spec)
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::engine::command::Command;
 use crate::metrics::snapshot::ConfigView;
 use crate::scenario::Scenario;
+use crate::scenario::error::ScenarioError;
 use crate::session::playback::Playback;
 use crate::spec::LoadMode;
 
@@ -42,8 +43,8 @@ const DEMO_MIN_INFLIGHT: usize = 4;
 
 /// The demo ready to play from `now`, and the commands that first make sure
 /// work flows (start after a stop, enough tasks in flight).
-pub fn start(now: Instant, config: &ConfigView) -> Result<(Playback, Vec<Command>), String> {
-    let scenario = Scenario::parse(GUIDED_DEMO, "guided demo").map_err(|e| e.to_string())?;
+pub fn start(now: Instant, config: &ConfigView) -> Result<(Playback, Vec<Command>), ScenarioError> {
+    let scenario = Scenario::parse(GUIDED_DEMO, "guided demo")?;
     let mut commands = Vec::new();
     if !config.running {
         commands.push(Command::Start);

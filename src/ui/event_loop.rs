@@ -6,7 +6,6 @@ use std::io::{BufWriter, Stdout, stdout};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context as _;
 use crossterm::event::{Event, KeyEventKind};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -21,6 +20,7 @@ use super::DashboardOptions;
 use super::action::Action;
 use super::app::App;
 use super::coalesce::PendingChanges;
+use super::dashboard_error::{DashboardError, Doing};
 use super::frame_clock::{FrameClock, Redraw};
 use super::{draw, export, keys, screenshot, suspend};
 use crate::session::playback::Playback;
@@ -36,11 +36,11 @@ pub fn run(
     controller: Arc<dyn Controller>,
     logs: crate::logging::LogBuffer,
     mut opts: DashboardOptions,
-) -> anyhow::Result<()> {
+) -> Result<(), DashboardError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("dashboard: cannot build the ui thread's tokio runtime")?;
+        .doing("cannot build the ui thread's tokio runtime")?;
     let mut app = App::new(opts.theme, logs, opts.export_dir.clone());
     app.view.chart_window = opts.chart_window;
     app.export_screen = opts.export_screen;
@@ -51,18 +51,15 @@ pub fn run(
     }
     // A fixed viewport, resized on Resize events: a fullscreen one asks the
     // terminal its size before every frame, opening /dev/tty each time.
-    let (width, height) =
-        crossterm::terminal::size().context("dashboard: cannot read the terminal's size")?;
+    let (width, height) = crossterm::terminal::size().doing("cannot read the terminal's size")?;
     let mut terminal = Terminal::with_options(
         CrosstermBackend::new(BufWriter::new(stdout())),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
         },
     )
-    .context("dashboard: cannot open the terminal")?;
-    terminal
-        .clear()
-        .context("dashboard: cannot clear the terminal")?;
+    .doing("cannot open the terminal")?;
+    terminal.clear().doing("cannot clear the terminal")?;
     runtime.block_on(event_loop(
         &mut terminal,
         &mut app,
@@ -76,9 +73,8 @@ async fn event_loop(
     app: &mut App,
     controller: &dyn Controller,
     fps: u32,
-) -> anyhow::Result<()> {
-    let mut events =
-        super::input::spawn_reader().context("dashboard: cannot start reading input")?;
+) -> Result<(), DashboardError> {
+    let mut events = super::input::spawn_reader().doing("cannot start reading input")?;
     let mut snapshots = controller.snapshots();
     {
         let first = snapshots.borrow_and_update().clone();
@@ -92,13 +88,11 @@ async fn event_loop(
     // steps) is checked on this tick; Snapshots and input draw on their own.
     let mut housekeeping = tokio::time::interval(housekeeping_period(app, frame));
     housekeeping.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut sigterm = signal(SignalKind::terminate()).context("dashboard: SIGTERM handler")?;
-    let mut sigint = signal(SignalKind::interrupt()).context("dashboard: SIGINT handler")?;
-    let mut sighup = signal(SignalKind::hangup()).context("dashboard: SIGHUP handler")?;
-    let mut sigtstp =
-        signal(SignalKind::from_raw(libc::SIGTSTP)).context("dashboard: SIGTSTP handler")?;
-    let mut sigcont =
-        signal(SignalKind::from_raw(libc::SIGCONT)).context("dashboard: SIGCONT handler")?;
+    let mut sigterm = signal(SignalKind::terminate()).doing("SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).doing("SIGINT handler")?;
+    let mut sighup = signal(SignalKind::hangup()).doing("SIGHUP handler")?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP)).doing("SIGTSTP handler")?;
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT)).doing("SIGCONT handler")?;
     let mut snapshots_open = true;
     let mut frames = FrameClock::new(frame, Instant::now());
     // A frame owed but not due yet (at most `fps` frames a second) is drawn when this fires.
@@ -119,7 +113,7 @@ async fn event_loop(
                         break;
                     }
                     if suspend {
-                        suspend::suspend().context("dashboard: Ctrl-Z")?;
+                        suspend::suspend().doing("Ctrl-Z")?;
                         redraw_all(terminal, app)?;
                         continue;
                     }
@@ -142,11 +136,11 @@ async fn event_loop(
                 Some(Ok(Event::Resize(width, height))) => {
                     terminal
                         .resize(Rect::new(0, 0, width, height))
-                        .context("dashboard: cannot resize to the terminal")?;
+                        .doing("cannot resize to the terminal")?;
                     changed = true;
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(anyhow::anyhow!("dashboard: reading terminal input: {e}")),
+                Some(Err(e)) => return Err(e).doing("reading terminal input"),
                 None => break,
             },
             received = snapshots.changed(), if snapshots_open => match received {
@@ -181,11 +175,11 @@ async fn event_loop(
                 }
             }
             _ = sigtstp.recv() => {
-                suspend::suspend().context("dashboard: SIGTSTP")?;
+                suspend::suspend().doing("SIGTSTP")?;
                 redraw_all(terminal, app)?;
             }
             _ = sigcont.recv() => {
-                suspend::resume().context("dashboard: SIGCONT")?;
+                suspend::resume().doing("SIGCONT")?;
                 redraw_all(terminal, app)?;
             }
             _ = sigterm.recv() => break,
@@ -221,23 +215,22 @@ fn housekeeping_period(app: &App, frame: Duration) -> Duration {
 
 /// After the process was stopped: the size read afresh (it may have changed
 /// meanwhile) and every cell drawn again over whatever the shell left.
-fn redraw_all(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
-    let (width, height) =
-        crossterm::terminal::size().context("dashboard: cannot read the terminal's size")?;
+fn redraw_all(terminal: &mut Term, app: &mut App) -> Result<(), DashboardError> {
+    let (width, height) = crossterm::terminal::size().doing("cannot read the terminal's size")?;
     // `resize` clears the viewport and forgets the last frame, so every cell
     // is drawn; `clear` would ask the terminal for the cursor, whose answer
     // the input thread would take.
     terminal
         .resize(Rect::new(0, 0, width, height))
-        .context("dashboard: cannot resize to the terminal")?;
+        .doing("cannot resize to the terminal")?;
     draw(terminal, app)
 }
 
-fn draw(terminal: &mut Term, app: &mut App) -> anyhow::Result<()> {
+fn draw(terminal: &mut Term, app: &mut App) -> Result<(), DashboardError> {
     let now = Instant::now();
     let completed = terminal
         .draw(|frame| draw::render(frame, app, now))
-        .context("dashboard: cannot draw to the terminal")?;
+        .doing("cannot draw to the terminal")?;
     app.view.screen = (completed.area.width, completed.area.height);
     Ok(())
 }
@@ -264,13 +257,7 @@ pub fn perform(
                     .unwrap_or(0);
                 let snapshot = app.shown().snapshot.clone();
                 let screen = if app.export_screen {
-                    match screen_files(app, now) {
-                        Ok(files) => files,
-                        Err(e) => {
-                            app.set_error(e, now);
-                            continue;
-                        }
-                    }
+                    screen_files(app, now)
                 } else {
                     Vec::new()
                 };
@@ -282,7 +269,7 @@ pub fn perform(
                         format!("exported {} (+ .svg, .txt of the screen)", path.display()),
                         now,
                     ),
-                    Err(e) => app.set_error(e, now),
+                    Err(e) => app.set_error(e.to_string(), now),
                 }
             }
             Action::Quit => return true,
@@ -294,16 +281,16 @@ pub fn perform(
 }
 
 /// The screen as drawn now, as `.svg` and `.txt` exports.
-fn screen_files(app: &App, now: Instant) -> Result<Vec<(&'static str, String)>, String> {
+fn screen_files(app: &App, now: Instant) -> Vec<(&'static str, String)> {
     let (width, height) = match app.view.screen {
         (0, _) | (_, 0) => (120, 40),
         size => size,
     };
-    let buffer = screenshot::render_buffer(app, width, height, now)?;
-    Ok(vec![
+    let buffer = screenshot::render_buffer(app, width, height, now);
+    vec![
         ("svg", screenshot::to_svg(&buffer)),
         ("txt", screenshot::to_text(&buffer)),
-    ])
+    ]
 }
 
 /// A short name for a command in error messages.

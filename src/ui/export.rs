@@ -10,12 +10,30 @@ use std::path::{Path, PathBuf};
 use crate::metrics::snapshot::Snapshot;
 use crate::new_file::{self, Existing};
 
+/// Why `e` wrote no export.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("export: cannot encode the snapshot: {0}")]
+    Encode(serde_json::Error),
+    #[error("export: {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("export: {}: too many snapshots exported this second", .dir.display())]
+    TooMany { dir: PathBuf },
+}
+
 /// Names tried per second before giving up.
 const ATTEMPTS: u32 = 100;
 
 /// Writes `loadlab-snapshot-<unix_ts>.json` (or `...-<unix_ts>-2.json` and so on
 /// if that name is taken) into `dir`; never overwrites a file.
-pub fn write_snapshot(dir: &Path, snapshot: &Snapshot, unix_ts: u64) -> Result<PathBuf, String> {
+pub fn write_snapshot(
+    dir: &Path,
+    snapshot: &Snapshot,
+    unix_ts: u64,
+) -> Result<PathBuf, ExportError> {
     write_export(dir, snapshot, unix_ts, &[])
 }
 
@@ -27,9 +45,8 @@ pub fn write_export(
     snapshot: &Snapshot,
     unix_ts: u64,
     extra: &[(&str, String)],
-) -> Result<PathBuf, String> {
-    let mut json = serde_json::to_string_pretty(snapshot)
-        .map_err(|e| format!("export: cannot encode the snapshot: {e}"))?;
+) -> Result<PathBuf, ExportError> {
+    let mut json = serde_json::to_string_pretty(snapshot).map_err(ExportError::Encode)?;
     json.push('\n');
     let mut files: Vec<(&str, &str)> = vec![("json", json.as_str())];
     files.extend(extra.iter().map(|(ext, content)| (*ext, content.as_str())));
@@ -42,19 +59,18 @@ pub fn write_export(
         match create_all(dir, &stem, &files) {
             Ok(path) => return Ok(path),
             Err(Refused::Taken) => continue,
-            Err(Refused::Failed(message)) => return Err(message),
+            Err(Refused::Failed(error)) => return Err(error),
         }
     }
-    Err(format!(
-        "export: {}: too many snapshots exported this second",
-        dir.display()
-    ))
+    Err(ExportError::TooMany {
+        dir: dir.to_path_buf(),
+    })
 }
 
 enum Refused {
     /// A file (or a link) already has one of the names: try the next stem.
     Taken,
-    Failed(String),
+    Failed(ExportError),
 }
 
 /// Creates `stem.<ext>` for every file, all or none: on a failure the files
@@ -66,12 +82,12 @@ fn create_all(dir: &Path, stem: &str, files: &[(&str, &str)]) -> Result<PathBuf,
         let mut file = match new_file::create(&path, Existing::Refuse) {
             Ok(file) => file,
             Err(e) if new_file::is_refusal(&e) => return Err(Refused::Taken),
-            Err(e) => return Err(Refused::Failed(format!("export: {}: {e}", path.display()))),
+            Err(source) => return Err(Refused::Failed(ExportError::Write { path, source })),
         };
         created.push(path.clone());
         file.write_all(content.as_bytes())
             .and_then(|()| file.flush())
-            .map_err(|e| Refused::Failed(format!("export: {}: {e}", path.display())))
+            .map_err(|source| Refused::Failed(ExportError::Write { path, source }))
     });
     match result {
         Ok(()) => Ok(dir.join(format!("{stem}.json"))),
@@ -135,7 +151,8 @@ mod tests {
     #[test]
     fn missing_directory_is_named_in_the_error() {
         let err = write_snapshot(Path::new("/no/such/dir"), &Snapshot::default(), 1)
-            .expect_err("must fail");
+            .expect_err("must fail")
+            .to_string();
         assert!(err.contains("/no/such/dir"), "{err}");
     }
 }

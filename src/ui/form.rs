@@ -8,7 +8,16 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::bounds;
 use crate::engine::command::Command;
-use crate::spec::{Dist, Kernel, LoadMode, WorkloadSpec};
+use crate::spec::{BadWorkload, Dist, Kernel, LoadMode, WorkloadSpec};
+
+/// A value of the form that cannot be used: the field and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadField {
+    #[error("{field}: {reason}")]
+    Value { field: &'static str, reason: String },
+    #[error(transparent)]
+    Workload(#[from] BadWorkload),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -117,7 +126,7 @@ impl WorkloadForm {
                     }
                     return FormOutcome::Submitted(commands);
                 }
-                Err(message) => self.error = Some(message),
+                Err(bad) => self.error = Some(bad.to_string()),
             },
             KeyCode::Tab | KeyCode::Down => self.move_field(1),
             KeyCode::BackTab | KeyCode::Up => self.move_field(-1),
@@ -220,32 +229,38 @@ impl WorkloadForm {
     }
 
     /// Checks every field; the error names the field and says what is wrong.
-    pub fn validate(&self) -> Result<(WorkloadSpec, LoadMode), String> {
+    pub fn validate(&self) -> Result<(WorkloadSpec, LoadMode), BadField> {
+        let bad = |field: &'static str, reason: String| BadField::Value { field, reason };
         let path_text = self.path.trim();
         let path = if path_text.is_empty() {
             None
         } else {
             let p = PathBuf::from(path_text);
             if !p.exists() {
-                return Err(format!(
-                    "path: {} does not exist",
-                    crate::format::escape_control(path_text)
+                return Err(bad(
+                    "path",
+                    format!(
+                        "{} does not exist",
+                        crate::format::escape_control(path_text)
+                    ),
                 ));
             }
             Some(p)
         };
         let size_text = self.size.trim();
         let size = match size_text.parse::<u64>() {
-            Ok(0) => return Err("size: must be at least 1".to_string()),
+            Ok(0) => return Err(bad("size", "must be at least 1".to_string())),
             Ok(n) if path.is_some() => n,
-            Ok(n) => {
-                crate::spec::limits::check_size(self.kernel, n).map_err(|e| format!("size: {e}"))?
-            }
+            Ok(n) => crate::spec::limits::check_size(self.kernel, n)
+                .map_err(|e| bad("size", e.to_string()))?,
             Err(_) if path.is_some() && size_text.is_empty() => self.current_workload.size,
             Err(_) => {
-                return Err(format!(
-                    "size: '{size_text}' is not a whole number ({})",
-                    self.kernel.size_unit()
+                return Err(bad(
+                    "size",
+                    format!(
+                        "'{size_text}' is not a whole number ({})",
+                        self.kernel.size_unit()
+                    ),
                 ));
             }
         };
@@ -253,22 +268,25 @@ impl WorkloadForm {
         let load = if self.closed {
             match amount_text.parse::<u64>() {
                 Ok(n) => LoadMode::Closed {
-                    inflight: bounds::check_inflight(n).map_err(|e| format!("in flight: {e}"))?,
+                    inflight: bounds::check_inflight(n)
+                        .map_err(|e| bad("in flight", e.to_string()))?,
                 },
                 _ => {
-                    return Err(format!(
-                        "in flight: '{amount_text}' is not a whole number of at least 1"
+                    return Err(bad(
+                        "in flight",
+                        format!("'{amount_text}' is not a whole number of at least 1"),
                     ));
                 }
             }
         } else {
             match amount_text.parse::<f64>() {
                 Ok(r) => LoadMode::Open {
-                    rate: bounds::check_rate(r).map_err(|e| format!("rate: {e}"))?,
+                    rate: bounds::check_rate(r).map_err(|e| bad("rate", e.to_string()))?,
                 },
                 _ => {
-                    return Err(format!(
-                        "rate: '{amount_text}' is not a positive number of tasks per second"
+                    return Err(bad(
+                        "rate",
+                        format!("'{amount_text}' is not a positive number of tasks per second"),
                     ));
                 }
             }
@@ -281,7 +299,7 @@ impl WorkloadForm {
             path,
             cpu_share: self.current_workload.cpu_share,
         };
-        workload.validate().map_err(|e| e.to_string())?;
+        workload.validate()?;
         Ok((workload, load))
     }
 }

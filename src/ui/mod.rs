@@ -11,6 +11,7 @@ pub mod chart_window;
 pub mod coalesce;
 pub mod comparison_view;
 pub mod controls;
+pub mod dashboard_error;
 pub mod demo;
 pub mod draw;
 pub mod event_loop;
@@ -41,10 +42,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context as _;
-
 use crate::engine::controller::Controller;
 use crate::logging::LogBuffer;
+use dashboard_error::{DashboardError, Doing};
 
 pub struct DashboardOptions {
     /// Redraws per second at most (1..=60); nothing is drawn when nothing changed.
@@ -87,25 +87,23 @@ pub fn run_dashboard(
     controller: Arc<dyn Controller>,
     logs: LogBuffer,
     opts: DashboardOptions,
-) -> anyhow::Result<()> {
+) -> Result<(), DashboardError> {
     let expected_panic = opts.expected_panic;
     let ui = std::thread::Builder::new()
         .name("ui".to_string())
-        .spawn(move || -> anyhow::Result<()> {
+        .spawn(move || -> Result<(), DashboardError> {
             let _hook = terminal_guard::PanicHookGuard::install(logs.clone(), expected_panic);
             let _terminal = terminal_guard::TerminalGuard::enter()
-                .context("dashboard: cannot switch the terminal to raw mode")?;
+                .doing("cannot switch the terminal to raw mode")?;
             event_loop::run(controller, logs, opts)
         })
-        .context("dashboard: cannot spawn the ui thread")?;
+        .doing("cannot spawn the ui thread")?;
     match ui.join() {
         Ok(result) => result,
         Err(panic) => {
             let reason = crate::engine::task_job::panic_message(&*panic)
                 .unwrap_or_else(|| "unknown panic".to_string());
-            Err(anyhow::anyhow!(
-                "dashboard: the ui thread panicked: {reason}"
-            ))
+            Err(DashboardError::Panicked(reason))
         }
     }
 }

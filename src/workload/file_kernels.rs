@@ -8,9 +8,10 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use crate::bounds::{RESIZE_FILE_MAX_SIDE, RESIZE_MAX_ALLOC, RESIZE_MAX_FILE_BYTES};
+use crate::workload::TaskFailure;
 use crate::workload::file_open::open_regular;
 use crate::workload::memory_budget::reserve_for_task;
 
@@ -64,7 +65,7 @@ pub struct Thumbnail {
 }
 
 /// BLAKE3 of the file, streamed.
-pub fn hash_file(path: &Path) -> Result<FileHash, String> {
+pub fn hash_file(path: &Path) -> Result<FileHash, TaskFailure> {
     let mut file = open_regular(path)?;
     let mut hasher = blake3::Hasher::new();
     let bytes = file.stream(|chunk| {
@@ -78,7 +79,7 @@ pub fn hash_file(path: &Path) -> Result<FileHash, String> {
 }
 
 /// Lines, words and bytes of the file, streamed.
-pub fn count_file(path: &Path) -> Result<FileCounts, String> {
+pub fn count_file(path: &Path) -> Result<FileCounts, TaskFailure> {
     let mut file = open_regular(path)?;
     let mut counts = FileCounts::default();
     // Carried across chunks so a word split by a chunk boundary counts once.
@@ -100,17 +101,15 @@ pub fn count_file(path: &Path) -> Result<FileCounts, String> {
 }
 
 /// Deflates the file, streamed, counting the compressed bytes.
-pub fn compress_file(path: &Path) -> Result<Compressed, String> {
+pub fn compress_file(path: &Path) -> Result<Compressed, TaskFailure> {
     let mut file = open_regular(path)?;
     let mut encoder = DeflateEncoder::new(CountingSink::default(), Compression::default());
     let mut hasher = blake3::Hasher::new();
     let bytes_in = file.stream(|chunk| {
         hasher.update(chunk);
-        encoder
-            .write_all(chunk)
-            .map_err(|e| format!("deflate: {e}"))
+        encoder.write_all(chunk).map_err(TaskFailure::Deflate)
     })?;
-    let sink = encoder.finish().map_err(|e| format!("deflate: {e}"))?;
+    let sink = encoder.finish().map_err(TaskFailure::Deflate)?;
     Ok(Compressed {
         bytes_in,
         bytes_out: sink.written,
@@ -122,7 +121,7 @@ pub fn compress_file(path: &Path) -> Result<Compressed, String> {
 /// cannot take gigabytes), makes a Lanczos3 thumbnail and encodes it as PNG.
 /// The decoded size, known from the header, is reserved from the process
 /// memory budget before the pixels are decoded.
-pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
+pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, TaskFailure> {
     thumbnail_file_while(path, &|| true)
 }
 
@@ -131,40 +130,39 @@ pub fn thumbnail_file(path: &Path) -> Result<Thumbnail, String> {
 pub fn thumbnail_file_while(
     path: &Path,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<Thumbnail, String> {
+) -> Result<Thumbnail, TaskFailure> {
     let file = open_regular(path)?;
     let bytes_in = file.len();
     if bytes_in > RESIZE_MAX_FILE_BYTES {
-        return Err(format!(
-            "too large to resize: {bytes_in} bytes (limit {} MiB)",
-            RESIZE_MAX_FILE_BYTES >> 20
-        ));
+        return Err(TaskFailure::TooLargeToResize {
+            bytes: bytes_in,
+            limit_mib: RESIZE_MAX_FILE_BYTES >> 20,
+        });
     }
-    let mut reader = ImageReader::new(BufReader::new(&file.file))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+    let mut reader = ImageReader::new(BufReader::new(&file.file)).with_guessed_format()?;
     let jpeg = reader.format() == Some(ImageFormat::Jpeg);
     let mut limits = Limits::default();
     limits.max_image_width = Some(RESIZE_FILE_MAX_SIDE);
     limits.max_image_height = Some(RESIZE_FILE_MAX_SIDE);
     limits.max_alloc = Some(RESIZE_MAX_ALLOC);
     reader.limits(limits.clone());
-    let decoder = reader.into_decoder().map_err(describe_image_error)?;
+    let decoder = reader.into_decoder()?;
     // What `ImageReader::decode` checks before allocating the pixels.
-    limits
-        .reserve(decoder.total_bytes())
-        .map_err(describe_image_error)?;
+    limits.reserve(decoder.total_bytes())?;
     let (width, height) = decoder.dimensions();
     let estimate = decode_memory_estimate(decoder.total_bytes(), width, height, jpeg);
-    let _memory = reserve_for_task(estimate, still_wanted)
-        .map_err(|e| format!("image of {width} x {height}: {e}"))?;
-    let image = DynamicImage::from_decoder(decoder).map_err(describe_image_error)?;
+    let _memory =
+        reserve_for_task(estimate, still_wanted).map_err(|refusal| TaskFailure::NoMemory {
+            needed_for: format!("image of {width} x {height}"),
+            refusal,
+        })?;
+    let image = DynamicImage::from_decoder(decoder)?;
     file.check_unchanged()?;
     let thumbnail = shrink_to_fit(image);
     let mut png = Vec::new();
     thumbnail
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-        .map_err(|e| format!("cannot encode thumbnail: {e}"))?;
+        .map_err(TaskFailure::CannotEncode)?;
     Ok(Thumbnail {
         width: thumbnail.width(),
         height: thumbnail.height(),
@@ -192,15 +190,6 @@ fn shrink_to_fit(image: DynamicImage) -> DynamicImage {
         image
     } else {
         image.resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, FilterType::Lanczos3)
-    }
-}
-
-fn describe_image_error(error: ImageError) -> String {
-    match error {
-        ImageError::Unsupported(e) => format!("not an image: {e}"),
-        ImageError::Limits(e) => format!("image too large: {e}"),
-        ImageError::IoError(e) => e.to_string(),
-        other => format!("cannot decode image: {other}"),
     }
 }
 

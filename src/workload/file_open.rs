@@ -6,6 +6,8 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
+use super::TaskFailure;
+
 /// Read size of the streaming kernels: memory per task stays at one chunk.
 pub const CHUNK_LEN: usize = 64 * 1024;
 
@@ -63,22 +65,23 @@ pub struct OpenedFile {
 /// first, so FIFOs and devices are never opened; the open itself uses
 /// O_NONBLOCK so a FIFO swapped in after the check cannot block us, and the
 /// opened file must be the one that was checked.
-pub fn open_regular(path: &Path) -> Result<OpenedFile, String> {
-    let checked = fs::metadata(path).map_err(|e| describe_walked_stat_error(path, &e))?;
+pub fn open_regular(path: &Path) -> Result<OpenedFile, TaskFailure> {
+    let checked = fs::metadata(path)
+        .map_err(|e| TaskFailure::Unreachable(describe_walked_stat_error(path, &e)))?;
     if !checked.is_file() {
-        return Err(not_regular(checked.file_type()));
+        return Err(TaskFailure::NotRegular(not_regular(checked.file_type())));
     }
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => format!("file vanished: {e}"),
-            _ => e.to_string(),
+            io::ErrorKind::NotFound => TaskFailure::Unreachable(format!("file vanished: {e}")),
+            _ => TaskFailure::Io(e),
         })?;
-    let opened = file.metadata().map_err(|e| e.to_string())?;
+    let opened = file.metadata()?;
     if !opened.is_file() || opened.dev() != checked.dev() || opened.ino() != checked.ino() {
-        return Err("file changed during the walk: replaced before it was read".to_string());
+        return Err(TaskFailure::Replaced);
     }
     Ok(OpenedFile { file, opened })
 }
@@ -99,8 +102,8 @@ impl OpenedFile {
     /// endlessly appended file cannot keep a worker forever) or changes.
     pub fn stream(
         &mut self,
-        mut each: impl FnMut(&[u8]) -> Result<(), String>,
-    ) -> Result<u64, String> {
+        mut each: impl FnMut(&[u8]) -> Result<(), TaskFailure>,
+    ) -> Result<u64, TaskFailure> {
         let mut buffer = vec![0u8; CHUNK_LEN];
         let mut total = 0u64;
         let expected = self.len();
@@ -110,34 +113,34 @@ impl OpenedFile {
                 Ok(n) => {
                     total += n as u64;
                     if total > expected {
-                        return Err(changed());
+                        return Err(TaskFailure::ChangedDuringRead);
                     }
                     each(&buffer[..n])?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(TaskFailure::Io(e)),
             }
         }
         if total != expected {
-            return Err(changed());
+            return Err(TaskFailure::ChangedDuringRead);
         }
         self.check_unchanged()?;
         Ok(total)
     }
 
     /// Fails if size, modification or change time moved since the file was opened.
-    pub fn check_unchanged(&self) -> Result<(), String> {
-        let now = self.file.metadata().map_err(|e| e.to_string())?;
+    pub fn check_unchanged(&self) -> Result<(), TaskFailure> {
+        let now = self.file.metadata()?;
         let before = &self.opened;
         let same = now.len() == before.len()
             && now.mtime() == before.mtime()
             && now.mtime_nsec() == before.mtime_nsec()
             && now.ctime() == before.ctime()
             && now.ctime_nsec() == before.ctime_nsec();
-        if same { Ok(()) } else { Err(changed()) }
+        if same {
+            Ok(())
+        } else {
+            Err(TaskFailure::ChangedDuringRead)
+        }
     }
-}
-
-fn changed() -> String {
-    "file changed during read".to_string()
 }

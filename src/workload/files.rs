@@ -2,19 +2,19 @@
 //! digest that depends only on the file's name and contents.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::spec::Kernel;
-use crate::workload::TaskOutput;
 use crate::workload::file_kernels::{compress_file, count_file, hash_file, thumbnail_file_while};
 use crate::workload::file_open::{describe_stat_error, not_regular};
 use crate::workload::seed_mix::digest_u64;
+use crate::workload::{TaskFailure, TaskOutput};
 
 pub use crate::workload::walker::spawn_walker;
 
 /// Runs one file kernel on one regular file. `name` is the path relative to the walk root.
 /// digest depends only on the file's name and contents; bytes_in = bytes read.
-pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, String> {
+pub fn run_file(kernel: Kernel, path: &Path, name: &str) -> Result<TaskOutput, TaskFailure> {
     run_file_while(kernel, path, name, &|| true)
 }
 
@@ -25,7 +25,7 @@ pub fn run_file_while(
     path: &Path,
     name: &str,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     let (result, bytes_in, bytes_out): (Vec<u8>, u64, u64) = match kernel {
         Kernel::Hash => {
             let h = hash_file(path)?;
@@ -60,9 +60,7 @@ pub fn run_file_while(
         | Kernel::Sleep
         | Kernel::Mixed
         | Kernel::Custom(_) => {
-            return Err(format!(
-                "{kernel} is not a file kernel: use hash, count, compress or resize"
-            ));
+            return Err(TaskFailure::NotAFileKernel(kernel));
         }
     };
     Ok(TaskOutput {
@@ -83,9 +81,24 @@ fn file_digest(kernel: Kernel, name: &str, result: &[u8]) -> u64 {
     digest_u64(&hasher.finalize())
 }
 
-/// Checks --path before a run: Err("--path /x: No such file or directory (os error 2)") etc.
-pub fn check_root(root: &Path) -> Result<(), String> {
-    let fail = |reason: String| Err(format!("--path {}: {reason}", root.display()));
+/// Why a workload's path cannot be walked: the path and the cause, e.g.
+/// "path /x: No such file or directory (os error 2)".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("path {}: {reason}", .path.display())]
+pub struct BadRoot {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Checks a workload's path before a run: it exists and is a readable
+/// directory or a file.
+pub fn check_root(root: &Path) -> Result<(), BadRoot> {
+    let fail = |reason: String| {
+        Err(BadRoot {
+            path: root.to_path_buf(),
+            reason,
+        })
+    };
     let meta = match fs::metadata(root) {
         Ok(meta) => meta,
         Err(e) => return fail(describe_stat_error(root, &e)),

@@ -10,11 +10,11 @@ use rayon::prelude::*;
 
 use crate::bounds::{ARGON2_MAX_KIB, RESIZE_MAX_SIDE, SLEEP_MAX_MICROS};
 use crate::spec::{DEFAULT_CPU_SHARE, Kernel};
-use crate::workload::TaskOutput;
 use crate::workload::memory_budget::reserve_for_task;
 use crate::workload::seed_block::{SEED_BLOCK_LEN, seed_block};
 use crate::workload::seed_mix::{digest_u64, mix};
 use crate::workload::task_clock;
+use crate::workload::{TaskFailure, TaskOutput};
 
 /// sumsq-split cuts its range into this many chunks.
 pub const SUMSQ_SPLIT_CHUNKS: u64 = 64;
@@ -35,7 +35,7 @@ pub fn run_synthetic(
     size: u64,
     seed: u64,
     index: u64,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     run_synthetic_with_share(kernel, size, seed, index, DEFAULT_CPU_SHARE, &|| true)
 }
 
@@ -49,7 +49,7 @@ pub fn run_synthetic_with_share(
     index: u64,
     cpu_share: u8,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     match kernel {
         Kernel::Spin => Ok(spin(size)),
         Kernel::Sleep => sleep(size, seed, index),
@@ -64,9 +64,7 @@ pub fn run_synthetic_with_share(
             custom.digest(size, mix(seed, index, CUSTOM_STREAM)),
             custom.input_bytes(size),
         )),
-        Kernel::Count | Kernel::Compress => {
-            Err(format!("{kernel} is a file kernel: it needs --path"))
-        }
+        Kernel::Count | Kernel::Compress => Err(TaskFailure::NeedsPath(kernel)),
     }
 }
 
@@ -105,17 +103,17 @@ fn spin(micros: u64) -> TaskOutput {
 }
 
 /// Blocks the thread in a sleep system call for `micros` microseconds.
-fn sleep(micros: u64, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn sleep(micros: u64, seed: u64, index: u64) -> Result<TaskOutput, TaskFailure> {
     check_sleep(Kernel::Sleep, micros)?;
     std::thread::sleep(Duration::from_micros(micros));
     Ok(output(mix(mix(seed, index, SLEEP_STREAM), micros, 0), 0))
 }
 
 /// `cpu_share` percent of `micros` busy-waiting, then the rest asleep.
-fn mixed(micros: u64, cpu_share: u8, seed: u64, index: u64) -> Result<TaskOutput, String> {
+fn mixed(micros: u64, cpu_share: u8, seed: u64, index: u64) -> Result<TaskOutput, TaskFailure> {
     check_sleep(Kernel::Mixed, micros)?;
     if cpu_share > 100 {
-        return Err(format!("mixed: cpu share {cpu_share}% is above 100%"));
+        return Err(TaskFailure::CpuShare(cpu_share));
     }
     let busy = micros * u64::from(cpu_share) / 100;
     spin_for(busy);
@@ -124,11 +122,14 @@ fn mixed(micros: u64, cpu_share: u8, seed: u64, index: u64) -> Result<TaskOutput
     Ok(output(mix(mix(seed, index, MIXED_STREAM), shape, 0), 0))
 }
 
-fn check_sleep(kernel: Kernel, micros: u64) -> Result<(), String> {
+fn check_sleep(kernel: Kernel, micros: u64) -> Result<(), TaskFailure> {
     if micros > SLEEP_MAX_MICROS {
-        return Err(format!(
-            "{kernel}: size {micros} us is above the limit of {SLEEP_MAX_MICROS} us"
-        ));
+        return Err(TaskFailure::AboveLimit {
+            kernel,
+            size: micros,
+            limit: SLEEP_MAX_MICROS,
+            unit: "us",
+        });
     }
     Ok(())
 }
@@ -213,20 +214,26 @@ fn argon2(
     seed: u64,
     index: u64,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     if size > ARGON2_MAX_KIB {
-        return Err(format!(
-            "argon2: size {size} KiB is above the limit of {ARGON2_MAX_KIB} KiB"
-        ));
+        return Err(TaskFailure::AboveLimit {
+            kernel: Kernel::Argon2,
+            size,
+            limit: ARGON2_MAX_KIB,
+            unit: "KiB",
+        });
     }
     let _memory = reserve_for_task(
         synthetic_memory_estimate(Kernel::Argon2, size),
         still_wanted,
     )
-    .map_err(|e| format!("argon2 of {size} KiB: {e}"))?;
+    .map_err(|refusal| TaskFailure::NoMemory {
+        needed_for: format!("argon2 of {size} KiB"),
+        refusal,
+    })?;
     let m_cost = size.max(u64::from(argon2::Params::MIN_M_COST)) as u32;
     let params = argon2::Params::new(m_cost, 1, 1, Some(32))
-        .map_err(|e| format!("argon2: bad parameters for size {size}: {e}"))?;
+        .map_err(|cause| TaskFailure::Argon2Params { size, cause })?;
     let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut password = [0u8; 16];
     let mut salt = [0u8; 16];
@@ -239,7 +246,7 @@ fn argon2(
     let mut out = [0u8; 32];
     hasher
         .hash_password_into(&password, &salt, &mut out)
-        .map_err(|e| format!("argon2: {e}"))?;
+        .map_err(TaskFailure::Argon2)?;
     let mut first = [0u8; 8];
     first.copy_from_slice(&out[..8]);
     Ok(output(u64::from_le_bytes(first), 0))
@@ -251,17 +258,23 @@ fn resize_generated(
     seed: u64,
     index: u64,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     if size > RESIZE_MAX_SIDE {
-        return Err(format!(
-            "resize: size {size} px is above the limit of {RESIZE_MAX_SIDE} px"
-        ));
+        return Err(TaskFailure::AboveLimit {
+            kernel: Kernel::Resize,
+            size,
+            limit: RESIZE_MAX_SIDE,
+            unit: "px",
+        });
     }
     let _memory = reserve_for_task(
         synthetic_memory_estimate(Kernel::Resize, size),
         still_wanted,
     )
-    .map_err(|e| format!("resize of {size} px: {e}"))?;
+    .map_err(|refusal| TaskFailure::NoMemory {
+        needed_for: format!("resize of {size} px"),
+        refusal,
+    })?;
     let side = size as u32;
     let source = generated_image(side, mix(seed, index, IMAGE_STREAM));
     let target = (side / 4).max(1);

@@ -36,20 +36,31 @@ pub fn human(bytes: u64) -> String {
     ByteSize(bytes).display().iec().to_string()
 }
 
+/// A memory budget's text that is not one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadBudget {
+    #[error("{0:?} is not a size (examples: 512MiB, 2GiB, 1073741824)")]
+    NotASize(String),
+    #[error(
+        "{text:?} is outside {} to {}",
+        human(MEMORY_BUDGET_MIN),
+        human(MEMORY_BUDGET_MAX)
+    )]
+    Outside { text: String },
+}
+
 /// Parses `512MiB`, `2GiB`, `1.5 GB` or a plain byte count, within
 /// [`MEMORY_BUDGET_MIN`, `MEMORY_BUDGET_MAX`]. The error says what was wrong with the text.
-pub fn parse_budget(text: &str) -> Result<u64, String> {
+pub fn parse_budget(text: &str) -> Result<u64, BadBudget> {
     let bytes = text
         .trim()
         .parse::<ByteSize>()
-        .map_err(|_| format!("{text:?} is not a size (examples: 512MiB, 2GiB, 1073741824)"))?
+        .map_err(|_| BadBudget::NotASize(text.to_string()))?
         .as_u64();
     if !(MEMORY_BUDGET_MIN..=MEMORY_BUDGET_MAX).contains(&bytes) {
-        return Err(format!(
-            "{text:?} is outside {} to {}",
-            human(MEMORY_BUDGET_MIN),
-            human(MEMORY_BUDGET_MAX)
-        ));
+        return Err(BadBudget::Outside {
+            text: text.to_string(),
+        });
     }
     Ok(bytes)
 }
@@ -87,17 +98,17 @@ pub fn process_budget() -> &'static MemoryBudget {
 pub fn reserve_for_task(
     estimate: u64,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<Option<Reservation<'static>>, String> {
+) -> Result<Option<Reservation<'static>>, Refusal> {
     if estimate < MEMORY_BUDGET_SMALL_TASK_BYTES {
         return Ok(None);
     }
     match process_budget().reserve_while(estimate, still_wanted) {
         Ok(reservation) => Ok(Some(reservation)),
-        Err(Refusal::TooLarge(error)) => Err(error.to_string()),
         Err(Refusal::NoLongerWanted) => {
             GAVE_UP.with(|flag| flag.set(true));
-            Err("stopped while waiting for memory".to_string())
+            Err(Refusal::NoLongerWanted)
         }
+        Err(refusal) => Err(refusal),
     }
 }
 
@@ -119,12 +130,14 @@ struct Queue {
 }
 
 /// Why a reservation was not made.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// Larger than the whole budget.
+    #[error(transparent)]
     TooLarge(TooLarge),
     /// The task stopped wanting the memory while it waited (its run was
     /// stopped or reached its deadline).
+    #[error("stopped while waiting for memory")]
     NoLongerWanted,
 }
 

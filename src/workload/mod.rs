@@ -14,9 +14,11 @@ pub mod seed_block;
 pub mod seed_mix;
 pub mod task;
 pub mod task_clock;
+pub mod task_failure;
 pub mod walker;
 
 pub use task::run_task;
+pub use task_failure::TaskFailure;
 
 /// The input of one task.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use crate::spec::Kernel;
 use crate::workload::files::run_file_while;
 use crate::workload::kernels::run_synthetic_with_share;
-use crate::workload::{TaskInput, TaskOutput};
+use crate::workload::{TaskFailure, TaskInput, TaskOutput};
 
 /// Runs TaskInput of any kind: Synthetic -> run_synthetic_with_share,
 /// File -> run_file_while, Invalid -> Err(error). `cpu_share` shapes `mixed`
@@ -15,12 +15,12 @@ pub fn run_task(
     cpu_share: u8,
     input: &TaskInput,
     still_wanted: &dyn Fn() -> bool,
-) -> Result<TaskOutput, String> {
+) -> Result<TaskOutput, TaskFailure> {
     match input {
         TaskInput::Synthetic { index, size } => {
             run_synthetic_with_share(kernel, *size, seed, *index, cpu_share, still_wanted)
         }
         TaskInput::File { path, name } => run_file_while(kernel, path, name, still_wanted),
-        TaskInput::Invalid { error, .. } => Err(error.clone()),
+        TaskInput::Invalid { error, .. } => Err(TaskFailure::Invalid(error.clone())),
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use loadlab::engine::Refused;
 use loadlab::engine::command::Command;
 use loadlab::engine::controller::Controller;
 use loadlab::logging::LogBuffer;
@@ -302,16 +303,17 @@ pub fn ch(c: char) -> KeyEvent {
 /// A Controller double: records every command, can be told to refuse them.
 pub struct FakeController {
     pub commands: Mutex<Vec<Command>>,
-    pub refuse: Option<String>,
+    /// Refuses every command with what this makes.
+    pub refuse: Option<fn() -> Refused>,
     sender: watch::Sender<Arc<Snapshot>>,
 }
 
 impl FakeController {
-    pub fn new(refuse: Option<&str>) -> FakeController {
+    pub fn new(refuse: Option<fn() -> Refused>) -> FakeController {
         let (sender, _) = watch::channel(Arc::new(Snapshot::default()));
         FakeController {
             commands: Mutex::new(Vec::new()),
-            refuse: refuse.map(str::to_string),
+            refuse,
             sender,
         }
     }
@@ -326,10 +328,10 @@ impl FakeController {
 }
 
 impl Controller for FakeController {
-    fn apply(&self, command: Command) -> Result<(), String> {
+    fn apply(&self, command: Command) -> Result<(), Refused> {
         self.commands.lock().expect("lock").push(command);
-        match &self.refuse {
-            Some(reason) => Err(reason.clone()),
+        match self.refuse {
+            Some(refusal) => Err(refusal()),
             None => Ok(()),
         }
     }
