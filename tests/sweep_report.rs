@@ -885,3 +885,81 @@ fn backends_that_tie_at_the_fewest_threads_are_recommended_by_what_they_share() 
         r.why
     );
 }
+
+#[test]
+fn many_noisy_cells_give_one_warning_per_kind_of_noise_worst_first() {
+    use BackendKind::*;
+    // Both backends "scale" beyond 2 cores and drift between rounds: four
+    // cells' worth of noise, two kinds of it.
+    let drift = [0.001, 0.0013, 0.001];
+    let rows = vec![
+        cpu_rounds(Rayon, 1, &[1000.0, 1010.0, 990.0], &drift),
+        cpu_rounds(Rayon, 2, &[2830.0, 2860.0, 2800.0], &[0.001, 0.0012, 0.001]),
+        cpu_rounds(Channel, 1, &[1000.0, 1010.0, 990.0], &drift),
+        cpu_rounds(Channel, 2, &[2500.0, 2520.0, 2480.0], &drift),
+    ];
+    let verdict = decide(&rows, &terms(2));
+    let speedups: Vec<&String> = verdict
+        .warnings
+        .iter()
+        .filter(|w| w.contains("that is noise"))
+        .collect();
+    assert_eq!(speedups.len(), 1, "{:?}", verdict.warnings);
+    assert!(
+        speedups[0].starts_with(
+            "rayon x2 ran x2.83 the tasks/s of rayon x1, beyond the x2 that 2 cores allow; so did channel x2 over channel x1: that is noise"
+        ),
+        "{:?}",
+        verdict.warnings
+    );
+    let drifts: Vec<&String> = verdict
+        .warnings
+        .iter()
+        .filter(|w| w.contains("the same task's CPU time varied"))
+        .collect();
+    assert_eq!(drifts.len(), 1, "{:?}", verdict.warnings);
+    assert!(
+        drifts[0].contains("varied 30% between rounds (the machine itself slowed; so did "),
+        "{:?}",
+        verdict.warnings
+    );
+}
+
+#[test]
+fn past_the_pick_and_its_rival_noisy_cells_are_named_in_one_line() {
+    use BackendKind::*;
+    let swinging =
+        |backend, threads| cpu_rounds(backend, threads, &[100.0, 300.0, 200.0], &[0.001; 3]);
+    let rows = vec![
+        swinging(Rayon, 1),
+        swinging(Rayon, 2),
+        swinging(Channel, 1),
+        swinging(Channel, 2),
+    ];
+    let report = SweepReport::new(rows, &terms(2), None);
+    let whole: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("varied by 100% between rounds"))
+        .collect();
+    assert_eq!(whole.len(), 2, "{:?}", report.warnings);
+    let folded: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.ends_with("were noisy too: rerun on a quiet machine"))
+        .collect();
+    assert_eq!(folded.len(), 1, "{:?}", report.warnings);
+    // Every noisy cell is named once: two whole, two in the folded line.
+    for label in ["rayon x1", "rayon x2", "channel x1", "channel x2"] {
+        let named = report
+            .warnings
+            .iter()
+            .filter(|w| {
+                [" ", ":", ","]
+                    .iter()
+                    .any(|end| w.contains(&format!("{label}{end}")))
+            })
+            .count();
+        assert_eq!(named, 1, "{label}: {:?}", report.warnings);
+    }
+}

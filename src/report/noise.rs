@@ -94,6 +94,9 @@ pub fn median_of<R>(rounds: &[R], figure: impl Fn(&R) -> f64) -> f64 {
     Range::of(&values).map_or(0.0, |r| r.median)
 }
 
+/// How every noise warning ends.
+pub const RERUN: &str = ": rerun on a quiet machine";
+
 /// Why a cell is noisy, if it is.
 pub fn noise_reason(
     label: &str,
@@ -114,7 +117,7 @@ pub fn noise_reason(
             crate::format::significant(throughput.max)
         ));
     }
-    (!reasons.is_empty()).then(|| format!("{}: rerun on a quiet machine", reasons.join("; ")))
+    (!reasons.is_empty()).then(|| format!("{}{RERUN}", reasons.join("; ")))
 }
 
 /// `tasks/s` as `median (min-max)`, or the median alone for one round.

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::noise::RERUN;
 pub use super::sweep_round::{CellRound, HeartbeatP99, P50P99, SweepLatency};
 pub use super::sweep_row::SweepRow;
 pub use super::sweep_scaling::{Knee, efficiency, knee};
@@ -41,10 +42,27 @@ pub struct SweepReport {
 /// decision was between (`leading`, row indices), a single round, efficiency
 /// without a baseline.
 pub fn warnings(rows: &[SweepRow], leading: &[usize], rounds: usize) -> Vec<String> {
-    let mut out: Vec<String> = leading
+    // The pick and its closest rival say why they are noisy; past them a
+    // busy machine makes every cell noisy, and the rest are named in one line.
+    const WHOLE: usize = 2;
+    let noisy: Vec<(String, String)> = leading
         .iter()
-        .filter_map(|&i| rows.get(i).and_then(SweepRow::noise))
+        .filter_map(|&i| rows.get(i))
+        .filter_map(|row| row.noise().map(|why| (row.label(), why)))
         .collect();
+    let mut out: Vec<String> = noisy
+        .iter()
+        .take(WHOLE)
+        .map(|(_, why)| why.clone())
+        .collect();
+    if noisy.len() > WHOLE {
+        let names: Vec<&str> = noisy[WHOLE..]
+            .iter()
+            .map(|(label, _)| label.as_str())
+            .collect();
+        let verb = if names.len() == 1 { "was" } else { "were" };
+        out.push(format!("{} {verb} noisy too{RERUN}", names.join(", ")));
+    }
     if rounds == 1 {
         out.push(
             "one round per cell: no spread was measured, so differences may be noise (use --rounds 3 or more)"

@@ -172,6 +172,21 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// `"; so did A, B and 3 more"` for the cells a warning also holds for, or
+/// nothing.
+fn so_did(others: &[String]) -> String {
+    const NAMED: usize = 3;
+    match others.len() {
+        0 => String::new(),
+        n if n <= NAMED => format!("; so did {}", and_list(others)),
+        n => {
+            let mut named = others[..NAMED].to_vec();
+            named.push(format!("{} more", n - NAMED));
+            format!("; so did {}", and_list(&named))
+        }
+    }
+}
+
 /// Decides among the rows. Cells whose heartbeat p99 stayed within the
 /// starved threshold are the candidates (all cells when none did). The
 /// leader has the best median; cells within the noise floor of it at the
@@ -316,13 +331,21 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
             rows[leader].label()
         ));
     }
-    for s in speedups
+    // One line per kind of noise, worst first: a busy machine gives many
+    // cells the same warning, and only the worst sets the floor.
+    let mut noisy_speedups: Vec<_> = speedups
         .iter()
         .filter(|s| in_question(s.lo) || in_question(s.hi))
-    {
+        .collect();
+    noisy_speedups.sort_by(|a, b| b.excess.total_cmp(&a.excess));
+    if let Some((s, others)) = noisy_speedups.split_first() {
         let (lo, hi) = (&rows[s.lo], &rows[s.hi]);
+        let others: Vec<String> = others
+            .iter()
+            .map(|o| format!("{} over {}", rows[o.hi].label(), rows[o.lo].label()))
+            .collect();
         warnings.push(format!(
-            "{} ran x{:.2} the tasks/s of {}, beyond the x{} that {} allow: that is noise (the machine's own load or clock), so differences under {} are not called",
+            "{} ran x{:.2} the tasks/s of {}, beyond the x{} that {} allow{}: that is noise (the machine's own load or clock), so differences under {} are not called",
             hi.label(),
             s.speedup,
             lo.label(),
@@ -336,6 +359,7 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
             } else {
                 format!("{} threads", hi.threads)
             },
+            so_did(&others),
             pct(s.excess)
         ));
     }
@@ -345,19 +369,24 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
     } else {
         &unsettled[..]
     };
-    for &i in drifting {
-        let row = &rows[i];
-        if cpu_bound(row, terms)
-            && let Some(drift) = row
-                .stats
+    let mut drifts: Vec<(String, f64)> = drifting
+        .iter()
+        .map(|&i| &rows[i])
+        .filter(|row| cpu_bound(row, terms))
+        .filter_map(|row| {
+            row.stats
                 .machine_drift_pct
                 .filter(|d| *d / 100.0 > MIN_REAL_DIFFERENCE)
-        {
-            warnings.push(format!(
-                "{}: the same task's CPU time varied {drift:.0}% between rounds (the machine itself slowed), so differences under {drift:.0}% are not called",
-                row.label()
-            ));
-        }
+                .map(|d| (row.label(), d))
+        })
+        .collect();
+    drifts.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if let Some(((label, drift), others)) = drifts.split_first() {
+        let others: Vec<String> = others.iter().map(|(l, _)| l.clone()).collect();
+        warnings.push(format!(
+            "{label}: the same task's CPU time varied {drift:.0}% between rounds (the machine itself slowed{}), so differences under {drift:.0}% are not called",
+            so_did(&others)
+        ));
     }
 
     let floor = unsettled
