@@ -139,7 +139,9 @@ fn scrape_until_stopped(url: &LoopbackUrl, readings: &Mutex<Readings>, stop: &At
             stop,
         )
         .map_err(|error| error.to_string())
-        .and_then(|body| read_page(&String::from_utf8_lossy(&body)));
+        .and_then(|body| {
+            read_page(&String::from_utf8_lossy(&body)).map_err(|error| error.to_string())
+        });
         if stop.load(Ordering::Acquire) {
             return;
         }
@@ -179,15 +181,22 @@ fn scrape_until_stopped(url: &LoopbackUrl, readings: &Mutex<Readings>, stop: &At
     }
 }
 
+/// A page none of whose lines is a sample.
+#[derive(Debug, thiserror::Error)]
+#[error("not Prometheus text ({bad_lines} lines without a sample, the first: {first:?})")]
+struct NotPrometheusText {
+    bad_lines: usize,
+    first: String,
+}
+
 /// A page's tokio series and sample count, or why it is not Prometheus text.
-fn read_page(text: &str) -> Result<(Vec<MetricSeries>, usize), String> {
+fn read_page(text: &str) -> Result<(Vec<MetricSeries>, usize), NotPrometheusText> {
     let page = prometheus_text::parse(text, runtime_metrics::maybe_tokio);
     if page.sample_lines == 0 && page.bad_lines > 0 {
-        return Err(format!(
-            "not Prometheus text ({} lines without a sample, the first: {:?})",
-            page.bad_lines,
-            page.first_bad.unwrap_or_default()
-        ));
+        return Err(NotPrometheusText {
+            bad_lines: page.bad_lines,
+            first: page.first_bad.unwrap_or_default(),
+        });
     }
     Ok((
         runtime_metrics::tokio_series(&page.samples),
@@ -201,7 +210,9 @@ mod tests {
 
     #[test]
     fn a_page_that_is_not_prometheus_text_is_refused_with_its_first_line() {
-        let error = read_page("<html>\n<body>Not here</body>\n</html>\n").unwrap_err();
+        let error = read_page("<html>\n<body>Not here</body>\n</html>\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("not Prometheus text") && error.contains("<html>"),
             "{error}"
