@@ -943,6 +943,17 @@ fn past_the_pick_and_its_rival_noisy_cells_are_named_in_one_line() {
         .filter(|w| w.contains("varied by 100% between rounds"))
         .collect();
     assert_eq!(whole.len(), 2, "{:?}", report.warnings);
+    // The pick is among the cells that say why.
+    let pick = report
+        .recommendation
+        .as_ref()
+        .map(|r| format!("{} x{}", r.backend.name(), r.threads))
+        .unwrap_or_default();
+    assert!(
+        whole.iter().any(|w| w.starts_with(&format!("{pick} "))),
+        "{pick}: {:?}",
+        report.warnings
+    );
     let folded: Vec<&String> = report
         .warnings
         .iter()

@@ -119,9 +119,12 @@ impl SweepReport {
         let mut warnings = verdict.warnings;
         // Noise of the cells the decision was between bears on it.
         let leading: Vec<usize> = verdict.recommendation.as_ref().map_or(Vec::new(), |r| {
-            (0..rows.len())
+            let mut leading: Vec<usize> = (0..rows.len())
                 .filter(|&i| r.leading.contains(&rows[i].label()))
-                .collect()
+                .collect();
+            // In the recommendation's order: the pick first.
+            leading.sort_by_key(|&i| r.leading.iter().position(|l| *l == rows[i].label()));
+            leading
         });
         warnings.extend(self::warnings(&rows, &leading, terms.rounds));
         if let Some(signal) = &interrupted {
