@@ -32,25 +32,20 @@ pub fn run(
     let mut watcher = TargetWatcher::new(target, rules)?;
     let mut probe = Probe::start_if_asked(options.probe.clone())?;
     let mut scraper = MetricsScraper::start_if_asked(options.metrics.clone())?;
+    let mut events = Vec::new();
+    // The first sample is the baseline; the watch starts once it is read,
+    // so `elapsed_s` never covers time no thread's figure covers.
+    let first_read = watcher.sample(Instant::now(), &mut events);
     let started = Instant::now();
     let external = ExternalShare::start(watcher.cpu_ticks());
     let deadline = options.duration.map(|duration| started + duration);
-    let mut events = Vec::new();
     let mut cpu_ticks = watcher.cpu_ticks();
     let mut next = started;
     let mut interrupted = false;
-    let mut ended_at = None;
-    loop {
-        events.clear();
-        let now = Instant::now();
-        if !watcher.sample(now, &mut events) {
-            ended_at = Some(now);
-            break;
-        }
-        cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
-        if deadline.is_some_and(|deadline| now >= deadline) {
-            break;
-        }
+    // Each sample's start: every thread is read at or after it, so the watch
+    // ends there.
+    let mut last_sample_at = started;
+    while first_read {
         next += options.sample_every;
         if let Some(deadline) = deadline {
             next = next.min(deadline);
@@ -59,11 +54,18 @@ pub fn run(
             interrupted = true;
             break;
         }
+        events.clear();
+        let now = Instant::now();
+        if !watcher.sample(now, &mut events) {
+            break;
+        }
+        last_sample_at = now;
+        cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
+        if deadline.is_some_and(|deadline| now >= deadline) {
+            break;
+        }
     }
-    let elapsed_s = ended_at
-        .unwrap_or_else(Instant::now)
-        .duration_since(started)
-        .as_secs_f64();
+    let elapsed_s = last_sample_at.duration_since(started).as_secs_f64();
     let external_cpu_pct = external.pct(cpu_ticks);
     let probe_summary = probe.as_mut().map(|probe| {
         probe.stop();
