@@ -50,18 +50,22 @@ pub fn run(
         if let Some(deadline) = deadline {
             next = next.min(deadline);
         }
-        if wait_until(next, stopped) {
-            interrupted = true;
-            break;
-        }
+        interrupted = wait_until(next, stopped);
         events.clear();
         let now = Instant::now();
-        if !watcher.sample(now, &mut events) {
+        // The last sample reads every thread, so the report's totals are exact.
+        let last = interrupted || deadline.is_some_and(|deadline| now >= deadline);
+        let alive = if last {
+            watcher.sample_all(now, &mut events)
+        } else {
+            watcher.sample(now, &mut events)
+        };
+        if !alive {
             break;
         }
         last_sample_at = now;
         cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
-        if deadline.is_some_and(|deadline| now >= deadline) {
+        if last {
             break;
         }
     }
