@@ -45,7 +45,8 @@ pub fn run(
     // Each sample's start: every thread is read at or after it, so the watch
     // ends there.
     let mut last_sample_at = started;
-    while first_read {
+    let mut watching = first_read;
+    while watching {
         next += options.sample_every;
         if let Some(deadline) = deadline {
             next = next.min(deadline);
@@ -60,14 +61,11 @@ pub fn run(
         } else {
             watcher.sample(now, &mut events)
         };
-        if !alive {
-            break;
+        if alive {
+            last_sample_at = now;
+            cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
         }
-        last_sample_at = now;
-        cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
-        if last {
-            break;
-        }
+        watching = alive && !last;
     }
     let elapsed_s = last_sample_at.duration_since(started).as_secs_f64();
     let external_cpu_pct = external.pct(cpu_ticks);

@@ -411,7 +411,7 @@ impl Sampler {
             rss_bytes: self.watcher.rss_bytes().unwrap_or(0),
             process_threads: self.watcher.live_threads(),
             thread_read_every_s: (read_every > 1)
-                .then(|| sample_interval.as_secs_f64() * read_every as f64),
+                .then_some(sample_interval.as_secs_f64() * read_every as f64),
             busy_threads,
             oversubscribed: busy_threads > cores,
             external_cpu_pct: others.external_cpu_pct,
