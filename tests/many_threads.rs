@@ -2,16 +2,18 @@
 //! sampler lists every one of them with its CPU time, and every task is
 //! accounted for.
 
+mod support_spinner;
+
 use std::time::Duration;
 
 use loadlab::engine::{Engine, EngineConfig};
 use loadlab::metrics::snapshot::PoolKind;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
-#[test]
-fn the_sampler_sees_hundreds_of_blocking_threads_and_counts_stay_exact() {
-    let threads = 300;
-    let engine = Engine::start(EngineConfig {
+/// An engine of `threads` spawn-blocking threads that sleep 20 ms a task,
+/// two tasks in flight per thread.
+fn sleeping_engine(threads: usize, seed: u64) -> Engine {
+    Engine::start(EngineConfig {
         backend: BackendKind::SpawnBlocking,
         threads,
         runtime_workers: 2,
@@ -19,7 +21,7 @@ fn the_sampler_sees_hundreds_of_blocking_threads_and_counts_stay_exact() {
             kernel: Kernel::Sleep,
             size: 20_000,
             dist: Dist::Fixed,
-            seed: 3,
+            seed,
             path: None,
             cpu_share: loadlab::spec::DEFAULT_CPU_SHARE,
         },
@@ -30,7 +32,13 @@ fn the_sampler_sees_hundreds_of_blocking_threads_and_counts_stay_exact() {
         echo_pings_per_s: 0,
         ..EngineConfig::default()
     })
-    .expect("engine");
+    .expect("engine")
+}
+
+#[test]
+fn the_sampler_sees_hundreds_of_blocking_threads_and_counts_stay_exact() {
+    let threads = 300;
+    let engine = sleeping_engine(threads, 3);
     std::thread::sleep(Duration::from_millis(1_500));
     let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
     let blocking = s
@@ -65,39 +73,8 @@ fn a_thread_read_in_turn_keeps_its_cpu_share_between_its_readings() {
     // few samples; a spinning thread must still show CPU in every Snapshot,
     // its share taken over its own interval between readings.
     let threads = 300;
-    let engine = Engine::start(EngineConfig {
-        backend: BackendKind::SpawnBlocking,
-        threads,
-        runtime_workers: 2,
-        workload: WorkloadSpec {
-            kernel: Kernel::Sleep,
-            size: 20_000,
-            dist: Dist::Fixed,
-            seed: 5,
-            path: None,
-            cpu_share: loadlab::spec::DEFAULT_CPU_SHARE,
-        },
-        load: LoadMode::Closed {
-            inflight: 2 * threads,
-        },
-        limit: RunLimit::Unbounded,
-        echo_pings_per_s: 0,
-        ..EngineConfig::default()
-    })
-    .expect("engine");
-    let spinning = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let spinner = {
-        let spinning = spinning.clone();
-        std::thread::Builder::new()
-            .name("spinner-t".into())
-            .spawn(move || {
-                let mut x = 0u64;
-                while spinning.load(std::sync::atomic::Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_add(1));
-                }
-            })
-            .expect("spawn")
-    };
+    let engine = sleeping_engine(threads, 5);
+    let spinner = support_spinner::Spinner::start("spinner-t");
     // Every thread read at least once since the window's start.
     std::thread::sleep(Duration::from_millis(2_500));
     let budget = loadlab::bounds::THREAD_READS_PER_SAMPLE;
@@ -119,8 +96,7 @@ fn a_thread_read_in_turn_keeps_its_cpu_share_between_its_readings() {
             s.seq
         );
     }
-    spinning.store(false, std::sync::atomic::Ordering::Relaxed);
-    spinner.join().expect("spinner");
+    spinner.stop();
     engine.end_run();
     engine.wait_for_run();
     engine.finish();

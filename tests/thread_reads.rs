@@ -4,9 +4,9 @@
 //! and `read_all` reads every one. One test in its own binary, so no other
 //! test's threads come and go while it counts.
 
+mod support_spinner;
+
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -32,19 +32,7 @@ fn past_its_budget_each_listing_reads_a_rotating_slice_and_read_all_reads_every_
                 .unwrap()
         })
         .collect();
-    let spinning = Arc::new(AtomicBool::new(true));
-    let spinner = {
-        let spinning = spinning.clone();
-        std::thread::Builder::new()
-            .name("spinner-t".into())
-            .spawn(move || {
-                let mut x = 0u64;
-                while spinning.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_add(1));
-                }
-            })
-            .unwrap()
-    };
+    let spinner = support_spinner::Spinner::start("spinner-t");
 
     let mut reader = ThreadReader::new().with_read_budget(BUDGET);
     let first = reader.read_all().to_vec();
@@ -106,8 +94,7 @@ fn past_its_budget_each_listing_reads_a_rotating_slice_and_read_all_reads_every_
             .all(|t| t.read_at == last[0].read_at && t.read_at > spinner_last.1)
     );
 
-    spinning.store(false, Ordering::Relaxed);
-    spinner.join().unwrap();
+    spinner.stop();
     drop(releases);
     for thread in parked {
         thread.join().unwrap();
