@@ -130,24 +130,26 @@ pub struct Recorder<W: Write> {
     next_due_s: Option<f64>,
     caption: Option<String>,
     lines: u64,
-    /// `--record FILE` for a file recording: its write errors name it and
+    /// The file's path for a file recording: its write errors name it and
     /// are kept for the exit status.
     target: Option<String>,
 }
 
-/// The first write error of any `--record` file in this process: the
+/// The first write error of any recording file in this process: the
 /// binary turns it into exit status 1 whichever mode wrote the recording.
 static WRITE_FAILURE: OnceLock<String> = OnceLock::new();
 
-/// The first `--record` write error of this process, if any.
+/// The first recording file's write error of this process, if any
+/// (`PATH: cause`; the caller names the option that chose the file).
 pub fn write_failure() -> Option<&'static str> {
     WRITE_FAILURE.get().map(String::as_str)
 }
 
 impl Recorder<BufWriter<File>> {
-    /// Opens `path` for a recording (see [`open_target`]); the error names the file.
+    /// Opens `path` for a recording (see [`open_target`]); the error names the
+    /// file (`PATH: cause`), and so do later write errors.
     pub fn create(path: &Path) -> io::Result<Self> {
-        let target = format!("--record {}", path.display());
+        let target = path.display().to_string();
         let file =
             open_target(path).map_err(|e| io::Error::new(e.kind(), format!("{target}: {e}")))?;
         let mut recorder = Recorder::new(BufWriter::new(file));

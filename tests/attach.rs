@@ -60,6 +60,9 @@ fn pool(report: &Value, name: &str) -> Value {
         .unwrap_or_else(|| panic!("no pool {name}: {report}"))
 }
 
+/// The most of its time an idle example service's runtime says it was busy.
+const IDLE_BUSY_PCT_MAX: f64 = 25.0;
+
 /// The longest scheduler tick of a common kernel (HZ=100); many use 4 ms
 /// (HZ=250).
 const SCHEDULER_TICK_MAX_S: f64 = 0.010;
@@ -419,7 +422,7 @@ fn the_example_service_quiet_its_pools_cpu_and_tokio_metrics() {
     assert_eq!(series(&report, "total_busy_duration")["type"], "counter");
     // Idle workers park: a small share of their time busy.
     let busy = metrics["busy_pct"].as_f64().unwrap();
-    assert!((0.0..25.0).contains(&busy), "{report}");
+    assert!((0.0..IDLE_BUSY_PCT_MAX).contains(&busy), "{report}");
 }
 
 #[test]
@@ -430,8 +433,8 @@ fn the_example_service_starves_under_inline_hashing_and_its_end_ends_attach() {
     assert!(get_once(address, "/hash/inline?mib=1").contains("200 OK"));
     {
         // More hashing clients than workers: every worker hashes, /health waits
-        // for a hash to end (hundreds of milliseconds each at 512 MiB).
-        let _hammer = Hammer::start(address, "/hash/inline?mib=512", 4);
+        // for a hash to end (about 150 ms each at 256 MiB on a quiet machine).
+        let _hammer = Hammer::start(address, "/hash/inline?mib=256", 4);
         std::thread::sleep(Duration::from_millis(300));
         let mut args = vec![pid.to_string()];
         args.extend(hash_service_flags(address));
@@ -444,13 +447,15 @@ fn the_example_service_starves_under_inline_hashing_and_its_end_ends_attach() {
             busy["probe"]["p99_us"].as_f64().unwrap() > 100_000.0,
             "{busy}"
         );
-        // The tokio workers burnt the CPU, and the runtime says it was busy.
+        // The tokio workers burnt the CPU, and the runtime says it was busy:
+        // more than an idle service ever shows. Tokio credits busy time when a
+        // poll returns, so a scrape can miss up to one hash per worker.
         assert!(
             pool(&busy, "tokio")["cpu_s"].as_f64().unwrap() > 0.5,
             "{busy}"
         );
         let busy_pct = busy["metrics"]["busy_pct"].as_f64().unwrap_or(0.0);
-        assert!(busy_pct > 50.0, "{busy}");
+        assert!(busy_pct > IDLE_BUSY_PCT_MAX, "{busy}");
     }
     // Attached until the target ends: its end ends attach, with its report.
     let watcher = loadlab()

@@ -395,11 +395,23 @@ fn a_headless_run_sums_its_stalls_up_in_one_line_per_cause() {
     let stalls = report["blocked_events"].as_u64().unwrap();
     assert!(stalls >= 5, "{report:#}");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // One line for the inline work; on a busy machine the worker may also
+    // have waited for a CPU with nothing of ours on it: that is a cause of
+    // its own, on a line of its own.
     let lines: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.contains("app runtime blocked"))
+        .filter(|l| {
+            l.contains("app runtime blocked")
+                && !l.contains("the app workers did not get a CPU in time")
+                && !l.contains("the app workers waited for a CPU")
+        })
         .collect();
     assert_eq!(lines.len(), 1, "{stderr}");
+    let all_blocked = stderr
+        .lines()
+        .filter(|l| l.contains("app runtime blocked"))
+        .count();
+    assert!(all_blocked <= 2, "{stderr}");
     let counted: u64 = lines[0]
         .split("blocked ")
         .nth(1)

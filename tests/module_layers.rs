@@ -15,6 +15,10 @@
 //! 8. `cli`, `setup`: the command line
 //! 9. `runs`, `ui`: the headless commands and the dashboard
 //! 10. `config`, `app`: the settings file and the entry point
+//!
+//! The command line's words stay in its layer too: a string literal below
+//! `cli` and `setup` that names a flag (`--word`) fails a test here,
+//! except in the files listed, each with its reason, at the top.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -32,6 +36,55 @@ const LAYERS: [&[&str]; 10] = [
     &["config", "app"],
 ];
 
+/// Where a message below the command line may name one of its flags, and
+/// why. Everything else below the command-line layer (`cli`, `setup`) speaks
+/// without flags: it returns typed errors or neutral words, and the layers
+/// that read the user's options add the flag when they print the message.
+const FLAGS_ALLOWED_BELOW_THE_COMMAND_LINE: &[(&str, &[&str], &str)] = &[
+    (
+        "spec/mod.rs",
+        &["--cpu-share"],
+        "the mixed kernel's size unit says how the option splits a task; `list`, \
+         the help and the dashboard's form show it",
+    ),
+    (
+        "session/starvation.rs",
+        &["--serve"],
+        "the starvation rule's words are stored in the demo's JSON (scripts read \
+         them), and /health exists only with that option",
+    ),
+    (
+        "attach/source.rs",
+        &["--probe"],
+        "attach's note on a missing probe tells how to add one",
+    ),
+    (
+        "attach/pools.rs",
+        &["--group"],
+        "the error for too many pool rules; the rules come only from that option",
+    ),
+    (
+        "attach/report.rs",
+        &["--probe"],
+        "attach's report line for a missing probe tells how to add one",
+    ),
+    (
+        "report/sweep.rs",
+        &["--rounds", "--threads"],
+        "the sweep report's notes advise the option that would measure what is missing",
+    ),
+    (
+        "report/sweep_verdict.rs",
+        &["--max-rounds"],
+        "an undecided sweep's verdict advises the option that adds rounds",
+    ),
+    (
+        "report/demo.rs",
+        &["--rounds"],
+        "the demo report's note advises the option that measures a spread",
+    ),
+];
+
 /// One import of another top-level module, where it was read.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Import {
@@ -44,16 +97,58 @@ struct Import {
 /// The source without comments, string and character literals (each replaced
 /// by spaces, newlines kept, so line numbers stay right).
 fn code_only(source: &str) -> String {
+    split_source(source).code
+}
+
+/// One source read two ways, both with its line breaks where they were.
+struct Split {
+    /// Everything but comments and literals.
+    code: String,
+    /// Only the string and character literals, quotes included.
+    literals: String,
+}
+
+/// Builds both halves of a [`Split`]: each character goes to one half and a
+/// blank (a space, or the newline itself) to the other.
+#[derive(Default)]
+struct Splitter {
+    code: String,
+    literals: String,
+}
+
+impl Splitter {
+    fn code(&mut self, c: char) {
+        self.code.push(c);
+        self.literals.push(blank(c));
+    }
+
+    fn comment(&mut self, c: char) {
+        self.code.push(blank(c));
+        self.literals.push(blank(c));
+    }
+
+    fn literal(&mut self, text: &[char]) {
+        for &c in text {
+            self.code.push(blank(c));
+            self.literals.push(c);
+        }
+    }
+}
+
+fn blank(c: char) -> char {
+    if c == '\n' { '\n' } else { ' ' }
+}
+
+fn split_source(source: &str) -> Split {
     let chars: Vec<char> = source.chars().collect();
-    let mut out = String::with_capacity(source.len());
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut out = Splitter::default();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         if c == '/' && next == Some('/') {
             while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
+                out.comment(chars[i]);
                 i += 1;
             }
         } else if c == '/' && next == Some('*') {
@@ -61,17 +156,19 @@ fn code_only(source: &str) -> String {
             while i < chars.len() {
                 if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
                     depth += 1;
-                    out.push_str("  ");
+                    out.comment('/');
+                    out.comment('*');
                     i += 2;
                 } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
                     depth -= 1;
-                    out.push_str("  ");
+                    out.comment('*');
+                    out.comment('/');
                     i += 2;
                     if depth == 0 {
                         break;
                     }
                 } else {
-                    out.push(blank(chars[i]));
+                    out.comment(chars[i]);
                     i += 1;
                 }
             }
@@ -84,7 +181,7 @@ fn code_only(source: &str) -> String {
                 j += 1;
             }
             if chars.get(j) != Some(&'"') {
-                out.push(c);
+                out.code(c);
                 i += 1;
                 continue;
             }
@@ -96,7 +193,7 @@ fn code_only(source: &str) -> String {
                 j += 1;
             }
             let end = (j + closing.len()).min(chars.len());
-            out.extend(chars[i..end].iter().map(|c| blank(*c)));
+            out.literal(&chars[i..end]);
             i = end;
         } else if c == '"' {
             let mut j = i + 1;
@@ -104,7 +201,7 @@ fn code_only(source: &str) -> String {
                 j += if chars[j] == '\\' { 2 } else { 1 };
             }
             let end = (j + 1).min(chars.len());
-            out.extend(chars[i..end].iter().map(|c| blank(*c)));
+            out.literal(&chars[i..end]);
             i = end;
         } else if c == '\'' {
             // A character literal ('x', '\n', '\u{1F600}'), or a lifetime left as it is.
@@ -120,20 +217,23 @@ fn code_only(source: &str) -> String {
             };
             match literal_end {
                 Some(end) => {
-                    out.extend(chars[i..end].iter().map(|c| blank(*c)));
+                    out.literal(&chars[i..end]);
                     i = end;
                 }
                 None => {
-                    out.push(c);
+                    out.code(c);
                     i += 1;
                 }
             }
         } else {
-            out.push(c);
+            out.code(c);
             i += 1;
         }
     }
-    out
+    Split {
+        code: out.code,
+        literals: out.literals,
+    }
 }
 
 /// True when `chars[at]` starts a token: no name runs into it (`b` of a
@@ -525,4 +625,107 @@ fn a_module_without_a_layer_is_named() {
     let root = read_root("pub mod bounds;\npub mod newcomer;\n");
     let said = violations(&[], &LAYERS, &root.modules);
     assert_eq!(said, ["module `newcomer` has no layer"]);
+}
+
+/// The command-line flags (`--word`) a file's string literals name, with the
+/// line of each; unit tests (from a `#[cfg(test)] mod` on) are not messages.
+fn flags_in_literals(source: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let tests_at = lines
+        .windows(2)
+        .position(|pair| {
+            pair[0].trim() == "#[cfg(test)]" && pair[1].trim_start().starts_with("mod ")
+        })
+        .unwrap_or(lines.len());
+    let literals = split_source(&lines[..tests_at].join("\n")).literals;
+    let mut found = Vec::new();
+    for (index, line) in literals.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        for at in 0..chars.len().saturating_sub(2) {
+            let starts_flag = chars[at] == '-'
+                && chars[at + 1] == '-'
+                && chars[at + 2].is_ascii_lowercase()
+                && (at == 0 || chars[at - 1] != '-');
+            if starts_flag {
+                let flag: String = chars[at..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == '-')
+                    .collect();
+                found.push((flag, index + 1));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_string_below_the_command_line_names_a_flag_except_where_listed() {
+    let src = src();
+    let mut files = Vec::new();
+    source_files(&src, &src, &mut files);
+    let command_line = LAYERS
+        .iter()
+        .position(|row| row.contains(&"cli"))
+        .unwrap_or_else(|| panic!("no layer holds cli"));
+    let below: BTreeSet<&str> = LAYERS[..command_line]
+        .iter()
+        .flat_map(|row| row.iter().copied())
+        .collect();
+    let mut said = Vec::new();
+    let mut named_by_allowed: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in &files {
+        let Some(module) = top_module(path) else {
+            continue;
+        };
+        if !below.contains(module.as_str()) {
+            continue;
+        }
+        let allowed = FLAGS_ALLOWED_BELOW_THE_COMMAND_LINE
+            .iter()
+            .find(|(file, _, _)| file == path);
+        for (flag, line) in flags_in_literals(text) {
+            match allowed {
+                Some((file, flags, _)) if flags.contains(&flag.as_str()) => {
+                    named_by_allowed.entry(file).or_default().insert(flag);
+                }
+                _ => said.push(format!("{path}:{line}: names the flag `{flag}`")),
+            }
+        }
+    }
+    // An allowance the code no longer needs goes too, so the list stays the truth.
+    for (file, flags, _) in FLAGS_ALLOWED_BELOW_THE_COMMAND_LINE {
+        for flag in *flags {
+            if !named_by_allowed
+                .get(file)
+                .is_some_and(|named| named.contains(*flag))
+            {
+                said.push(format!(
+                    "{file}: allowed to name `{flag}` but no longer does"
+                ));
+            }
+        }
+    }
+    assert!(
+        said.is_empty(),
+        "flag names below the command-line layer (move them up, or list why):\n{}",
+        said.join("\n")
+    );
+}
+
+#[test]
+fn flags_are_read_from_string_literals_only_and_not_from_unit_tests() {
+    let source = "// a comment on --quiet\n\
+                  /// docs on `--record FILE`\n\
+                  const A: &str = \"plain --memory-budget words\";\n\
+                  const B: &str = r#\"--serve\"#;\n\
+                  let c = x--y; let d = \"a |---| table, a -- dash, --9\";\n\
+                  #[cfg(test)]\n\
+                  mod tests { const E: &str = \"--panic-every\"; }\n";
+    assert_eq!(
+        flags_in_literals(source),
+        [
+            ("--memory-budget".to_string(), 3),
+            ("--serve".to_string(), 4)
+        ]
+    );
 }

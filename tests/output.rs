@@ -93,7 +93,7 @@ fn a_recording_that_cannot_be_written_fails_the_run() {
         .expect("run loadlab");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("--record /dev/full"),
+        stderr(&out).contains("loadlab: --record /dev/full: "),
         "{}",
         stderr(&out)
     );

@@ -45,7 +45,8 @@ pub fn run(
     // Each sample's start: every thread is read at or after it, so the watch
     // ends there.
     let mut last_sample_at = started;
-    while first_read {
+    let mut target_alive = first_read;
+    while target_alive {
         next += options.sample_every;
         if let Some(deadline) = deadline {
             next = next.min(deadline);
@@ -56,7 +57,8 @@ pub fn run(
         }
         events.clear();
         let now = Instant::now();
-        if !watcher.sample(now, &mut events) {
+        target_alive = watcher.sample(now, &mut events);
+        if !target_alive {
             break;
         }
         last_sample_at = now;

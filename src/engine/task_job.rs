@@ -282,7 +282,7 @@ impl TaskJob {
         let every = self.shared.panic_every;
         if every > 0 && (self.index + 1).is_multiple_of(every) {
             panic!(
-                "fault injected by --panic-every {every} (task {})",
+                "fault injected into one task in {every} (task {})",
                 self.index
             );
         }

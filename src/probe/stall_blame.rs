@@ -44,6 +44,8 @@ pub struct Blame {
     /// Everything that ran: `argon2 from /work 91%, spin from the driver 9%`.
     pub ran: String,
     pub reason: String,
+    /// True when tasks held the app workers; false when they waited for a CPU.
+    pub held_by_work: bool,
 }
 
 impl Blame {
@@ -75,6 +77,7 @@ pub fn blame(before: &RunningNow, now: &RunningNow, machine: &MachineLoad) -> Bl
             cause: top.label(),
             ran: shares,
             reason: blocking_reason(top.kernel),
+            held_by_work: true,
         };
     }
     // Nothing ran on the app workers: name what ran on the backend's threads.
@@ -106,6 +109,7 @@ pub fn blame(before: &RunningNow, now: &RunningNow, machine: &MachineLoad) -> Bl
                 .join(", ")
         },
         reason: waiting_reason(machine),
+        held_by_work: false,
     }
 }
 

@@ -52,7 +52,14 @@ struct Cause {
 
 impl StallTally {
     pub fn add(&self, now: Instant, blocked_ms: f64, blame: &Blame) {
-        let key = format!("{}: {}", blame.backend, blame.cause);
+        // Held by work and waiting for a CPU are different causes even when
+        // the same kernel was running: they fold into separate lines.
+        let key = format!(
+            "{}: {}{}",
+            blame.backend,
+            blame.cause,
+            if blame.held_by_work { "" } else { " (waiting)" }
+        );
         let mut causes = self.causes.lock().unwrap_or_else(PoisonError::into_inner);
         match causes.iter_mut().find(|c| c.key == key) {
             Some(cause) => {
@@ -239,6 +246,7 @@ mod tests {
             cause: cause.to_string(),
             ran: cause.to_string(),
             reason: "CPU work is running on the async workers".to_string(),
+            held_by_work: true,
         };
         let tally = StallTally::default();
         for i in 0..31 {
@@ -251,6 +259,37 @@ mod tests {
             [
                 "app runtime blocked 31x in 3.0 s (10.0/s), worst 612.0 ms (inline: argon2 from /work): CPU work is running on the async workers",
                 "app runtime blocked 1x, worst 25.0 ms (inline: spin from the driver): CPU work is running on the async workers",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stall_that_waited_for_a_cpu_is_not_folded_into_one_held_by_work() {
+        let t0 = Instant::now();
+        let held = Blame {
+            backend: BackendKind::Inline,
+            kernel: Some(Kernel::Spin),
+            cause: "spin from the driver".to_string(),
+            ran: "spin from the driver".to_string(),
+            reason: "CPU work is running on the async workers".to_string(),
+            held_by_work: true,
+        };
+        let waited = Blame {
+            reason: "the app workers did not get a CPU in time".to_string(),
+            held_by_work: false,
+            ..held.clone()
+        };
+        let tally = StallTally::default();
+        tally.add(t0, 31.0, &held);
+        tally.add(t0 + Duration::from_millis(100), 31.0, &held);
+        // Worse than either, but a different cause: its reason must not
+        // replace the held line's.
+        tally.add(t0 + Duration::from_millis(200), 36.0, &waited);
+        assert_eq!(
+            tally.lines(),
+            [
+                "app runtime blocked 2x in 0.1 s (10.0/s), worst 31.0 ms (inline: spin from the driver): CPU work is running on the async workers",
+                "app runtime blocked 1x, worst 36.0 ms (inline: spin from the driver): the app workers did not get a CPU in time",
             ]
         );
     }

@@ -45,10 +45,11 @@ impl Recording {
     pub fn open(path: Option<&Path>) -> Result<Recording, Failure> {
         let recorder = match path {
             Some(path) => Some(Recorder::create(path).map_err(|e| {
+                let message = format!("--record {e}");
                 if crate::new_file::is_refusal(&e) {
-                    Failure::Usage(e.to_string())
+                    Failure::Usage(message)
                 } else {
-                    Failure::Fatal(e.to_string())
+                    Failure::Fatal(message)
                 }
             })?),
             None => None,
@@ -86,7 +87,7 @@ impl Recording {
             recorder.offer(&snapshot)
         };
         if let Err(error) = written {
-            tracing::error!("recording stopped: {error}");
+            tracing::error!("recording stopped: --record {error}");
             self.recorder = None;
         }
     }

@@ -105,10 +105,12 @@ fn bad_workload(error: BadWorkload) -> String {
 }
 
 /// Sets the process-wide memory budget from `--memory-budget` (when given;
-/// otherwise the default stays). A synthetic workload whose every task is
+/// otherwise the default stays) and names that flag in the budget's refusals,
+/// so a task too large for it says how to make room. A synthetic workload whose every task is
 /// larger than the whole budget is a usage error: no task of it could run.
 pub fn apply_memory_budget(args: &WorkloadArgs) -> Result<(), Failure> {
     use crate::workload::memory_budget::{human, process_budget};
+    process_budget().name_setting("--memory-budget");
     if let Some(bytes) = args.memory_budget {
         process_budget().set_limit(bytes);
     }

@@ -22,13 +22,17 @@ use crate::bounds::{
 /// A task that can never fit.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "needs {} of memory, more than the whole memory budget of {} (--memory-budget)",
+    "needs {} of memory, more than the whole memory budget of {}{}",
     human(*needed),
-    human(*budget)
+    human(*budget),
+    set_by.map(|setting| format!(" ({setting})")).unwrap_or_default()
 )]
 pub struct TooLarge {
     pub needed: u64,
     pub budget: u64,
+    /// How the user changes the budget, as the layer that set it names it
+    /// (see [`MemoryBudget::name_setting`]); None when nobody named it.
+    pub set_by: Option<&'static str>,
 }
 
 /// Bytes as `512.0 MiB`.
@@ -120,6 +124,8 @@ pub struct MemoryBudget {
     waiting: AtomicU64,
     queue: Mutex<Queue>,
     room: Condvar,
+    /// How the user sets the limit, named in every `TooLarge`.
+    set_by: Mutex<Option<&'static str>>,
 }
 
 /// Tickets of the first-come, first-served queue; the front is served next.
@@ -179,6 +185,7 @@ impl MemoryBudget {
             waiting: AtomicU64::new(0),
             queue: Mutex::new(Queue::default()),
             room: Condvar::new(),
+            set_by: Mutex::new(None),
         }
     }
 
@@ -199,6 +206,17 @@ impl MemoryBudget {
         self.room.notify_all();
     }
 
+    /// Names how the user sets this limit (the layer that reads the user's
+    /// options knows: a flag, a setting); every later `TooLarge` says it, so
+    /// the one line tells how to make room.
+    pub fn name_setting(&self, setting: &'static str) {
+        *self.set_by.lock().unwrap_or_else(PoisonError::into_inner) = Some(setting);
+    }
+
+    fn set_by(&self) -> Option<&'static str> {
+        *self.set_by.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Reserves `bytes`, waiting (blocked, not spinning) until they fit.
     /// Fails at once, or when the limit drops under it while waiting, if
     /// `bytes` exceeds the whole limit.
@@ -210,6 +228,7 @@ impl MemoryBudget {
             Err(Refusal::NoLongerWanted) => Err(TooLarge {
                 needed: bytes,
                 budget: self.limit(),
+                set_by: self.set_by(),
             }),
         }
     }
@@ -269,6 +288,7 @@ impl MemoryBudget {
             Err(TooLarge {
                 needed: bytes,
                 budget,
+                set_by: self.set_by(),
             })
         } else {
             Ok(())
@@ -401,13 +421,36 @@ mod tests {
         let budget = MemoryBudget::new(512 * MIB);
         let error = budget.reserve(2048 * MIB).err();
         assert_eq!(
+            error,
+            Some(TooLarge {
+                needed: 2048 * MIB,
+                budget: 512 * MIB,
+                set_by: None,
+            })
+        );
+        assert_eq!(
+            error.map(|e| e.to_string()).as_deref(),
+            Some("needs 2.0 GiB of memory, more than the whole memory budget of 512.0 MiB")
+        );
+        assert_eq!(budget.reserved(), 0);
+    }
+
+    #[test]
+    fn a_named_setting_is_said_in_the_refusal() {
+        let budget = MemoryBudget::new(512 * MIB);
+        budget.name_setting("the budget setting");
+        let error = budget.reserve(2048 * MIB).err();
+        assert_eq!(
+            error.as_ref().and_then(|e| e.set_by),
+            Some("the budget setting")
+        );
+        assert_eq!(
             error.map(|e| e.to_string()).as_deref(),
             Some(
                 "needs 2.0 GiB of memory, more than the whole memory budget of 512.0 MiB \
-                 (--memory-budget)"
+                 (the budget setting)"
             )
         );
-        assert_eq!(budget.reserved(), 0);
     }
 
     #[test]
@@ -427,7 +470,8 @@ mod tests {
             outcome,
             Err(TooLarge {
                 needed: 8 * MIB,
-                budget: 4 * MIB
+                budget: 4 * MIB,
+                set_by: None,
             })
         );
         drop(held);
