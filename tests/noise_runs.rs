@@ -155,6 +155,7 @@ fn a_cell_disturbed_by_a_cpu_hog_is_marked_noisy_and_warned_about() {
     drop(hogs);
     let row = &report.rows[0];
     let disturbed = row.round_figures[1]
+        .figures
         .external_cpu_pct
         .unwrap_or_else(|| panic!("/proc readable on Linux"));
     // The hogs alone could take half the machine against niced workers.

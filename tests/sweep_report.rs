@@ -6,6 +6,7 @@
 
 use loadlab::metrics::collector::ThreadSeen;
 use loadlab::metrics::snapshot::{PoolKind, Snapshot, ThreadView};
+use loadlab::report::round_stats::RoundFigures;
 use loadlab::report::sweep::{
     CellRound, Confidence, HeartbeatP99, Knee, P50P99, SweepLatency, SweepReport, SweepRow, Terms,
     decide, efficiency, knee,
@@ -29,8 +30,12 @@ fn terms(cores: usize) -> Terms {
 fn round(tasks_per_s: f64, heartbeat_p99: f64, external: f64) -> CellRound {
     CellRound {
         round: 0,
-        tasks_per_s,
-        failed_per_s: 0.0,
+        figures: RoundFigures {
+            tasks_per_s,
+            failed_per_s: 0.0,
+            cpu_s_per_task: 0.004,
+            external_cpu_pct: Some(external),
+        },
         latency_us: SweepLatency {
             total: P50P99 {
                 p50: 1000.0,
@@ -38,8 +43,6 @@ fn round(tasks_per_s: f64, heartbeat_p99: f64, external: f64) -> CellRound {
             },
         },
         heartbeat_lag_us: HeartbeatP99 { p99: heartbeat_p99 },
-        cpu_s_per_task: 0.004,
-        external_cpu_pct: Some(external),
     }
 }
 
@@ -77,10 +80,13 @@ fn cpu_rounds(backend: BackendKind, threads: usize, tps: &[f64], cpu_s: &[f64]) 
         tps.iter()
             .zip(cpu_s)
             .enumerate()
-            .map(|(i, (t, c))| CellRound {
-                round: i,
-                cpu_s_per_task: *c,
-                ..round(*t, 300.0, 2.0)
+            .map(|(i, (t, c))| {
+                let mut cell = CellRound {
+                    round: i,
+                    ..round(*t, 300.0, 2.0)
+                };
+                cell.figures.cpu_s_per_task = *c;
+                cell
             })
             .collect(),
     )
@@ -973,4 +979,36 @@ fn past_the_pick_and_its_rival_noisy_cells_are_named_in_one_line() {
             .count();
         assert_eq!(named, 1, "{label}: {:?}", report.warnings);
     }
+}
+
+#[test]
+fn a_rounds_json_keeps_its_figures_beside_its_own_keys() {
+    let cell = CellRound {
+        round: 2,
+        ..round(150.0, 300.0, 4.0)
+    };
+    let json = serde_json::to_value(&cell).unwrap_or_default();
+    let keys: Vec<&str> = json
+        .as_object()
+        .map(|object| object.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut expected = [
+        "round",
+        "tasks_per_s",
+        "failed_per_s",
+        "latency_us",
+        "heartbeat_lag_us",
+        "cpu_s_per_task",
+        "external_cpu_pct",
+    ];
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, expected, "{json}");
+    assert_eq!(json["tasks_per_s"], 150.0);
+    assert_eq!(json["cpu_s_per_task"], 0.004);
+    assert_eq!(json["external_cpu_pct"], 4.0);
+    // And it reads back, from the same flat keys.
+    let back: CellRound = serde_json::from_value(json).unwrap_or_default();
+    assert_eq!(back, cell);
 }

@@ -36,21 +36,15 @@ impl From<&Percentiles> for Spread {
 /// One round of one backend: a fresh engine's measured period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DemoRound {
-    /// Tasks completed per second (failures are not throughput).
-    pub tasks_per_s: f64,
-    pub failed_per_s: f64,
+    /// Throughput, failures, CPU per task, other programs' CPU.
+    #[serde(flatten)]
+    pub figures: RoundFigures,
     pub heartbeat_lag_us: Spread,
     pub echo_rtt_us: Spread,
     /// `--serve`: round trips of `GET /health` timed by a client on its own
     /// thread and runtime (absent without `--serve`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_rtt_us: Option<Spread>,
-    /// CPU other processes used during the round, percent of the machine.
-    pub external_cpu_pct: Option<f64>,
-    /// OS CPU seconds of the backend's threads per completed task (0: none
-    /// completed or not measured).
-    #[serde(default)]
-    pub cpu_s_per_task: f64,
     pub verdict: Verdict,
 }
 
@@ -62,24 +56,14 @@ impl DemoRound {
         threshold: &Threshold,
     ) -> DemoRound {
         DemoRound {
-            tasks_per_s,
-            failed_per_s: 0.0,
+            figures: RoundFigures {
+                tasks_per_s,
+                ..RoundFigures::default()
+            },
             heartbeat_lag_us,
             echo_rtt_us,
             health_rtt_us: None,
-            external_cpu_pct: None,
-            cpu_s_per_task: 0.0,
             verdict: verdict(heartbeat_lag_us.p99, echo_rtt_us.p99, threshold),
-        }
-    }
-
-    /// What the row's statistics take from the round.
-    pub fn figures(&self) -> RoundFigures {
-        RoundFigures {
-            tasks_per_s: self.tasks_per_s,
-            failed_per_s: self.failed_per_s,
-            external_cpu_pct: self.external_cpu_pct,
-            cpu_s_per_task: self.cpu_s_per_task,
         }
     }
 
@@ -93,21 +77,25 @@ impl DemoRound {
         let seconds = end.elapsed.as_secs_f64();
         let per_s = |n: u64| crate::session::periods::per_second(n, seconds);
         let counters = &end.totals.counters;
+        let round = DemoRound::new(
+            per_s(counters.completed),
+            Spread::from(&end.totals.heartbeat),
+            Spread::from(&end.totals.echo),
+            threshold,
+        );
         DemoRound {
-            failed_per_s: per_s(counters.failed),
-            external_cpu_pct,
+            figures: RoundFigures {
+                failed_per_s: per_s(counters.failed),
+                external_cpu_pct,
+                ..round.figures
+            },
             // Since the reset that opened the period, like the other probes.
             health_rtt_us: end
                 .last_snapshot
                 .service
                 .as_ref()
                 .map(|service| Spread::from(&service.health_client.cumulative)),
-            ..DemoRound::new(
-                per_s(counters.completed),
-                Spread::from(&end.totals.heartbeat),
-                Spread::from(&end.totals.echo),
-                threshold,
-            )
+            ..round
         }
     }
 }
@@ -172,7 +160,7 @@ impl DemoRow {
         rounds: Vec<DemoRound>,
         threshold: &Threshold,
     ) -> DemoRow {
-        let figures: Vec<RoundFigures> = rounds.iter().map(DemoRound::figures).collect();
+        let figures: Vec<RoundFigures> = rounds.iter().map(|round| round.figures).collect();
         let heartbeat_lag_us = combined(&rounds, |r| r.heartbeat_lag_us);
         let echo_rtt_us = combined(&rounds, |r| r.echo_rtt_us);
         let mut row = DemoRow {
@@ -553,6 +541,36 @@ mod tests {
     }
 
     #[test]
+    fn a_rounds_figures_sit_beside_its_probes_in_the_json() {
+        let mut measured = round(400.0, 1_000.0);
+        measured.figures.cpu_s_per_task = 0.002;
+        measured.figures.external_cpu_pct = Some(3.0);
+        let json = serde_json::to_value(&measured).unwrap_or_default();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .map(|object| object.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "cpu_s_per_task",
+                "echo_rtt_us",
+                "external_cpu_pct",
+                "failed_per_s",
+                "heartbeat_lag_us",
+                "tasks_per_s",
+                "verdict"
+            ],
+            "{json}"
+        );
+        assert_eq!(json["tasks_per_s"], 400.0);
+        assert_eq!(json["cpu_s_per_task"], 0.002);
+        let back: Option<DemoRound> = serde_json::from_value(json).ok();
+        assert_eq!(back, Some(measured));
+    }
+
+    #[test]
     fn rows_take_medians_over_rounds_and_flag_a_split_verdict() {
         let th = Threshold::default();
         let row = DemoRow::from_rounds(
@@ -585,9 +603,10 @@ mod tests {
     #[test]
     fn rows_report_how_much_the_same_tasks_cpu_time_drifted_between_rounds() {
         let th = Threshold::default();
-        let costing = |cpu_s_per_task| DemoRound {
-            cpu_s_per_task,
-            ..round(400.0, 1_000.0)
+        let costing = |cpu_s_per_task| {
+            let mut round = round(400.0, 1_000.0);
+            round.figures.cpu_s_per_task = cpu_s_per_task;
+            round
         };
         let rounds = vec![costing(0.010), costing(0.012), costing(0.0), costing(0.011)];
         let row = DemoRow::from_rounds(BackendKind::Rayon, 2, rounds, &th);

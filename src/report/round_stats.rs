@@ -8,14 +8,20 @@ use serde::{Deserialize, Serialize};
 use super::noise::{Range, busiest_external_cpu, describe, median_of, noise_reason};
 use super::table::fmt_rate;
 
-/// The figures of one round the statistics are taken from.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// The figures of one round the statistics are taken from, embedded in a
+/// sweep cell's round and a demo backend's round (their JSON keys sit beside
+/// the round's own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoundFigures {
+    /// Tasks completed per second (failures are not throughput).
     pub tasks_per_s: f64,
     pub failed_per_s: f64,
+    /// CPU other processes used during the round, percent of the machine
+    /// (None where /proc cannot be read).
     pub external_cpu_pct: Option<f64>,
     /// OS CPU seconds of the backend's threads per completed task (0: none
     /// completed or not measured).
+    #[serde(default)]
     pub cpu_s_per_task: f64,
 }
 

@@ -32,29 +32,14 @@ pub struct CellRound {
     /// the same number are compared with each other.
     #[serde(default)]
     pub round: usize,
-    /// Tasks completed per second (failures are not throughput).
-    pub tasks_per_s: f64,
-    pub failed_per_s: f64,
+    /// Throughput, failures, CPU per task, other programs' CPU.
+    #[serde(flatten)]
+    pub figures: RoundFigures,
     pub latency_us: SweepLatency,
     pub heartbeat_lag_us: HeartbeatP99,
-    /// OS CPU seconds of the backend's threads per completed task.
-    pub cpu_s_per_task: f64,
-    /// CPU other processes used during the round, percent of the machine
-    /// (None where /proc cannot be read).
-    pub external_cpu_pct: Option<f64>,
 }
 
 impl CellRound {
-    /// What the row's statistics take from the round.
-    pub fn figures(&self) -> RoundFigures {
-        RoundFigures {
-            tasks_per_s: self.tasks_per_s,
-            failed_per_s: self.failed_per_s,
-            external_cpu_pct: self.external_cpu_pct,
-            cpu_s_per_task: self.cpu_s_per_task,
-        }
-    }
-
     /// A round from the Snapshot taken right after the reset that opened the
     /// measured period and the engine's exact totals at its close (counts,
     /// percentiles and per-thread CPU since that reset, exited threads
@@ -71,8 +56,12 @@ impl CellRound {
         let total = &end.totals.latency.total;
         CellRound {
             round,
-            tasks_per_s: per_s(counters.completed),
-            failed_per_s: per_s(counters.failed),
+            figures: RoundFigures {
+                tasks_per_s: per_s(counters.completed),
+                failed_per_s: per_s(counters.failed),
+                external_cpu_pct,
+                cpu_s_per_task: cpu_s_per_task(start, end),
+            },
             latency_us: SweepLatency {
                 total: P50P99 {
                     p50: total.p50,
@@ -82,8 +71,6 @@ impl CellRound {
             heartbeat_lag_us: HeartbeatP99 {
                 p99: end.totals.heartbeat.p99,
             },
-            cpu_s_per_task: cpu_s_per_task(start, end),
-            external_cpu_pct,
         }
     }
 }

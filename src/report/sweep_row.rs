@@ -32,7 +32,7 @@ pub struct SweepRow {
 impl SweepRow {
     /// Aggregates a cell's rounds (at least one).
     pub fn from_rounds(backend: BackendKind, threads: usize, rounds: Vec<CellRound>) -> SweepRow {
-        let figures: Vec<RoundFigures> = rounds.iter().map(CellRound::figures).collect();
+        let figures: Vec<RoundFigures> = rounds.iter().map(|round| round.figures).collect();
         let mut row = SweepRow {
             backend,
             threads,
@@ -47,7 +47,7 @@ impl SweepRow {
             heartbeat_lag_us: HeartbeatP99 {
                 p99: median_of(&rounds, |r| r.heartbeat_lag_us.p99),
             },
-            cpu_s_per_task: median_of(&rounds, |r| r.cpu_s_per_task),
+            cpu_s_per_task: median_of(&rounds, |r| r.figures.cpu_s_per_task),
             noisy: false,
             round_figures: rounds,
         };

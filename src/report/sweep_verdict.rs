@@ -102,7 +102,7 @@ fn drift_floor(row: &SweepRow, terms: &Terms) -> f64 {
 fn throughput_by_round(row: &SweepRow) -> Vec<(usize, f64)> {
     row.round_figures
         .iter()
-        .map(|r| (r.round, r.tasks_per_s))
+        .map(|r| (r.round, r.figures.tasks_per_s))
         .collect()
 }
 

@@ -118,11 +118,11 @@ pub fn advice(
                 size: workload.size,
                 backend,
                 threads,
-                tasks_per_s: measured.tasks_per_s,
+                tasks_per_s: measured.figures.tasks_per_s,
                 heartbeat_lag_us: heartbeat,
                 echo_rtt_us: echo,
                 verdict: threshold.verdict(heartbeat.p99, echo.p99),
-                external_cpu_pct: measured.external_cpu_pct,
+                external_cpu_pct: measured.figures.external_cpu_pct,
             });
         }
     }

@@ -62,10 +62,10 @@ pub fn starvation(
         else {
             break;
         };
-        let round = DemoRound {
-            cpu_s_per_task: crate::session::pool::cpu_s_per_task(&period.start, &period.outcome),
-            ..DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold)
-        };
+        let mut round =
+            DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold);
+        round.figures.cpu_s_per_task =
+            crate::session::pool::cpu_s_per_task(&period.start, &period.outcome);
         measured[*cell].push(with_silence_counted(
             round,
             period.outcome.elapsed.as_secs_f64(),

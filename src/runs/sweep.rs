@@ -64,10 +64,11 @@ pub fn sweep(
         );
         progress(&format!(
             "        {:.1} tasks/s, p99 {:.0} us, heartbeat p99 {:.0} us, other processes {}",
-            result.tasks_per_s,
+            result.figures.tasks_per_s,
             result.latency_us.total.p99,
             result.heartbeat_lag_us.p99,
             result
+                .figures
                 .external_cpu_pct
                 .map_or("unknown".to_string(), |e| format!("{e:.0}% of the CPUs"))
         ));
@@ -175,6 +176,7 @@ fn cell_config(plan: &SweepPlan, backend: BackendKind, threads: usize) -> Engine
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::round_stats::RoundFigures;
     use crate::report::sweep::Confidence;
 
     fn terms(rounds: usize, max_rounds: usize) -> Terms {
@@ -190,9 +192,12 @@ mod tests {
     fn figure(round: usize, tasks_per_s: f64) -> CellRound {
         CellRound {
             round,
-            tasks_per_s,
-            cpu_s_per_task: 0.0001,
-            external_cpu_pct: Some(1.0),
+            figures: RoundFigures {
+                tasks_per_s,
+                cpu_s_per_task: 0.0001,
+                external_cpu_pct: Some(1.0),
+                ..RoundFigures::default()
+            },
             ..CellRound::default()
         }
     }
