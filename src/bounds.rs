@@ -89,6 +89,13 @@ pub const LOG_FOLD_WINDOW: Duration = Duration::from_secs(10);
 pub const SAMPLE_MS_MIN: u64 = 10;
 pub const SAMPLE_MS_MAX: u64 = 10_000;
 
+/// Threads whose CPU and wait times one sample reads, at most. Past this many
+/// threads each sample reads a rotating slice (every thread is read every
+/// ceil(threads / this) samples) and the rest keep their last reading: one
+/// read costs a few microseconds, so reading 256 threads ten times a second
+/// would take most of a 1% budget by itself.
+pub const THREAD_READS_PER_SAMPLE: usize = 64;
+
 /// Scenario files are read whole; larger ones are refused before reading.
 pub const SCENARIO_FILE_MAX_BYTES: u64 = 1 << 20;
 

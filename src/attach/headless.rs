@@ -45,27 +45,27 @@ pub fn run(
     // Each sample's start: every thread is read at or after it, so the watch
     // ends there.
     let mut last_sample_at = started;
-    let mut target_alive = first_read;
-    while target_alive {
+    let mut watching = first_read;
+    while watching {
         next += options.sample_every;
         if let Some(deadline) = deadline {
             next = next.min(deadline);
         }
-        if wait_until(next, stopped) {
-            interrupted = true;
-            break;
-        }
+        interrupted = wait_until(next, stopped);
         events.clear();
         let now = Instant::now();
-        target_alive = watcher.sample(now, &mut events);
-        if !target_alive {
-            break;
+        // The last sample reads every thread, so the report's totals are exact.
+        let last = interrupted || deadline.is_some_and(|deadline| now >= deadline);
+        let alive = if last {
+            watcher.sample_all(now, &mut events)
+        } else {
+            watcher.sample(now, &mut events)
+        };
+        if alive {
+            last_sample_at = now;
+            cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
         }
-        last_sample_at = now;
-        cpu_ticks = watcher.cpu_ticks().or(cpu_ticks);
-        if deadline.is_some_and(|deadline| now >= deadline) {
-            break;
-        }
+        watching = alive && !last;
     }
     let elapsed_s = last_sample_at.duration_since(started).as_secs_f64();
     let external_cpu_pct = external.pct(cpu_ticks);

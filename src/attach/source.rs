@@ -249,7 +249,7 @@ impl Sampler {
             .collect();
         let attached = self.attached_view(now, ended);
         let starved = attached.verdict == Verdict::Starved.label();
-        let system = self.system_view(now, &threads);
+        let system = self.system_view(now, &threads, window);
         Snapshot {
             seq: self.seq,
             elapsed_s: now.duration_since(started).as_secs_f64(),
@@ -387,7 +387,13 @@ impl Sampler {
         }
     }
 
-    fn system_view(&mut self, now: Instant, threads: &[ThreadView]) -> SystemView {
+    fn system_view(
+        &mut self,
+        now: Instant,
+        threads: &[ThreadView],
+        sample_interval: Duration,
+    ) -> SystemView {
+        let read_every = self.watcher.read_every();
         let cores = crate::engine::cores();
         let core_cpu_pct = self
             .system
@@ -404,6 +410,8 @@ impl Sampler {
             core_cpu_pct,
             rss_bytes: self.watcher.rss_bytes().unwrap_or(0),
             process_threads: self.watcher.live_threads(),
+            thread_read_every_s: (read_every > 1)
+                .then_some(sample_interval.as_secs_f64() * read_every as f64),
             busy_threads,
             oversubscribed: busy_threads > cores,
             external_cpu_pct: others.external_cpu_pct,

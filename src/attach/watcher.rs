@@ -73,7 +73,10 @@ struct Watched {
     base_wait_ns: u64,
     cpu_ns: u64,
     wait_ns: u64,
-    /// Over the last interval, percent of one core.
+    /// When the latest readings were taken (an earlier sample's instant for
+    /// a thread outside the sample's read slice).
+    read_at: Instant,
+    /// Over the interval between the last two readings, percent of one core.
     cpu_pct: f64,
     wait_pct: f64,
 }
@@ -136,10 +139,31 @@ impl TargetWatcher {
         })
     }
 
-    /// Reads every thread once; `events` gets what changed since the last
-    /// sample (nothing is reported as appearing at the first). Returns false
-    /// once the target has ended.
+    /// Reads the target's threads, at most the reader's budget of them
+    /// afresh (the first sample reads every one); `events` gets what changed
+    /// since the last sample (nothing is reported as appearing at the
+    /// first). Returns false once the target has ended.
     pub fn sample(&mut self, now: Instant, events: &mut Vec<WatchEvent>) -> bool {
+        self.sample_reading(now, events, false)
+    }
+
+    /// As `sample`, every thread read afresh: the last sample of a report,
+    /// whose totals must be exact.
+    pub fn sample_all(&mut self, now: Instant, events: &mut Vec<WatchEvent>) -> bool {
+        self.sample_reading(now, events, true)
+    }
+
+    /// Samples between two readings of one thread.
+    pub fn read_every(&self) -> usize {
+        self.reader.read_every()
+    }
+
+    fn sample_reading(
+        &mut self,
+        now: Instant,
+        events: &mut Vec<WatchEvent>,
+        everything: bool,
+    ) -> bool {
         if self.ended {
             return false;
         }
@@ -150,7 +174,12 @@ impl TargetWatcher {
         self.previous = Some(now);
         let pid = self.target.pid;
         self.seen.clear();
-        for thread in self.reader.read() {
+        let threads = if everything || first {
+            self.reader.read_all()
+        } else {
+            self.reader.read()
+        };
+        for thread in threads {
             self.seen.push(thread.tid);
             let pct = |now_ns: u64, before_ns: u64| {
                 if interval_ns == 0 {
@@ -161,10 +190,18 @@ impl TargetWatcher {
             };
             match self.live.get_mut(&thread.tid) {
                 Some(watched) => {
-                    watched.cpu_pct = pct(thread.cpu_ns, watched.cpu_ns);
-                    watched.wait_pct = pct(thread.wait_ns, watched.wait_ns);
-                    watched.cpu_ns = thread.cpu_ns;
-                    watched.wait_ns = thread.wait_ns;
+                    // Not read again since: the last rates stand.
+                    if thread.read_at > watched.read_at {
+                        let own_interval_ns = (thread.read_at - watched.read_at).as_nanos() as f64;
+                        let pct = |now_ns: u64, before_ns: u64| {
+                            now_ns.saturating_sub(before_ns) as f64 / own_interval_ns * 100.0
+                        };
+                        watched.cpu_pct = pct(thread.cpu_ns, watched.cpu_ns);
+                        watched.wait_pct = pct(thread.wait_ns, watched.wait_ns);
+                        watched.cpu_ns = thread.cpu_ns;
+                        watched.wait_ns = thread.wait_ns;
+                        watched.read_at = thread.read_at;
+                    }
                     if watched.name != thread.name {
                         watched.pool = self.rules.pool_of(&thread.name, thread.tid == pid).into();
                         watched.name = thread.name.clone();
@@ -192,6 +229,7 @@ impl TargetWatcher {
                             base_wait_ns,
                             cpu_ns: thread.cpu_ns,
                             wait_ns: thread.wait_ns,
+                            read_at: thread.read_at,
                             cpu_pct: if first { 0.0 } else { pct(thread.cpu_ns, 0) },
                             wait_pct: if first { 0.0 } else { pct(thread.wait_ns, 0) },
                         },

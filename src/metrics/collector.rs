@@ -48,13 +48,19 @@ impl Totals {
     }
 }
 
-/// One thread's cumulative readings at one instant.
+/// One thread's cumulative readings at one sample.
 #[derive(Clone, Copy)]
 struct ThreadReading {
     /// OS CPU time.
     cpu_ns: u64,
     /// Time waiting for a CPU while ready to run.
     wait_ns: u64,
+    /// When the OS times were read: with many threads, an earlier sample's.
+    read_at: Instant,
+    /// The rates shown at this sample, which stand until the thread's OS
+    /// times are read again.
+    cpu_pct: f64,
+    wait_pct: f64,
     /// Time inside jobs.
     busy_ns: u64,
     /// Tasks ended.
@@ -151,7 +157,7 @@ impl Collector {
     ) -> Collector {
         let now = Instant::now();
         let mut thread_reader = os_threads::ThreadReader::new();
-        let own_cpu_baseline = OwnCpuBaseline::new(now, &thread_reader.list());
+        let own_cpu_baseline = OwnCpuBaseline::new(now, &thread_reader.list_all());
         Collector {
             engine,
             runtime,
@@ -185,7 +191,7 @@ impl Collector {
         let now = Instant::now();
         self.reset_at = Some(now);
         self.baseline = self.totals(now);
-        let threads = self.read_os_threads();
+        let threads = self.read_os_threads(Reads::All);
         self.own_cpu_baseline = OwnCpuBaseline::new(now, &threads);
         self.thread_baseline = self
             .engine
@@ -255,8 +261,11 @@ impl Collector {
 
     /// Lists the process's threads and remembers each one's CPU and wait
     /// times, which exited threads' report lines still need.
-    fn read_os_threads(&mut self) -> Vec<os_threads::OsThread> {
-        let os = self.thread_reader.list();
+    fn read_os_threads(&mut self, reads: Reads) -> Vec<os_threads::OsThread> {
+        let os = match reads {
+            Reads::Budget => self.thread_reader.list(),
+            Reads::All => self.thread_reader.list_all(),
+        };
         for thread in &os {
             self.last_os_times
                 .insert(thread.tid, (thread.cpu_ns, thread.wait_ns));
@@ -275,7 +284,7 @@ impl Collector {
             self.reset();
         }
         let now = Instant::now();
-        let os = self.read_os_threads();
+        let os = self.read_os_threads(Reads::Budget);
         self.fold_exited_threads();
         let registered = self.engine.registry().all();
         let totals = self.totals_of(now, &registered);
@@ -307,7 +316,8 @@ impl Collector {
             .filter(|window| window.count > 0)
             .map(|window| window.p99);
         let health = self.health(&heartbeat, client_p99_us, elapsed_s);
-        let system = self.system_view(&os, &threads);
+        let sample_interval = self.recent.back().map(|last| now.duration_since(last.at));
+        let system = self.system_view(&os, &threads, sample_interval);
         self.engine
             .probes()
             .set_machine_load(super::probe_stats::MachineLoad {
@@ -487,6 +497,7 @@ impl Collector {
             .front()
             .map_or((now, &empty), |(at, r)| (*at, r));
         let span_s = now.duration_since(start_at).as_secs_f64();
+        let previous = self.thread_recent.back().map(|(_, readings)| readings);
         let mut readings = ThreadReadings::with_capacity(os.len());
         let mut views: Vec<ThreadView> = Vec::with_capacity(os.len() + self.fading.len());
         views.extend(os.iter().map(|thread| {
@@ -495,14 +506,31 @@ impl Collector {
                 .get(&thread.tid)
                 .copied()
                 .unwrap_or_default();
-            let now_reading = ThreadReading {
+            let mut now_reading = ThreadReading {
                 cpu_ns: thread.cpu_ns,
                 wait_ns: thread.wait_ns,
+                read_at: thread.read_at,
+                cpu_pct: 0.0,
+                wait_pct: 0.0,
                 busy_ns: counters.busy_ns,
                 ended: counters.ended(),
             };
-            readings.insert(thread.tid, now_reading);
             let then = start.get(&thread.tid).copied().unwrap_or(now_reading);
+            // OS times over the thread's own interval between readings; not
+            // read again since the window's start, its last rates stand.
+            (now_reading.cpu_pct, now_reading.wait_pct) = if now_reading.read_at > then.read_at {
+                let os_span_s = (now_reading.read_at - then.read_at).as_secs_f64();
+                let pct = |d: u64| d as f64 / os_span_s / 1e7;
+                (
+                    pct(now_reading.cpu_ns.saturating_sub(then.cpu_ns)),
+                    pct(now_reading.wait_ns.saturating_sub(then.wait_ns)).min(100.0),
+                )
+            } else {
+                previous
+                    .and_then(|readings| readings.get(&thread.tid))
+                    .map_or((0.0, 0.0), |last| (last.cpu_pct, last.wait_pct))
+            };
+            readings.insert(thread.tid, now_reading);
             let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
             let baseline = self
                 .thread_baseline
@@ -514,9 +542,8 @@ impl Collector {
                 tid: thread.tid,
                 name: thread.name.clone().into(),
                 pool: PoolKind::from_thread_name(&thread.name),
-                cpu_pct: per_s(now_reading.cpu_ns.saturating_sub(then.cpu_ns)) / 1e7,
-                wait_pct: (per_s(now_reading.wait_ns.saturating_sub(then.wait_ns)) / 1e7)
-                    .min(100.0),
+                cpu_pct: now_reading.cpu_pct,
+                wait_pct: now_reading.wait_pct,
                 busy_pct: (per_s(now_reading.busy_ns.saturating_sub(then.busy_ns)) / 1e7)
                     .min(100.0),
                 tasks_per_s: per_s(now_reading.ended.saturating_sub(then.ended)),
@@ -610,8 +637,14 @@ impl Collector {
         }
     }
 
-    fn system_view(&mut self, os: &[os_threads::OsThread], threads: &[ThreadView]) -> SystemView {
+    fn system_view(
+        &mut self,
+        os: &[os_threads::OsThread],
+        threads: &[ThreadView],
+        sample_interval: Option<Duration>,
+    ) -> SystemView {
         let cores = self.cores;
+        let read_every = self.thread_reader.read_every();
         let reading = self.system.as_mut().map(|probe| probe.read());
         // Threads that want a CPU: more of them than cores is contention; an
         // idle app worker or pool thread is not.
@@ -630,6 +663,9 @@ impl Collector {
                 .unwrap_or_default(),
             rss_bytes: reading.as_ref().map_or(0, |r| r.rss_bytes),
             process_threads: os.len(),
+            thread_read_every_s: sample_interval
+                .filter(|_| read_every > 1)
+                .map(|interval| interval.as_secs_f64() * read_every as f64),
             busy_threads,
             oversubscribed: busy_threads > cores,
         }
@@ -637,8 +673,8 @@ impl Collector {
 
     /// Totals since the last reset, for a finished run's report.
     pub fn run_totals(&mut self) -> RunTotals {
-        // A fresh OS reading so cpu_s covers the whole run.
-        let os = self.read_os_threads();
+        // A fresh OS reading of every thread so cpu_s covers the whole run.
+        let os = self.read_os_threads(Reads::All);
         self.fold_exited_threads();
         let now = Instant::now();
         let totals = self.totals(now);
@@ -670,6 +706,15 @@ impl Collector {
             reset_at: self.reset_at,
         }
     }
+}
+
+/// How many threads a listing reads afresh.
+#[derive(Clone, Copy)]
+enum Reads {
+    /// At most the reader's budget: a sample.
+    Budget,
+    /// Every one: baselines and totals that must be exact.
+    All,
 }
 
 /// The never-reset totals a Snapshot carries for measuring stretches.

@@ -10,6 +10,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsThread {
@@ -21,14 +22,23 @@ pub struct OsThread {
     /// Time the thread was ready to run but waited for a CPU, in nanoseconds
     /// (schedstat's run delay; 0 where the kernel does not report it).
     pub wait_ns: u64,
+    /// When `cpu_ns` and `wait_ns` were read: an earlier listing's instant
+    /// for a thread outside this listing's read slice.
+    pub read_at: Instant,
 }
 
 /// Lists a process's threads sample after sample at the cost of one `pread`
-/// per thread and no allocation per thread: each thread's name is read at its
-/// first listings only and kept as a shared string, its schedstat file (time
-/// on a CPU, then time waiting for one, in nanoseconds) stays open, procfs
-/// serving a fresh reading at offset 0, and the listing reuses one buffer.
-/// Threads that exit while being read are skipped.
+/// per thread read and no allocation per thread: each thread's name is read
+/// at its first listings only and kept as a shared string, its schedstat file
+/// (time on a CPU, then time waiting for one, in nanoseconds) stays open,
+/// procfs serving a fresh reading at offset 0, and the listing reuses one
+/// buffer. Threads that exit while being read are skipped.
+///
+/// A listing reads at most `budget` threads (`THREAD_READS_PER_SAMPLE`): past
+/// that, a rotating slice in tid order, the others listed with their last
+/// reading and its instant (`OsThread::read_at`), so every thread is read
+/// every `read_every()` listings and rates are taken over each thread's own
+/// interval. New threads are always read; `read_all` reads every thread.
 ///
 /// The task directory is listed again only when the thread count changed
 /// (its link count, one `fstat` of the open directory, is two plus the number
@@ -55,6 +65,36 @@ pub struct ThreadReader {
     /// The task directory could not be read at the last listing: the
     /// process has exited (or was never readable).
     gone: bool,
+    /// Threads read afresh per listing, at most.
+    budget: usize,
+    /// The tid the next slice starts from (or the first after it).
+    cursor: i32,
+}
+
+/// Which threads a listing reads afresh: all of them, or the known ones from
+/// tid `from` to tid `to` inclusive, wrapping past the largest tid.
+#[derive(Clone, Copy)]
+enum Slice {
+    All,
+    Wrapping { from: i32, to: i32 },
+}
+
+impl Slice {
+    fn holds(self, tid: i32) -> bool {
+        match self {
+            Slice::All => true,
+            Slice::Wrapping { from, to } if from <= to => (from..=to).contains(&tid),
+            Slice::Wrapping { from, to } => tid >= from || tid <= to,
+        }
+    }
+}
+
+/// One thread's times as last read.
+#[derive(Clone, Copy)]
+struct Reading {
+    cpu_ns: u64,
+    wait_ns: u64,
+    read_at: Instant,
 }
 
 /// Threads still carrying the process's name are asked again this often.
@@ -73,6 +113,8 @@ struct KnownThread {
     listings: u8,
     /// None where schedstat is missing (kernels without schedstats): `stat`.
     schedstat: Option<File>,
+    /// None until first read.
+    reading: Option<Reading>,
 }
 
 impl Default for ThreadReader {
@@ -113,7 +155,22 @@ impl ThreadReader {
             calls: 0,
             inherited_name: None,
             gone: false,
+            budget: crate::bounds::THREAD_READS_PER_SAMPLE,
+            cursor: 0,
         }
+    }
+
+    /// The same reader reading at most `budget` threads per listing (at
+    /// least one).
+    pub fn with_read_budget(mut self, budget: usize) -> ThreadReader {
+        self.budget = budget.max(1);
+        self
+    }
+
+    /// Listings between two readings of one thread: 1 while every thread is
+    /// read at every listing.
+    pub fn read_every(&self) -> usize {
+        self.known.len().div_ceil(self.budget).max(1)
     }
 
     /// True once a listing found the process's task directory gone: the
@@ -122,21 +179,57 @@ impl ThreadReader {
         self.gone
     }
 
-    /// The process's threads now, as an owned list.
+    /// The process's threads now, as an owned list (within the read budget).
     pub fn list(&mut self) -> Vec<OsThread> {
         self.read().to_vec()
     }
 
-    /// The process's threads now; empty when the process is gone. The slice
-    /// is the reader's buffer, refilled by the next call.
+    /// The process's threads now, every one read afresh, as an owned list.
+    pub fn list_all(&mut self) -> Vec<OsThread> {
+        self.read_all().to_vec()
+    }
+
+    /// The process's threads now, at most `budget` of them read afresh; empty
+    /// when the process is gone. The slice is the reader's buffer, refilled
+    /// by the next call.
     pub fn read(&mut self) -> &[OsThread] {
+        self.read_slice(false)
+    }
+
+    /// As `read`, every thread read afresh: for totals that must be exact.
+    pub fn read_all(&mut self) -> &[OsThread] {
+        self.read_slice(true)
+    }
+
+    fn read_slice(&mut self, everything: bool) -> &[OsThread] {
         self.calls += 1;
+        let now = Instant::now();
+        let slice = self.next_slice(everything);
         let threads_now = self.thread_count();
         let same_threads = threads_now == Some(self.known.len()) && !self.known.is_empty();
-        if !(same_threads && self.read_known()) {
-            self.rescan();
+        if !(same_threads && self.read_known(slice, now)) {
+            self.rescan(slice, now);
         }
         &self.listing
+    }
+
+    /// The next `budget` known threads in tid order from the cursor, wrapping.
+    fn next_slice(&mut self, everything: bool) -> Slice {
+        if everything || self.known.len() <= self.budget {
+            return Slice::All;
+        }
+        let mut tids = self
+            .known
+            .range(self.cursor..)
+            .chain(self.known.range(..self.cursor))
+            .map(|(tid, _)| *tid)
+            .take(self.budget);
+        let Some(from) = tids.next() else {
+            return Slice::All;
+        };
+        let to = tids.last().unwrap_or(from);
+        self.cursor = to.saturating_add(1);
+        Slice::Wrapping { from, to }
     }
 
     /// The process's thread count from the open task directory's link count.
@@ -147,7 +240,7 @@ impl ThreadReader {
 
     /// Reads the known threads into the listing; false when one of them did
     /// not answer (exited, or has no schedstat): the directory decides then.
-    fn read_known(&mut self) -> bool {
+    fn read_known(&mut self, slice: Slice, now: Instant) -> bool {
         self.listing.clear();
         let recheck_inherited = self.calls.is_multiple_of(RECHECK_INHERITED);
         for (&tid, known) in &mut self.known {
@@ -159,20 +252,28 @@ impl ThreadReader {
             {
                 refresh_name(&mut self.path, &self.task_dir, tid, &mut known.name);
             }
-            let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat) else {
-                return false;
+            let reading = match known.reading {
+                Some(reading) if !slice.holds(tid) => reading,
+                _ => {
+                    let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat)
+                    else {
+                        return false;
+                    };
+                    let reading = Reading {
+                        cpu_ns,
+                        wait_ns,
+                        read_at: now,
+                    };
+                    known.reading = Some(reading);
+                    reading
+                }
             };
-            self.listing.push(OsThread {
-                tid,
-                name: known.name.clone(),
-                cpu_ns,
-                wait_ns,
-            });
+            self.listing.push(known.listed(tid, reading));
         }
         true
     }
 
-    fn rescan(&mut self) {
+    fn rescan(&mut self, slice: Slice, now: Instant) {
         self.listing.clear();
         let entries = match fs::read_dir(&self.task_dir) {
             Ok(entries) => entries,
@@ -213,9 +314,14 @@ impl ThreadReader {
                         name: Arc::from(name),
                         listings: 0,
                         schedstat: File::open(dir.join("schedstat")).ok(),
+                        reading: None,
                     })
                 }
             };
+            if let Some(reading) = known.reading.filter(|_| !slice.holds(tid)) {
+                self.listing.push(known.listed(tid, reading));
+                continue;
+            }
             let times = known
                 .schedstat
                 .as_ref()
@@ -225,17 +331,30 @@ impl ThreadReader {
                         .map(|cpu_ns| (cpu_ns, 0))
                 });
             if let Some((cpu_ns, wait_ns)) = times {
-                self.listing.push(OsThread {
-                    tid,
-                    name: known.name.clone(),
+                let reading = Reading {
                     cpu_ns,
                     wait_ns,
-                });
+                    read_at: now,
+                };
+                known.reading = Some(reading);
+                self.listing.push(known.listed(tid, reading));
             }
         }
         // Exited threads' files are closed; a reused tid is read afresh.
         let listed: std::collections::HashSet<i32> = self.listing.iter().map(|t| t.tid).collect();
         self.known.retain(|tid, _| listed.contains(tid));
+    }
+}
+
+impl KnownThread {
+    fn listed(&self, tid: i32, reading: Reading) -> OsThread {
+        OsThread {
+            tid,
+            name: self.name.clone(),
+            cpu_ns: reading.cpu_ns,
+            wait_ns: reading.wait_ns,
+            read_at: reading.read_at,
+        }
     }
 }
 

@@ -89,6 +89,7 @@ mod tests {
             name: name.into(),
             cpu_ns,
             wait_ns: 0,
+            read_at: Instant::now(),
         }
     }
 

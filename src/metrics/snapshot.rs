@@ -468,6 +468,11 @@ pub struct SystemView {
     pub core_cpu_pct: Vec<f64>,
     pub rss_bytes: u64,
     pub process_threads: usize,
+    /// Seconds between two readings of one thread's CPU and wait times when
+    /// there are more threads than one sample reads (None: every sample
+    /// reads every thread).
+    #[serde(default)]
+    pub thread_read_every_s: Option<f64>,
     /// This process's threads that ran or waited to run at least 30% of the
     /// window (`cpu_pct + wait_pct`).
     #[serde(default)]

@@ -133,6 +133,7 @@ fn rayon_window(t: u64, wobble: f64) -> Snapshot {
             core_cpu_pct: vec![99.5, 98.0 + wobble],
             rss_bytes: 14_680_064,
             process_threads: 7,
+            thread_read_every_s: None,
             busy_threads: 3,
             oversubscribed: true,
             external_cpu_pct: None,

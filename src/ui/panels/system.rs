@@ -40,14 +40,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(vec![
+    let mut threads_line = vec![
         Span::styled("RSS ", theme.label()),
         Span::raw(bytes(sys.rss_bytes as f64)),
         Span::styled(" · threads ", theme.label()),
         Span::raw(sys.process_threads.to_string()),
+    ];
+    // Past the per-sample read budget, threads are read in turn.
+    if let Some(every_s) = sys.thread_read_every_s {
+        threads_line.push(Span::styled(
+            format!(" (each read every {every_s:.1} s)"),
+            theme.label(),
+        ));
+    }
+    threads_line.extend([
         Span::styled(" · cores ", theme.label()),
         Span::raw(sys.cores.to_string()),
-    ]));
+    ]);
+    lines.push(Line::from(threads_line));
     if let Some(external) = sys.external_cpu_pct {
         let busy = external > crate::bounds::BUSY_EXTERNAL_CPU_PCT;
         let mut spans = vec![
