@@ -460,6 +460,47 @@ fn a_speedup_beyond_the_cores_is_called_noise_and_raises_the_floor() {
 }
 
 #[test]
+fn an_undecided_pick_names_three_cells_it_leads_and_counts_the_others() {
+    use BackendKind::*;
+    // The impossible x2.83 raises the floor to 42%: every cell below ties
+    // with rayon x2 only through that noise.
+    let mut rows = vec![
+        cpu_rounds(Rayon, 1, &[1000.0, 1010.0, 990.0], &[0.001; 3]),
+        cpu_rounds(Rayon, 2, &[2830.0, 2860.0, 2800.0], &[0.0007; 3]),
+    ];
+    for (backend, threads, tasks_per_s) in [
+        (Channel, 2, 2400.0),
+        (Channel, 3, 2390.0),
+        (Channel, 4, 2380.0),
+        (SpawnBlocking, 2, 2370.0),
+        (SpawnBlocking, 4, 2360.0),
+    ] {
+        rows.push(cpu_rounds(
+            backend,
+            threads,
+            &[tasks_per_s, tasks_per_s * 1.01, tasks_per_s * 0.99],
+            &[0.0008; 3],
+        ));
+    }
+    let r = verdict_of(&rows);
+    assert_eq!(
+        (r.backend, r.threads, r.confidence),
+        (Rayon, 2, Confidence::Undecided)
+    );
+    assert!(
+        r.why.contains(
+            "ahead of channel x2 2400 (2376-2424) tasks/s, channel x3 2390 (2366-2414) tasks/s, \
+             channel x4 2380 (2356-2404) tasks/s and 2 others at the median, but within the 42% \
+             noise floor"
+        ),
+        "{}",
+        r.why
+    );
+    assert!(!r.why.contains("spawn-blocking"), "{}", r.why);
+    assert!(!r.why.contains('\n'), "{}", r.why);
+}
+
+#[test]
 fn the_machine_drifting_between_rounds_widens_the_noise_floor() {
     use BackendKind::*;
     let drifting = cpu_rounds(Rayon, 2, &[2000.0, 2100.0, 1900.0], &[0.001, 0.0013, 0.001]);

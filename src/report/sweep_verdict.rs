@@ -172,19 +172,28 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// `A, B and C`, or past three items the first three and what `rest` calls
+/// the others (`A, B, C and 4 others`), so a sentence stays one line.
+fn and_list_of_three(items: &[String], rest: impl Fn(usize) -> String) -> String {
+    const NAMED: usize = 3;
+    if items.len() <= NAMED {
+        return and_list(items);
+    }
+    let mut named = items[..NAMED].to_vec();
+    named.push(rest(items.len() - NAMED));
+    and_list(&named)
+}
+
 /// `"; so did A, B and 3 more"` for the cells a warning also holds for, or
 /// nothing.
 fn so_did(others: &[String]) -> String {
-    const NAMED: usize = 3;
-    match others.len() {
-        0 => String::new(),
-        n if n <= NAMED => format!("; so did {}", and_list(others)),
-        n => {
-            let mut named = others[..NAMED].to_vec();
-            named.push(format!("{} more", n - NAMED));
-            format!("; so did {}", and_list(&named))
-        }
+    if others.is_empty() {
+        return String::new();
     }
+    format!(
+        "; so did {}",
+        and_list_of_three(others, |n| format!("{n} more"))
+    )
 }
 
 /// Decides among the rows. Cells whose heartbeat p99 stayed within the
@@ -320,13 +329,10 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         } else {
             Confidence::Likely
         });
-        let mut names: Vec<String> = doubtful.iter().take(3).map(|&i| rows[i].label()).collect();
-        if doubtful.len() > 3 {
-            names.push(format!("{} more", doubtful.len() - 3));
-        }
+        let names: Vec<String> = doubtful.iter().map(|&i| rows[i].label()).collect();
         warnings.push(format!(
             "{} starved the app runtime while the machine was noisy and {} not clearly slower than {}: the starvation may be other programs' doing",
-            and_list(&names),
+            and_list_of_three(&names, |n| format!("{n} more")),
             if doubtful.len() == 1 { "is" } else { "are" },
             rows[leader].label()
         ));
@@ -410,7 +416,10 @@ pub fn decide(rows: &[SweepRow], terms: &Terms) -> Verdict {
         let names: Vec<String> = noise_tied.iter().map(|&i| cell_text(&rows[i])).collect();
         format!(
             "ahead of {} at the median, but within the {} noise floor",
-            and_list(&names),
+            and_list_of_three(&names, |n| match n {
+                1 => "1 other".to_string(),
+                n => format!("{n} others"),
+            }),
             pct(floor)
         )
     } else if behind.is_empty() {
