@@ -7,7 +7,8 @@ use super::noise::Range;
 use super::round_stats::{RoundFigures, RoundStats};
 use super::table::{Align, TextTable, fmt_ms, fmt_rate};
 use crate::engine::RunOutcome;
-use crate::metrics::snapshot::Percentiles;
+use crate::metrics::snapshot::{Percentiles, Snapshot};
+use crate::session::pool::cpu_s_per_task;
 use crate::spec::BackendKind;
 
 use crate::session::starvation::{Threshold, Verdict, verdict};
@@ -67,9 +68,11 @@ impl DemoRound {
         }
     }
 
-    /// A round from the engine's exact totals since the reset that opened
-    /// the measured period.
+    /// A round from the Snapshot taken right after the reset that opened the
+    /// measured period and the engine's exact totals at its close (the pool's
+    /// CPU per task counts from that Snapshot, as a sweep cell's does).
     pub fn measure(
+        start: &Snapshot,
         end: &RunOutcome,
         external_cpu_pct: Option<f64>,
         threshold: &Threshold,
@@ -87,6 +90,7 @@ impl DemoRound {
             figures: RoundFigures {
                 failed_per_s: per_s(counters.failed),
                 external_cpu_pct,
+                cpu_s_per_task: cpu_s_per_task(start, end),
                 ..round.figures
             },
             // Since the reset that opened the period, like the other probes.

@@ -108,7 +108,12 @@ pub fn advice(
             else {
                 break 'kinds;
             };
-            let measured = DemoRound::measure(&period.outcome, period.external_cpu_pct, &threshold);
+            let measured = DemoRound::measure(
+                &period.start,
+                &period.outcome,
+                period.external_cpu_pct,
+                &threshold,
+            );
             let period_s = period.outcome.elapsed.as_secs_f64();
             let heartbeat = silence_counted(measured.heartbeat_lag_us, period_s);
             let echo = silence_counted(measured.echo_rtt_us, period_s);
@@ -159,7 +164,12 @@ fn idle_baseline(
     else {
         return Ok(None);
     };
-    let measured = DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold);
+    let measured = DemoRound::measure(
+        &period.start,
+        &period.outcome,
+        period.external_cpu_pct,
+        &plan.threshold,
+    );
     let period_s = period.outcome.elapsed.as_secs_f64();
     Ok(Some(IdleBaseline {
         heartbeat_lag_us: silence_counted(measured.heartbeat_lag_us, period_s),

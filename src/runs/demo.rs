@@ -62,10 +62,12 @@ pub fn starvation(
         else {
             break;
         };
-        let mut round =
-            DemoRound::measure(&period.outcome, period.external_cpu_pct, &plan.threshold);
-        round.figures.cpu_s_per_task =
-            crate::session::pool::cpu_s_per_task(&period.start, &period.outcome);
+        let round = DemoRound::measure(
+            &period.start,
+            &period.outcome,
+            period.external_cpu_pct,
+            &plan.threshold,
+        );
         measured[*cell].push(with_silence_counted(
             round,
             period.outcome.elapsed.as_secs_f64(),
