@@ -13,9 +13,10 @@ use super::percentiles::{Buckets, empty_buckets, percentiles_between};
 use super::snapshot::{
     Failures, Health, HealthState, LatencySet, LatencyView, Percentiles, PoolKind, ProbeView,
     RunningTotals, RuntimeView, Snapshot, SystemView, TaskCounts, ThreadView, Throughput,
-    sort_in_thread_order,
+    sort_in_thread_order, thread_order_positions,
 };
 use super::system::SystemProbe;
+use super::thread_name::ThreadName;
 use super::thread_stats::{Counters, ThreadStats, sum_consistent};
 use crate::metrics::http_stats::{HttpReading, HttpStats, Route};
 
@@ -67,7 +68,7 @@ struct ThreadReading {
     ended: u64,
 }
 
-type ThreadReadings = HashMap<i32, ThreadReading>;
+type ThreadReadings = super::thread_readings::ThreadReadings<ThreadReading>;
 
 /// A thread that ran tasks, for the run report's `threads_seen`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -141,6 +142,10 @@ pub struct Collector {
     blocked_baseline: u64,
     /// The previous tick's thread views (for fading exited threads).
     last_views: Vec<ThreadView>,
+    /// The last thread views' (tid, name) as built, and the positions that
+    /// put them in thread order.
+    order_input: Vec<(i32, ThreadName)>,
+    order_positions: Vec<usize>,
     /// Registered threads' counters at this tick, by tid (kept for its room).
     counters_now: HashMap<i32, Counters>,
     seq: u64,
@@ -178,6 +183,8 @@ impl Collector {
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
             counters_now: HashMap::new(),
+            order_input: Vec::new(),
+            order_positions: Vec::new(),
             reset_at: None,
             blocked_baseline: 0,
             seq: 0,
@@ -491,7 +498,7 @@ impl Collector {
         self.counters_now
             .extend(registered.iter().map(|s| (s.tid, s.counters())));
         trim_to_window(&mut self.thread_recent, now, self.config.window, |r| r.0);
-        let empty = ThreadReadings::new();
+        let empty = ThreadReadings::default();
         let (start_at, start) = self
             .thread_recent
             .front()
@@ -515,7 +522,7 @@ impl Collector {
                 busy_ns: counters.busy_ns,
                 ended: counters.ended(),
             };
-            let then = start.get(&thread.tid).copied().unwrap_or(now_reading);
+            let then = start.get(thread.tid).copied().unwrap_or(now_reading);
             // OS times over the thread's own interval between readings; not
             // read again since the window's start, its last rates stand.
             (now_reading.cpu_pct, now_reading.wait_pct) = if now_reading.read_at > then.read_at {
@@ -527,10 +534,10 @@ impl Collector {
                 )
             } else {
                 previous
-                    .and_then(|readings| readings.get(&thread.tid))
+                    .and_then(|readings| readings.get(thread.tid))
                     .map_or((0.0, 0.0), |last| (last.cpu_pct, last.wait_pct))
             };
-            readings.insert(thread.tid, now_reading);
+            readings.push(thread.tid, now_reading);
             let per_s = |d: u64| if span_s > 0.0 { d as f64 / span_s } else { 0.0 };
             let baseline = self
                 .thread_baseline
@@ -554,29 +561,61 @@ impl Collector {
                 alive: true,
             }
         }));
+        readings.seal();
         // Threads that just exited stay, dimmed, for FADE (the readings are
         // the live threads).
         if let Some((_, previous)) = self.thread_recent.back() {
-            for tid in previous.keys().filter(|tid| !readings.contains_key(tid)) {
-                if let Some(view) = self.fading_candidate(*tid) {
-                    self.fading.insert(*tid, (view, now));
+            for tid in previous.tids().filter(|tid| !readings.contains(*tid)) {
+                if let Some(view) = self.fading_candidate(tid) {
+                    self.fading.insert(tid, (view, now));
                 }
             }
         }
-        self.fading.retain(|tid, (_, gone)| {
-            !readings.contains_key(tid) && now.duration_since(*gone) < FADE
-        });
+        self.fading
+            .retain(|tid, (_, gone)| !readings.contains(*tid) && now.duration_since(*gone) < FADE);
         // Forget CPU readings of threads gone and folded into the totals, so
         // hours of thread churn keep this map small.
         let counters_now = &self.counters_now;
         self.last_os_times
-            .retain(|tid, _| readings.contains_key(tid) || counters_now.contains_key(tid));
+            .retain(|tid, _| readings.contains(*tid) || counters_now.contains_key(tid));
         views.extend(self.fading.values().map(|(view, _)| view.clone()));
-        sort_in_thread_order(&mut views, |v| (v.pool, v.name.as_str(), v.tid));
+        self.put_in_thread_order(&mut views);
         // Names are shared: this copies no text, and reuses the last copy's room.
         self.last_views.clone_from(&views);
         self.thread_recent.push_back((now, readings));
         views
+    }
+
+    /// Sorts the views as `sort_in_thread_order` would, reusing the last
+    /// sample's order when the same threads came in the same order (the
+    /// usual case: the sort's keys cost more than comparing tids and names).
+    fn put_in_thread_order(&mut self, views: &mut Vec<ThreadView>) {
+        let same_threads = self.order_input.len() == views.len()
+            && views
+                .iter()
+                .zip(&self.order_input)
+                .all(|(view, (tid, name))| view.tid == *tid && view.name == *name);
+        if !same_threads {
+            self.order_input.clear();
+            self.order_input
+                .extend(views.iter().map(|view| (view.tid, view.name.clone())));
+            self.order_positions =
+                thread_order_positions(views, |v| (v.pool, v.name.as_str(), v.tid));
+        }
+        if self
+            .order_positions
+            .iter()
+            .enumerate()
+            .all(|(at, from)| at == *from)
+        {
+            return;
+        }
+        let mut slots: Vec<Option<ThreadView>> = views.drain(..).map(Some).collect();
+        views.extend(
+            self.order_positions
+                .iter()
+                .filter_map(|from| slots.get_mut(*from).and_then(Option::take)),
+        );
     }
 
     fn fading_candidate(&self, tid: i32) -> Option<ThreadView> {

@@ -16,5 +16,6 @@ pub mod registry;
 pub mod snapshot;
 pub mod system;
 pub mod thread_name;
+pub mod thread_readings;
 pub mod thread_stats;
 pub mod work_times;
