@@ -321,11 +321,11 @@ impl Engine {
                 shared.work_times.read(at_ns, &mut now.work);
             }
         };
-        // The echo keeps its pings between heartbeat ticks: both count from here.
+        // The echo pings on heartbeat ticks: both count from here.
         let heartbeat_origin = tokio::time::Instant::now();
         // A zero period would make tokio's interval panic in the probe's task.
         let heartbeat_period = config.heartbeat_period.max(Duration::from_millis(1));
-        runtime.spawn(crate::probe::heartbeat::run(
+        let heartbeat = crate::probe::heartbeat::run(
             shared.probes.clone(),
             heartbeat_origin,
             heartbeat_period,
@@ -333,18 +333,27 @@ impl Engine {
             config.stall_log.clone(),
             RunningNow::new(config.backend),
             read_running,
-        ));
-        if config.echo_pings_per_s > 0 {
+        );
+        let echo = {
             let probes = shared.probes.clone();
             let pings = config.echo_pings_per_s;
-            runtime.spawn(async move {
+            async move {
+                if pings == 0 {
+                    return;
+                }
                 let echo =
                     crate::probe::echo::run(probes, pings, heartbeat_origin, heartbeat_period);
                 if let Err(error) = echo.await {
                     tracing::warn!("echo probe on 127.0.0.1 stopped: {error}");
                 }
-            });
-        }
+            }
+        };
+        // One task for both probes, so a tick and the ping due with it cost one
+        // wake-up; the heartbeat is polled first, so its lag is read before the
+        // ping goes out.
+        runtime.spawn(async move {
+            tokio::join!(biased; heartbeat, echo);
+        });
         let collector = Collector::new(
             shared.clone(),
             runtime.handle().clone(),

@@ -14,7 +14,7 @@ pub const IDLE_ECHO_PERIOD: Duration = Duration::from_secs(1);
 
 /// `period` while active; while idle, the smallest whole multiple of it that
 /// is at least `idle_period`, so idle ticks fall on the active grid and the
-/// echo keeps its place between heartbeat ticks.
+/// echo keeps its place on heartbeat ticks.
 pub fn period(period: Duration, idle_period: Duration, idle: bool) -> Duration {
     if !idle || period >= idle_period {
         return period;
