@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use loadlab::engine::{Engine, EngineConfig};
+use loadlab::metrics::snapshot::PoolKind;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
 fn config(threads: usize) -> EngineConfig {
@@ -37,16 +38,34 @@ fn only_threads_that_want_a_cpu_count_towards_contention() {
     let engine = Engine::start(config(cores)).expect("engine");
     std::thread::sleep(Duration::from_millis(1_500));
     let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        s.system.busy_threads <= cores,
+    let wants_a_cpu = |t: &loadlab::metrics::snapshot::ThreadView| {
+        t.alive && t.cpu_pct + t.wait_pct >= loadlab::metrics::collector::BUSY_THREAD_CPU_PCT
+    };
+    let seen = format!(
         "{} busy threads on {cores} cores: {:?}",
         s.system.busy_threads,
         s.threads
             .iter()
-            .map(|t| (&t.name, t.cpu_pct))
+            .map(|t| (&t.name, t.cpu_pct, t.wait_pct))
             .collect::<Vec<_>>()
     );
-    assert!(!s.system.oversubscribed);
+    // Exactly the threads that wanted a CPU count, never the idle ones.
+    let wanting = s.threads.iter().filter(|t| wants_a_cpu(t)).count();
+    assert_eq!(s.system.busy_threads, wanting, "{seen}");
+    assert!(
+        wanting < s.threads.iter().filter(|t| t.alive).count(),
+        "{seen}"
+    );
+    // The app workers are idle unless a busy machine kept their wake-ups
+    // waiting for a CPU; while they are, only the pool wants the cores.
+    let app_workers_idle = !s
+        .threads
+        .iter()
+        .any(|t| t.pool == PoolKind::App && wants_a_cpu(t));
+    if app_workers_idle {
+        assert!(s.system.busy_threads <= cores, "{seen}");
+        assert!(!s.system.oversubscribed, "{seen}");
+    }
     // Twice as many busy pool threads as cores: contended.
     use loadlab::engine::controller::Controller as _;
     engine
