@@ -287,6 +287,27 @@ fn the_system_panel_names_other_programs_and_the_busiest_of_them() {
     );
 }
 
+/// Past the sampler's per-sample read budget, threads are read in turn: the
+/// System panel says how often each one is read, and says nothing below it.
+#[test]
+fn the_system_panel_says_how_often_each_thread_is_read_when_read_in_turn() {
+    let logs = loadlab::logging::LogBuffer::new(10);
+    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    app.on_snapshot(Arc::new(rayon_snapshot(2, 0.0)));
+    let text = panel_text(&app, PanelId::System, 100, 10);
+    assert!(!text.contains("each read every"), "{text}");
+
+    let mut many = rayon_snapshot(2, 0.0);
+    many.system.process_threads = 260;
+    many.system.thread_read_every_s = Some(0.5);
+    app.on_snapshot(Arc::new(many));
+    let text = panel_text(&app, PanelId::System, 100, 10);
+    assert!(
+        text.contains("threads 260 (each read every 0.5 s) · cores"),
+        "{text}"
+    );
+}
+
 /// While the engine is idle its probes and sampling are slower: the header says so.
 #[test]
 fn the_header_says_when_the_probes_run_at_their_idle_pace() {
