@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use loadlab::engine::{Engine, EngineConfig};
+use loadlab::metrics::collector::wants_a_cpu;
 use loadlab::metrics::snapshot::PoolKind;
 use loadlab::spec::{BackendKind, Dist, Kernel, LoadMode, RunLimit, WorkloadSpec};
 
@@ -38,9 +39,6 @@ fn only_threads_that_want_a_cpu_count_towards_contention() {
     let engine = Engine::start(config(cores)).expect("engine");
     std::thread::sleep(Duration::from_millis(1_500));
     let s = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
-    let wants_a_cpu = |t: &loadlab::metrics::snapshot::ThreadView| {
-        t.alive && t.cpu_pct + t.wait_pct >= loadlab::metrics::collector::BUSY_THREAD_CPU_PCT
-    };
     let seen = format!(
         "{} busy threads on {cores} cores: {:?}",
         s.system.busy_threads,

@@ -240,10 +240,15 @@ fn frozen_display_ignores_new_snapshots_until_unfrozen() {
     assert!(!live.contains("FROZEN"), "{live}");
 }
 
+/// An App that has seen no Snapshot yet.
+fn fresh_app() -> App {
+    let logs = loadlab::logging::LogBuffer::new(10);
+    App::new(Theme::colored(), logs, std::path::PathBuf::from("."))
+}
+
 #[test]
 fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
-    let logs = loadlab::logging::LogBuffer::new(10);
-    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    let mut app = fresh_app();
     app.on_snapshot(Arc::new(rayon_snapshot(1, 0.0)));
     let unhindered = panel_text(&app, PanelId::Threads, 100, 20);
     assert!(!unhindered.contains("wait"), "{unhindered}");
@@ -263,8 +268,7 @@ fn a_pool_waiting_for_cpus_says_so_and_an_unhindered_one_does_not() {
 
 #[test]
 fn the_system_panel_names_other_programs_and_the_busiest_of_them() {
-    let logs = loadlab::logging::LogBuffer::new(10);
-    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    let mut app = fresh_app();
     let mut quiet = rayon_snapshot(2, 0.0);
     quiet.system.external_cpu_pct = Some(3.0);
     app.on_snapshot(Arc::new(quiet));
@@ -291,8 +295,7 @@ fn the_system_panel_names_other_programs_and_the_busiest_of_them() {
 /// System panel says how often each one is read, and says nothing below it.
 #[test]
 fn the_system_panel_says_how_often_each_thread_is_read_when_read_in_turn() {
-    let logs = loadlab::logging::LogBuffer::new(10);
-    let mut app = App::new(Theme::colored(), logs, std::path::PathBuf::from("."));
+    let mut app = fresh_app();
     app.on_snapshot(Arc::new(rayon_snapshot(2, 0.0)));
     let text = panel_text(&app, PanelId::System, 100, 10);
     assert!(!text.contains("each read every"), "{text}");

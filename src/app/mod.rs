@@ -109,7 +109,7 @@ where
     crate::probe::stall_log::process_tally().log();
     // A recording that could not be written fails the run, whichever mode wrote it.
     let result = result.and_then(|code| match crate::record::write_failure() {
-        Some(failure) => Err(Failure::Fatal(format!("--record {failure}"))),
+        Some(failure) => Err(Failure::Fatal(setup::recording_failure(failure))),
         None => Ok(code),
     });
     match result {

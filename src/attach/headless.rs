@@ -35,7 +35,7 @@ pub fn run(
     let mut events = Vec::new();
     // The first sample is the baseline; the watch starts once it is read,
     // so `elapsed_s` never covers time no thread's figure covers.
-    let first_read = watcher.sample(Instant::now(), &mut events);
+    let mut watching = watcher.sample(Instant::now(), &mut events);
     let started = Instant::now();
     let external = ExternalShare::start(watcher.cpu_ticks());
     let deadline = options.duration.map(|duration| started + duration);
@@ -45,7 +45,6 @@ pub fn run(
     // Each sample's start: every thread is read at or after it, so the watch
     // ends there.
     let mut last_sample_at = started;
-    let mut watching = first_read;
     while watching {
         next += options.sample_every;
         if let Some(deadline) = deadline {

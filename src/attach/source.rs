@@ -26,7 +26,7 @@ use crate::engine::command::Command;
 use crate::engine::controller::Controller;
 use crate::logging::LogBuffer;
 use crate::metrics::attached::{AttachedMetrics, AttachedProbe, AttachedView};
-use crate::metrics::collector::BUSY_THREAD_CPU_PCT;
+use crate::metrics::collector::wants_a_cpu;
 use crate::metrics::other_processes::OtherProcesses;
 use crate::metrics::percentiles::{percentiles_between, percentiles_us};
 use crate::metrics::snapshot::{Health, HealthState, PoolKind, Snapshot, SystemView, ThreadView};
@@ -393,25 +393,20 @@ impl Sampler {
         threads: &[ThreadView],
         sample_interval: Duration,
     ) -> SystemView {
-        let read_every = self.watcher.read_every();
         let cores = crate::engine::cores();
         let core_cpu_pct = self
             .system
             .as_mut()
             .map(|probe| probe.read().core_cpu_pct)
             .unwrap_or_default();
-        let busy_threads = threads
-            .iter()
-            .filter(|t| t.cpu_pct + t.wait_pct >= BUSY_THREAD_CPU_PCT)
-            .count();
+        let busy_threads = threads.iter().filter(|t| wants_a_cpu(t)).count();
         let others = self.others.read(now);
         SystemView {
             cores,
             core_cpu_pct,
             rss_bytes: self.watcher.rss_bytes().unwrap_or(0),
             process_threads: self.watcher.live_threads(),
-            thread_read_every_s: (read_every > 1)
-                .then_some(sample_interval.as_secs_f64() * read_every as f64),
+            thread_read_every_s: self.watcher.read_every_s(sample_interval),
             busy_threads,
             oversubscribed: busy_threads > cores,
             external_cpu_pct: others.external_cpu_pct,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::error::AttachError;
 use super::pools::PoolRules;
@@ -153,9 +153,10 @@ impl TargetWatcher {
         self.sample_reading(now, events, true)
     }
 
-    /// Samples between two readings of one thread.
-    pub fn read_every(&self) -> usize {
-        self.reader.read_every()
+    /// Seconds between two readings of one thread (see
+    /// [`ThreadReader::read_every_s`]).
+    pub fn read_every_s(&self, sample_interval: Duration) -> Option<f64> {
+        self.reader.read_every_s(sample_interval)
     }
 
     fn sample_reading(

@@ -111,6 +111,12 @@ pub struct CollectorConfig {
 /// wants a core gets less than it asks for.
 pub const BUSY_THREAD_CPU_PCT: f64 = 30.0;
 
+/// Whether `thread` wants a CPU: alive, and on a CPU or waiting for one at
+/// least `BUSY_THREAD_CPU_PCT` of the time.
+pub fn wants_a_cpu(thread: &ThreadView) -> bool {
+    thread.alive && thread.cpu_pct + thread.wait_pct >= BUSY_THREAD_CPU_PCT
+}
+
 pub struct Collector {
     engine: Arc<dyn Observed>,
     runtime: tokio::runtime::Handle,
@@ -683,14 +689,10 @@ impl Collector {
         sample_interval: Option<Duration>,
     ) -> SystemView {
         let cores = self.cores;
-        let read_every = self.thread_reader.read_every();
         let reading = self.system.as_mut().map(|probe| probe.read());
         // Threads that want a CPU: more of them than cores is contention; an
         // idle app worker or pool thread is not.
-        let busy_threads = threads
-            .iter()
-            .filter(|t| t.alive && t.cpu_pct + t.wait_pct >= BUSY_THREAD_CPU_PCT)
-            .count();
+        let busy_threads = threads.iter().filter(|t| wants_a_cpu(t)).count();
         let others = self.others.read(Instant::now());
         SystemView {
             external_cpu_pct: others.external_cpu_pct,
@@ -703,8 +705,7 @@ impl Collector {
             rss_bytes: reading.as_ref().map_or(0, |r| r.rss_bytes),
             process_threads: os.len(),
             thread_read_every_s: sample_interval
-                .filter(|_| read_every > 1)
-                .map(|interval| interval.as_secs_f64() * read_every as f64),
+                .and_then(|interval| self.thread_reader.read_every_s(interval)),
             busy_threads,
             oversubscribed: busy_threads > cores,
         }

@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsThread {
@@ -173,6 +173,13 @@ impl ThreadReader {
         self.known.len().div_ceil(self.budget).max(1)
     }
 
+    /// Seconds between two readings of one thread when listings come
+    /// `sample_interval` apart; None while every listing reads every thread.
+    pub fn read_every_s(&self, sample_interval: Duration) -> Option<f64> {
+        let every = self.read_every();
+        (every > 1).then_some(sample_interval.as_secs_f64() * every as f64)
+    }
+
     /// True once a listing found the process's task directory gone: the
     /// process has exited.
     pub fn process_gone(&self) -> bool {
@@ -252,23 +259,16 @@ impl ThreadReader {
             {
                 refresh_name(&mut self.path, &self.task_dir, tid, &mut known.name);
             }
-            let reading = match known.reading {
-                Some(reading) if !slice.holds(tid) => reading,
-                _ => {
-                    let Some((cpu_ns, wait_ns)) = known.schedstat.as_ref().and_then(read_schedstat)
-                    else {
+            let thread = match known.kept(tid, slice) {
+                Some(kept) => kept,
+                None => {
+                    let Some(times) = known.schedstat.as_ref().and_then(read_schedstat) else {
                         return false;
                     };
-                    let reading = Reading {
-                        cpu_ns,
-                        wait_ns,
-                        read_at: now,
-                    };
-                    known.reading = Some(reading);
-                    reading
+                    known.read_now(tid, times, now)
                 }
             };
-            self.listing.push(known.listed(tid, reading));
+            self.listing.push(thread);
         }
         true
     }
@@ -318,8 +318,8 @@ impl ThreadReader {
                     })
                 }
             };
-            if let Some(reading) = known.reading.filter(|_| !slice.holds(tid)) {
-                self.listing.push(known.listed(tid, reading));
+            if let Some(kept) = known.kept(tid, slice) {
+                self.listing.push(kept);
                 continue;
             }
             let times = known
@@ -330,14 +330,8 @@ impl ThreadReader {
                     cpu_ns_from_stat(&Path::new(&self.task_dir).join(tid.to_string()))
                         .map(|cpu_ns| (cpu_ns, 0))
                 });
-            if let Some((cpu_ns, wait_ns)) = times {
-                let reading = Reading {
-                    cpu_ns,
-                    wait_ns,
-                    read_at: now,
-                };
-                known.reading = Some(reading);
-                self.listing.push(known.listed(tid, reading));
+            if let Some(times) = times {
+                self.listing.push(known.read_now(tid, times, now));
             }
         }
         // Exited threads' files are closed; a reused tid is read afresh.
@@ -347,6 +341,26 @@ impl ThreadReader {
 }
 
 impl KnownThread {
+    /// The thread with its last reading, when `slice` leaves it out of this
+    /// listing's reads.
+    fn kept(&self, tid: i32, slice: Slice) -> Option<OsThread> {
+        self.reading
+            .filter(|_| !slice.holds(tid))
+            .map(|reading| self.listed(tid, reading))
+    }
+
+    /// Keeps `(cpu_ns, wait_ns)`, read at `now`, as the latest reading and
+    /// lists the thread with it.
+    fn read_now(&mut self, tid: i32, (cpu_ns, wait_ns): (u64, u64), now: Instant) -> OsThread {
+        let reading = Reading {
+            cpu_ns,
+            wait_ns,
+            read_at: now,
+        };
+        self.reading = Some(reading);
+        self.listed(tid, reading)
+    }
+
     fn listed(&self, tid: i32, reading: Reading) -> OsThread {
         OsThread {
             tid,

@@ -45,7 +45,7 @@ impl Recording {
     pub fn open(path: Option<&Path>) -> Result<Recording, Failure> {
         let recorder = match path {
             Some(path) => Some(Recorder::create(path).map_err(|e| {
-                let message = format!("--record {e}");
+                let message = crate::setup::recording_failure(&e);
                 if crate::new_file::is_refusal(&e) {
                     Failure::Usage(message)
                 } else {
@@ -87,7 +87,10 @@ impl Recording {
             recorder.offer(&snapshot)
         };
         if let Err(error) = written {
-            tracing::error!("recording stopped: --record {error}");
+            tracing::error!(
+                "recording stopped: {}",
+                crate::setup::recording_failure(&error)
+            );
             self.recorder = None;
         }
     }

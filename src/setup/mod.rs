@@ -104,6 +104,12 @@ fn bad_workload(error: BadWorkload) -> String {
     }
 }
 
+/// A recording's error (`PATH: cause`) as the user reads it: with the flag
+/// that chose the file.
+pub fn recording_failure(error: impl std::fmt::Display) -> String {
+    format!("--record {error}")
+}
+
 /// Sets the process-wide memory budget from `--memory-budget` (when given;
 /// otherwise the default stays) and names that flag in the budget's refusals,
 /// so a task too large for it says how to make room. A synthetic workload whose every task is
