@@ -583,3 +583,38 @@ fn a_probed_service_that_closes_after_each_answer_is_not_failing() {
         "{report}"
     );
 }
+
+#[test]
+fn a_signal_ends_attach_with_its_report_and_says_what_attach_does() {
+    let target = loadlab_run("rayon", &["--duration", "30"]);
+    let pid = target.pid();
+    wait_for_threads(pid, 4);
+    let watcher = loadlab()
+        .args(["attach", &pid.to_string(), "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let sent = Command::new("kill")
+        .args(["-INT", &watcher.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = watcher.wait_with_output().unwrap();
+    // 128 + SIGINT, with the report of what it watched.
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "interrupted by SIGINT: reading every thread once more and reporting what it saw"
+        ),
+        "{stderr}"
+    );
+    // Attach runs no work: it never speaks of tasks.
+    assert!(!stderr.contains("tasks"), "{stderr}");
+    let report = json_report(&output);
+    assert_eq!(report["interrupted"], true, "{report}");
+    assert_eq!(report["target_exited"], false, "{report}");
+    assert!(report["elapsed_s"].as_f64().unwrap() > 0.0, "{report}");
+}

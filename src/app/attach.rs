@@ -23,8 +23,7 @@ pub(super) fn attach(args: &AttachArgs) -> Result<i32, Failure> {
     if is_dashboard(args) {
         return dashboard(&options);
     }
-    let interruption =
-        Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
+    let interruption = Interruption::install(interrupt::STOPPING_WATCH)?;
     let report = headless::run(&options, &|| interruption.signal().is_some()).map_err(usage)?;
     match args.format {
         Some(AttachFormat::Json) => write_stdout(&report.json())?,

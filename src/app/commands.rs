@@ -211,7 +211,7 @@ fn exit_code_after(interrupted: Option<&str>) -> i32 {
 /// The first SIGINT/SIGTERM/SIGHUP ends a headless command early with its
 /// report; a second exits at once.
 fn install_signal_handlers() -> Result<Interruption, Failure> {
-    Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))
+    Interruption::install(interrupt::STOPPING_WORK)
 }
 
 /// The dashboard's theme named by `--theme`.

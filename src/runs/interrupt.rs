@@ -9,6 +9,14 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use crate::setup::Failure;
+
+/// What a command that runs work does on its first signal.
+pub const STOPPING_WORK: &str =
+    "stopping arrivals, cancelling queued tasks and reporting what finished";
+/// What `attach` does on its first signal.
+pub const STOPPING_WATCH: &str = "reading every thread once more and reporting what it saw";
+
 /// The first signal received (0: none). Cloned handles share it; commands
 /// poll it between ticks, so the hot path never sees it.
 #[derive(Clone, Debug, Default)]
@@ -23,10 +31,12 @@ impl Interruption {
     }
 
     /// Installs the handlers on a thread of their own ("signals"): the first
-    /// signal is recorded here, a second exits with 128 + its number.
-    pub fn install() -> std::io::Result<Interruption> {
+    /// signal is recorded here and said with `stopping` (what the command
+    /// does now), a second exits with 128 + its number.
+    pub fn install(stopping: &'static str) -> Result<Interruption, Failure> {
+        let failed = |e: std::io::Error| Failure::Fatal(format!("signal handlers: {e}"));
         let interruption = Interruption::default();
-        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(failed)?;
         let seen = interruption.clone();
         std::thread::Builder::new()
             .name("signals".into())
@@ -34,7 +44,7 @@ impl Interruption {
                 for signal in signals.forever() {
                     if seen.request(signal) {
                         say(&format!(
-                            "loadlab: interrupted by {}: stopping arrivals, cancelling queued tasks and reporting what finished (send it again to exit at once)",
+                            "loadlab: interrupted by {}: {stopping} (send it again to exit at once)",
                             signal_name(signal)
                         ));
                     } else {
@@ -42,7 +52,8 @@ impl Interruption {
                         std::process::exit(128 + signal);
                     }
                 }
-            })?;
+            })
+            .map_err(failed)?;
         Ok(interruption)
     }
 

@@ -85,8 +85,7 @@ pub fn run_command(args: &ServeCommandArgs) -> Result<(String, i32), Failure> {
     }
     let (config, options) = serve_config(args)?;
     let internal_load = config.start_driver;
-    let interruption =
-        Interruption::install().map_err(|e| Failure::Fatal(format!("signal handlers: {e}")))?;
+    let interruption = Interruption::install(super::interrupt::STOPPING_WORK)?;
     let duration = args.duration.map(Duration::from_secs_f64);
     let report = serve(config, options, duration, &interruption, announce_on_stderr)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
