@@ -25,6 +25,7 @@
 #                 (a before/after comparison alternates two of them)
 #   OWN_COST_DASHBOARD=0   skip the dashboard rows (running, paused)
 #   OWN_COST_ATTACH=0      skip the attach rows
+#   OWN_COST_BESIDE=0      skip the beside-N rows
 #
 # Past 512 threads (tokio's blocking cap) see `cargo bench --bench sampler_cost`.
 set -euo pipefail
@@ -164,6 +165,7 @@ for run in $(seq 1 "$runs"); do
         dashboard_run
     fi
     for threads in "${counts[@]}"; do
+        [[ "${OWN_COST_BESIDE:-1}" != 0 ]] || break
         echo "run $run of $runs: beside $threads threads" >&2
         beside_run "$threads"
     done

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::App;
+use super::cell_text::CellLines;
 use super::fit::{fit_line, fit_lines};
 use super::focus::PanelId;
 use super::{comparison_view, form_view, help, panels};
@@ -39,7 +40,7 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     ])
     .areas(area);
     panels::header::render_header(frame, header, app);
-    frame.render_widget(Paragraph::new(caption_rows), caption);
+    frame.render_widget(CellLines::new(caption_rows), caption);
     if failing {
         render_failure_banner(frame, banner, app);
     }
@@ -184,7 +185,7 @@ fn render_failure_banner(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::raw(super::format::escape_control(error).into_owned()));
     }
     frame.render_widget(
-        Paragraph::new(fit_line(Line::from(spans), usize::from(area.width))),
+        CellLines::line(fit_line(Line::from(spans), usize::from(area.width))),
         area,
     );
 }

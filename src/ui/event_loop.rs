@@ -25,8 +25,11 @@ use super::frame_clock::{FrameClock, Redraw};
 use super::{draw, export, keys, screenshot, suspend};
 use crate::session::playback::Playback;
 
-/// How often time passing is checked when no scenario plays.
-const HOUSEKEEPING: Duration = Duration::from_millis(250);
+/// How often time passing is checked when no scenario plays: status messages
+/// last seconds, and while work runs every Snapshot redraws the Log panel
+/// anyway, so a slower check only costs a paused dashboard's log lines up to
+/// a second; each check wakes the ui thread.
+const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cell_text;
 pub mod chart_window;
 pub mod coalesce;
 pub mod comparison_view;
@@ -31,6 +32,7 @@ pub mod log_row_view;
 pub mod log_view;
 pub mod measured_caption;
 pub mod mouse;
+pub mod panel_frame;
 pub mod panels;
 pub mod screenshot;
 pub mod suspend;

@@ -4,10 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::Paragraph;
 
 use crate::metrics::attached::AttachedView;
 use crate::ui::app::App;
+use crate::ui::cell_text::CellLines;
 use crate::ui::fit::{Segment, fit_segments};
 use crate::ui::format::{duration_s, escape_control};
 
@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, attached: &AttachedView)
         ),
     ];
     let line = fit_segments(segments, Span::raw(" "), usize::from(area.width));
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(CellLines::line(line), area);
 }
 
 /// The header's whole text, unshortened (the help overlay shows it).

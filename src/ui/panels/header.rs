@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::metrics::snapshot::ConfigView;
 use crate::ui::app::App;
+use crate::ui::cell_text::CellLines;
 use crate::ui::controls::{ATTACHED_CONTROLS, CONTROLS, controls_line};
 use crate::ui::fit::{Segment, fit_line, fit_segments, width_of};
 use crate::ui::keys::load_text;
@@ -35,7 +35,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             "waiting for the engine's first snapshot…",
             theme.dim(),
         ));
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        frame.render_widget(CellLines::line(Line::from(spans)), area);
         return;
     }
     let s = &data.snapshot;
@@ -88,7 +88,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         ),
     ]);
     let line = fit_segments(segments, Span::raw(" "), usize::from(area.width));
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(CellLines::line(line), area);
 }
 
 /// The badge of the run's state: STOPPED wins over PAUSED, which wins over RUNNING.
@@ -148,7 +148,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
             theme.label()
         };
         frame.render_widget(
-            Paragraph::new(fit_line(
+            CellLines::line(fit_line(
                 Line::styled(counts, failed_style),
                 usize::from(counts_w),
             ))
@@ -166,12 +166,12 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         Some(status) => Line::raw(status.text.clone()),
         None => Line::styled("? shows every key", theme.dim()),
     };
-    frame.render_widget(Paragraph::new(fit_line(line, room)), left);
+    frame.render_widget(CellLines::line(fit_line(line, room)), left);
 }
 
 pub fn render_controls(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
-        Paragraph::new(controls_line(
+        CellLines::line(controls_line(
             app.theme,
             usize::from(area.width),
             if app.shown().snapshot.attached.is_some() {

@@ -6,11 +6,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use tracing::Level;
 
 use crate::logging::LogLine;
 use crate::ui::app::App;
+use crate::ui::cell_text::CellLines;
 use crate::ui::fit::fit_line;
 use crate::ui::focus::PanelId;
 use crate::ui::log_view::LogFilter;
@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             format!("no events at {} (l changes the level)", filter.label())
         };
         frame.render_widget(
-            Paragraph::new(fit_line(
+            CellLines::line(fit_line(
                 Line::styled(text, theme.dim()),
                 usize::from(inner.width),
             )),
@@ -74,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         rows.extend(entry.into_iter().rev());
     }
     rows.reverse();
-    frame.render_widget(Paragraph::new(rows), inner);
+    frame.render_widget(CellLines::new(rows), inner);
 }
 
 /// One event as rows: one shortened row, or wrapped at words with continuation

@@ -13,11 +13,12 @@ pub mod throughput;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 
 use super::app::App;
+use super::cell_text::CellLines;
 use super::fit::{Segment, fit_lines, fit_segments};
 use super::focus::PanelId;
+use super::panel_frame::PanelFrame;
 use super::theme::Theme;
 
 /// Draws one panel, with a highlighted border when focused.
@@ -43,7 +44,7 @@ pub fn panel_block<'a>(
     focused: bool,
     theme: Theme,
     width: u16,
-) -> Block<'a> {
+) -> PanelFrame<'static> {
     let (border, title_style) = if focused {
         (theme.focused_border(), theme.focused_title())
     } else {
@@ -65,13 +66,13 @@ pub fn panel_block<'a>(
         Span::raw(""),
         usize::from(width.saturating_sub(2)),
     );
-    Block::bordered().border_style(border).title(title)
+    PanelFrame::new(title, border)
 }
 
 /// Lines drawn into `area`, each shortened with an ellipsis when too wide.
 pub fn render_fitted(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
     frame.render_widget(
-        ratatui::widgets::Paragraph::new(fit_lines(lines, usize::from(area.width))),
+        CellLines::new(fit_lines(lines, usize::from(area.width))),
         area,
     );
 }
