@@ -288,7 +288,13 @@ impl Collector {
             Reads::Budget => self.thread_reader.list(),
             Reads::All => self.thread_reader.list_all(),
         };
-        for thread in &os {
+        // Threads outside this listing's read slice kept their last reading,
+        // which is here already.
+        let this_listing = os.iter().map(|thread| thread.read_at).max();
+        for thread in os
+            .iter()
+            .filter(|thread| Some(thread.read_at) == this_listing)
+        {
             self.last_os_times
                 .insert(thread.tid, (thread.cpu_ns, thread.wait_ns));
         }

@@ -3,6 +3,7 @@
 pub mod atomic_histogram;
 pub mod attached;
 pub mod collector;
+pub mod core_cpu;
 pub mod http_stats;
 pub mod merged_histograms;
 pub mod observed;

@@ -31,21 +31,26 @@ impl CpuTicks {
 
 /// The aggregate `cpu` line of /proc/stat: (busy, total) ticks.
 pub fn parse_machine(stat: &str) -> Option<(u64, u64)> {
-    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-    let fields: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .map(|f| f.parse().ok())
-        .collect::<Option<_>>()?;
+    busy_and_total(stat.lines().find(|l| l.starts_with("cpu "))?)
+}
+
+/// One `cpu` line of /proc/stat (the aggregate or one core's): (busy, total)
+/// ticks.
+pub fn busy_and_total(line: &str) -> Option<(u64, u64)> {
     // user nice system idle iowait irq softirq steal [guest guest_nice]:
     // guest time is already inside user and nice.
-    let field = |i: usize| fields.get(i).copied().unwrap_or(0);
-    if fields.len() < 4 {
+    let mut fields = [0u64; 8];
+    let mut count = 0;
+    for (slot, text) in fields.iter_mut().zip(line.split_whitespace().skip(1)) {
+        *slot = text.parse().ok()?;
+        count += 1;
+    }
+    if count < 4 {
         return None;
     }
-    let busy = field(0) + field(1) + field(2) + field(5) + field(6) + field(7);
-    let total = busy + field(3) + field(4);
-    Some((busy, total))
+    let [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
+    let busy = user + nice + system + irq + softirq + steal;
+    Some((busy, busy + idle + iowait))
 }
 
 /// utime + stime of /proc/self/stat (fields 14 and 15). The command name in

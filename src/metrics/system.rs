@@ -1,12 +1,15 @@
-//! Machine-wide figures: per-core CPU from sysinfo, and this process's memory.
+//! Machine-wide figures: per-core CPU (from /proc/stat, sysinfo where that
+//! cannot be read), and this process's memory.
 
 use std::fs::File;
 
+use super::core_cpu::CoreCpu;
 use super::proc_field::read_number_field;
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 pub struct SystemProbe {
     system: System,
+    cores: Option<CoreCpu>,
     pid: Option<Pid>,
     /// /proc/self/statm kept open: one `pread` a tick, where a sysinfo process
     /// refresh opens and parses several files (a third of a tick's cost).
@@ -26,6 +29,7 @@ impl SystemProbe {
         let pid = sysinfo::get_current_pid().ok();
         Some(SystemProbe {
             system,
+            cores: CoreCpu::open(),
             pid,
             statm: File::open("/proc/self/statm").ok(),
             page_size: rustix::param::page_size() as u64,
@@ -34,13 +38,13 @@ impl SystemProbe {
 
     /// Per-core usage since the previous call (sysinfo needs two readings).
     pub fn read(&mut self) -> SystemReading {
-        self.system.refresh_cpu_usage();
-        let core_cpu_pct = self
-            .system
-            .cpus()
-            .iter()
-            .map(|cpu| f64::from(cpu.usage()))
-            .collect();
+        let core_cpu_pct = match self.cores.as_mut().and_then(CoreCpu::read) {
+            Some(pct) => pct,
+            None => {
+                self.cores = None;
+                self.cores_from_sysinfo()
+            }
+        };
         let rss_bytes = self
             .statm
             .as_ref()
@@ -51,6 +55,15 @@ impl SystemProbe {
             core_cpu_pct,
             rss_bytes,
         }
+    }
+
+    fn cores_from_sysinfo(&mut self) -> Vec<f64> {
+        self.system.refresh_cpu_usage();
+        self.system
+            .cpus()
+            .iter()
+            .map(|cpu| f64::from(cpu.usage()))
+            .collect()
     }
 
     fn rss_from_sysinfo(&mut self) -> u64 {

@@ -1,0 +1,142 @@
+//! Each core's CPU use from /proc/stat's `cpuN` lines, the file kept open: a
+//! sample is one `pread`. sysinfo's refresh opened the file and read it line
+//! by line every time, which cost the sampler twice as much.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+
+use super::proc_stat::busy_and_total;
+
+/// Room for the first read: the per-core lines of a few dozen cores.
+const FIRST_READ_BYTES: usize = 4096;
+
+pub struct CoreCpu {
+    stat: File,
+    buffer: Vec<u8>,
+    /// Each core's (busy, total) ticks at the last reading, and the one
+    /// being taken (kept for its room).
+    last: Vec<(u64, u64)>,
+    now: Vec<(u64, u64)>,
+}
+
+impl CoreCpu {
+    /// Opens /proc/stat and takes the first reading; None where it cannot
+    /// be read or holds no core.
+    pub fn open() -> Option<CoreCpu> {
+        let mut cores = CoreCpu {
+            stat: File::open("/proc/stat").ok()?,
+            buffer: vec![0; FIRST_READ_BYTES],
+            last: Vec::new(),
+            now: Vec::new(),
+        };
+        cores.read_ticks()?;
+        std::mem::swap(&mut cores.last, &mut cores.now);
+        Some(cores)
+    }
+
+    /// Each core's busy share since the last reading, in percent; None when
+    /// the file no longer reads.
+    pub fn read(&mut self) -> Option<Vec<f64>> {
+        self.read_ticks()?;
+        let pct = busy_pct(&self.last, &self.now);
+        std::mem::swap(&mut self.last, &mut self.now);
+        Some(pct)
+    }
+
+    fn read_ticks(&mut self) -> Option<()> {
+        // The whole file is made at each read from offset 0: a read that
+        // filled the buffer before the core lines ended is taken again whole.
+        let text = loop {
+            let read = self.stat.read_at(&mut self.buffer, 0).ok()?;
+            let text = self.buffer.get(..read)?;
+            if read < self.buffer.len() || text.split(|&b| b == b'\n').any(past_the_cores) {
+                break std::str::from_utf8(text).ok()?;
+            }
+            let doubled = (self.buffer.len() * 2).max(FIRST_READ_BYTES);
+            self.buffer.resize(doubled, 0);
+        };
+        parse_cores(text, &mut self.now)
+    }
+}
+
+/// A complete line of /proc/stat after the `cpu` lines.
+fn past_the_cores(line: &[u8]) -> bool {
+    !line.is_empty() && !line.starts_with(b"cpu")
+}
+
+/// Fills `into` with the (busy, total) ticks of every `cpuN` line; None when
+/// there is none or one does not parse.
+fn parse_cores(stat: &str, into: &mut Vec<(u64, u64)>) -> Option<()> {
+    into.clear();
+    for line in stat.lines().take_while(|line| line.starts_with("cpu")) {
+        if line.as_bytes().get(3).is_some_and(u8::is_ascii_digit) {
+            into.push(busy_and_total(line)?);
+        }
+    }
+    (!into.is_empty()).then_some(())
+}
+
+/// Each core's busy ticks over its total ticks between two readings, in
+/// percent (0 for a core with no ticks between them or none before).
+fn busy_pct(last: &[(u64, u64)], now: &[(u64, u64)]) -> Vec<f64> {
+    now.iter()
+        .enumerate()
+        .map(|(core, &(busy, total))| {
+            let (busy_then, total_then) = last.get(core).copied().unwrap_or((busy, total));
+            let ticks = total.saturating_sub(total_then);
+            if ticks == 0 {
+                return 0.0;
+            }
+            (busy.saturating_sub(busy_then) as f64 / ticks as f64 * 100.0).min(100.0)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEFORE: &str = "cpu  300 0 100 1600 0 0 0 0 0 0\n\
+        cpu0 100 0 50 850 0 0 0 0 0 0\n\
+        cpu1 200 0 50 750 0 0 0 0 0 0\n\
+        intr 12345 1 2 3\nctxt 99\n";
+    const AFTER: &str = "cpu  500 0 100 1800 0 0 0 0 0 0\n\
+        cpu0 130 0 50 920 0 0 0 0 0 0\n\
+        cpu1 370 0 50 780 0 0 0 0 0 0\n\
+        intr 12400 1 2 3\nctxt 120\n";
+
+    #[test]
+    fn each_core_is_its_busy_ticks_over_its_ticks_between_two_readings() {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        assert_eq!(parse_cores(BEFORE, &mut before), Some(()));
+        assert_eq!(parse_cores(AFTER, &mut after), Some(()));
+        assert_eq!(before, [(150, 1000), (250, 1000)]);
+        // cpu0: 30 busy of 100 ticks; cpu1: 170 of 200.
+        assert_eq!(busy_pct(&before, &after), [30.0, 85.0]);
+        assert_eq!(busy_pct(&after, &after), [0.0, 0.0]);
+        // A core that came online since: no share yet.
+        assert_eq!(busy_pct(&before[..1], &after), [30.0, 0.0]);
+        assert_eq!(parse_cores("cpu  1 2 3 4\nintr 1\n", &mut after), None);
+        assert_eq!(parse_cores("cpu0 1 x 3 4\n", &mut after), None);
+    }
+
+    #[test]
+    fn this_machine_reads_one_share_per_core() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let mut cores = CoreCpu::open().unwrap_or_else(|| panic!("/proc/stat unreadable"));
+        // A buffer too small for the core lines grows until they fit.
+        cores.buffer.truncate(8);
+        let pct = cores
+            .read()
+            .unwrap_or_else(|| panic!("/proc/stat unreadable"));
+        let online = std::fs::read_to_string("/proc/stat")
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.starts_with("cpu") && !line.starts_with("cpu "))
+            .count();
+        assert_eq!(pct.len(), online);
+        assert!(pct.iter().all(|p| (0.0..=100.0).contains(p)), "{pct:?}");
+    }
+}
