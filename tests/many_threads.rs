@@ -102,3 +102,33 @@ fn a_thread_read_in_turn_keeps_its_cpu_share_between_its_readings() {
     engine.finish();
     engine.shutdown(Duration::from_secs(2));
 }
+
+#[test]
+fn past_the_read_budget_every_task_reaches_the_latency_totals_within_a_turn() {
+    // 300 threads: each sample folds in the latencies of only a slice of
+    // them, so a Snapshot may lag; once the work has stopped, a full turn of
+    // samples must bring in every task the threads recorded.
+    let threads = 300;
+    let engine = sleeping_engine(threads, 7);
+    std::thread::sleep(Duration::from_millis(1_000));
+    engine.end_run();
+    engine.wait_for_run();
+    let budget = loadlab::bounds::THREAD_READS_PER_SAMPLE;
+    let first = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
+    // Every registered thread is one of the process's threads.
+    let turn = first.system.process_threads.div_ceil(budget);
+    assert!(turn > 1, "{} threads", first.system.process_threads);
+    let mut last = first;
+    for _ in 0..turn {
+        last = engine.fresh_snapshot().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let summed: u64 = last.running_totals.total_latency_buckets.iter().sum();
+    let window: u64 = last.latency.cumulative.total.count;
+    let outcome = engine.finish();
+    engine.shutdown(Duration::from_secs(2));
+    // The run's totals read every thread in full.
+    let recorded = outcome.totals.latency.total.count;
+    assert!(recorded > 1_000, "{recorded} tasks");
+    assert_eq!(summed, recorded, "after {turn} samples");
+    assert_eq!(window, recorded, "after {turn} samples");
+}

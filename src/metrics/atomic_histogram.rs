@@ -64,14 +64,19 @@ impl AtomicHistogram {
 
     /// Adds every bucket's count into `into` (which must have BUCKETS entries).
     pub fn add_counts_to(&self, into: &mut [u64]) {
-        let beyond = self.beyond.load(Ordering::Acquire).min(into.len());
-        let lowest = self.lowest.load(Ordering::Acquire).min(beyond);
-        for (slot, count) in into[lowest..beyond]
-            .iter_mut()
-            .zip(self.counts[lowest..beyond].iter())
-        {
+        let (lowest, counts) = self.used_span();
+        let into = into.get_mut(lowest..).unwrap_or_default();
+        for (slot, count) in into.iter_mut().zip(counts) {
             *slot += count.load(Ordering::Relaxed);
         }
+    }
+
+    /// The first bucket ever used and the counters from it to the last one
+    /// used: every count outside is zero.
+    pub fn used_span(&self) -> (usize, &[AtomicU64]) {
+        let beyond = self.beyond.load(Ordering::Acquire).min(self.counts.len());
+        let lowest = self.lowest.load(Ordering::Acquire).min(beyond);
+        (lowest, &self.counts[lowest..beyond])
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::merged_histograms::MergedHistograms;
 use super::observed::Observed;
 use super::os_threads;
 use super::own_cpu::{OwnCpu, OwnCpuBaseline};
@@ -124,8 +125,10 @@ pub struct Collector {
     system: Option<SystemProbe>,
     /// Other programs' share of the CPUs and the busiest of them.
     others: super::other_processes::OtherProcesses,
-    /// Histograms and counters of exited threads, folded in so totals never drop.
-    retired: Totals,
+    /// Counters of exited threads, folded in so totals never drop.
+    retired: Counters,
+    /// Every thread's latency histograms, exited or registered, summed.
+    latencies: MergedHistograms,
     retired_threads: Vec<ThreadSeen>,
     /// Cumulative totals of recent ticks, oldest first: the window's start.
     recent: VecDeque<Totals>,
@@ -153,7 +156,7 @@ pub struct Collector {
     order_input: Vec<(i32, ThreadName)>,
     order_positions: Vec<usize>,
     /// Registered threads' counters at this tick, by tid (kept for its room).
-    counters_now: HashMap<i32, Counters>,
+    counters_now: super::thread_readings::ThreadReadings<Counters>,
     seq: u64,
     /// The service's readings at recent ticks (window) and at the last reset.
     service_recent: VecDeque<(Instant, HttpReading)>,
@@ -175,7 +178,8 @@ impl Collector {
             config,
             system: SystemProbe::new(),
             others: super::other_processes::OtherProcesses::default(),
-            retired: Totals::zero(now),
+            retired: Counters::default(),
+            latencies: MergedHistograms::default(),
             retired_threads: Vec::new(),
             recent: VecDeque::new(),
             baseline: Totals::zero(now),
@@ -188,7 +192,7 @@ impl Collector {
             fading: HashMap::new(),
             runtime_recent: VecDeque::new(),
             last_views: Vec::new(),
-            counters_now: HashMap::new(),
+            counters_now: Default::default(),
             order_input: Vec::new(),
             order_positions: Vec::new(),
             reset_at: None,
@@ -203,7 +207,7 @@ impl Collector {
     pub fn reset(&mut self) {
         let now = Instant::now();
         self.reset_at = Some(now);
-        self.baseline = self.totals(now);
+        self.baseline = self.totals(now, Reads::All);
         let threads = self.read_os_threads(Reads::All);
         self.own_cpu_baseline = OwnCpuBaseline::new(now, &threads);
         self.thread_baseline = self
@@ -223,10 +227,8 @@ impl Collector {
     fn fold_exited_threads(&mut self) {
         for stats in self.engine.registry().take_exited() {
             let counters = stats.counters();
-            self.retired.counters.add(&counters);
-            stats.queue.add_counts_to(&mut self.retired.queue);
-            stats.service.add_counts_to(&mut self.retired.service);
-            stats.total.add_counts_to(&mut self.retired.total);
+            self.retired.add(&counters);
+            self.latencies.retire(&stats);
             let since =
                 counters.since(&self.thread_baseline.remove(&stats.tid).unwrap_or_default());
             if since.ended() > 0 {
@@ -235,23 +237,30 @@ impl Collector {
         }
     }
 
-    fn totals(&self, at: Instant) -> Totals {
-        self.totals_of(at, &self.engine.registry().all())
+    fn totals(&mut self, at: Instant, reads: Reads) -> Totals {
+        self.totals_of(at, &self.engine.registry().all(), reads)
     }
 
-    /// Exited threads' totals plus `registered` threads' counters at `at`.
-    fn totals_of(&self, at: Instant, registered: &[Arc<ThreadStats>]) -> Totals {
-        let mut totals = self.retired.clone();
-        totals.at = at;
-        totals.counters = sum_consistent(
-            &self.retired.counters,
-            registered.iter().map(|stats| &**stats),
-        );
-        for stats in registered {
-            stats.queue.add_counts_to(&mut totals.queue);
-            stats.service.add_counts_to(&mut totals.service);
-            stats.total.add_counts_to(&mut totals.total);
+    /// Exited threads' totals plus `registered` threads' counters at `at`
+    /// and their latencies as of their last fold: this one's for the
+    /// threads `reads` folds now.
+    fn totals_of(&mut self, at: Instant, registered: &[Arc<ThreadStats>], reads: Reads) -> Totals {
+        match reads {
+            Reads::Budget => self
+                .latencies
+                .fold_in_turn(registered, crate::bounds::THREAD_READS_PER_SAMPLE),
+            Reads::All => self.latencies.fold_all(registered),
         }
+        let latencies = self.latencies.latencies();
+        let mut totals = Totals {
+            at,
+            counters: sum_consistent(&self.retired, registered.iter().map(|stats| &**stats)),
+            queue: latencies.queue.clone(),
+            service: latencies.service.clone(),
+            total: latencies.total.clone(),
+            heartbeat: empty_buckets(),
+            echo: empty_buckets(),
+        };
         self.engine
             .probes()
             .heartbeat()
@@ -300,7 +309,7 @@ impl Collector {
         let os = self.read_os_threads(Reads::Budget);
         self.fold_exited_threads();
         let registered = self.engine.registry().all();
-        let totals = self.totals_of(now, &registered);
+        let totals = self.totals_of(now, &registered, Reads::Budget);
 
         // Window: from the oldest kept tick no older than the window.
         trim_to_window(&mut self.recent, now, self.config.window, |t| t.at);
@@ -501,8 +510,10 @@ impl Collector {
         registered: &[Arc<ThreadStats>],
     ) -> Vec<ThreadView> {
         self.counters_now.clear();
-        self.counters_now
-            .extend(registered.iter().map(|s| (s.tid, s.counters())));
+        for stats in registered {
+            self.counters_now.push(stats.tid, stats.counters());
+        }
+        self.counters_now.seal();
         trim_to_window(&mut self.thread_recent, now, self.config.window, |r| r.0);
         let empty = ThreadReadings::default();
         let (start_at, start) = self
@@ -516,7 +527,7 @@ impl Collector {
         views.extend(os.iter().map(|thread| {
             let counters = self
                 .counters_now
-                .get(&thread.tid)
+                .get(thread.tid)
                 .copied()
                 .unwrap_or_default();
             let mut now_reading = ThreadReading {
@@ -583,7 +594,7 @@ impl Collector {
         // hours of thread churn keep this map small.
         let counters_now = &self.counters_now;
         self.last_os_times
-            .retain(|tid, _| readings.contains(*tid) || counters_now.contains_key(tid));
+            .retain(|tid, _| readings.contains(*tid) || counters_now.contains(*tid));
         views.extend(self.fading.values().map(|(view, _)| view.clone()));
         self.put_in_thread_order(&mut views);
         // Names are shared: this copies no text, and reuses the last copy's room.
@@ -717,7 +728,7 @@ impl Collector {
         let os = self.read_os_threads(Reads::All);
         self.fold_exited_threads();
         let now = Instant::now();
-        let totals = self.totals(now);
+        let totals = self.totals(now, Reads::All);
         let mut threads_seen = self.retired_threads.clone();
         for stats in self.engine.registry().all() {
             let baseline = self
@@ -748,7 +759,8 @@ impl Collector {
     }
 }
 
-/// How many threads a listing reads afresh.
+/// How many threads a listing reads afresh, and how many threads' latencies
+/// a sample folds in.
 #[derive(Clone, Copy)]
 enum Reads {
     /// At most the reader's budget: a sample.

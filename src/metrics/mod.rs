@@ -4,6 +4,7 @@ pub mod atomic_histogram;
 pub mod attached;
 pub mod collector;
 pub mod http_stats;
+pub mod merged_histograms;
 pub mod observed;
 pub mod os_threads;
 pub mod other_processes;

@@ -27,6 +27,12 @@ impl<R> ThreadReadings<R> {
         }
     }
 
+    /// Empties it for another sample's readings, keeping its room.
+    pub fn clear(&mut self) {
+        self.by_tid.clear();
+        self.sorted = true;
+    }
+
     /// Adds thread `tid`'s reading; `seal` must follow the last one.
     pub fn push(&mut self, tid: i32, reading: R) {
         if self.by_tid.last().is_some_and(|(last, _)| *last >= tid) {
