@@ -89,7 +89,11 @@ pub fn write_line(line: &Line<'_>, area: Rect, alignment: Alignment, buf: &mut B
                 return true;
             }
             if let Some(cell) = buf.cell_mut(Position::new(x, area.y)) {
-                cell.set_char(c).set_style(style);
+                // A frame starts blank: padding need not be written again.
+                if c != ' ' || cell.symbol() != " " {
+                    cell.set_char(c);
+                }
+                cell.set_style(style);
             }
             x += 1;
         }

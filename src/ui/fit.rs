@@ -47,9 +47,14 @@ pub fn fit_line(line: Line<'_>, width: usize) -> Line<'static> {
     let total: usize = line.spans.iter().map(|s| width_of(&s.content)).sum();
     let alignment = line.alignment;
     let line_style = line.style;
-    let owned = |s: &Span<'_>| Span::styled(s.content.to_string(), s.style);
     if total <= width {
-        let mut out = Line::from(line.spans.iter().map(owned).collect::<Vec<_>>());
+        // Text built for this frame is owned already: moved, not copied.
+        let spans: Vec<Span<'static>> = line
+            .spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect();
+        let mut out = Line::from(spans);
         out.style = line_style;
         out.alignment = alignment;
         return out;
