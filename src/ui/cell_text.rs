@@ -89,7 +89,7 @@ pub fn write_line(line: &Line<'_>, area: Rect, alignment: Alignment, buf: &mut B
                 return true;
             }
             if let Some(cell) = buf.cell_mut(Position::new(x, area.y)) {
-                // A frame starts blank: padding need not be written again.
+                // A blank cell stays blank (frames start blank): no new symbol for padding.
                 if c != ' ' || cell.symbol() != " " {
                     cell.set_char(c);
                 }
