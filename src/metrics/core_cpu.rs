@@ -3,12 +3,8 @@
 //! by line every time, which cost the sampler twice as much.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
-use super::proc_stat::busy_and_total;
-
-/// Room for the first read: the per-core lines of a few dozen cores.
-const FIRST_READ_BYTES: usize = 4096;
+use super::proc_stat::{busy_and_total, read_whole};
 
 pub struct CoreCpu {
     stat: File,
@@ -25,7 +21,7 @@ impl CoreCpu {
     pub fn open() -> Option<CoreCpu> {
         let mut cores = CoreCpu {
             stat: File::open("/proc/stat").ok()?,
-            buffer: vec![0; FIRST_READ_BYTES],
+            buffer: Vec::new(),
             last: Vec::new(),
             now: Vec::new(),
         };
@@ -44,24 +40,8 @@ impl CoreCpu {
     }
 
     fn read_ticks(&mut self) -> Option<()> {
-        // The whole file is made at each read from offset 0: a read that
-        // filled the buffer before the core lines ended is taken again whole.
-        let text = loop {
-            let read = self.stat.read_at(&mut self.buffer, 0).ok()?;
-            let text = self.buffer.get(..read)?;
-            if read < self.buffer.len() || text.split(|&b| b == b'\n').any(past_the_cores) {
-                break std::str::from_utf8(text).ok()?;
-            }
-            let doubled = (self.buffer.len() * 2).max(FIRST_READ_BYTES);
-            self.buffer.resize(doubled, 0);
-        };
-        parse_cores(text, &mut self.now)
+        parse_cores(read_whole(&self.stat, &mut self.buffer)?, &mut self.now)
     }
-}
-
-/// A complete line of /proc/stat after the `cpu` lines.
-fn past_the_cores(line: &[u8]) -> bool {
-    !line.is_empty() && !line.starts_with(b"cpu")
 }
 
 /// Fills `into` with the (busy, total) ticks of every `cpuN` line; None when
@@ -126,7 +106,7 @@ mod tests {
             return;
         }
         let mut cores = CoreCpu::open().unwrap_or_else(|| panic!("/proc/stat unreadable"));
-        // A buffer too small for the core lines grows until they fit.
+        // A buffer too small for the file grows until it fits.
         cores.buffer.truncate(8);
         let pct = cores
             .read()

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::proc_stat::{CpuTicks, external_cpu_pct, parse_own};
+use super::proc_stat::{CpuTicks, CpuTicksReader, external_cpu_pct, parse_own};
 
 /// How often other programs' share of the CPUs is read.
 pub const SCAN_EVERY: Duration = Duration::from_secs(1);
@@ -40,6 +40,8 @@ pub struct OtherProcesses {
     /// A second process that is not "other" (the one `loadlab attach` watches).
     watched_pid: Option<u32>,
     last_scan: Option<Instant>,
+    /// /proc/stat and this process's stat, kept open.
+    ticks: Option<CpuTicksReader>,
     machine: Option<CpuTicks>,
     /// The watched process's CPU ticks at the last reading.
     watched_ticks: Option<u64>,
@@ -61,6 +63,7 @@ impl Default for OtherProcesses {
             own_pid: std::process::id(),
             watched_pid: None,
             last_scan: None,
+            ticks: CpuTicksReader::open(),
             machine: None,
             watched_ticks: None,
             last_busiest_scan: None,
@@ -94,7 +97,7 @@ impl OtherProcesses {
             return &self.latest;
         }
         self.last_scan = Some(now);
-        let machine = CpuTicks::read();
+        let machine = self.ticks.as_mut().and_then(CpuTicksReader::read);
         let watched = self
             .watched_pid
             .and_then(|pid| read_stat(pid, &mut self.buffer, &mut self.path).and_then(parse_own));

@@ -3,6 +3,9 @@
 //! machine. A benchmark cell measured while something else was busy is noise,
 //! not data.
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+
 /// One reading of the machine's and this process's CPU counters, in clock
 /// ticks (USER_HZ, the unit both files use).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,15 +21,58 @@ pub struct CpuTicks {
 impl CpuTicks {
     /// Reads both files; None where they cannot be read or parsed (not Linux).
     pub fn read() -> Option<CpuTicks> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let own = std::fs::read_to_string("/proc/self/stat").ok()?;
-        let (machine_busy, machine_total) = parse_machine(&stat)?;
+        CpuTicksReader::open()?.read()
+    }
+}
+
+/// Room for one read of either file, grown when one fills it.
+const FIRST_READ_BYTES: usize = 4096;
+
+/// Both files kept open, each read whole with one `pread` into a reused
+/// buffer: for the sampler, which reads them every second. Reading a /proc
+/// file (size 0) with `read_to_string` took 8 reads of 32 bytes and up.
+pub struct CpuTicksReader {
+    stat: File,
+    own: File,
+    buffer: Vec<u8>,
+}
+
+impl CpuTicksReader {
+    /// None where the files cannot be opened (not Linux).
+    pub fn open() -> Option<CpuTicksReader> {
+        Some(CpuTicksReader {
+            stat: File::open("/proc/stat").ok()?,
+            own: File::open("/proc/self/stat").ok()?,
+            buffer: vec![0; FIRST_READ_BYTES],
+        })
+    }
+
+    /// The counters now; None where they cannot be read or parsed.
+    pub fn read(&mut self) -> Option<CpuTicks> {
+        let (machine_busy, machine_total) =
+            parse_machine(read_whole(&self.stat, &mut self.buffer)?)?;
+        let own = parse_own(read_whole(&self.own, &mut self.buffer)?)?;
         Some(CpuTicks {
             machine_busy,
             machine_total,
-            own: parse_own(&own)?,
+            own,
         })
     }
+}
+
+/// All of a /proc file kept open: procfs makes the whole file at each read
+/// from offset 0, so one read that leaves room in `buffer` got all of it; one
+/// that fills it is taken again into a buffer twice the size.
+pub fn read_whole<'a>(file: &File, buffer: &'a mut Vec<u8>) -> Option<&'a str> {
+    let read = loop {
+        let read = file.read_at(buffer, 0).ok()?;
+        if read < buffer.len() {
+            break read;
+        }
+        let doubled = (buffer.len() * 2).max(FIRST_READ_BYTES);
+        buffer.resize(doubled, 0);
+    };
+    std::str::from_utf8(buffer.get(..read)?).ok()
 }
 
 /// The aggregate `cpu` line of /proc/stat: (busy, total) ticks.
@@ -128,6 +174,20 @@ mod tests {
         assert_eq!(external_cpu_pct(&after, &after), None);
         let ours_only = CpuTicks { own: 700, ..after };
         assert_eq!(external_cpu_pct(&before, &ours_only), Some(0.0));
+    }
+
+    #[test]
+    fn a_file_larger_than_the_buffer_is_read_whole() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let stat = File::open("/proc/self/stat").unwrap_or_else(|e| panic!("{e}"));
+        let mut buffer = vec![0; 8];
+        let whole = read_whole(&stat, &mut buffer).map(str::to_owned);
+        let whole = whole.unwrap_or_else(|| panic!("/proc/self/stat unreadable"));
+        assert!(buffer.len() > whole.len(), "{} bytes", buffer.len());
+        assert!(whole.ends_with('\n'), "{whole}");
+        assert!(parse_own(&whole).is_some(), "{whole}");
     }
 
     #[test]
