@@ -96,6 +96,11 @@ pub const SAMPLE_MS_MAX: u64 = 10_000;
 /// would take most of a 1% budget by itself.
 pub const THREAD_READS_PER_SAMPLE: usize = 64;
 
+/// How often each core's CPU share is read again (the sampler shows the last
+/// shares in between): a core's ticks come 100 a second, so over a tenth of a
+/// second its share moves in steps of 10%. sysinfo, read before, kept the same.
+pub const CORE_CPU_READ_EVERY: Duration = Duration::from_millis(200);
+
 /// Scenario files are read whole; larger ones are refused before reading.
 pub const SCENARIO_FILE_MAX_BYTES: u64 = 1 << 20;
 

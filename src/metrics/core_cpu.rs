@@ -1,8 +1,11 @@
 //! Each core's CPU use from /proc/stat's `cpuN` lines, the file kept open: a
-//! sample is one `pread`. sysinfo's refresh opened the file and read it line
+//! reading is one `pread`. sysinfo's refresh opened the file and read it line
 //! by line every time, which cost the sampler twice as much.
 
 use std::fs::File;
+use std::time::Instant;
+
+use crate::bounds::CORE_CPU_READ_EVERY;
 
 use super::proc_stat::{busy_and_total, read_whole};
 
@@ -13,6 +16,9 @@ pub struct CoreCpu {
     /// being taken (kept for its room).
     last: Vec<(u64, u64)>,
     now: Vec<(u64, u64)>,
+    /// When `last` was read, and the shares it gave.
+    last_at: Instant,
+    last_pct: Vec<f64>,
 }
 
 impl CoreCpu {
@@ -24,19 +30,27 @@ impl CoreCpu {
             buffer: Vec::new(),
             last: Vec::new(),
             now: Vec::new(),
+            last_at: Instant::now(),
+            last_pct: Vec::new(),
         };
         cores.read_ticks()?;
         std::mem::swap(&mut cores.last, &mut cores.now);
+        cores.last_pct = vec![0.0; cores.last.len()];
         Some(cores)
     }
 
-    /// Each core's busy share since the last reading, in percent; None when
+    /// Each core's busy share since the last reading, in percent; the last
+    /// shares again within `CORE_CPU_READ_EVERY` of that reading. None when
     /// the file no longer reads.
-    pub fn read(&mut self) -> Option<Vec<f64>> {
+    pub fn read(&mut self, now: Instant) -> Option<Vec<f64>> {
+        if now.duration_since(self.last_at) < CORE_CPU_READ_EVERY {
+            return Some(self.last_pct.clone());
+        }
         self.read_ticks()?;
-        let pct = busy_pct(&self.last, &self.now);
+        self.last_pct = busy_pct(&self.last, &self.now);
+        self.last_at = now;
         std::mem::swap(&mut self.last, &mut self.now);
-        Some(pct)
+        Some(self.last_pct.clone())
     }
 
     fn read_ticks(&mut self) -> Option<()> {
@@ -108,9 +122,14 @@ mod tests {
         let mut cores = CoreCpu::open().unwrap_or_else(|| panic!("/proc/stat unreadable"));
         // A buffer too small for the file grows until it fits.
         cores.buffer.truncate(8);
+        let later = Instant::now() + CORE_CPU_READ_EVERY;
         let pct = cores
-            .read()
+            .read(later)
             .unwrap_or_else(|| panic!("/proc/stat unreadable"));
+        // Within the interval: the same shares, the file not read again.
+        cores.buffer.clear();
+        assert_eq!(cores.read(later).as_ref(), Some(&pct));
+        assert!(cores.buffer.is_empty(), "read again");
         let online = std::fs::read_to_string("/proc/stat")
             .unwrap_or_default()
             .lines()

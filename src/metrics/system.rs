@@ -38,7 +38,8 @@ impl SystemProbe {
 
     /// Per-core usage since the previous call (sysinfo needs two readings).
     pub fn read(&mut self) -> SystemReading {
-        let core_cpu_pct = match self.cores.as_mut().and_then(CoreCpu::read) {
+        let now = std::time::Instant::now();
+        let core_cpu_pct = match self.cores.as_mut().and_then(|cores| cores.read(now)) {
             Some(pct) => pct,
             None => {
                 self.cores = None;
