@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crate::bounds::CORE_CPU_READ_EVERY;
 
-use super::proc_stat::{busy_and_total, read_whole};
+use super::proc_field::read_whole;
+use super::proc_stat::busy_and_total;
 
 pub struct CoreCpu {
     stat: File,

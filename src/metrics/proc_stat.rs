@@ -4,7 +4,8 @@
 //! not data.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
+
+use super::proc_field::{FIRST_READ_BYTES, read_whole};
 
 /// One reading of the machine's and this process's CPU counters, in clock
 /// ticks (USER_HZ, the unit both files use).
@@ -24,9 +25,6 @@ impl CpuTicks {
         CpuTicksReader::open()?.read()
     }
 }
-
-/// Room for one read of either file, grown when one fills it.
-const FIRST_READ_BYTES: usize = 4096;
 
 /// Both files kept open, each read whole with one `pread` into a reused
 /// buffer: for the sampler, which reads them every second. Reading a /proc
@@ -58,21 +56,6 @@ impl CpuTicksReader {
             own,
         })
     }
-}
-
-/// All of a /proc file kept open: procfs makes the whole file at each read
-/// from offset 0, so one read that leaves room in `buffer` got all of it; one
-/// that fills it is taken again into a buffer twice the size.
-pub fn read_whole<'a>(file: &File, buffer: &'a mut Vec<u8>) -> Option<&'a str> {
-    let read = loop {
-        let read = file.read_at(buffer, 0).ok()?;
-        if read < buffer.len() {
-            break read;
-        }
-        let doubled = (buffer.len() * 2).max(FIRST_READ_BYTES);
-        buffer.resize(doubled, 0);
-    };
-    std::str::from_utf8(buffer.get(..read)?).ok()
 }
 
 /// The aggregate `cpu` line of /proc/stat: (busy, total) ticks.
@@ -174,20 +157,6 @@ mod tests {
         assert_eq!(external_cpu_pct(&after, &after), None);
         let ours_only = CpuTicks { own: 700, ..after };
         assert_eq!(external_cpu_pct(&before, &ours_only), Some(0.0));
-    }
-
-    #[test]
-    fn a_file_larger_than_the_buffer_is_read_whole() {
-        if !cfg!(target_os = "linux") {
-            return;
-        }
-        let stat = File::open("/proc/self/stat").unwrap_or_else(|e| panic!("{e}"));
-        let mut buffer = vec![0; 8];
-        let whole = read_whole(&stat, &mut buffer).map(str::to_owned);
-        let whole = whole.unwrap_or_else(|| panic!("/proc/self/stat unreadable"));
-        assert!(buffer.len() > whole.len(), "{} bytes", buffer.len());
-        assert!(whole.ends_with('\n'), "{whole}");
-        assert!(parse_own(&whole).is_some(), "{whole}");
     }
 
     #[test]
