@@ -12,6 +12,9 @@
 #             such a run with 255 threads: every thread of the attaching process
 #   attach headless   `loadlab attach PID --duration S --format json` on the same
 #             target
+#   floor     examples/bare_heartbeat.rs: a bare tokio runtime, two workers, one
+#             10 ms interval doing nothing; what loadlab's 10 ms heartbeat costs at
+#             the least on this machine, for the app runtime column to be read against
 #
 # Each row is the median (min-max) of RUNS runs, each over SECONDS of wall time
 # after a few seconds of warm-up, in percent of one core.
@@ -26,6 +29,7 @@
 #   OWN_COST_DASHBOARD=0   skip the dashboard rows (running, paused)
 #   OWN_COST_ATTACH=0      skip the attach rows
 #   OWN_COST_BESIDE=0      skip the beside-N rows
+#   OWN_COST_FLOOR=0       skip the floor row
 #
 # Past 512 threads (tokio's blocking cap) see `cargo bench --bench sampler_cost`.
 set -euo pipefail
@@ -42,6 +46,10 @@ if [[ -n "${LOADLAB_BIN:-}" ]]; then
 else
     cargo build --release --quiet --bin loadlab
     bin="${CARGO_TARGET_DIR:-$PWD/target}/release/loadlab"
+fi
+if [[ "${OWN_COST_FLOOR:-1}" != 0 ]]; then
+    cargo build --release --quiet --example bare_heartbeat
+    floor_bin="${CARGO_TARGET_DIR:-$PWD/target}/release/examples/bare_heartbeat"
 fi
 out="$(mktemp)"
 config_home="$(mktemp -d)"
@@ -159,7 +167,20 @@ attach_run() {
     wait "$target" 2>/dev/null || true
 }
 
+floor_run() {
+    local pid
+    "$floor_bin" $((warmup + seconds + 2)) &
+    pid=$!
+    sleep "$warmup"
+    measure floor "$pid"
+    wait "$pid" || echo "bare_heartbeat failed" >&2
+}
+
 for run in $(seq 1 "$runs"); do
+    if [[ "${OWN_COST_FLOOR:-1}" != 0 ]]; then
+        echo "run $run of $runs: floor (bare tokio, one 10 ms interval)" >&2
+        floor_run
+    fi
     if [[ "${OWN_COST_DASHBOARD:-1}" != 0 ]]; then
         echo "run $run of $runs: dashboard" >&2
         dashboard_run
@@ -182,7 +203,8 @@ for line in open(sys.argv[1]):
     row, role, pct = line.rstrip("\n").split("\t")
     cells.setdefault((row, role), []).append(float(pct))
 roles = ["app runtime", "ui", "sampler", "other", "all own threads"]
-rows = ["running", "paused"] + [f"beside {n}" for n in sys.argv[2:]] + ["attach", "attach headless"]
+rows = (["floor", "running", "paused"] + [f"beside {n}" for n in sys.argv[2:]]
+        + ["attach", "attach headless"])
 def cell(values):
     if not values:
         return ""
