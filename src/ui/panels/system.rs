@@ -46,18 +46,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         Span::styled(" · threads ", theme.label()),
         Span::raw(sys.process_threads.to_string()),
     ];
-    // Past the per-sample read budget, threads are read in turn.
-    if let Some(every_s) = sys.thread_read_every_s {
-        threads_line.push(Span::styled(
-            format!(" (each read every {every_s:.1} s)"),
-            theme.label(),
-        ));
-    }
     threads_line.extend([
         Span::styled(" · cores ", theme.label()),
         Span::raw(sys.cores.to_string()),
     ]);
     lines.push(Line::from(threads_line));
+    // Past the per-sample read budget, threads are read in turn: said on a
+    // line of its own, so a half-width panel keeps the core count.
+    if let Some(every_s) = sys.thread_read_every_s {
+        lines.push(Line::styled(
+            format!("threads read in turn, each every {every_s:.1} s"),
+            theme.label(),
+        ));
+    }
     if let Some(external) = sys.external_cpu_pct {
         let busy = external > crate::bounds::BUSY_EXTERNAL_CPU_PCT;
         let mut spans = vec![
