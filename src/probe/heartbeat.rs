@@ -6,11 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 use super::pace;
 use super::stall_blame::{RunningNow, blame};
 use super::stall_log::{StallFold, StallLog};
+use super::tick_pair::TickPair;
 use crate::metrics::atomic_histogram::AtomicHistogram;
 use crate::metrics::probe_stats::ProbeStats;
 use crate::metrics::snapshot::BlockEvent;
@@ -41,10 +42,9 @@ pub async fn run(
             pace::IDLE_HEARTBEAT_PERIOD,
             *idle.borrow_and_update(),
         );
-        let mut ticks =
-            tokio::time::interval_at(pace::next_on_grid(origin, period, Instant::now()), period);
-        // After a stall, measure the stall once rather than firing a burst of catch-up ticks.
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        // After a stall, it measures the stall once rather than firing a burst
+        // of catch-up ticks; a tick is one wake-up of the timer driver.
+        let mut ticks = TickPair::new(pace::next_on_grid(origin, period, Instant::now()), period);
         loop {
             let scheduled = tokio::select! {
                 biased;

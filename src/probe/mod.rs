@@ -5,3 +5,4 @@ pub mod heartbeat;
 pub mod pace;
 pub mod stall_blame;
 pub mod stall_log;
+pub mod tick_pair;
