@@ -20,7 +20,6 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::pace::next_on_grid;
 
 pub struct TickPair {
-    origin: Instant,
     period: Duration,
     /// The two timers; `sleeps[due]` holds the next tick, the other the one after.
     sleeps: [Pin<Box<Sleep>>; 2],
@@ -32,7 +31,6 @@ impl TickPair {
     pub fn new(start: Instant, period: Duration) -> TickPair {
         let period = period.max(Duration::from_nanos(1));
         TickPair {
-            origin: start,
             period,
             sleeps: [
                 Box::pin(sleep_until(start)),
@@ -54,8 +52,9 @@ impl TickPair {
             // The other timer already holds `next`: re-arm this one behind it.
             self.sleeps[due].as_mut().reset(next + self.period);
         } else {
-            // A stall swallowed ticks: both timers move to the grid after now.
-            let next = next_on_grid(self.origin, self.period, now + Duration::from_nanos(1));
+            // A stall swallowed ticks: both timers move to the grid (which
+            // `scheduled` is on) after now.
+            let next = next_on_grid(scheduled, self.period, now + Duration::from_nanos(1));
             self.sleeps[1 - due].as_mut().reset(next);
             self.sleeps[due].as_mut().reset(next + self.period);
         }

@@ -40,17 +40,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         }
         lines.push(Line::from(spans));
     }
-    let mut threads_line = vec![
+    lines.push(Line::from(vec![
         Span::styled("RSS ", theme.label()),
         Span::raw(bytes(sys.rss_bytes as f64)),
         Span::styled(" · threads ", theme.label()),
         Span::raw(sys.process_threads.to_string()),
-    ];
-    threads_line.extend([
         Span::styled(" · cores ", theme.label()),
         Span::raw(sys.cores.to_string()),
-    ]);
-    lines.push(Line::from(threads_line));
+    ]));
     // Past the per-sample read budget, threads are read in turn: said on a
     // line of its own, so a half-width panel keeps the core count.
     if let Some(every_s) = sys.thread_read_every_s {
