@@ -304,11 +304,13 @@ fn the_system_panel_says_how_often_each_thread_is_read_when_read_in_turn() {
     let mut many = rayon_snapshot(2, 0.0);
     many.system.process_threads = 260;
     many.system.thread_read_every_s = Some(0.5);
+    // As seen beside 256 threads: on one line with the note, the count was cut.
+    many.system.rss_bytes = 24_000_000;
     let cores = many.system.cores;
     app.on_snapshot(Arc::new(many));
     let text = panel_text(&app, PanelId::System, 60, 10);
     assert!(
-        text.contains(&format!("threads 260 · cores {cores}")),
+        text.contains(&format!("RSS 22.9 MiB · threads 260 · cores {cores}")),
         "{text}"
     );
     assert!(
